@@ -1,0 +1,467 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Session statuses.
+const (
+	StatusConfirmed = "confirmed"
+	StatusCancelled = "cancelled"
+)
+
+// Session is one webinar, exchange or workshop.
+type Session struct {
+	ID           int64
+	Title        string
+	Kind         string
+	Start        time.Time // UTC
+	Duration     time.Duration
+	TZ           string // IANA zone it was scheduled in
+	Description  string
+	Link         string
+	Channel      string // where it is announced
+	Lang         string
+	Creator      string // Slack user id
+	Status       string
+	CancelReason string
+	Sequence     int
+	Created      time.Time
+	Updated      time.Time
+	// AnnounceChannel and AnnounceTS locate the announcement once posted.
+	AnnounceChannel string
+	AnnounceTS      string
+
+	Partners     []string
+	Speakers     []Speaker
+	Participants []string // user ids, in joining order
+}
+
+// End is when the session finishes.
+func (s *Session) End() time.Time { return s.Start.Add(s.Duration) }
+
+// Cancelled reports whether the session was cancelled.
+func (s *Session) Cancelled() bool { return s.Status == StatusCancelled }
+
+// HasSpeaker reports whether the Slack user speaks at the session.
+func (s *Session) HasSpeaker(userID string) bool {
+	for _, sp := range s.Speakers {
+		if sp.UserID == userID {
+			return true
+		}
+	}
+	return false
+}
+
+// HasParticipant reports whether the Slack user joined the session.
+func (s *Session) HasParticipant(userID string) bool {
+	for _, p := range s.Participants {
+		if p == userID {
+			return true
+		}
+	}
+	return false
+}
+
+// Speaker is a Slack user (UserID set) or an external person with no Slack
+// account (Name and Email).
+type Speaker struct {
+	ID     int64
+	UserID string
+	Name   string
+	Email  string
+}
+
+// Key identifies the speaker across sessions: the Slack id, else the email.
+func (sp Speaker) Key() string {
+	if sp.UserID != "" {
+		return sp.UserID
+	}
+	return strings.ToLower(sp.Email)
+}
+
+const sessionColumns = `id, title, kind, starts_at, duration_s, tz, description, link, channel, lang,
+	creator, status, cancel_reason, sequence, created_at, updated_at, announce_channel, announce_ts`
+
+func scanSession(sc interface{ Scan(...any) error }) (*Session, error) {
+	var s Session
+	var start, dur, created, updated int64
+	err := sc.Scan(&s.ID, &s.Title, &s.Kind, &start, &dur, &s.TZ, &s.Description, &s.Link, &s.Channel, &s.Lang,
+		&s.Creator, &s.Status, &s.CancelReason, &s.Sequence, &created, &updated, &s.AnnounceChannel, &s.AnnounceTS)
+	if err != nil {
+		return nil, err
+	}
+	s.Start = time.Unix(start, 0).UTC()
+	s.Duration = time.Duration(dur) * time.Second
+	s.Created = time.Unix(created, 0).UTC()
+	s.Updated = time.Unix(updated, 0).UTC()
+	return &s, nil
+}
+
+// Session returns one session with its partners, speakers and participants.
+func (s *Store) Session(ctx context.Context, id int64) (*Session, error) {
+	return session(ctx, s.db, id)
+}
+
+// Session reads a session inside the transaction.
+func (t *Tx) Session(ctx context.Context, id int64) (*Session, error) {
+	return session(ctx, t.tx, id)
+}
+
+func session(ctx context.Context, q querier, id int64) (*Session, error) {
+	row := q.QueryRowContext(ctx, "SELECT "+sessionColumns+" FROM sessions WHERE id = ?", id)
+	sess, err := scanSession(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: session %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: session %d: %w", id, err)
+	}
+	if err := fillDetails(ctx, q, []*Session{sess}); err != nil {
+		return nil, err
+	}
+	return sess, nil
+}
+
+// Filter selects sessions for Sessions. Zero values mean "no limit".
+type Filter struct {
+	From, To time.Time // session start in [From, To)
+	// EndedBefore keeps sessions whose end is before it.
+	EndedBefore time.Time
+	// User keeps sessions the user speaks at or joined.
+	User string
+	// Status keeps only that status ("" = any).
+	Status string
+	// CancelledSince drops cancelled sessions last changed before it.
+	CancelledSince time.Time
+	// Newest lists latest first instead of soonest first.
+	Newest bool
+	Limit  int
+}
+
+// Sessions lists sessions with their details, soonest first.
+func (s *Store) Sessions(ctx context.Context, f Filter) ([]*Session, error) {
+	var where []string
+	var args []any
+	if !f.From.IsZero() {
+		where = append(where, "starts_at >= ?")
+		args = append(args, f.From.Unix())
+	}
+	if !f.To.IsZero() {
+		where = append(where, "starts_at < ?")
+		args = append(args, f.To.Unix())
+	}
+	if !f.EndedBefore.IsZero() {
+		where = append(where, "starts_at + duration_s <= ?")
+		args = append(args, f.EndedBefore.Unix())
+	}
+	if f.Status != "" {
+		where = append(where, "status = ?")
+		args = append(args, f.Status)
+	}
+	if !f.CancelledSince.IsZero() {
+		where = append(where, "(status <> 'cancelled' OR updated_at >= ?)")
+		args = append(args, f.CancelledSince.Unix())
+	}
+	if f.User != "" {
+		where = append(where, `(id IN (SELECT session_id FROM participants WHERE user_id = ?)
+			OR id IN (SELECT ss.session_id FROM session_speakers ss JOIN speakers sp ON sp.id = ss.speaker_id WHERE sp.user_id = ?))`)
+		args = append(args, f.User, f.User)
+	}
+	query := "SELECT " + sessionColumns + " FROM sessions"
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	if f.Newest {
+		query += " ORDER BY starts_at DESC, id DESC"
+	} else {
+		query += " ORDER BY starts_at, id"
+	}
+	if f.Limit > 0 {
+		query += fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: sessions: %w", err)
+	}
+	defer rows.Close()
+	var out []*Session
+	for rows.Next() {
+		sess, err := scanSession(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: sessions: %w", err)
+		}
+		out = append(out, sess)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: sessions: %w", err)
+	}
+	if err := fillDetails(ctx, s.db, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// fillDetails loads partners, speakers and participants for many sessions
+// in three queries rather than three per session.
+func fillDetails(ctx context.Context, q querier, sessions []*Session) error {
+	if len(sessions) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*Session, len(sessions))
+	ids := make([]any, 0, len(sessions))
+	for _, s := range sessions {
+		byID[s.ID] = s
+		ids = append(ids, s.ID)
+	}
+	// Large feeds would exceed SQLite's variable limit; a temp list in one
+	// JSON argument avoids it.
+	in := "SELECT value FROM json_each(?)"
+	idJSON := jsonInts(ids)
+
+	rows, err := q.QueryContext(ctx, "SELECT session_id, name FROM session_partners WHERE session_id IN ("+in+") ORDER BY session_id, position", idJSON)
+	if err != nil {
+		return fmt.Errorf("store: partners: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			rows.Close()
+			return fmt.Errorf("store: partners: %w", err)
+		}
+		byID[id].Partners = append(byID[id].Partners, name)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: partners: %w", err)
+	}
+
+	rows, err = q.QueryContext(ctx, `SELECT ss.session_id, sp.id, COALESCE(sp.user_id, ''), sp.name, sp.email
+		FROM session_speakers ss JOIN speakers sp ON sp.id = ss.speaker_id
+		WHERE ss.session_id IN (`+in+`) ORDER BY ss.session_id, ss.position`, idJSON)
+	if err != nil {
+		return fmt.Errorf("store: speakers: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var sp Speaker
+		if err := rows.Scan(&id, &sp.ID, &sp.UserID, &sp.Name, &sp.Email); err != nil {
+			rows.Close()
+			return fmt.Errorf("store: speakers: %w", err)
+		}
+		byID[id].Speakers = append(byID[id].Speakers, sp)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: speakers: %w", err)
+	}
+
+	rows, err = q.QueryContext(ctx, "SELECT session_id, user_id FROM participants WHERE session_id IN ("+in+") ORDER BY session_id, joined_at, user_id", idJSON)
+	if err != nil {
+		return fmt.Errorf("store: participants: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var user string
+		if err := rows.Scan(&id, &user); err != nil {
+			return fmt.Errorf("store: participants: %w", err)
+		}
+		byID[id].Participants = append(byID[id].Participants, user)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: participants: %w", err)
+	}
+	return nil
+}
+
+func jsonInts(ids []any) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprint(&b, id)
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// CreateSession stores a new session with its partners and speakers and
+// sets s.ID. Created and Updated must be set by the caller's clock.
+func (t *Tx) CreateSession(ctx context.Context, s *Session) error {
+	if s.Status == "" {
+		s.Status = StatusConfirmed
+	}
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO sessions (title, kind, starts_at, duration_s, tz, description, link, channel, lang,
+		creator, status, cancel_reason, sequence, created_at, updated_at, announce_channel, announce_ts)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		s.Title, s.Kind, s.Start.Unix(), int64(s.Duration/time.Second), s.TZ, s.Description, s.Link, s.Channel, s.Lang,
+		s.Creator, s.Status, s.CancelReason, s.Sequence, s.Created.Unix(), s.Updated.Unix(), s.AnnounceChannel, s.AnnounceTS)
+	if err != nil {
+		return fmt.Errorf("store: create session: %w", err)
+	}
+	if s.ID, err = res.LastInsertId(); err != nil {
+		return fmt.Errorf("store: create session: %w", err)
+	}
+	for i, p := range s.Partners {
+		if _, err := t.tx.ExecContext(ctx, "INSERT INTO session_partners (session_id, position, name) VALUES (?, ?, ?)", s.ID, i, p); err != nil {
+			return fmt.Errorf("store: session %d partner: %w", s.ID, err)
+		}
+	}
+	speakers := s.Speakers
+	s.Speakers = nil
+	_, err = t.AddSpeakers(ctx, s.ID, speakers)
+	if err != nil {
+		return err
+	}
+	s.Speakers = speakers
+	return nil
+}
+
+// Reschedule moves a session and raises its sequence.
+func (t *Tx) Reschedule(ctx context.Context, id int64, start time.Time, d time.Duration, now time.Time) error {
+	return t.exec1(ctx, id, "UPDATE sessions SET starts_at = ?, duration_s = ?, sequence = sequence + 1, updated_at = ? WHERE id = ?",
+		start.Unix(), int64(d/time.Second), now.Unix(), id)
+}
+
+// Cancel marks a session cancelled and raises its sequence.
+func (t *Tx) Cancel(ctx context.Context, id int64, reason string, now time.Time) error {
+	return t.exec1(ctx, id, "UPDATE sessions SET status = 'cancelled', cancel_reason = ?, sequence = sequence + 1, updated_at = ? WHERE id = ?",
+		reason, now.Unix(), id)
+}
+
+// Touch raises a session's sequence after a change to its details
+// (speakers), so calendar clients take the new version.
+func (t *Tx) Touch(ctx context.Context, id int64, now time.Time) error {
+	return t.exec1(ctx, id, "UPDATE sessions SET sequence = sequence + 1, updated_at = ? WHERE id = ?", now.Unix(), id)
+}
+
+// SetAnnouncement records where the session's announcement was posted.
+func (t *Tx) SetAnnouncement(ctx context.Context, id int64, channel, ts string) error {
+	return t.exec1(ctx, id, "UPDATE sessions SET announce_channel = ?, announce_ts = ? WHERE id = ?", channel, ts, id)
+}
+
+func (t *Tx) exec1(ctx context.Context, id int64, query string, args ...any) error {
+	res, err := t.tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("store: session %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("store: session %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// AddSpeakers adds speakers to a session, creating speaker records as
+// needed, and returns those that were not already speaking.
+func (t *Tx) AddSpeakers(ctx context.Context, sessionID int64, speakers []Speaker) ([]Speaker, error) {
+	var added []Speaker
+	for _, sp := range speakers {
+		id, err := t.speakerID(ctx, sp)
+		if err != nil {
+			return nil, err
+		}
+		res, err := t.tx.ExecContext(ctx, `INSERT INTO session_speakers (session_id, speaker_id, position)
+			VALUES (?, ?, (SELECT COALESCE(MAX(position), -1) + 1 FROM session_speakers WHERE session_id = ?))
+			ON CONFLICT DO NOTHING`, sessionID, id, sessionID)
+		if err != nil {
+			return nil, fmt.Errorf("store: session %d speaker: %w", sessionID, err)
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			sp.ID = id
+			added = append(added, sp)
+		}
+	}
+	return added, nil
+}
+
+// RemoveSpeakers removes speakers from a session and returns those that
+// were speaking.
+func (t *Tx) RemoveSpeakers(ctx context.Context, sessionID int64, speakers []Speaker) ([]Speaker, error) {
+	var removed []Speaker
+	for _, sp := range speakers {
+		var res sql.Result
+		var err error
+		if sp.UserID != "" {
+			res, err = t.tx.ExecContext(ctx, `DELETE FROM session_speakers WHERE session_id = ?
+				AND speaker_id IN (SELECT id FROM speakers WHERE user_id = ?)`, sessionID, sp.UserID)
+		} else {
+			res, err = t.tx.ExecContext(ctx, `DELETE FROM session_speakers WHERE session_id = ?
+				AND speaker_id IN (SELECT id FROM speakers WHERE user_id IS NULL AND lower(email) = lower(?))`, sessionID, sp.Email)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("store: session %d speaker: %w", sessionID, err)
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			removed = append(removed, sp)
+		}
+	}
+	return removed, nil
+}
+
+func (t *Tx) speakerID(ctx context.Context, sp Speaker) (int64, error) {
+	var id int64
+	var err error
+	if sp.UserID != "" {
+		err = t.tx.QueryRowContext(ctx, `INSERT INTO speakers (user_id, name) VALUES (?, ?)
+			ON CONFLICT (user_id) DO UPDATE SET name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE speakers.name END
+			RETURNING id`, sp.UserID, sp.Name).Scan(&id)
+	} else {
+		err = t.tx.QueryRowContext(ctx, "SELECT id FROM speakers WHERE user_id IS NULL AND lower(email) = lower(?)", sp.Email).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = t.tx.QueryRowContext(ctx, "INSERT INTO speakers (name, email) VALUES (?, ?) RETURNING id", sp.Name, sp.Email).Scan(&id)
+		} else if err == nil && sp.Name != "" {
+			_, err = t.tx.ExecContext(ctx, "UPDATE speakers SET name = ? WHERE id = ? AND name <> ?", sp.Name, id, sp.Name)
+		}
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: speaker %s: %w", sp.Key(), err)
+	}
+	return id, nil
+}
+
+// Join records an RSVP; it reports false when the user had already joined.
+func (t *Tx) Join(ctx context.Context, sessionID int64, userID string, now time.Time) (bool, error) {
+	res, err := t.tx.ExecContext(ctx, "INSERT INTO participants (session_id, user_id, joined_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+		sessionID, userID, now.Unix())
+	if err != nil {
+		return false, fmt.Errorf("store: session %d join: %w", sessionID, err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// Leave removes an RSVP; it reports false when the user had not joined.
+func (t *Tx) Leave(ctx context.Context, sessionID int64, userID string) (bool, error) {
+	res, err := t.tx.ExecContext(ctx, "DELETE FROM participants WHERE session_id = ? AND user_id = ?", sessionID, userID)
+	if err != nil {
+		return false, fmt.Errorf("store: session %d leave: %w", sessionID, err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// CountSessions returns how many sessions are stored (for tests and load runs).
+func (s *Store) CountSessions(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM sessions").Scan(&n)
+	return n, err
+}
+
+// FeedVersion returns a number that changes with every change a calendar
+// feed can show, and when it last changed.
+func (s *Store) FeedVersion(ctx context.Context) (int64, time.Time, error) {
+	var v, at int64
+	if err := s.db.QueryRowContext(ctx, "SELECT version, changed_at FROM feed_state WHERE id = 1").Scan(&v, &at); err != nil {
+		return 0, time.Time{}, fmt.Errorf("store: feed version: %w", err)
+	}
+	return v, time.Unix(at, 0).UTC(), nil
+}

@@ -1,0 +1,187 @@
+// Package store keeps exchangebot's sessions, speakers, RSVPs, feed tokens,
+// outbox and lessons in one SQLite file (modernc.org/sqlite, no cgo).
+//
+// Reads are methods on *Store; every change runs inside Store.Update, so a
+// change and the messages it makes the bot owe commit together.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// Sentinel errors, wrapped with context by the methods that return them.
+var (
+	ErrNotFound  = errors.New("not found")
+	ErrTooNew    = errors.New("database schema is newer than this program")
+	ErrDuplicate = errors.New("already done")
+)
+
+// Store is the SQLite database. It is safe for concurrent use.
+type Store struct {
+	db *sql.DB
+}
+
+// pragmas follow soju's modernc setup: WAL so readers never wait for the
+// writer, a busy timeout instead of SQLITE_BUSY errors, and immediate
+// transactions so two writers queue instead of deadlocking on upgrade.
+const pragmas = "_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+
+// Open opens (creating if needed) the database file at path and brings its
+// schema up to date.
+func Open(ctx context.Context, file string) (*Store, error) {
+	dsn := "file:" + (&url.URL{Path: file}).EscapedPath() + "?" + pragmas
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", file, err)
+	}
+	s := &Store{db: db}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open %s: %w", file, err)
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// DB exposes the handle for tests and benchmarks that need raw SQL.
+func (s *Store) DB() *sql.DB { return s.db }
+
+func migrations() ([]string, error) {
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	steps := make([]string, 0, len(names))
+	for _, n := range names {
+		b, err := migrationFS.ReadFile(n)
+		if err != nil {
+			return nil, err
+		}
+		steps = append(steps, string(b))
+	}
+	return steps, nil
+}
+
+// SchemaVersion is the number of migrations this program knows.
+func SchemaVersion() int {
+	steps, _ := migrations()
+	return len(steps)
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	steps, err := migrations()
+	if err != nil {
+		return err
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var version int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return err
+	}
+	if version > len(steps) {
+		return fmt.Errorf("%w: schema version %d, this program knows %d", ErrTooNew, version, len(steps))
+	}
+	if version == len(steps) {
+		return nil
+	}
+	for i := version; i < len(steps); i++ {
+		if _, err := tx.ExecContext(ctx, steps[i]); err != nil {
+			return fmt.Errorf("migration %d: %w", i+1, err)
+		}
+	}
+	// PRAGMA takes no parameters; the value is an int we computed.
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(steps))); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Backup writes a consistent copy of the live database to file with
+// VACUUM INTO, which reads one snapshot while writers carry on.
+func (s *Store) Backup(ctx context.Context, file string) error {
+	if _, err := s.db.ExecContext(ctx, "VACUUM INTO ?", file); err != nil {
+		return fmt.Errorf("store: backup to %s: %w", file, err)
+	}
+	return nil
+}
+
+// Tx is one write transaction; see Store.Update.
+type Tx struct {
+	tx *sql.Tx
+}
+
+// Update runs fn in one immediate transaction and commits it when fn
+// returns nil.
+func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(&Tx{tx: tx}); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// querier is what reads need, so the same read code serves a Store and a Tx.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// MarkProcessed records key as acted on; it returns ErrDuplicate when the
+// key was already there, which is how redelivered requests are recognised.
+func (s *Store) MarkProcessed(ctx context.Context, key string, now time.Time) error {
+	res, err := s.db.ExecContext(ctx, "INSERT INTO processed (key, at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", key, now.Unix())
+	if err != nil {
+		return fmt.Errorf("store: mark processed: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("store: %s: %w", key, ErrDuplicate)
+	}
+	return nil
+}
+
+// ForgetProcessed removes key so a request that failed for an internal
+// reason can be retried by Slack.
+func (s *Store) ForgetProcessed(ctx context.Context, key string) error {
+	_, err := s.db.ExecContext(ctx, "DELETE FROM processed WHERE key = ?", key)
+	return err
+}
+
+// PruneProcessed drops keys older than before; Slack never redelivers that late.
+func (s *Store) PruneProcessed(ctx context.Context, before time.Time) error {
+	_, err := s.db.ExecContext(ctx, "DELETE FROM processed WHERE at < ?", before.Unix())
+	return err
+}
+
+// placeholders returns "?, ?, ?" for n values.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
