@@ -1,0 +1,192 @@
+package bot
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/exchangebot/exchangebot/calendar"
+	"github.com/exchangebot/exchangebot/store"
+)
+
+// Action ids of the bot's buttons, matched in interactions.go.
+const (
+	actionJoin     = "join"
+	actionCalendar = "add_to_calendar"
+	actionCapture  = "capture_lessons"
+)
+
+// slackDate renders t with Slack's date token, so every reader sees it in
+// their own zone; the fallback (for clients that cannot) uses zone.
+func slackDate(t time.Time, zone string) string {
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		loc = time.UTC
+	}
+	fallback := t.In(loc).Format("Mon 2 Jan 2006 15:04 MST")
+	return fmt.Sprintf("<!date^%d^{date_short_pretty} {time}|%s>", t.Unix(), fallback)
+}
+
+// escapeText escapes the three characters Slack's mrkdwn treats as control
+// characters, so user text cannot forge mentions or links.
+func escapeText(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+func formatDuration(d time.Duration) string {
+	h, m := int(d.Hours()), int(d.Minutes())%60
+	switch {
+	case h == 0:
+		return fmt.Sprintf("%d min", m)
+	case m == 0:
+		return fmt.Sprintf("%d h", h)
+	}
+	return fmt.Sprintf("%d h %d min", h, m)
+}
+
+func speakerNames(sps []store.Speaker) string {
+	names := make([]string, 0, len(sps))
+	for _, sp := range sps {
+		if sp.UserID != "" {
+			names = append(names, "<@"+sp.UserID+">")
+		} else {
+			names = append(names, escapeText(sp.Name))
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// sessionLines is the body shared by the announcement, show and reminders.
+func sessionLines(s *store.Session) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "*When:* %s (%s)\n", slackDate(s.Start, s.TZ), formatDuration(s.Duration))
+	fmt.Fprintf(&b, "*Kind:* %s · #%d", s.Kind, s.ID)
+	if s.Lang != "" {
+		fmt.Fprintf(&b, " · %s", s.Lang)
+	}
+	if len(s.Speakers) > 0 {
+		fmt.Fprintf(&b, "\n*Speakers:* %s", speakerNames(s.Speakers))
+	}
+	if len(s.Partners) > 0 {
+		parts := make([]string, len(s.Partners))
+		for i, p := range s.Partners {
+			parts[i] = escapeText(p)
+		}
+		fmt.Fprintf(&b, "\n*Partners:* %s", strings.Join(parts, ", "))
+	}
+	if s.Link != "" {
+		fmt.Fprintf(&b, "\n*Link:* <%s>", s.Link)
+	}
+	if s.Description != "" {
+		fmt.Fprintf(&b, "\n%s", escapeText(s.Description))
+	}
+	return b.String()
+}
+
+func mrkdwn(text string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.MarkdownType, text, false, false)
+}
+
+func plain(text string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.PlainTextType, text, false, false)
+}
+
+// announcementText is the notification fallback of the announcement.
+func announcementText(s *store.Session) string {
+	if s.Cancelled() {
+		return fmt.Sprintf("Cancelled: %s", s.Title)
+	}
+	return fmt.Sprintf("%s: %s", strings.ToUpper(s.Kind[:1])+s.Kind[1:], s.Title)
+}
+
+// announcementBlocks is the announcement as first posted and as updated
+// after a move, a cancellation or a speaker change.
+func announcementBlocks(s *store.Session, baseURL string) []slack.Block {
+	title := s.Title
+	if s.Cancelled() {
+		title = "Cancelled: " + title
+	}
+	blocks := []slack.Block{
+		slack.NewHeaderBlock(plain(truncate(title, 150))),
+		slack.NewSectionBlock(mrkdwn(sessionLines(s)), nil, nil),
+	}
+	if s.Cancelled() {
+		note := "This session was cancelled."
+		if s.CancelReason != "" {
+			note += " " + escapeText(s.CancelReason)
+		}
+		return append(blocks, slack.NewContextBlock("", mrkdwn(note)))
+	}
+	id := strconv.FormatInt(s.ID, 10)
+	join := slack.NewButtonBlockElement(actionJoin, id, plain("Join"))
+	join.Style = slack.StylePrimary
+	cal := slack.NewButtonBlockElement(actionCalendar, id, plain("Add to calendar"))
+	cal.URL = calendar.SessionURL(baseURL, s.ID)
+	return append(blocks, slack.NewActionBlock("session_"+id, join, cal))
+}
+
+// showBlocks is one session in full, for `show`.
+func showBlocks(s *store.Session, baseURL string) []slack.Block {
+	text := fmt.Sprintf("*%s*\n%s", escapeText(s.Title), sessionLines(s))
+	if s.Cancelled() {
+		text = "*Cancelled* " + text
+		if s.CancelReason != "" {
+			text += "\n*Reason:* " + escapeText(s.CancelReason)
+		}
+	}
+	text += fmt.Sprintf("\n*Participants:* %d", len(s.Participants))
+	text += fmt.Sprintf("\n*Calendar:* <%s>", calendar.SessionURL(baseURL, s.ID))
+	if s.AnnounceTS != "" {
+		text += fmt.Sprintf("\n*Announcement:* <%s|in <#%s>>", calendar.Permalink(s.AnnounceChannel, s.AnnounceTS), s.AnnounceChannel)
+	}
+	return []slack.Block{slack.NewSectionBlock(mrkdwn(text), nil, nil)}
+}
+
+// listLine is one session in `list` and the digest.
+func listLine(s *store.Session) string {
+	line := fmt.Sprintf("*#%d* %s · %s", s.ID, escapeText(s.Title), slackDate(s.Start, s.TZ))
+	if s.Cancelled() {
+		line = "~" + line + "~ (cancelled)"
+	}
+	if len(s.Speakers) > 0 {
+		line += " · " + speakerNames(s.Speakers)
+	}
+	return line
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// PlainText renders a reply for a terminal: its text, or the text of its
+// blocks when it has them.
+func PlainText(r Reply) string {
+	if len(r.Blocks) == 0 {
+		return r.Text
+	}
+	var parts []string
+	for _, bl := range r.Blocks {
+		switch v := bl.(type) {
+		case *slack.SectionBlock:
+			if v.Text != nil {
+				parts = append(parts, v.Text.Text)
+			}
+		case *slack.HeaderBlock:
+			parts = append(parts, v.Text.Text)
+		case *slack.ContextBlock:
+			for _, el := range v.ContextElements.Elements {
+				if t, ok := el.(*slack.TextBlockObject); ok {
+					parts = append(parts, t.Text)
+				}
+			}
+		}
+	}
+	return strings.Join(parts, "\n")
+}

@@ -1,0 +1,175 @@
+// Package bot is everything that speaks Slack: the slash command, modals
+// and buttons, the Events API, Socket Mode, and the scheduled jobs that
+// deliver announcements, reminders, lesson prompts and digests.
+package bot
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	"github.com/exchangebot/exchangebot/store"
+)
+
+// Config is the bot's share of the configuration, already parsed.
+type Config struct {
+	BaseURL         string
+	Location        *time.Location // when a caller's zone is unknown
+	Staff           []string       // user ids, or one user-group id; empty = everyone
+	Command         string
+	AnnounceChannel string
+	SigningSecret   string
+	Reminders       ReminderConfig
+	Tick            string // cron spec for the delivery job
+	Lessons         LessonConfig
+	DigestCron      string
+	DigestChannel   string
+	FeedsPublic     bool
+}
+
+// ReminderConfig says when and to whom reminders go.
+type ReminderConfig struct {
+	Before         []time.Duration
+	ToChannel      bool
+	ToSpeakers     bool
+	ToParticipants bool
+}
+
+// LessonConfig drives lesson capture after a session.
+type LessonConfig struct {
+	PromptAfter time.Duration
+	NudgeAfter  time.Duration
+	CloseAfter  time.Duration
+	Channel     string
+	Questions   []string
+}
+
+// SlackAPI is the part of *slack.Client the bot calls. Offline mode
+// replaces it with a logger; tests use a real client against a fake server.
+type SlackAPI interface {
+	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
+	PostEphemeralContext(ctx context.Context, channelID, userID string, options ...slack.MsgOption) (string, error)
+	UpdateMessageContext(ctx context.Context, channelID, timestamp string, options ...slack.MsgOption) (string, string, string, error)
+	OpenConversationContext(ctx context.Context, params *slack.OpenConversationParameters) (*slack.Channel, bool, bool, error)
+	OpenViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (*slack.ViewResponse, error)
+	GetUserInfoContext(ctx context.Context, user string, options ...slack.GetUserInfoOption) (*slack.User, error)
+	GetUserGroupMembersContext(ctx context.Context, group string, options ...slack.GetUserGroupMembersOption) ([]string, error)
+	GetConversationHistoryContext(ctx context.Context, params *slack.GetConversationHistoryParameters) (*slack.GetConversationHistoryResponse, error)
+	GetConversationRepliesContext(ctx context.Context, params *slack.GetConversationRepliesParameters) ([]slack.Message, bool, string, error)
+}
+
+// Bot holds what every command, handler and job needs.
+type Bot struct {
+	store *store.Store
+	slack SlackAPI
+	log   *slog.Logger
+	now   func() time.Time
+	cfg   Config
+
+	offline bool
+	kickc   chan struct{} // wakes the delivery loop after a change
+	zones   zoneCache
+	staff   staffCache
+	// inflight lets shutdown wait for work started by requests.
+	inflight sync.WaitGroup
+
+	metrics *Metrics
+	senders map[string]sender // outbox kinds beyond announce, update and thread
+	// extraCommands are commands whose code lives with their feature
+	// (lessons, report).
+	extraCommands  map[string]func(context.Context, Request, Command) (Reply, error)
+	actionHandlers map[string]func(context.Context, slack.InteractionCallback, *slack.BlockAction) error
+	viewHandlers   map[string]func(context.Context, slack.InteractionCallback) (*slack.ViewSubmissionResponse, error)
+	// eventHandlers take Events API inner events by type (message.im replies).
+	eventHandlers map[string]func(context.Context, slackevents.EventsAPIInnerEvent) error
+	// cronJobs are jobs on their own cron spec, keyed by spec.
+	cronJobs map[string]cronJob
+
+	// rateLimitedUntil is when Slack's last Retry-After ends; no call is
+	// made before it.
+	mu               sync.Mutex
+	rateLimitedUntil time.Time
+}
+
+// Options are the parts New needs; zero values are filled with defaults.
+type Options struct {
+	Store  *store.Store
+	Slack  SlackAPI // nil = offline: what would be sent is logged
+	Log    *slog.Logger
+	Now    func() time.Time
+	Config Config
+	// Metrics may be shared with the HTTP server; nil creates a private set.
+	Metrics *Metrics
+}
+
+// New builds a Bot.
+func New(o Options) *Bot {
+	b := &Bot{
+		store:   o.Store,
+		slack:   o.Slack,
+		log:     o.Log,
+		now:     o.Now,
+		cfg:     o.Config,
+		kickc:   make(chan struct{}, 1),
+		metrics: o.Metrics,
+	}
+	if b.log == nil {
+		b.log = slog.Default()
+	}
+	if b.now == nil {
+		b.now = time.Now
+	}
+	if b.cfg.Location == nil {
+		b.cfg.Location = time.UTC
+	}
+	if b.metrics == nil {
+		b.metrics = NewMetrics(nil)
+	}
+	b.senders = map[string]sender{
+		kindReminder: b.sendReminder,
+	}
+	b.extraCommands = map[string]func(context.Context, Request, Command) (Reply, error){}
+	b.actionHandlers = map[string]func(context.Context, slack.InteractionCallback, *slack.BlockAction) error{}
+	b.viewHandlers = map[string]func(context.Context, slack.InteractionCallback) (*slack.ViewSubmissionResponse, error){}
+	b.eventHandlers = map[string]func(context.Context, slackevents.EventsAPIInnerEvent) error{}
+	b.cronJobs = map[string]cronJob{}
+	b.registerLessons()
+	b.registerDigest()
+	if b.slack == nil {
+		b.offline = true
+		b.slack = &offlineSlack{log: b.log}
+	}
+	return b
+}
+
+// NewSlackClient returns a slack-go client for token, pointed at apiURL
+// when set (tests and the fake use it), counting every call in m.
+func NewSlackClient(token, apiURL string, m *Metrics, extra ...slack.Option) *slack.Client {
+	opts := []slack.Option{slack.OptionHTTPClient(&http.Client{
+		Timeout:   30 * time.Second,
+		Transport: m.SlackTransport(http.DefaultTransport),
+	})}
+	if apiURL != "" {
+		opts = append(opts, slack.OptionAPIURL(apiURL))
+	}
+	return slack.New(token, append(opts, extra...)...)
+}
+
+// Offline reports whether the bot logs instead of calling Slack.
+func (b *Bot) Offline() bool { return b.offline }
+
+// kick asks the delivery loop to run now rather than at the next tick.
+func (b *Bot) kick() {
+	select {
+	case b.kickc <- struct{}{}:
+	default:
+	}
+}
+
+// Wait blocks until work started by requests has finished.
+func (b *Bot) Wait() { b.inflight.Wait() }

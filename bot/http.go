@@ -1,0 +1,252 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	"github.com/exchangebot/exchangebot/store"
+)
+
+// maxBody bounds what we read from Slack; real payloads are a few KB.
+const maxBody = 1 << 20
+
+// backgroundTimeout bounds work that continues after the HTTP answer.
+const backgroundTimeout = 30 * time.Second
+
+// httpError is an error with the status to answer.
+type httpError struct {
+	status int
+	msg    string
+}
+
+func (e *httpError) Error() string { return e.msg }
+
+var (
+	errUnauthorized = &httpError{http.StatusUnauthorized, "invalid or stale Slack signature"}
+	errNoSecret     = &httpError{http.StatusUnauthorized, "slack.signing_secret is not configured, so requests cannot be verified"}
+)
+
+// handlerFunc is an HTTP handler that returns its error; serve turns
+// errors into responses in one place.
+type handlerFunc func(w http.ResponseWriter, r *http.Request, body []byte) error
+
+// Register adds the Slack endpoints to mux.
+func (b *Bot) Register(mux *http.ServeMux) {
+	mux.Handle("POST /slack/commands", b.metrics.Observe("commands", b.serve(b.handleCommandHTTP)))
+	mux.Handle("POST /slack/interactivity", b.metrics.Observe("interactivity", b.serve(b.handleInteractivityHTTP)))
+	mux.Handle("POST /slack/events", b.metrics.Observe("events", b.serve(b.handleEventsHTTP)))
+}
+
+// serve reads and verifies the body, then runs h; a request that fails
+// verification does nothing at all.
+func (b *Bot) serve(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+		if err == nil {
+			err = b.verify(r.Header, body)
+		}
+		if err == nil {
+			err = h(w, r, body)
+		}
+		if err == nil {
+			return
+		}
+		var he *httpError
+		if !errors.As(err, &he) {
+			b.log.Error("slack request failed", slog.String("path", r.URL.Path), slog.Any("error", err))
+			he = &httpError{http.StatusInternalServerError, "internal error"}
+		}
+		http.Error(w, he.msg, he.status)
+	})
+}
+
+// verify checks Slack's signature over the raw body with slack-go's
+// verifier, which also rejects timestamps more than five minutes off.
+func (b *Bot) verify(h http.Header, body []byte) error {
+	if b.cfg.SigningSecret == "" {
+		return errNoSecret
+	}
+	sv, err := slack.NewSecretsVerifier(h, b.cfg.SigningSecret)
+	if err != nil {
+		return errUnauthorized
+	}
+	if _, err := sv.Write(body); err != nil {
+		return errUnauthorized
+	}
+	if err := sv.Ensure(); err != nil {
+		return errUnauthorized
+	}
+	return nil
+}
+
+func writeJSON(w http.ResponseWriter, v any) error {
+	w.Header().Set("Content-Type", "application/json")
+	return json.NewEncoder(w).Encode(v)
+}
+
+// commandKey identifies one invocation; Slack gives every invocation its
+// own trigger_id, and the body hash covers senders that omit it.
+func commandKey(triggerID string, body []byte) string {
+	if triggerID != "" {
+		return "cmd:" + triggerID
+	}
+	sum := sha256.Sum256(body)
+	return "cmd:" + hex.EncodeToString(sum[:])
+}
+
+func (b *Bot) handleCommandHTTP(w http.ResponseWriter, r *http.Request, body []byte) error {
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	sc, err := slack.SlashCommandParse(r)
+	if err != nil {
+		return &httpError{http.StatusBadRequest, "not a slash command"}
+	}
+	reply, dup := b.runCommand(r.Context(), sc, commandKey(sc.TriggerID, body))
+	if dup {
+		w.WriteHeader(http.StatusOK)
+		return nil
+	}
+	return writeJSON(w, ephemeral(reply))
+}
+
+// ephemeral is the slash command response body for a reply.
+func ephemeral(r Reply) *slack.Msg {
+	m := &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: r.Text}
+	if len(r.Blocks) > 0 {
+		m.Blocks = slack.Blocks{BlockSet: r.Blocks}
+	}
+	return m
+}
+
+// runCommand runs a slash command once per key; dup reports a redelivery,
+// which gets no reply and changes nothing.
+func (b *Bot) runCommand(ctx context.Context, sc slack.SlashCommand, key string) (reply Reply, dup bool) {
+	if err := b.store.MarkProcessed(ctx, key, b.now()); errors.Is(err, store.ErrDuplicate) {
+		b.log.Info("redelivered command ignored", slog.String("user", sc.UserID))
+		return Reply{}, true
+	} else if err != nil {
+		b.log.Error("dedupe failed", slog.Any("error", err))
+		return Reply{Text: errInternal}, false
+	}
+	b.inflight.Add(1)
+	defer b.inflight.Done()
+	return b.Execute(ctx, Request{UserID: sc.UserID, ChannelID: sc.ChannelID, TriggerID: sc.TriggerID, Text: sc.Text}), false
+}
+
+func (b *Bot) handleInteractivityHTTP(w http.ResponseWriter, r *http.Request, body []byte) error {
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return &httpError{http.StatusBadRequest, "bad form"}
+	}
+	var cb slack.InteractionCallback
+	if err := json.Unmarshal([]byte(form.Get("payload")), &cb); err != nil {
+		return &httpError{http.StatusBadRequest, "bad payload"}
+	}
+	resp, err := b.interact(r.Context(), cb)
+	if err != nil {
+		return err
+	}
+	if resp == nil {
+		w.WriteHeader(http.StatusOK)
+		return nil
+	}
+	return writeJSON(w, resp)
+}
+
+// interact handles one interaction. View submissions answer in the
+// response (inline errors); button presses answer at once and carry on in
+// the background, since their replies go through the Web API anyway.
+func (b *Bot) interact(ctx context.Context, cb slack.InteractionCallback) (*slack.ViewSubmissionResponse, error) {
+	key := "interaction:" + cb.TriggerID
+	if cb.TriggerID == "" {
+		key = "interaction:" + cb.ActionTs + cb.View.ID + cb.User.ID
+	}
+	if err := b.store.MarkProcessed(ctx, key, b.now()); errors.Is(err, store.ErrDuplicate) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	switch cb.Type {
+	case slack.InteractionTypeViewSubmission:
+		b.inflight.Add(1)
+		defer b.inflight.Done()
+		return b.handleViewSubmission(ctx, cb)
+	case slack.InteractionTypeBlockActions:
+		b.background(func(ctx context.Context) error {
+			for i := range cb.ActionCallback.BlockActions {
+				if err := b.handleAction(ctx, cb, cb.ActionCallback.BlockActions[i]); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	return nil, nil
+}
+
+// background runs fn after the response, tracked so shutdown waits for it.
+func (b *Bot) background(fn func(ctx context.Context) error) {
+	b.inflight.Add(1)
+	go func() {
+		defer b.inflight.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), backgroundTimeout)
+		defer cancel()
+		if err := fn(ctx); err != nil {
+			b.log.Error("background work failed", slog.Any("error", err))
+		}
+	}()
+}
+
+func (b *Bot) handleEventsHTTP(w http.ResponseWriter, r *http.Request, body []byte) error {
+	ev, err := slackevents.ParseEvent(body, slackevents.OptionNoVerifyToken())
+	if err != nil {
+		return &httpError{http.StatusBadRequest, "not an Events API payload"}
+	}
+	if ev.Type == slackevents.URLVerification {
+		var ch slackevents.ChallengeResponse
+		if err := json.Unmarshal(body, &ch); err != nil {
+			return &httpError{http.StatusBadRequest, "bad url_verification"}
+		}
+		w.Header().Set("Content-Type", "text/plain")
+		_, err := io.WriteString(w, ch.Challenge)
+		return err
+	}
+	var outer struct {
+		EventID string `json:"event_id"`
+	}
+	_ = json.Unmarshal(body, &outer)
+	return b.event(r.Context(), outer.EventID, ev)
+}
+
+// event handles one Events API callback once per event_id, in the
+// background so Slack gets its 200 at once.
+func (b *Bot) event(ctx context.Context, eventID string, ev slackevents.EventsAPIEvent) error {
+	if ev.Type != slackevents.CallbackEvent {
+		return nil
+	}
+	if eventID != "" {
+		if err := b.store.MarkProcessed(ctx, "event:"+eventID, b.now()); errors.Is(err, store.ErrDuplicate) {
+			b.log.Info("redelivered event ignored", slog.String("event_id", eventID))
+			return nil
+		} else if err != nil {
+			return err
+		}
+	}
+	fn := b.eventHandlers[ev.InnerEvent.Type]
+	if fn == nil {
+		return nil
+	}
+	b.background(func(ctx context.Context) error { return fn(ctx, ev.InnerEvent) })
+	return nil
+}

@@ -1,0 +1,87 @@
+package bot
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics are the Prometheus series the bot exports on /metrics.
+type Metrics struct {
+	reg        *prometheus.Registry
+	Commands   *prometheus.CounterVec
+	SlackCalls *prometheus.CounterVec
+	Requests   *prometheus.HistogramVec
+	Deliveries *prometheus.CounterVec
+}
+
+// NewMetrics registers the bot's series in reg (a fresh registry when nil,
+// so tests never share global state).
+func NewMetrics(reg *prometheus.Registry) *Metrics {
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
+	m := &Metrics{
+		reg: reg,
+		Commands: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "exchangebot_commands_total", Help: "Slash commands handled, by command and outcome.",
+		}, []string{"command", "outcome"}),
+		SlackCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "exchangebot_slack_api_calls_total", Help: "Slack Web API calls, by method and outcome.",
+		}, []string{"method", "outcome"}),
+		Requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "exchangebot_http_request_duration_seconds", Help: "HTTP request latency, by route.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"route"}),
+		Deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "exchangebot_deliveries_total", Help: "Outbox messages, by kind and outcome.",
+		}, []string{"kind", "outcome"}),
+	}
+	reg.MustRegister(m.Commands, m.SlackCalls, m.Requests, m.Deliveries,
+		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	return m
+}
+
+// Handler serves the registry in Prometheus text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+// Observe wraps h and records its latency under route.
+func (m *Metrics) Observe(route string, h http.Handler) http.Handler {
+	obs := m.Requests.WithLabelValues(route)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		h.ServeHTTP(w, r)
+		obs.Observe(time.Since(start).Seconds())
+	})
+}
+
+// SlackTransport counts every Slack Web API call by method (the last path
+// element, e.g. chat.postMessage) and HTTP outcome.
+func (m *Metrics) SlackTransport(next http.RoundTripper) http.RoundTripper {
+	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		method := r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
+		resp, err := next.RoundTrip(r)
+		outcome := "error"
+		switch {
+		case err != nil:
+		case resp.StatusCode == http.StatusTooManyRequests:
+			outcome = "rate_limited"
+		case resp.StatusCode < 300:
+			outcome = "ok"
+		default:
+			outcome = strconv.Itoa(resp.StatusCode)
+		}
+		m.SlackCalls.WithLabelValues(method, outcome).Inc()
+		return resp, err
+	})
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

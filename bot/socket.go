@@ -1,0 +1,79 @@
+package bot
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+	"github.com/slack-go/slack/socketmode"
+)
+
+// RunSocketMode receives commands, interactions and events over Socket
+// Mode (when an app token is set) and feeds them to the same code as the
+// HTTP endpoints. It returns when ctx ends.
+func (b *Bot) RunSocketMode(ctx context.Context, client *socketmode.Client) error {
+	go b.socketEvents(ctx, client)
+	return client.RunContext(ctx)
+}
+
+func (b *Bot) socketEvents(ctx context.Context, client *socketmode.Client) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case evt, ok := <-client.Events:
+			if !ok {
+				return
+			}
+			b.socketEvent(ctx, client, evt)
+		}
+	}
+}
+
+func (b *Bot) socketEvent(ctx context.Context, client *socketmode.Client, evt socketmode.Event) {
+	switch evt.Type {
+	case socketmode.EventTypeSlashCommand:
+		sc, ok := evt.Data.(slack.SlashCommand)
+		if !ok {
+			return
+		}
+		reply, dup := b.runCommand(ctx, sc, commandKey(sc.TriggerID, evt.Request.Payload))
+		if dup {
+			client.Ack(*evt.Request)
+			return
+		}
+		client.Ack(*evt.Request, ephemeral(reply))
+	case socketmode.EventTypeInteractive:
+		cb, ok := evt.Data.(slack.InteractionCallback)
+		if !ok {
+			return
+		}
+		resp, err := b.interact(ctx, cb)
+		if err != nil {
+			b.log.Error("interaction failed", slog.Any("error", err))
+		}
+		if resp != nil {
+			client.Ack(*evt.Request, resp)
+			return
+		}
+		client.Ack(*evt.Request)
+	case socketmode.EventTypeEventsAPI:
+		ev, ok := evt.Data.(slackevents.EventsAPIEvent)
+		if !ok {
+			return
+		}
+		client.Ack(*evt.Request)
+		var eventID string
+		if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok {
+			eventID = cb.EventID
+		}
+		if err := b.event(ctx, eventID, ev); err != nil {
+			b.log.Error("event failed", slog.Any("error", err))
+		}
+	case socketmode.EventTypeConnected:
+		b.log.Info("socket mode connected")
+	case socketmode.EventTypeConnectionError, socketmode.EventTypeInvalidAuth:
+		b.log.Warn("socket mode", slog.String("event", string(evt.Type)))
+	}
+}

@@ -1,0 +1,267 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"fmt"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+	"gopkg.in/yaml.v3"
+
+	"github.com/exchangebot/exchangebot/bot"
+)
+
+// Config is the whole YAML file; see config.example.yaml for every key.
+type Config struct {
+	Listen    string   `yaml:"listen"`
+	BaseURL   string   `yaml:"base_url"`
+	Database  string   `yaml:"database"`
+	Timezone  string   `yaml:"timezone"`
+	Staff     []string `yaml:"staff"`
+	Slack     struct {
+		BotToken        string `yaml:"bot_token"`
+		SigningSecret   string `yaml:"signing_secret"`
+		AppToken        string `yaml:"app_token"`
+		APIURL          string `yaml:"api_url"`
+		Command         string `yaml:"command"`
+		AnnounceChannel string `yaml:"announce_channel"`
+	} `yaml:"slack"`
+	Feeds struct {
+		Public bool `yaml:"public"`
+	} `yaml:"feeds"`
+	Reminders struct {
+		Before         []string `yaml:"before"`
+		ToChannel      bool     `yaml:"to_channel"`
+		ToSpeakers     bool     `yaml:"to_speakers"`
+		ToParticipants bool     `yaml:"to_participants"`
+	} `yaml:"reminders"`
+	Scheduler struct {
+		Tick string `yaml:"tick"`
+	} `yaml:"scheduler"`
+	Lessons struct {
+		PromptAfter string   `yaml:"prompt_after"`
+		NudgeAfter  string   `yaml:"nudge_after"`
+		CloseAfter  string   `yaml:"close_after"`
+		Channel     string   `yaml:"channel"`
+		Questions   []string `yaml:"questions"`
+	} `yaml:"lessons"`
+	Digest struct {
+		Cron    string `yaml:"cron"`
+		Channel string `yaml:"channel"`
+	} `yaml:"digest"`
+}
+
+// Defaults is the configuration used when no file is given.
+func Defaults() *Config {
+	c := &Config{
+		Listen:   ":8080",
+		BaseURL:  "http://localhost:8080",
+		Database: "exchangebot.db",
+		Timezone: "America/Santiago",
+	}
+	c.Slack.Command = "/exchange"
+	c.Feeds.Public = true
+	c.Reminders.Before = []string{"24h", "1h"}
+	c.Reminders.ToChannel = true
+	c.Reminders.ToSpeakers = true
+	c.Reminders.ToParticipants = true
+	c.Scheduler.Tick = "@every 15s"
+	c.Lessons.PromptAfter = "15m"
+	c.Lessons.NudgeAfter = "48h"
+	c.Lessons.CloseAfter = "168h"
+	c.Lessons.Questions = []string{
+		"What worked well?",
+		"What would you do differently?",
+		"What should peers replicate, and what would they need?",
+		"What results or follow-ups should we track?",
+	}
+	c.Digest.Cron = "0 9 * * MON"
+	return c
+}
+
+// LoadConfig reads defaults, then file (when path is non-empty), then the
+// secret environment variables, and validates the result. explicit says
+// whether the path was asked for: a missing default config.yaml is fine, a
+// missing named file is not.
+func LoadConfig(path string, explicit bool, getenv func(string) string) (*Config, error) {
+	c := Defaults()
+	if path != "" {
+		b, err := os.ReadFile(path)
+		switch {
+		case err == nil:
+			dec := yaml.NewDecoder(bytes.NewReader(b))
+			dec.KnownFields(true)
+			// An empty file decodes to io.EOF: it means "all defaults".
+			if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+				return nil, fmt.Errorf("config %s: %w", path, err)
+			}
+		case errors.Is(err, os.ErrNotExist) && !explicit:
+		default:
+			return nil, fmt.Errorf("config: %w", err)
+		}
+	}
+	for env, dst := range map[string]*string{
+		"SLACK_BOT_TOKEN":      &c.Slack.BotToken,
+		"SLACK_SIGNING_SECRET": &c.Slack.SigningSecret,
+		"SLACK_APP_TOKEN":      &c.Slack.AppToken,
+	} {
+		if v := getenv(env); v != "" {
+			*dst = v
+		}
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+var (
+	slackIDRe   = regexp.MustCompile(`^[UWS][A-Z0-9]{2,}$`)
+	channelIDRe = regexp.MustCompile(`^[CGD][A-Z0-9]{2,}$`)
+	commandRe   = regexp.MustCompile(`^/[a-z0-9_-]{1,31}$`)
+)
+
+// Validate checks every key and names the first bad one with the reason.
+func (c *Config) Validate() error {
+	bad := func(key, format string, args ...any) error {
+		return fmt.Errorf("config: %s: %s", key, fmt.Sprintf(format, args...))
+	}
+	if c.Listen == "" {
+		return bad("listen", "must be an address like \":8080\"")
+	}
+	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return bad("base_url", "%q is not an http(s) URL like \"https://bot.example.org\"", c.BaseURL)
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if c.Database == "" {
+		return bad("database", "must be a file path")
+	}
+	if _, err := time.LoadLocation(c.Timezone); err != nil || c.Timezone == "" || c.Timezone == "Local" {
+		return bad("timezone", "%q is not an IANA time zone like \"America/Santiago\"", c.Timezone)
+	}
+	groups := 0
+	for _, id := range c.Staff {
+		if !slackIDRe.MatchString(id) {
+			return bad("staff", "%q is not a Slack user id (U…/W…) or user-group id (S…)", id)
+		}
+		if strings.HasPrefix(id, "S") {
+			groups++
+		}
+	}
+	if groups > 1 || (groups == 1 && len(c.Staff) > 1) {
+		return bad("staff", "list user ids, or exactly one user-group id, not both")
+	}
+	if c.Slack.BotToken != "" && !strings.HasPrefix(c.Slack.BotToken, "xoxb-") {
+		return bad("slack.bot_token", "must start with xoxb-")
+	}
+	if c.Slack.AppToken != "" && !strings.HasPrefix(c.Slack.AppToken, "xapp-") {
+		return bad("slack.app_token", "must start with xapp-")
+	}
+	if c.Slack.AppToken != "" && c.Slack.BotToken == "" {
+		return bad("slack.app_token", "Socket Mode also needs slack.bot_token")
+	}
+	if c.Slack.APIURL != "" {
+		if u, err := url.Parse(c.Slack.APIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return bad("slack.api_url", "%q is not an http(s) URL", c.Slack.APIURL)
+		}
+		if !strings.HasSuffix(c.Slack.APIURL, "/") {
+			c.Slack.APIURL += "/"
+		}
+	}
+	if !commandRe.MatchString(c.Slack.Command) {
+		return bad("slack.command", "%q must look like \"/exchange\"", c.Slack.Command)
+	}
+	if ch := c.Slack.AnnounceChannel; ch != "" && !channelIDRe.MatchString(ch) {
+		return bad("slack.announce_channel", "%q is not a channel id like C0123ABCD", ch)
+	}
+	for i, s := range c.Reminders.Before {
+		if _, err := positiveDuration(s); err != nil {
+			return bad(fmt.Sprintf("reminders.before[%d]", i), "%v", err)
+		}
+	}
+	if _, err := cron.ParseStandard(c.Scheduler.Tick); err != nil {
+		return bad("scheduler.tick", "%q is not a cron spec (like \"@every 15s\"): %v", c.Scheduler.Tick, err)
+	}
+	for key, v := range map[string]string{
+		"lessons.prompt_after": c.Lessons.PromptAfter,
+		"lessons.nudge_after":  c.Lessons.NudgeAfter,
+		"lessons.close_after":  c.Lessons.CloseAfter,
+	} {
+		if _, err := positiveDuration(v); err != nil {
+			return bad(key, "%v", err)
+		}
+	}
+	if ch := c.Lessons.Channel; ch != "" && !channelIDRe.MatchString(ch) {
+		return bad("lessons.channel", "%q is not a channel id like C0123ABCD", ch)
+	}
+	if len(c.Lessons.Questions) == 0 {
+		return bad("lessons.questions", "needs at least one question")
+	}
+	for i, q := range c.Lessons.Questions {
+		if strings.TrimSpace(q) == "" {
+			return bad(fmt.Sprintf("lessons.questions[%d]", i), "is empty")
+		}
+	}
+	if _, err := cron.ParseStandard(c.Digest.Cron); err != nil {
+		return bad("digest.cron", "%q is not a cron spec (like \"0 9 * * MON\"): %v", c.Digest.Cron, err)
+	}
+	if ch := c.Digest.Channel; ch != "" && !channelIDRe.MatchString(ch) {
+		return bad("digest.channel", "%q is not a channel id like C0123ABCD", ch)
+	}
+	return nil
+}
+
+func positiveDuration(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration like \"90m\" or \"24h\"", s)
+	}
+	if d <= 0 {
+		return 0, fmt.Errorf("%q must be more than zero", s)
+	}
+	return d, nil
+}
+
+func mustDuration(s string) time.Duration {
+	d, _ := positiveDuration(s)
+	return d
+}
+
+// BotConfig is the part of the configuration the bot package needs,
+// already parsed.
+func (c *Config) BotConfig() bot.Config {
+	before := make([]time.Duration, 0, len(c.Reminders.Before))
+	for _, s := range c.Reminders.Before {
+		before = append(before, mustDuration(s))
+	}
+	loc, _ := time.LoadLocation(c.Timezone)
+	return bot.Config{
+		BaseURL:         c.BaseURL,
+		Location:        loc,
+		Staff:           c.Staff,
+		Command:         c.Slack.Command,
+		AnnounceChannel: c.Slack.AnnounceChannel,
+		Reminders: bot.ReminderConfig{
+			Before:         before,
+			ToChannel:      c.Reminders.ToChannel,
+			ToSpeakers:     c.Reminders.ToSpeakers,
+			ToParticipants: c.Reminders.ToParticipants,
+		},
+		Tick: c.Scheduler.Tick,
+		Lessons: bot.LessonConfig{
+			PromptAfter: mustDuration(c.Lessons.PromptAfter),
+			NudgeAfter:  mustDuration(c.Lessons.NudgeAfter),
+			CloseAfter:  mustDuration(c.Lessons.CloseAfter),
+			Channel:     c.Lessons.Channel,
+			Questions:   c.Lessons.Questions,
+		},
+		DigestCron:    c.Digest.Cron,
+		DigestChannel: c.Digest.Channel,
+	}
+}

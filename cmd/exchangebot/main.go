@@ -1,0 +1,253 @@
+// Command exchangebot is the Slack bot for scheduling knowledge exchanges,
+// publishing their calendars and capturing what was learned.
+//
+//	exchangebot [serve] [-config FILE]
+//	exchangebot run [-config FILE] [-as USERID] '<command text>'
+//	exchangebot manifest [-config FILE]
+//	exchangebot backup [-config FILE] FILE
+//	exchangebot export lessons [-config FILE] [-format md|csv|json]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/exchangebot/exchangebot/bot"
+	"github.com/exchangebot/exchangebot/calendar"
+	"github.com/exchangebot/exchangebot/store"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+const usageText = `usage:
+  exchangebot [serve] [-config FILE]          run the bot: HTTP server, scheduler, Slack
+  exchangebot run [-as USERID] 'TEXT'         run one slash command, reply on stdout
+  exchangebot manifest                        print a Slack app manifest for this server
+  exchangebot backup FILE                     write a consistent copy of the database
+  exchangebot export lessons [-format md|csv|json]
+every subcommand takes -config FILE (default: config.yaml here if present)
+`
+
+func run(args []string, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	var err error
+	switch cmd {
+	case "serve":
+		err = cmdServe(args, stderr)
+	case "run":
+		err = cmdRun(args, stdout, stderr)
+	case "manifest":
+		err = cmdManifest(args, stdout)
+	case "backup":
+		err = cmdBackup(args, stdout)
+	case "export":
+		err = cmdExport(args, stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usageText)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "exchangebot: unknown command %q\n%s", cmd, usageText)
+		return 2
+	}
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(stderr, "exchangebot %s: %v\n", cmd, err)
+		}
+		return 1
+	}
+	return 0
+}
+
+// flags makes a FlagSet with the shared -config flag.
+func flags(name string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	cfg := fs.String("config", "", "config file (default: config.yaml in the working directory if present)")
+	return fs, cfg
+}
+
+func loadConfig(path string) (*Config, error) {
+	if path == "" {
+		return LoadConfig("config.yaml", false, os.Getenv)
+	}
+	return LoadConfig(path, true, os.Getenv)
+}
+
+// app is what every subcommand shares: config, store and bot.
+type app struct {
+	cfg     *Config
+	store   *store.Store
+	bot     *bot.Bot
+	metrics *bot.Metrics
+	log     *slog.Logger
+}
+
+func open(ctx context.Context, configPath string, logw io.Writer) (*app, error) {
+	cfg, err := loadConfig(configPath)
+	if err != nil {
+		return nil, err
+	}
+	log := slog.New(slog.NewTextHandler(logw, nil))
+	st, err := store.Open(ctx, cfg.Database)
+	if err != nil {
+		return nil, err
+	}
+	m := bot.NewMetrics(nil)
+	bc := cfg.BotConfig()
+	bc.SigningSecret = cfg.Slack.SigningSecret
+	bc.FeedsPublic = cfg.Feeds.Public
+	opts := bot.Options{Store: st, Log: log, Config: bc, Metrics: m}
+	if cfg.Slack.BotToken != "" {
+		opts.Slack = bot.NewSlackClient(cfg.Slack.BotToken, cfg.Slack.APIURL, m)
+	}
+	return &app{cfg: cfg, store: st, bot: bot.New(opts), metrics: m, log: log}, nil
+}
+
+func cmdServe(args []string, stderr io.Writer) error {
+	fs, configPath := flags("serve")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	a, err := open(ctx, *configPath, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.store.Close()
+
+	mux := http.NewServeMux()
+	a.bot.Register(mux)
+	calendar.NewHandler(a.store, calendar.Options{
+		BaseURL: a.cfg.BaseURL, Public: a.cfg.Feeds.Public, Log: a.log,
+	}).Register(mux)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		if _, _, err := a.store.FeedVersion(r.Context()); err != nil {
+			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		io.WriteString(w, "ok\n")
+	})
+	mux.Handle("GET /metrics", a.metrics.Handler())
+
+	ln, err := net.Listen("tcp", a.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	mode := "http"
+	switch {
+	case a.bot.Offline():
+		mode = "offline"
+	case a.cfg.Slack.AppToken != "":
+		mode = "socket"
+	}
+	a.log.Info("exchangebot started", slog.String("listen", ln.Addr().String()), slog.String("base_url", a.cfg.BaseURL),
+		slog.String("database", a.cfg.Database), slog.String("slack", mode))
+	if mode == "offline" {
+		a.log.Info("no Slack bot token: running offline, messages for Slack are written to this log")
+	}
+
+	errc := make(chan error, 3)
+	go func() {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			errc <- err
+		}
+	}()
+	jobsDone := make(chan struct{})
+	go func() {
+		defer close(jobsDone)
+		if err := a.bot.Run(ctx); err != nil {
+			errc <- err
+		}
+	}()
+	if mode == "socket" {
+		client := socketmode.New(bot.NewSlackClient(a.cfg.Slack.BotToken, a.cfg.Slack.APIURL, a.metrics,
+			slack.OptionAppLevelToken(a.cfg.Slack.AppToken)))
+		go func() {
+			if err := a.bot.RunSocketMode(ctx, client); err != nil && ctx.Err() == nil {
+				a.log.Error("socket mode stopped", slog.Any("error", err))
+			}
+		}()
+	}
+
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		stop()
+		return err
+	}
+	a.log.Info("shutting down: finishing work in flight")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err = srv.Shutdown(shutdownCtx)
+	<-jobsDone
+	a.bot.Wait()
+	a.log.Info("stopped")
+	return err
+}
+
+func cmdRun(args []string, stdout, stderr io.Writer) error {
+	fs, configPath := flags("run")
+	as := fs.String("as", "UCLI", "Slack user id to act as")
+	channel := fs.String("channel", "", "channel id the command is typed in")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ctx := context.Background()
+	a, err := open(ctx, *configPath, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.store.Close()
+	reply := a.bot.Execute(ctx, bot.Request{UserID: *as, ChannelID: *channel, Text: strings.Join(fs.Args(), " ")})
+	fmt.Fprintln(stdout, bot.PlainText(reply))
+	// Deliver what the command made due (the announcement), as the server would.
+	return a.bot.DeliverNow(ctx)
+}
+
+func cmdBackup(args []string, stdout io.Writer) error {
+	fs, configPath := flags("backup")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: exchangebot backup FILE")
+	}
+	dst := fs.Arg(0)
+	if _, err := os.Stat(dst); err == nil {
+		return fmt.Errorf("%s already exists; choose a new file name", dst)
+	}
+	cfg, err := loadConfig(*configPath)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(context.Background(), cfg.Database)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Backup(context.Background(), dst); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "backed up %s to %s\n", cfg.Database, dst)
+	return nil
+}

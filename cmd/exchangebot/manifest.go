@@ -1,0 +1,76 @@
+package main
+
+import (
+	"io"
+
+	"gopkg.in/yaml.v3"
+)
+
+// botScopes are exactly the scopes the bot's calls need.
+var botScopes = []string{
+	"channels:history", // conversations.history/replies: find a post after a crash (public channels)
+	"chat:write",       // chat.postMessage, chat.update, chat.postEphemeral
+	"commands",         // the slash command
+	"groups:history",   // the same recovery in private channels
+	"im:history",       // message.im events (lesson answers) and DM recovery
+	"im:write",         // conversations.open for reminders and prompts
+	"usergroups:read",  // staff given as a user group
+	"users:read",       // users.info: the caller's time zone
+}
+
+// manifest is the Slack app manifest for this server's URLs.
+func manifest(c *Config) map[string]any {
+	socket := c.Slack.AppToken != ""
+	settings := map[string]any{
+		"org_deploy_enabled":     false,
+		"socket_mode_enabled":    socket,
+		"token_rotation_enabled": false,
+		"interactivity":          map[string]any{"is_enabled": true},
+		"event_subscriptions":    map[string]any{"bot_events": []string{"message.im"}},
+	}
+	command := map[string]any{
+		"command":       c.Slack.Command,
+		"description":   "Schedule knowledge exchanges, join them, and find what was learned",
+		"usage_hint":    "new | list [mine|past|all] | show <id> | join <id> | feed | lessons [<id>|<words>] | help",
+		"should_escape": true,
+	}
+	if !socket {
+		settings["interactivity"] = map[string]any{"is_enabled": true, "request_url": c.BaseURL + "/slack/interactivity"}
+		settings["event_subscriptions"] = map[string]any{
+			"request_url": c.BaseURL + "/slack/events",
+			"bot_events":  []string{"message.im"},
+		}
+		command["url"] = c.BaseURL + "/slack/commands"
+	}
+	return map[string]any{
+		"_metadata": map[string]any{"major_version": 1, "minor_version": 1},
+		"display_information": map[string]any{
+			"name":              "exchangebot",
+			"description":       "Knowledge exchanges: schedule, remind, capture lessons",
+			"long_description":  "exchangebot schedules webinars and peer exchanges from Slack, publishes calendar feeds, reminds people before each session and asks the speakers afterwards what was learned, building a searchable lessons library and M&E figures.",
+			"background_color": "#1d4f91",
+		},
+		"features": map[string]any{
+			"bot_user":       map[string]any{"display_name": "exchangebot", "always_online": true},
+			"app_home":       map[string]any{"messages_tab_enabled": true, "messages_tab_read_only_enabled": false},
+			"slash_commands": []any{command},
+		},
+		"oauth_config": map[string]any{"scopes": map[string]any{"bot": botScopes}},
+		"settings":     settings,
+	}
+}
+
+func cmdManifest(args []string, stdout io.Writer) error {
+	fs, configPath := flags("manifest")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(*configPath)
+	if err != nil {
+		return err
+	}
+	enc := yaml.NewEncoder(stdout)
+	enc.SetIndent(2)
+	defer enc.Close()
+	return enc.Encode(manifest(cfg))
+}
