@@ -1,0 +1,217 @@
+package bot
+
+// Shared test helpers for package bot: a bot on a real SQLite file, a
+// recording fake Slack, a movable clock and signed requests through the
+// real HTTP handlers. Every test file in this package uses these.
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/exchangebot/exchangebot/internal/slackfake"
+	"github.com/exchangebot/exchangebot/store"
+)
+
+const testSecret = "8f742231b10e8888abcd99yyyzzz85a5"
+
+// testClock is a clock tests move by hand; the bot never sleeps on it.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+func (c *testClock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// testEnv is a bot wired to a real store, a fake Slack and a test clock.
+type testEnv struct {
+	t     *testing.T
+	bot   *Bot
+	store *store.Store
+	slack *slackfake.Server
+	clock *testClock
+	http  *httptest.Server
+}
+
+// testConfig is the configuration tests start from.
+func testConfig() Config {
+	return Config{
+		BaseURL:       "https://bot.example.org",
+		Location:      mustLoc("America/Santiago"),
+		Command:       "/exchange",
+		SigningSecret: testSecret,
+		Reminders: ReminderConfig{
+			Before: []time.Duration{24 * time.Hour, time.Hour}, ToChannel: true, ToSpeakers: true, ToParticipants: true,
+		},
+		Tick: "@every 15s",
+		Lessons: LessonConfig{
+			PromptAfter: 15 * time.Minute, NudgeAfter: 48 * time.Hour, CloseAfter: 168 * time.Hour,
+			Questions: []string{"What worked well?", "What would you do differently?"},
+		},
+		DigestCron:  "0 9 * * MON",
+		FeedsPublic: true,
+	}
+}
+
+func mustLoc(name string) *time.Location {
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return l
+}
+
+// testNow is the default clock: the real present, so signed requests
+// (checked by slack-go against the real clock) and the bot agree.
+func testNow() time.Time { return time.Now().UTC().Truncate(time.Second) }
+
+// newTestBot builds a bot on a fresh database; change cfg with mutate.
+func newTestBot(t *testing.T, mutate ...func(*Config)) *testEnv {
+	t.Helper()
+	cfg := testConfig()
+	for _, m := range mutate {
+		m(&cfg)
+	}
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "bot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake := slackfake.New()
+	clock := &testClock{t: testNow()}
+	m := NewMetrics(nil)
+	b := New(Options{
+		Store: st, Slack: NewSlackClient("xoxb-test", fake.APIURL(), m), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Now: clock.Now, Config: cfg, Metrics: m,
+	})
+	mux := http.NewServeMux()
+	b.Register(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(func() {
+		srv.Close()
+		b.Wait()
+		fake.Close()
+		st.Close()
+	})
+	return &testEnv{t: t, bot: b, store: st, slack: fake, clock: clock, http: srv}
+}
+
+// run executes a command as user in channel C1 and returns the reply text.
+func (e *testEnv) run(user, text string) string {
+	e.t.Helper()
+	r := e.bot.Execute(context.Background(), Request{UserID: user, ChannelID: "C1", Text: text})
+	return PlainText(r)
+}
+
+// deliver runs the delivery job once at the current test clock.
+func (e *testEnv) deliver() {
+	e.t.Helper()
+	if err := e.bot.DeliverNow(context.Background()); err != nil {
+		e.t.Fatal(err)
+	}
+	e.bot.Wait()
+}
+
+// sign returns Slack's signature headers for body at time ts.
+func sign(body string, ts time.Time, secret string) http.Header {
+	stamp := strconv.FormatInt(ts.Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(secret))
+	io.WriteString(mac, "v0:"+stamp+":"+body)
+	h := http.Header{}
+	h.Set("X-Slack-Request-Timestamp", stamp)
+	h.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+	return h
+}
+
+// post sends a signed request to path and returns status and body.
+func (e *testEnv) post(path, contentType, body string, header http.Header) (int, string) {
+	e.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, e.http.URL+path, strings.NewReader(body))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	req.Header.Set("Content-Type", contentType)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// slashForm is a slash command body as Slack sends it.
+func slashForm(user, channel, text, trigger string) string {
+	v := url.Values{
+		"token": {"gIkuvaNzQIHg97ATvDxqgjtO"}, "team_id": {"T1"}, "team_domain": {"example"},
+		"channel_id": {channel}, "channel_name": {"south-south"}, "user_id": {user}, "user_name": {"claudia"},
+		"command": {"/exchange"}, "text": {text}, "api_app_id": {"A1"},
+		"response_url": {"https://hooks.slack.com/commands/T1/1/abc"}, "trigger_id": {trigger},
+	}
+	return v.Encode()
+}
+
+// command sends a signed slash command over HTTP.
+func (e *testEnv) command(user, text, trigger string) (int, string) {
+	e.t.Helper()
+	body := slashForm(user, "C1", text, trigger)
+	return e.post("/slack/commands", "application/x-www-form-urlencoded", body, sign(body, time.Now(), testSecret))
+}
+
+// event sends a signed Events API body and waits for background work.
+func (e *testEnv) event(body string) (int, string) {
+	e.t.Helper()
+	code, resp := e.post("/slack/events", "application/json", body, sign(body, time.Now(), testSecret))
+	e.bot.Wait()
+	return code, resp
+}
+
+// interaction sends a signed interactivity payload and waits for
+// background work.
+func (e *testEnv) interaction(payload string) (int, string) {
+	e.t.Helper()
+	body := url.Values{"payload": {payload}}.Encode()
+	code, resp := e.post("/slack/interactivity", "application/x-www-form-urlencoded", body, sign(body, time.Now(), testSecret))
+	e.bot.Wait()
+	return code, resp
+}
+
+// sessionCount is how many sessions the database holds.
+func (e *testEnv) sessionCount() int {
+	e.t.Helper()
+	n, err := e.store.CountSessions(context.Background())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return n
+}
