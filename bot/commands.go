@@ -60,10 +60,6 @@ func (b *Bot) Execute(ctx context.Context, req Request) Reply {
 	return Reply{Text: errInternal}
 }
 
-func usage(format string, args ...any) error {
-	return &UsageError{Msg: fmt.Sprintf(format, args...)}
-}
-
 func (b *Bot) dispatch(ctx context.Context, req Request, c Command) (Reply, error) {
 	switch c.Name {
 	case "help":
@@ -93,7 +89,7 @@ func (b *Bot) dispatch(ctx context.Context, req Request, c Command) (Reply, erro
 	if fn := b.extraCommands[c.Name]; fn != nil {
 		return fn(ctx, req, c)
 	}
-	return Reply{}, usage("`%s` is not available yet. Try `%s help`.", c.Name, b.cfg.Command)
+	return Reply{}, usagef("`%s` is not available yet. Try `%s help`.", c.Name, b.cfg.Command)
 }
 
 func (b *Bot) helpText() string {
@@ -128,21 +124,21 @@ func (b *Bot) canManage(ctx context.Context, userID string, s *store.Session) bo
 func (b *Bot) session(ctx context.Context, id int64) (*store.Session, error) {
 	s, err := b.store.Session(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, usage("There is no session #%d. `%s list all` shows the sessions and their numbers.", id, b.cfg.Command)
+		return nil, usagef("There is no session #%d. `%s list all` shows the sessions and their numbers.", id, b.cfg.Command)
 	}
 	return s, err
 }
 
 func (b *Bot) cmdNew(ctx context.Context, req Request, c Command) (Reply, error) {
 	if !b.isStaff(ctx, req.UserID) {
-		return Reply{}, usage("Only staff can schedule sessions. Ask a coordinator, or an admin to add you to `staff` in the config.")
+		return Reply{}, usagef("Only staff can schedule sessions. Ask a coordinator, or an admin to add you to `staff` in the config.")
 	}
 	now := b.now()
 	loc := b.cfg.Location
 	if c.TZ != "" {
 		l, err := time.LoadLocation(c.TZ)
 		if err != nil {
-			return Reply{}, usage("`%s` is not a time zone. Write an IANA zone like `tz:America/Santiago` or `tz:Europe/Madrid`.", c.TZ)
+			return Reply{}, usagef("`%s` is not a time zone. Write an IANA zone like `tz:America/Santiago` or `tz:Europe/Madrid`.", c.TZ)
 		}
 		loc = l
 	} else {
@@ -269,10 +265,10 @@ func (b *Bot) manageable(ctx context.Context, req Request, id int64, verb string
 		return nil, err
 	}
 	if !b.canManage(ctx, req.UserID, s) {
-		return nil, usage("Only staff or <@%s>, who scheduled #%d, can %s it.", s.Creator, s.ID, verb)
+		return nil, usagef("Only staff or <@%s>, who scheduled #%d, can %s it.", s.Creator, s.ID, verb)
 	}
 	if s.Cancelled() {
-		return nil, usage("#%d was cancelled, so it cannot be changed. Schedule a new session with `%s new`.", s.ID, b.cfg.Command)
+		return nil, usagef("#%d was cancelled, so it cannot be changed. Schedule a new session with `%s new`.", s.ID, b.cfg.Command)
 	}
 	return s, nil
 }
@@ -412,11 +408,11 @@ func (b *Bot) join(ctx context.Context, userID string, id int64) (Reply, error) 
 		return Reply{}, err
 	}
 	if s.Cancelled() {
-		return Reply{}, usage("#%d was cancelled, so it cannot be joined. `%s list` shows what is coming up.", s.ID, b.cfg.Command)
+		return Reply{}, usagef("#%d was cancelled, so it cannot be joined. `%s list` shows what is coming up.", s.ID, b.cfg.Command)
 	}
 	now := b.now()
 	if !s.End().After(now) {
-		return Reply{}, usage("#%d is already over. `%s list` shows what is coming up.", s.ID, b.cfg.Command)
+		return Reply{}, usagef("#%d is already over. `%s list` shows what is coming up.", s.ID, b.cfg.Command)
 	}
 	var added bool
 	err = b.store.Update(ctx, func(tx *store.Tx) error {

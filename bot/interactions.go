@@ -26,10 +26,10 @@ type newSessionMeta struct {
 
 func (b *Bot) cmdNewModal(ctx context.Context, req Request) (Reply, error) {
 	if !b.isStaff(ctx, req.UserID) {
-		return Reply{}, usage("Only staff can schedule sessions. Ask a coordinator, or an admin to add you to `staff` in the config.")
+		return Reply{}, usagef("Only staff can schedule sessions. Ask a coordinator, or an admin to add you to `staff` in the config.")
 	}
 	if req.TriggerID == "" {
-		return Reply{}, usage("The form opens only inside Slack. Here, write it in one line: `%s new \"Title\" 2026-12-03 15:00 90m`.", b.cfg.Command)
+		return Reply{}, usagef("The form opens only inside Slack. Here, write it in one line: `%s new \"Title\" 2026-12-03 15:00 90m`.", b.cfg.Command)
 	}
 	loc := b.userLocation(ctx, req.UserID)
 	meta, _ := json.Marshal(newSessionMeta{Channel: req.ChannelID})
