@@ -300,7 +300,7 @@ func (t *Tx) CreateSession(ctx context.Context, s *Session) error {
 	if s.Status == "" {
 		s.Status = StatusConfirmed
 	}
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO sessions (title, kind, starts_at, duration_s, tz, description, link, channel, lang,
+	res, err := t.exec(ctx, `INSERT INTO sessions (title, kind, starts_at, duration_s, tz, description, link, channel, lang,
 		creator, status, cancel_reason, sequence, created_at, updated_at, announce_channel, announce_ts)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		s.Title, s.Kind, s.Start.Unix(), int64(s.Duration/time.Second), s.TZ, s.Description, s.Link, s.Channel, s.Lang,
@@ -312,7 +312,7 @@ func (t *Tx) CreateSession(ctx context.Context, s *Session) error {
 		return fmt.Errorf("store: create session: %w", err)
 	}
 	for i, p := range s.Partners {
-		if _, err := t.tx.ExecContext(ctx, "INSERT INTO session_partners (session_id, position, name) VALUES (?, ?, ?)", s.ID, i, p); err != nil {
+		if _, err := t.exec(ctx, "INSERT INTO session_partners (session_id, position, name) VALUES (?, ?, ?)", s.ID, i, p); err != nil {
 			return fmt.Errorf("store: session %d partner: %w", s.ID, err)
 		}
 	}
@@ -350,7 +350,7 @@ func (t *Tx) SetAnnouncement(ctx context.Context, id int64, channel, ts string) 
 }
 
 func (t *Tx) exec1(ctx context.Context, id int64, query string, args ...any) error {
-	res, err := t.tx.ExecContext(ctx, query, args...)
+	res, err := t.exec(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("store: session %d: %w", id, err)
 	}
@@ -369,7 +369,7 @@ func (t *Tx) AddSpeakers(ctx context.Context, sessionID int64, speakers []Speake
 		if err != nil {
 			return nil, err
 		}
-		res, err := t.tx.ExecContext(ctx, `INSERT INTO session_speakers (session_id, speaker_id, position)
+		res, err := t.exec(ctx, `INSERT INTO session_speakers (session_id, speaker_id, position)
 			VALUES (?, ?, (SELECT COALESCE(MAX(position), -1) + 1 FROM session_speakers WHERE session_id = ?))
 			ON CONFLICT DO NOTHING`, sessionID, id, sessionID)
 		if err != nil {
@@ -391,10 +391,10 @@ func (t *Tx) RemoveSpeakers(ctx context.Context, sessionID int64, speakers []Spe
 		var res sql.Result
 		var err error
 		if sp.UserID != "" {
-			res, err = t.tx.ExecContext(ctx, `DELETE FROM session_speakers WHERE session_id = ?
+			res, err = t.exec(ctx, `DELETE FROM session_speakers WHERE session_id = ?
 				AND speaker_id IN (SELECT id FROM speakers WHERE user_id = ?)`, sessionID, sp.UserID)
 		} else {
-			res, err = t.tx.ExecContext(ctx, `DELETE FROM session_speakers WHERE session_id = ?
+			res, err = t.exec(ctx, `DELETE FROM session_speakers WHERE session_id = ?
 				AND speaker_id IN (SELECT id FROM speakers WHERE user_id IS NULL AND lower(email) = lower(?))`, sessionID, sp.Email)
 		}
 		if err != nil {
@@ -411,15 +411,15 @@ func (t *Tx) speakerID(ctx context.Context, sp Speaker) (int64, error) {
 	var id int64
 	var err error
 	if sp.UserID != "" {
-		err = t.tx.QueryRowContext(ctx, `INSERT INTO speakers (user_id, name) VALUES (?, ?)
+		err = t.queryRow(ctx, `INSERT INTO speakers (user_id, name) VALUES (?, ?)
 			ON CONFLICT (user_id) DO UPDATE SET name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE speakers.name END
 			RETURNING id`, sp.UserID, sp.Name).Scan(&id)
 	} else {
-		err = t.tx.QueryRowContext(ctx, "SELECT id FROM speakers WHERE user_id IS NULL AND lower(email) = lower(?)", sp.Email).Scan(&id)
+		err = t.queryRow(ctx, "SELECT id FROM speakers WHERE user_id IS NULL AND lower(email) = lower(?)", sp.Email).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
-			err = t.tx.QueryRowContext(ctx, "INSERT INTO speakers (name, email) VALUES (?, ?) RETURNING id", sp.Name, sp.Email).Scan(&id)
+			err = t.queryRow(ctx, "INSERT INTO speakers (name, email) VALUES (?, ?) RETURNING id", sp.Name, sp.Email).Scan(&id)
 		} else if err == nil && sp.Name != "" {
-			_, err = t.tx.ExecContext(ctx, "UPDATE speakers SET name = ? WHERE id = ? AND name <> ?", sp.Name, id, sp.Name)
+			_, err = t.exec(ctx, "UPDATE speakers SET name = ? WHERE id = ? AND name <> ?", sp.Name, id, sp.Name)
 		}
 	}
 	if err != nil {
@@ -430,7 +430,7 @@ func (t *Tx) speakerID(ctx context.Context, sp Speaker) (int64, error) {
 
 // Join records an RSVP; it reports false when the user had already joined.
 func (t *Tx) Join(ctx context.Context, sessionID int64, userID string, now time.Time) (bool, error) {
-	res, err := t.tx.ExecContext(ctx, "INSERT INTO participants (session_id, user_id, joined_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+	res, err := t.exec(ctx, "INSERT INTO participants (session_id, user_id, joined_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
 		sessionID, userID, now.Unix())
 	if err != nil {
 		return false, fmt.Errorf("store: session %d join: %w", sessionID, err)
@@ -441,7 +441,7 @@ func (t *Tx) Join(ctx context.Context, sessionID int64, userID string, now time.
 
 // Leave removes an RSVP; it reports false when the user had not joined.
 func (t *Tx) Leave(ctx context.Context, sessionID int64, userID string) (bool, error) {
-	res, err := t.tx.ExecContext(ctx, "DELETE FROM participants WHERE session_id = ? AND user_id = ?", sessionID, userID)
+	res, err := t.exec(ctx, "DELETE FROM participants WHERE session_id = ? AND user_id = ?", sessionID, userID)
 	if err != nil {
 		return false, fmt.Errorf("store: session %d leave: %w", sessionID, err)
 	}

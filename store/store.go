@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -33,6 +34,10 @@ var (
 // Store is the SQLite database. It is safe for concurrent use.
 type Store struct {
 	db *sql.DB
+	// stmts caches prepared statements by query text. Parsing SQL was most
+	// of the cost of a write; database/sql keeps each one prepared per
+	// connection, transactions included.
+	stmts sync.Map // string -> *sql.Stmt
 }
 
 // pragmas follow soju's modernc setup: WAL so readers never wait for the
@@ -57,7 +62,38 @@ func Open(ctx context.Context, file string) (*Store, error) {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stmts.Range(func(_, v any) bool {
+		v.(*sql.Stmt).Close()
+		return true
+	})
+	return s.db.Close()
+}
+
+// stmt returns the cached prepared statement for query.
+func (s *Store) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if v, ok := s.stmts.Load(query); ok {
+		return v.(*sql.Stmt), nil
+	}
+	st, err := s.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if v, loaded := s.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return v.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+// exec runs a statement outside a transaction through the cache.
+func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := s.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
 
 // DB exposes the handle for tests and benchmarks that need raw SQL.
 func (s *Store) DB() *sql.DB { return s.db }
@@ -129,6 +165,26 @@ func (s *Store) Backup(ctx context.Context, file string) error {
 // Tx is one write transaction; see Store.Update.
 type Tx struct {
 	tx *sql.Tx
+	s  *Store
+}
+
+// exec runs a statement in the transaction through the statement cache.
+func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := t.s.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+}
+
+// queryRow runs a one-row query in the transaction through the cache.
+func (t *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := t.s.stmt(ctx, query)
+	if err != nil {
+		// Let the caller see the error at Scan, as QueryRowContext would.
+		return t.tx.QueryRowContext(ctx, query, args...)
+	}
+	return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 }
 
 // Update runs fn in one immediate transaction and commits it when fn
@@ -139,7 +195,7 @@ func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 		return fmt.Errorf("store: begin: %w", err)
 	}
 	defer tx.Rollback()
-	if err := fn(&Tx{tx: tx}); err != nil {
+	if err := fn(&Tx{tx: tx, s: s}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -158,7 +214,7 @@ type querier interface {
 // MarkProcessed records key as acted on; it returns ErrDuplicate when the
 // key was already there, which is how redelivered requests are recognised.
 func (s *Store) MarkProcessed(ctx context.Context, key string, now time.Time) error {
-	res, err := s.db.ExecContext(ctx, "INSERT INTO processed (key, at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", key, now.Unix())
+	res, err := s.exec(ctx, "INSERT INTO processed (key, at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", key, now.Unix())
 	if err != nil {
 		return fmt.Errorf("store: mark processed: %w", err)
 	}

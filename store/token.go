@@ -28,7 +28,7 @@ func (t *Tx) RotateFeedToken(ctx context.Context, userID string, now time.Time) 
 		return "", fmt.Errorf("store: feed token: %w", err)
 	}
 	token := base64.RawURLEncoding.EncodeToString(buf)
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO feed_tokens (user_id, token_hash, created_at) VALUES (?, ?, ?)
+	_, err := t.exec(ctx, `INSERT INTO feed_tokens (user_id, token_hash, created_at) VALUES (?, ?, ?)
 		ON CONFLICT (user_id) DO UPDATE SET token_hash = excluded.token_hash, created_at = excluded.created_at`,
 		userID, hashToken(token), now.Unix())
 	if err != nil {
