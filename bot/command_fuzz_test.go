@@ -1,0 +1,155 @@
+package bot
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+var knownCommands = map[string]bool{
+	"help": true, "new": true, "list": true, "show": true, "move": true, "cancel": true,
+	"speakers": true, "join": true, "leave": true, "feed": true, "lessons": true, "report": true,
+}
+
+// fuzzNow is a fixed clock for the fuzzers: Saturday 28 November 2026, 13:00 UTC.
+var fuzzNow = time.Date(2026, 11, 28, 13, 0, 0, 0, time.UTC)
+
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{
+		"",
+		"help",
+		"new",
+		`new "Youth employment" 2026-12-03 15:00 90m <@U2|ana> <#C1|general> partner:"FISDL El Salvador"`,
+		`new “Fondo \” X” mañana 15h30 tz:America/Santiago kind:webinar lang:es link:<https://x.org|x.org>`,
+		"new Mar del Plata exchange martes 3pm 1.5h @U024BE7LH #general",
+		`new 'Ana's talk' 3 dic 12am "Ana Pérez <ana@example.org>"`,
+		"list mine",
+		"show #12",
+		"move 12 dec 3 9:05 2h",
+		"cancel 12 the speaker is ill",
+		`speakers 12 add <@U1|ana> “Bo <bo@x.org>”`,
+		"feed reset",
+		"lessons youth employment",
+		"report 2026-01 2026-03-31",
+		`new "T" tomorrow 15:00 partner:"unclosed`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		c, err := Parse(text)
+		if err != nil {
+			var ue *UsageError
+			if !errors.As(err, &ue) {
+				t.Fatalf("Parse(%q) error %v is not a *UsageError", text, err)
+			}
+			if !strings.Contains(ue.Msg, "`") {
+				t.Fatalf("Parse(%q) error %q shows no example", text, ue.Msg)
+			}
+			if c.Name != "" && !knownCommands[c.Name] {
+				t.Fatalf("Parse(%q) error came with unknown command %q", text, c.Name)
+			}
+			return
+		}
+		if !knownCommands[c.Name] {
+			t.Fatalf("Parse(%q) = unknown command %q", text, c.Name)
+		}
+		if c.Name == "new" && (c.Title != "" || c.Date != "") {
+			if c.Title == "" || utf8.RuneCountInString(c.Title) > MaxTitle || c.Date == "" || c.Time == "" {
+				t.Fatalf("Parse(%q): one-line new with title %q, date %q, time %q", text, c.Title, c.Date, c.Time)
+			}
+		}
+		if c.Duration < 0 || c.Duration > 24*time.Hour || c.Duration%time.Minute != 0 {
+			t.Fatalf("Parse(%q): duration %v", text, c.Duration)
+		}
+		if c.Link != "" && !strings.HasPrefix(c.Link, "https://") && !strings.HasPrefix(c.Link, "http://") {
+			t.Fatalf("Parse(%q): link %q", text, c.Link)
+		}
+		switch c.Name {
+		case "show", "move", "cancel", "speakers", "join", "leave":
+			if c.ID <= 0 {
+				t.Fatalf("Parse(%q): id %d", text, c.ID)
+			}
+		}
+		if c.Name == "speakers" && (len(c.Speakers) == 0 || (c.Action != "add" && c.Action != "remove")) {
+			t.Fatalf("Parse(%q): speakers %v %v", text, c.Action, c.Speakers)
+		}
+		for _, sp := range c.Speakers {
+			if (sp.UserID == "") == (sp.Email == "") {
+				t.Fatalf("Parse(%q): speaker %+v is neither a Slack user nor an email", text, sp)
+			}
+		}
+		if c.TZ != "" {
+			if _, err := time.LoadLocation(c.TZ); err != nil {
+				t.Fatalf("Parse(%q): tz %q: %v", text, c.TZ, err)
+			}
+		}
+		if c.Date != "" {
+			// Parse checked the syntax, so When may only object to the calendar.
+			_, err := When(c.Date, c.Time, fuzzNow, time.UTC)
+			var ue *UsageError
+			if err != nil && !errors.As(err, &ue) {
+				t.Fatalf("When(%q, %q) after Parse(%q): %v", c.Date, c.Time, text, err)
+			}
+		}
+		if c.Name == "report" {
+			_, _, err := ReportRange(c.From, c.To, fuzzNow, time.UTC)
+			var ue *UsageError
+			if err != nil && !errors.As(err, &ue) {
+				t.Fatalf("ReportRange(%q, %q) after Parse(%q): %v", c.From, c.To, text, err)
+			}
+		}
+	})
+}
+
+func FuzzWhen(f *testing.F) {
+	f.Add("2026-12-03", "15:00", int64(0))
+	f.Add("tue", "3pm", int64(86400))
+	f.Add("3 dic", "12am", int64(-3600))
+	f.Add("29 feb", "15h30", int64(1000))
+	f.Add("2026-09-06", "0:30", int64(-7_000_000))
+	f.Add("mañana", "9:05", int64(42))
+	zones := []string{"UTC", "America/Santiago", "Pacific/Chatham", "Australia/Lord_Howe", "America/Havana"}
+	f.Fuzz(func(t *testing.T, date, clock string, offset int64) {
+		// A now within about three years of fuzzNow keeps the dates meaningful.
+		now := fuzzNow.Add(time.Duration(offset%(100_000_000)) * time.Second)
+		loc, err := time.LoadLocation(zones[uint64(offset)%uint64(len(zones))])
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := When(date, clock, now, loc)
+		if err != nil {
+			var ue *UsageError
+			if !errors.As(err, &ue) {
+				t.Fatalf("When(%q, %q) error %v is not a *UsageError", date, clock, err)
+			}
+			return
+		}
+		if got.Before(now) {
+			t.Fatalf("When(%q, %q, %v) = %v, in the past", date, clock, now, got)
+		}
+		if got.Location() != loc {
+			t.Fatalf("When(%q, %q) in %v, want %v", date, clock, got.Location(), loc)
+		}
+	})
+}
+
+func FuzzParseDuration(f *testing.F) {
+	for _, s := range []string{"90m", "1h30m", "1.5h", "2h", "24h", "0m", "-1h", "25h", "300ms", "1e3h", ".5h"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseDuration(s)
+		if err != nil {
+			var ue *UsageError
+			if !errors.As(err, &ue) || !strings.Contains(ue.Msg, "`90m`") {
+				t.Fatalf("ParseDuration(%q) error %v is not a *UsageError with an example", s, err)
+			}
+			return
+		}
+		if d <= 0 || d > 24*time.Hour || d%time.Minute != 0 {
+			t.Fatalf("ParseDuration(%q) = %v", s, d)
+		}
+	})
+}
