@@ -143,6 +143,8 @@ func New(o Options) *Bot {
 	if b.slack == nil {
 		b.offline = true
 		b.slack = &offlineSlack{log: b.log}
+	} else {
+		b.slack = &rateGuard{api: b.slack, b: b}
 	}
 	return b
 }

@@ -135,3 +135,14 @@ func (b *Bot) enqueueNotice(ctx context.Context, tx *store.Tx, s *store.Session,
 	}
 	return tx.Enqueue(ctx, store.Delivery{Kind: kindUpdate, SessionID: s.ID, Recipient: s.Channel, Due: now}, now)
 }
+
+// CreateSession stores s with its announcement and planned messages in
+// one transaction, exactly as `new` does, for callers outside Slack that
+// need times to the second (imports, and tests that run the binary).
+func (b *Bot) CreateSession(ctx context.Context, s *store.Session) error {
+	now := b.now()
+	if s.Created.IsZero() {
+		s.Created, s.Updated = now, now
+	}
+	return b.createSession(ctx, s, now)
+}

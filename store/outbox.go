@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -30,27 +29,33 @@ type Delivery struct {
 	Due         time.Time
 	Deadline    time.Time // zero = none
 	State       string
-	Attempts    int
+	Attempts    int // claims so far; the current claim's number while sending
 	NextAttempt time.Time
 	LastError   string
-	Channel     string
-	TS          string
-	Dedupe      string
+	// Channel is where the delivery was, or is being, posted. On a pending
+	// row it means an earlier attempt may have reached Slack there, so the
+	// dispatcher looks before posting again.
+	Channel string
+	TS      string
+	Dedupe  string
+	// Updated is the row's last change; for a sending row, when it was claimed.
+	Updated time.Time
 }
 
 const deliveryColumns = `id, kind, COALESCE(session_id, 0), recipient, in_thread, payload, due_at, deadline, state,
-	attempts, next_attempt_at, last_error, channel, ts, COALESCE(dedupe, '')`
+	attempts, next_attempt_at, last_error, channel, ts, COALESCE(dedupe, ''), updated_at`
 
 func scanDelivery(sc interface{ Scan(...any) error }) (Delivery, error) {
 	var d Delivery
-	var due, deadline, next int64
+	var due, deadline, next, updated int64
 	err := sc.Scan(&d.ID, &d.Kind, &d.SessionID, &d.Recipient, &d.InThread, &d.Payload, &due, &deadline, &d.State,
-		&d.Attempts, &next, &d.LastError, &d.Channel, &d.TS, &d.Dedupe)
+		&d.Attempts, &next, &d.LastError, &d.Channel, &d.TS, &d.Dedupe, &updated)
 	d.Due = time.Unix(due, 0).UTC()
 	if deadline != 0 {
 		d.Deadline = time.Unix(deadline, 0).UTC()
 	}
 	d.NextAttempt = time.Unix(next, 0).UTC()
+	d.Updated = time.Unix(updated, 0).UTC()
 	return d, err
 }
 
@@ -70,7 +75,9 @@ func (t *Tx) Enqueue(ctx context.Context, d Delivery, now time.Time) error {
 	if d.SessionID != 0 {
 		session = d.SessionID
 	}
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO outbox (kind, session_id, recipient, in_thread, payload, due_at, deadline,
+	// A revived row keeps its channel: if an attempt before the drop may
+	// have reached Slack, the dispatcher still looks before posting.
+	_, err := t.exec(ctx, `INSERT INTO outbox (kind, session_id, recipient, in_thread, payload, due_at, deadline,
 		state, next_attempt_at, dedupe, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)
 		ON CONFLICT (dedupe) DO UPDATE SET state = 'pending', due_at = excluded.due_at, deadline = excluded.deadline,
@@ -86,7 +93,8 @@ func (t *Tx) Enqueue(ctx context.Context, d Delivery, now time.Time) error {
 
 // DropPending withdraws a session's pending deliveries of the given kinds
 // (all kinds when none are given) whose recipient matches recipient, or
-// any recipient when it is empty. It returns how many were dropped.
+// any recipient when it is empty. It returns how many were dropped. A row
+// being sent right now is not touched: its sender re-reads the session.
 func (t *Tx) DropPending(ctx context.Context, sessionID int64, recipient string, kinds ...string) (int64, error) {
 	query := "UPDATE outbox SET state = 'dropped', updated_at = unixepoch() WHERE session_id = ? AND state = 'pending'"
 	args := []any{sessionID}
@@ -95,12 +103,12 @@ func (t *Tx) DropPending(ctx context.Context, sessionID int64, recipient string,
 		args = append(args, recipient)
 	}
 	if len(kinds) > 0 {
-		query += " AND kind IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(kinds)), ", ") + ")"
+		query += " AND kind IN (" + placeholders(len(kinds)) + ")"
 		for _, k := range kinds {
 			args = append(args, k)
 		}
 	}
-	res, err := t.tx.ExecContext(ctx, query, args...)
+	res, err := t.exec(ctx, query, args...)
 	if err != nil {
 		return 0, fmt.Errorf("store: session %d drop pending: %w", sessionID, err)
 	}
@@ -109,6 +117,8 @@ func (t *Tx) DropPending(ctx context.Context, sessionID int64, recipient string,
 
 // DueDeliveries lists up to limit pending deliveries whose next attempt is
 // at or before now, oldest first. It only reads; ClaimDelivery takes one.
+// The partial index outbox_due serves both the filter and the order, so
+// the cost depends on limit, not on how many rows wait.
 func (s *Store) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]Delivery, error) {
 	rows, err := s.db.QueryContext(ctx, "SELECT "+deliveryColumns+` FROM outbox
 		WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`, now.Unix(), limit)
@@ -136,11 +146,16 @@ func collectDeliveries(rows *sql.Rows) ([]Delivery, error) {
 
 // ClaimDelivery moves a pending delivery to sending and counts the
 // attempt. It returns ErrNotFound when someone else changed it first, so
-// two workers never send the same row.
+// two workers never send the same row. The returned Delivery is the claim:
+// its Attempts fences every later change (see MarkPosted), so a worker that
+// lost the row to recovery cannot overwrite what happened since.
 func (s *Store) ClaimDelivery(ctx context.Context, id int64, now time.Time) (Delivery, error) {
-	row := s.db.QueryRowContext(ctx, `UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?
-		WHERE id = ? AND state = 'pending' RETURNING `+deliveryColumns, now.Unix(), id)
-	d, err := scanDelivery(row)
+	st, err := s.stmt(ctx, `UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?
+		WHERE id = ? AND state = 'pending' RETURNING `+deliveryColumns)
+	if err != nil {
+		return Delivery{}, fmt.Errorf("store: delivery %d: %w", id, err)
+	}
+	d, err := scanDelivery(st.QueryRowContext(ctx, now.Unix(), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Delivery{}, fmt.Errorf("store: delivery %d: %w", id, ErrNotFound)
 	}
@@ -156,13 +171,19 @@ func (s *Store) Delivery(ctx context.Context, id int64) (Delivery, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return Delivery{}, fmt.Errorf("store: delivery %d: %w", id, ErrNotFound)
 	}
-	return d, err
+	if err != nil {
+		return Delivery{}, fmt.Errorf("store: delivery %d: %w", id, err)
+	}
+	return d, nil
 }
 
-// SendingDeliveries lists rows left in sending, which after a restart
-// means the process died mid-delivery.
-func (s *Store) SendingDeliveries(ctx context.Context) ([]Delivery, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+deliveryColumns+" FROM outbox WHERE state = 'sending' ORDER BY id")
+// SendingDeliveries lists rows in sending claimed before claimedBefore.
+// A row stays in sending only while a worker posts it, so an old one means
+// that worker died between Slack and the local commit. The caller picks
+// claimedBefore so that no live worker can still be posting the row.
+func (s *Store) SendingDeliveries(ctx context.Context, claimedBefore time.Time) ([]Delivery, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT "+deliveryColumns+` FROM outbox
+		WHERE state = 'sending' AND updated_at < ? ORDER BY id`, claimedBefore.Unix())
 	if err != nil {
 		return nil, fmt.Errorf("store: sending deliveries: %w", err)
 	}
@@ -185,34 +206,66 @@ func (s *Store) Deliveries(ctx context.Context, sessionID int64) ([]Delivery, er
 	return collectDeliveries(rows)
 }
 
+// The changes below apply only while the caller still holds the claim d
+// (same row, still sending, same attempt); otherwise they change nothing
+// and return ErrNotFound. That fence is what makes recovery safe: a worker
+// that lost its row cannot overwrite what happened to it since.
+const claimHeld = " WHERE id = ? AND state = 'sending' AND attempts = ?"
+
 // SetDeliveryChannel records where a claimed delivery is about to be
-// posted (a DM channel opened just now), so recovery knows where to look.
-func (s *Store) SetDeliveryChannel(ctx context.Context, id int64, channel string) error {
-	_, err := s.db.ExecContext(ctx, "UPDATE outbox SET channel = ? WHERE id = ?", channel, id)
-	return err
+// posted, so recovery knows where to look. Called just before the post, it
+// doubles as a last check that the claim is still held.
+func (s *Store) SetDeliveryChannel(ctx context.Context, d Delivery, channel string) error {
+	return s.setState(ctx, d, "UPDATE outbox SET channel = ?"+claimHeld, channel)
 }
 
-// MarkSent records a delivery as posted at channel/ts.
+// MarkPosted records a claimed delivery as posted at channel/ts.
+func (s *Store) MarkPosted(ctx context.Context, d Delivery, channel, ts string, now time.Time) error {
+	return s.setState(ctx, d, "UPDATE outbox SET state = 'sent', channel = ?, ts = ?, last_error = '', updated_at = ?"+claimHeld,
+		channel, ts, now.Unix())
+}
+
+// MarkSent records a delivery as posted at channel/ts whatever its state,
+// for tools and tests; a worker holding a claim uses MarkPosted, which
+// cannot overwrite a row recovery has taken back.
 func (s *Store) MarkSent(ctx context.Context, id int64, channel, ts string, now time.Time) error {
-	return s.setState(ctx, id, "UPDATE outbox SET state = 'sent', channel = ?, ts = ?, last_error = '', updated_at = ? WHERE id = ?",
-		channel, ts, now.Unix(), id)
+	if _, err := s.exec(ctx, "UPDATE outbox SET state = 'sent', channel = ?, ts = ?, last_error = '', updated_at = ? WHERE id = ?",
+		channel, ts, now.Unix(), id); err != nil {
+		return fmt.Errorf("store: delivery %d: %w", id, err)
+	}
+	return nil
 }
 
-// MarkRetry puts a claimed delivery back to pending for another attempt at next.
-func (s *Store) MarkRetry(ctx context.Context, id int64, next time.Time, reason string, now time.Time) error {
-	return s.setState(ctx, id, "UPDATE outbox SET state = 'pending', next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?",
-		next.Unix(), reason, now.Unix(), id)
+// MarkRetry puts a claimed delivery back to pending for another attempt at
+// next, when Slack certainly did not take it (a rate limit, an error
+// answer, nothing posted yet): the next attempt posts without looking.
+func (s *Store) MarkRetry(ctx context.Context, d Delivery, next time.Time, reason string, now time.Time) error {
+	return s.setState(ctx, d, "UPDATE outbox SET state = 'pending', channel = '', next_attempt_at = ?, last_error = ?, updated_at = ?"+claimHeld,
+		next.Unix(), reason, now.Unix())
+}
+
+// MarkUncertain puts a claimed delivery back to pending for another
+// attempt at next when Slack may have taken it (a timeout, a 5xx, a broken
+// connection). The recorded channel stays, so the next attempt first looks
+// for the post there.
+func (s *Store) MarkUncertain(ctx context.Context, d Delivery, next time.Time, reason string, now time.Time) error {
+	return s.setState(ctx, d, "UPDATE outbox SET state = 'pending', next_attempt_at = ?, last_error = ?, updated_at = ?"+claimHeld,
+		next.Unix(), reason, now.Unix())
 }
 
 // MarkDone ends a delivery in a final state (skipped, dropped, failed) with a reason.
-func (s *Store) MarkDone(ctx context.Context, id int64, state, reason string, now time.Time) error {
-	return s.setState(ctx, id, "UPDATE outbox SET state = ?, last_error = ?, updated_at = ? WHERE id = ?",
-		state, reason, now.Unix(), id)
+func (s *Store) MarkDone(ctx context.Context, d Delivery, state, reason string, now time.Time) error {
+	return s.setState(ctx, d, "UPDATE outbox SET state = ?, last_error = ?, updated_at = ?"+claimHeld,
+		state, reason, now.Unix())
 }
 
-func (s *Store) setState(ctx context.Context, id int64, query string, args ...any) error {
-	if _, err := s.db.ExecContext(ctx, query, args...); err != nil {
-		return fmt.Errorf("store: delivery %d: %w", id, err)
+func (s *Store) setState(ctx context.Context, d Delivery, query string, args ...any) error {
+	res, err := s.exec(ctx, query, append(args, d.ID, d.Attempts)...)
+	if err != nil {
+		return fmt.Errorf("store: delivery %d: %w", d.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("store: delivery %d attempt %d no longer held: %w", d.ID, d.Attempts, ErrNotFound)
 	}
 	return nil
 }
@@ -222,9 +275,13 @@ func (s *Store) setState(ctx context.Context, id int64, query string, args ...an
 // cannot leave one without the other.
 func (s *Store) MarkAnnounced(ctx context.Context, d Delivery, channel, ts string, now time.Time) error {
 	return s.Update(ctx, func(tx *Tx) error {
-		if _, err := tx.tx.ExecContext(ctx, "UPDATE outbox SET state = 'sent', channel = ?, ts = ?, last_error = '', updated_at = ? WHERE id = ?",
-			channel, ts, now.Unix(), d.ID); err != nil {
+		res, err := tx.exec(ctx, "UPDATE outbox SET state = 'sent', channel = ?, ts = ?, last_error = '', updated_at = ?"+claimHeld,
+			channel, ts, now.Unix(), d.ID, d.Attempts)
+		if err != nil {
 			return fmt.Errorf("store: delivery %d: %w", d.ID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("store: delivery %d attempt %d no longer held: %w", d.ID, d.Attempts, ErrNotFound)
 		}
 		return tx.SetAnnouncement(ctx, d.SessionID, channel, ts)
 	})
