@@ -27,6 +27,9 @@ type Request struct {
 type Reply struct {
 	Text   string
 	Blocks []slack.Block
+	// Duplicate marks a redelivered request that changed nothing and gets
+	// no answer.
+	Duplicate bool
 }
 
 func textReply(format string, args ...any) Reply { return Reply{Text: fmt.Sprintf(format, args...)} }
@@ -49,6 +52,10 @@ func (b *Bot) Execute(ctx context.Context, req Request) Reply {
 	}
 	if name == "" {
 		name = "unknown"
+	}
+	if errors.Is(err, store.ErrDuplicate) {
+		b.metrics.Commands.WithLabelValues(name, "duplicate").Inc()
+		return Reply{Duplicate: true}
 	}
 	var ue *UsageError
 	if errors.As(err, &ue) {

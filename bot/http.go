@@ -129,19 +129,17 @@ func ephemeral(r Reply) *slack.Msg {
 	return m
 }
 
-// runCommand runs a slash command once per key; dup reports a redelivery,
-// which gets no reply and changes nothing.
+// runCommand runs a slash command once per key: the key is recorded in the
+// same transaction as the command's change, so a redelivery (dup) changes
+// nothing and gets no reply.
 func (b *Bot) runCommand(ctx context.Context, sc slack.SlashCommand, key string) (reply Reply, dup bool) {
-	if err := b.store.MarkProcessed(ctx, key, b.now()); errors.Is(err, store.ErrDuplicate) {
-		b.log.Info("redelivered command ignored", slog.String("user", sc.UserID))
-		return Reply{}, true
-	} else if err != nil {
-		b.log.Error("dedupe failed", slog.Any("error", err))
-		return Reply{Text: errInternal}, false
-	}
 	b.inflight.Add(1)
 	defer b.inflight.Done()
-	return b.Execute(ctx, Request{UserID: sc.UserID, ChannelID: sc.ChannelID, TriggerID: sc.TriggerID, Text: sc.Text}), false
+	reply = b.Execute(store.WithRequestKey(ctx, key), Request{UserID: sc.UserID, ChannelID: sc.ChannelID, TriggerID: sc.TriggerID, Text: sc.Text})
+	if reply.Duplicate {
+		b.log.Info("redelivered command ignored", slog.String("user", sc.UserID))
+	}
+	return reply, reply.Duplicate
 }
 
 func (b *Bot) handleInteractivityHTTP(w http.ResponseWriter, r *http.Request, body []byte) error {
