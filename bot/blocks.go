@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -19,10 +20,26 @@ const (
 	actionCapture  = "capture_lessons"
 )
 
+var zoneCacheByName sync.Map // IANA name -> *time.Location
+
+// loadLocation is time.LoadLocation with a cache: the standard one reads
+// and parses the zone file on every call, and every reply shows a time.
+func loadLocation(name string) (*time.Location, error) {
+	if v, ok := zoneCacheByName.Load(name); ok {
+		return v.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	zoneCacheByName.Store(name, loc)
+	return loc, nil
+}
+
 // slackDate renders t with Slack's date token, so every reader sees it in
 // their own zone; the fallback (for clients that cannot) uses zone.
 func slackDate(t time.Time, zone string) string {
-	loc, err := time.LoadLocation(zone)
+	loc, err := loadLocation(zone)
 	if err != nil {
 		loc = time.UTC
 	}

@@ -143,7 +143,7 @@ func (b *Bot) cmdNew(ctx context.Context, req Request, c Command) (Reply, error)
 	now := b.now()
 	loc := b.cfg.Location
 	if c.TZ != "" {
-		l, err := time.LoadLocation(c.TZ)
+		l, err := loadLocation(c.TZ)
 		if err != nil {
 			return Reply{}, usagef("`%s` is not a time zone. Write an IANA zone like `tz:America/Santiago` or `tz:Europe/Madrid`.", c.TZ)
 		}
@@ -285,7 +285,7 @@ func (b *Bot) cmdMove(ctx context.Context, req Request, c Command) (Reply, error
 	if err != nil {
 		return Reply{}, err
 	}
-	loc, err := time.LoadLocation(s.TZ)
+	loc, err := loadLocation(s.TZ)
 	if err != nil {
 		loc = b.cfg.Location
 	}

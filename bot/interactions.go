@@ -109,7 +109,7 @@ func (b *Bot) submitNewSession(ctx context.Context, cb slack.InteractionCallback
 		errs["title"] = fmt.Sprintf("Keep the title to %d characters.", MaxTitle)
 	}
 	zone := strings.TrimSpace(viewValue(cb, "tz").Value)
-	loc, err := time.LoadLocation(zone)
+	loc, err := loadLocation(zone)
 	if err != nil || zone == "" || zone == "Local" {
 		errs["tz"] = "Write an IANA zone like America/Santiago or Europe/Madrid."
 		loc = nil

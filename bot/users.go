@@ -40,7 +40,7 @@ func (b *Bot) userLocation(ctx context.Context, userID string) *time.Location {
 		case err != nil:
 			b.log.Warn("users.info failed; using the default zone", slog.String("user", userID), slog.Any("error", err))
 		case u.TZ != "":
-			if l, err := time.LoadLocation(u.TZ); err == nil {
+			if l, err := loadLocation(u.TZ); err == nil {
 				loc = l
 			}
 		}
