@@ -1,0 +1,403 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Prompt states; see migrations/003_lessons.sql.
+const (
+	PromptOpen      = "open"
+	PromptAnswering = "answering"
+	PromptStopped   = "stopped"
+	PromptDone      = "done"
+)
+
+// Prompt is one person's lesson-capture request for one session.
+type Prompt struct {
+	SessionID    int64
+	UserID       string
+	DMChannel    string
+	State        string
+	NextQuestion int // 0-based
+	PromptedAt   time.Time
+	Updated      time.Time
+}
+
+// Finished reports whether the person is through with the prompt, by
+// answering to the end, by the form, or by saying stop.
+func (p Prompt) Finished() bool { return p.State == PromptDone || p.State == PromptStopped }
+
+// Lesson is one answer to one question.
+type Lesson struct {
+	ID          int64
+	SessionID   int64
+	UserID      string
+	QuestionIdx int // 0-based
+	Question    string
+	Answer      string
+	Created     time.Time
+	Updated     time.Time
+
+	// Filled by reads across sessions (latest, search, export).
+	SessionTitle string
+	SessionStart time.Time
+	SessionKind  string
+	// Where the session's announcement is, for a link to it; empty until posted.
+	AnnounceChannel, AnnounceTS string
+}
+
+// SearchResult is a lesson found by Search.
+type SearchResult struct {
+	Lesson
+	// Snippet is an excerpt of the answer with each matched term between
+	// MarkStart and MarkEnd, for the caller to render.
+	Snippet string
+	Rank    float64 // bm25: lower is better
+}
+
+// Snippet markers: control characters no one types, so the caller can
+// escape the text first and then turn these into its own markup.
+const (
+	MarkStart = "\x02"
+	MarkEnd   = "\x03"
+)
+
+const promptColumns = "session_id, user_id, dm_channel, state, next_question, prompted_at, updated_at"
+
+func scanPrompt(sc interface{ Scan(...any) error }) (Prompt, error) {
+	var p Prompt
+	var prompted, updated int64
+	err := sc.Scan(&p.SessionID, &p.UserID, &p.DMChannel, &p.State, &p.NextQuestion, &prompted, &updated)
+	p.PromptedAt = time.Unix(prompted, 0).UTC()
+	p.Updated = time.Unix(updated, 0).UTC()
+	return p, err
+}
+
+// RecordPrompt notes that userID was asked about the session in
+// dmChannel and starts the DM walk-through. Recording it again (a retried
+// delivery) keeps how far the person already got.
+func (t *Tx) RecordPrompt(ctx context.Context, sessionID int64, userID, dmChannel string, now time.Time) (Prompt, error) {
+	p, err := scanPrompt(t.tx.QueryRowContext(ctx, `INSERT INTO prompts (session_id, user_id, dm_channel, state, next_question, prompted_at, updated_at)
+		VALUES (?, ?, ?, 'answering', 0, ?, ?)
+		ON CONFLICT (session_id, user_id) DO UPDATE SET dm_channel = excluded.dm_channel,
+			state = CASE WHEN prompts.state = 'open' THEN 'answering' ELSE prompts.state END, updated_at = excluded.updated_at
+		RETURNING `+promptColumns, sessionID, userID, dmChannel, now.Unix(), now.Unix()))
+	if err != nil {
+		return Prompt{}, fmt.Errorf("store: session %d prompt %s: %w", sessionID, userID, err)
+	}
+	return p, nil
+}
+
+// Prompt returns userID's prompt for the session.
+func (s *Store) Prompt(ctx context.Context, sessionID int64, userID string) (Prompt, error) {
+	return prompt(ctx, s.db, sessionID, userID)
+}
+
+// Prompt reads a prompt inside the transaction.
+func (t *Tx) Prompt(ctx context.Context, sessionID int64, userID string) (Prompt, error) {
+	return prompt(ctx, t.tx, sessionID, userID)
+}
+
+func prompt(ctx context.Context, q querier, sessionID int64, userID string) (Prompt, error) {
+	p, err := scanPrompt(q.QueryRowContext(ctx, "SELECT "+promptColumns+" FROM prompts WHERE session_id = ? AND user_id = ?", sessionID, userID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Prompt{}, fmt.Errorf("store: session %d prompt %s: %w", sessionID, userID, ErrNotFound)
+	}
+	if err != nil {
+		return Prompt{}, fmt.Errorf("store: session %d prompt %s: %w", sessionID, userID, err)
+	}
+	return p, nil
+}
+
+// ActivePrompt returns the prompt a reply from userID in dmChannel
+// answers: the latest one still walking through its questions. Matching
+// the user as well as the channel is what keeps a speaker to their own
+// prompts.
+func (t *Tx) ActivePrompt(ctx context.Context, dmChannel, userID string) (Prompt, error) {
+	p, err := scanPrompt(t.tx.QueryRowContext(ctx, "SELECT "+promptColumns+` FROM prompts
+		WHERE dm_channel = ? AND user_id = ? AND state = 'answering' ORDER BY prompted_at DESC, session_id DESC LIMIT 1`, dmChannel, userID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Prompt{}, fmt.Errorf("store: active prompt %s in %s: %w", userID, dmChannel, ErrNotFound)
+	}
+	if err != nil {
+		return Prompt{}, fmt.Errorf("store: active prompt %s in %s: %w", userID, dmChannel, err)
+	}
+	return p, nil
+}
+
+// Prompts lists everyone asked about the session.
+func (s *Store) Prompts(ctx context.Context, sessionID int64) ([]Prompt, error) {
+	return prompts(ctx, s.db, sessionID)
+}
+
+// Prompts lists a session's prompts inside the transaction.
+func (t *Tx) Prompts(ctx context.Context, sessionID int64) ([]Prompt, error) {
+	return prompts(ctx, t.tx, sessionID)
+}
+
+func prompts(ctx context.Context, q querier, sessionID int64) ([]Prompt, error) {
+	rows, err := q.QueryContext(ctx, "SELECT "+promptColumns+" FROM prompts WHERE session_id = ? ORDER BY prompted_at, user_id", sessionID)
+	if err != nil {
+		return nil, fmt.Errorf("store: session %d prompts: %w", sessionID, err)
+	}
+	defer rows.Close()
+	var out []Prompt
+	for rows.Next() {
+		p, err := scanPrompt(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: session %d prompts: %w", sessionID, err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: session %d prompts: %w", sessionID, err)
+	}
+	return out, nil
+}
+
+// AdvancePrompt moves a prompt to question next in state. A person who
+// answers in the form without having been prompted (the creator of an
+// old session) gets a row here too.
+func (t *Tx) AdvancePrompt(ctx context.Context, sessionID int64, userID string, next int, state string, now time.Time) error {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO prompts (session_id, user_id, state, next_question, prompted_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (session_id, user_id) DO UPDATE SET state = excluded.state, next_question = excluded.next_question,
+			updated_at = excluded.updated_at`,
+		sessionID, userID, state, next, now.Unix(), now.Unix())
+	if err != nil {
+		return fmt.Errorf("store: session %d prompt %s: %w", sessionID, userID, err)
+	}
+	return nil
+}
+
+// StopPrompt ends the DM walk-through, keeping the answers given.
+func (t *Tx) StopPrompt(ctx context.Context, sessionID int64, userID string, now time.Time) error {
+	return t.exec1(ctx, sessionID, "UPDATE prompts SET state = 'stopped', updated_at = ? WHERE session_id = ? AND user_id = ?",
+		now.Unix(), sessionID, userID)
+}
+
+// SaveAnswer stores l's answer, replacing an earlier answer to the same
+// question. Saving the same text again changes nothing, so a redelivered
+// message is harmless. It reports whether anything changed.
+func (t *Tx) SaveAnswer(ctx context.Context, l Lesson, now time.Time) (bool, error) {
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO lessons (session_id, user_id, question_idx, question, answer, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (session_id, user_id, question_idx) DO UPDATE SET answer = excluded.answer, question = excluded.question,
+			updated_at = excluded.updated_at
+		WHERE lessons.answer <> excluded.answer OR lessons.question <> excluded.question`,
+		l.SessionID, l.UserID, l.QuestionIdx, l.Question, l.Answer, now.Unix(), now.Unix())
+	if err != nil {
+		return false, fmt.Errorf("store: session %d lesson of %s: %w", l.SessionID, l.UserID, err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+const lessonColumns = `l.id, l.session_id, l.user_id, l.question_idx, l.question, l.answer, l.created_at, l.updated_at,
+	s.title, s.starts_at, s.kind, s.announce_channel, s.announce_ts`
+
+func scanLesson(sc interface{ Scan(...any) error }, extra ...any) (Lesson, error) {
+	var l Lesson
+	var created, updated, start int64
+	dst := append([]any{&l.ID, &l.SessionID, &l.UserID, &l.QuestionIdx, &l.Question, &l.Answer, &created, &updated,
+		&l.SessionTitle, &start, &l.SessionKind, &l.AnnounceChannel, &l.AnnounceTS}, extra...)
+	err := sc.Scan(dst...)
+	l.Created = time.Unix(created, 0).UTC()
+	l.Updated = time.Unix(updated, 0).UTC()
+	l.SessionStart = time.Unix(start, 0).UTC()
+	return l, err
+}
+
+func (s *Store) queryLessons(ctx context.Context, what, query string, args ...any) ([]Lesson, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: %s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []Lesson
+	for rows.Next() {
+		l, err := scanLesson(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: %s: %w", what, err)
+		}
+		out = append(out, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: %s: %w", what, err)
+	}
+	return out, nil
+}
+
+// bySpeaker orders one session's lessons speaker by speaker, in the order
+// they first answered, then question by question.
+const bySpeaker = `(SELECT MIN(f.created_at) FROM lessons f WHERE f.session_id = l.session_id AND f.user_id = l.user_id),
+	l.user_id, l.question_idx`
+
+// Lessons lists one session's answers, speaker by speaker.
+func (s *Store) Lessons(ctx context.Context, sessionID int64) ([]Lesson, error) {
+	return s.queryLessons(ctx, fmt.Sprintf("session %d lessons", sessionID), "SELECT "+lessonColumns+`
+		FROM lessons l JOIN sessions s ON s.id = l.session_id WHERE l.session_id = ? ORDER BY `+bySpeaker, sessionID)
+}
+
+// LatestLessons lists the most recently given or edited answers.
+func (s *Store) LatestLessons(ctx context.Context, limit int) ([]Lesson, error) {
+	return s.queryLessons(ctx, "latest lessons", "SELECT "+lessonColumns+`
+		FROM lessons l JOIN sessions s ON s.id = l.session_id ORDER BY l.updated_at DESC, l.id DESC LIMIT ?`, limit)
+}
+
+// AllLessons lists every answer for export: session by session in the
+// order they were held, then speaker by speaker.
+func (s *Store) AllLessons(ctx context.Context) ([]Lesson, error) {
+	return s.queryLessons(ctx, "all lessons", "SELECT "+lessonColumns+`
+		FROM lessons l JOIN sessions s ON s.id = l.session_id ORDER BY s.starts_at, s.id, `+bySpeaker)
+}
+
+// Answered counts each person's answers to the session.
+func (s *Store) Answered(ctx context.Context, sessionID int64) (map[string]int, error) {
+	return answered(ctx, s.db, sessionID)
+}
+
+// Answered counts answers inside the transaction.
+func (t *Tx) Answered(ctx context.Context, sessionID int64) (map[string]int, error) {
+	return answered(ctx, t.tx, sessionID)
+}
+
+func answered(ctx context.Context, q querier, sessionID int64) (map[string]int, error) {
+	rows, err := q.QueryContext(ctx, "SELECT user_id, COUNT(*) FROM lessons WHERE session_id = ? GROUP BY user_id", sessionID)
+	if err != nil {
+		return nil, fmt.Errorf("store: session %d answered: %w", sessionID, err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var user string
+		var n int
+		if err := rows.Scan(&user, &n); err != nil {
+			return nil, fmt.Errorf("store: session %d answered: %w", sessionID, err)
+		}
+		out[user] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: session %d answered: %w", sessionID, err)
+	}
+	return out, nil
+}
+
+// Search finds answers matching words, best first. Every word must match;
+// "quoted words" match as a phrase and a word ending in * as a prefix
+// (evalua* finds "evaluaciones"). When nothing matches every word, any
+// word will do, so a long query still finds something. Case and accents
+// are ignored.
+func (s *Store) Search(ctx context.Context, words string, limit int) ([]SearchResult, error) {
+	terms := ftsTerms(words)
+	if len(terms) == 0 {
+		return nil, nil
+	}
+	res, err := s.search(ctx, strings.Join(terms, " "), limit)
+	if err != nil || len(res) > 0 || len(terms) == 1 {
+		return res, err
+	}
+	return s.search(ctx, strings.Join(terms, " OR "), limit)
+}
+
+// searchRank weighs a match in the answer well above one in the question,
+// since every answer to a question shares its words.
+const searchRank = "bm25(0.2, 1.0)"
+
+// maxRanked bounds the answers one search ranks. bm25 costs about a
+// microsecond per matching answer, so a word found in most of 50,000
+// answers would take tens of milliseconds; past this many matches only
+// the newest are ranked, which keeps a search within a few milliseconds.
+const maxRanked = 2000
+
+func (s *Store) search(ctx context.Context, match string, limit int) ([]SearchResult, error) {
+	// Walking the doclist newest first is cheap next to ranking it.
+	var oldest int64
+	err := s.db.QueryRowContext(ctx, "SELECT rowid FROM lessons_fts WHERE lessons_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+		match, maxRanked-1).Scan(&oldest)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: search %q: %w", match, err)
+	}
+	// Ordering by the rank column lets FTS5 sort and stop at the limit
+	// itself, so snippet() runs only for the rows returned.
+	rows, err := s.db.QueryContext(ctx, "SELECT "+lessonColumns+`, snippet(lessons_fts, 1, ?, ?, '…', 24), lessons_fts.rank
+		FROM lessons_fts JOIN lessons l ON l.id = lessons_fts.rowid JOIN sessions s ON s.id = l.session_id
+		WHERE lessons_fts MATCH ? AND lessons_fts.rank MATCH ? AND lessons_fts.rowid >= ? ORDER BY lessons_fts.rank LIMIT ?`,
+		MarkStart, MarkEnd, match, searchRank, oldest, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: search %q: %w", match, err)
+	}
+	defer rows.Close()
+	var out []SearchResult
+	for rows.Next() {
+		var r SearchResult
+		if r.Lesson, err = scanLesson(rows, &r.Snippet, &r.Rank); err != nil {
+			return nil, fmt.Errorf("store: search %q: %w", match, err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: search %q: %w", match, err)
+	}
+	return out, nil
+}
+
+// ftsTerms turns what a person typed into FTS5 terms. Every term is
+// quoted, so nothing typed (AND, NEAR, a : or parenthesis) is read as
+// query syntax. Prefix matching is only on request (a trailing *): it
+// doubles the cost of a search, as FTS5 merges every matching term's
+// list in memory.
+func ftsTerms(words string) []string {
+	var terms []string
+	add := func(t string, prefix bool) {
+		if strings.IndexFunc(t, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) < 0 {
+			return // only punctuation: the tokenizer would leave an empty phrase
+		}
+		t = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
+		if prefix {
+			t += "*"
+		}
+		terms = append(terms, t)
+	}
+	for rest := words; rest != ""; {
+		rest = strings.TrimLeftFunc(rest, unicode.IsSpace)
+		if strings.HasPrefix(rest, `"`) {
+			end := strings.IndexByte(rest[1:], '"')
+			if end < 0 { // an unclosed quote: the rest is the phrase
+				add(rest[1:], false)
+				break
+			}
+			add(rest[1:1+end], false)
+			rest = rest[2+end:]
+			continue
+		}
+		end := strings.IndexFunc(rest, func(r rune) bool { return unicode.IsSpace(r) || r == '"' })
+		if end < 0 {
+			end = len(rest)
+		}
+		word := rest[:end]
+		add(strings.TrimRight(word, "*"), strings.HasSuffix(word, "*"))
+		rest = rest[end:]
+	}
+	return terms
+}
+
+// ExpediteDelivery makes the pending delivery with the dedupe key due now
+// (the summary, once every speaker has answered). Enqueueing the same key
+// would not do it: Enqueue leaves a live row alone. It reports whether a
+// row moved.
+func (t *Tx) ExpediteDelivery(ctx context.Context, dedupe string, now time.Time) (bool, error) {
+	res, err := t.tx.ExecContext(ctx, `UPDATE outbox SET due_at = ?, next_attempt_at = ?, updated_at = ?
+		WHERE dedupe = ? AND state = 'pending' AND next_attempt_at > ?`, now.Unix(), now.Unix(), now.Unix(), dedupe, now.Unix())
+	if err != nil {
+		return false, fmt.Errorf("store: expedite %s: %w", dedupe, err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
