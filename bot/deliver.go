@@ -206,8 +206,11 @@ func (b *Bot) failed(ctx context.Context, d store.Delivery, err error) (bool, er
 		wait := min(backoff(d.Attempts), time.Minute)
 		return true, b.retry(ctx, d, now.Add(wait), err, false)
 	case errors.As(err, &rl):
+		// The guard holds every call until Retry-After; the row keeps its
+		// place in the queue, so an announcement still goes out before
+		// the thread replies that wait for it.
 		b.metrics.Deliveries.WithLabelValues(d.Kind, "rate_limited").Inc()
-		return false, b.retry(ctx, d, now.Add(rl.RetryAfter), err, false)
+		return false, b.retry(ctx, d, d.NextAttempt, err, false)
 	case permanent(err):
 		b.metrics.Deliveries.WithLabelValues(d.Kind, "failed").Inc()
 		b.log.Error("delivery failed", slog.Int64("delivery", d.ID), slog.String("kind", d.Kind), slog.Any("error", err))
