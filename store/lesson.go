@@ -120,7 +120,16 @@ func prompt(ctx context.Context, q querier, sessionID int64, userID string) (Pro
 // the user as well as the channel is what keeps a speaker to their own
 // prompts.
 func (t *Tx) ActivePrompt(ctx context.Context, dmChannel, userID string) (Prompt, error) {
-	p, err := scanPrompt(t.tx.QueryRowContext(ctx, "SELECT "+promptColumns+` FROM prompts
+	return activePrompt(ctx, t.tx, dmChannel, userID)
+}
+
+// ActivePrompt reads the prompt a DM reply would answer; see Tx.ActivePrompt.
+func (s *Store) ActivePrompt(ctx context.Context, dmChannel, userID string) (Prompt, error) {
+	return activePrompt(ctx, s.db, dmChannel, userID)
+}
+
+func activePrompt(ctx context.Context, q querier, dmChannel, userID string) (Prompt, error) {
+	p, err := scanPrompt(q.QueryRowContext(ctx, "SELECT "+promptColumns+` FROM prompts
 		WHERE dm_channel = ? AND user_id = ? AND state = 'answering' ORDER BY prompted_at DESC, session_id DESC LIMIT 1`, dmChannel, userID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Prompt{}, fmt.Errorf("store: active prompt %s in %s: %w", userID, dmChannel, ErrNotFound)
