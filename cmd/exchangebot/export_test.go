@@ -1,0 +1,68 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/exchangebot/exchangebot/store"
+)
+
+func TestExportLessons(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "x.db")
+	cfg := writeFile(t, "database: "+db+"\n")
+	ctx := context.Background()
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 1, 10, 15, 0, 0, 0, time.UTC)
+	err = st.Update(ctx, func(tx *store.Tx) error {
+		s := &store.Session{Title: "Youth, employment", Kind: "webinar", Start: start, Duration: time.Hour, TZ: "UTC", Creator: "U1", Created: start, Updated: start}
+		if err := tx.CreateSession(ctx, s); err != nil {
+			return err
+		}
+		_, err := tx.SaveAnswer(ctx, store.Lesson{SessionID: s.ID, UserID: "UA", Question: "What worked well?", Answer: "Line one,\n\"two\""}, start.Add(2*time.Hour))
+		return err
+	})
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	tests := []struct {
+		args []string
+		code int
+		want string // in stdout, or stderr when the code is not 0
+	}{
+		{[]string{"export", "lessons", "-config", cfg, "-format", "csv"}, 0, "session_id,session_title"},
+		{[]string{"export", "-config", cfg, "-format", "json", "lessons"}, 0, `"answer": "Line one,\n\"two\""`},
+		{[]string{"export", "lessons", "-config", cfg}, 0, "## #1 Youth, employment"},
+		{[]string{"export", "-config", cfg}, 1, "usage: exchangebot export lessons"},
+		{[]string{"export", "sessions", "-config", cfg}, 1, "usage: exchangebot export lessons"},
+		{[]string{"export", "lessons", "-config", cfg, "-format", "xml"}, 1, "-format must be md, csv or json"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args[1:], " "), func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(tt.args, &stdout, &stderr)
+			out := stdout.String()
+			if code != 0 {
+				out = stderr.String()
+			}
+			if code != tt.code || !strings.Contains(out, tt.want) {
+				t.Errorf("exit %d, want %d; output:\n%s%s", code, tt.code, stdout.String(), stderr.String())
+			}
+			if tt.args[len(tt.args)-1] == "csv" {
+				records, err := csv.NewReader(&stdout).ReadAll()
+				if err != nil || len(records) != 2 || records[1][1] != "Youth, employment" || records[1][7] != "Line one,\n\"two\"" {
+					t.Errorf("csv = %q, %v", records, err)
+				}
+			}
+		})
+	}
+}
