@@ -222,10 +222,9 @@ func summaryKey(s *store.Session) string {
 // summarizeIfAllAnswered makes the summary due now once every Slack
 // speaker is through with their prompt, instead of at close_after. It
 // reports whether it did.
-func (b *Bot) summarizeIfAllAnswered(ctx context.Context, tx *store.Tx, sessionID int64, now time.Time) (bool, error) {
-	s, err := tx.Session(ctx, sessionID)
-	if err != nil || s.Cancelled() {
-		return false, err
+func (b *Bot) summarizeIfAllAnswered(ctx context.Context, tx *store.Tx, s *store.Session, now time.Time) (bool, error) {
+	if s.Cancelled() {
+		return false, nil
 	}
 	prompts, err := tx.Prompts(ctx, s.ID)
 	if err != nil {
@@ -303,7 +302,7 @@ func (b *Bot) handleDM(ctx context.Context, ev slackevents.EventsAPIInnerEvent) 
 			}
 			reply = dmReply{text: fmt.Sprintf("Stopped. I kept the %d %s you gave for #%d; the *Capture lessons* button above lets you add or edit them any time.",
 				counts[m.User], plural(counts[m.User], "answer", "answers"), s.ID), after: true}
-			expedited, err = b.summarizeIfAllAnswered(ctx, tx, s.ID, now)
+			expedited, err = b.summarizeIfAllAnswered(ctx, tx, s, now)
 			return err
 		case "skip":
 			reply.text = "Skipped."
@@ -325,7 +324,7 @@ func (b *Bot) handleDM(ctx context.Context, ev slackevents.EventsAPIInnerEvent) 
 		}
 		reply = dmReply{text: fmt.Sprintf("%s That was the last question: thank you! Your lessons from *%s* (#%d) are saved and searchable with `%s lessons`.",
 			reply.text, escapeText(s.Title), s.ID, b.cfg.Command), after: true}
-		expedited, err = b.summarizeIfAllAnswered(ctx, tx, s.ID, now)
+		expedited, err = b.summarizeIfAllAnswered(ctx, tx, s, now)
 		return err
 	})
 	if errors.Is(err, store.ErrDuplicate) {
@@ -484,7 +483,7 @@ func (b *Bot) submitLessons(ctx context.Context, cb slack.InteractionCallback) (
 		if err := tx.AdvancePrompt(ctx, s.ID, cb.User.ID, len(qs), store.PromptDone, now); err != nil {
 			return err
 		}
-		expedited, err = b.summarizeIfAllAnswered(ctx, tx, s.ID, now)
+		expedited, err = b.summarizeIfAllAnswered(ctx, tx, s, now)
 		return err
 	})
 	if err != nil {
