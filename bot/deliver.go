@@ -48,6 +48,9 @@ var (
 	// errRetryLater is returned by a sender that cannot act yet (a thread
 	// note whose announcement is not out) and wants another try soon.
 	errRetryLater = errors.New("waiting for the announcement")
+	// errNoThread means the announcement will never be posted (it failed
+	// or was withdrawn), so there is no thread to post in.
+	errNoThread = errors.New("the announcement never went out, so there is no thread to post in")
 	// errClaimLost means recovery took the row back from this worker,
 	// which therefore must neither post nor record anything.
 	errClaimLost = errors.New("bot: delivery claim lost")
@@ -202,6 +205,9 @@ func (b *Bot) failed(ctx context.Context, d store.Delivery, err error) (bool, er
 	case errors.Is(err, errClaimLost):
 		b.log.Warn("delivery was taken back by recovery before posting", slog.Int64("delivery", d.ID))
 		return true, nil
+	case errors.Is(err, errNoThread):
+		b.metrics.Deliveries.WithLabelValues(d.Kind, "failed").Inc()
+		return true, b.settled(d, b.store.MarkDone(ctx, d, store.StateFailed, err.Error(), now))
 	case errors.Is(err, errRetryLater):
 		wait := min(backoff(d.Attempts), time.Minute)
 		return true, b.retry(ctx, d, now.Add(wait), err, false)
@@ -333,10 +339,19 @@ func (b *Bot) postTop(ctx context.Context, d store.Delivery, channel string, opt
 }
 
 // postThread posts in the session announcement's thread; until the
-// announcement exists it asks to be retried.
+// announcement is out it asks to be retried, and it gives up when the
+// announcement never will be.
 func (b *Bot) postThread(ctx context.Context, d store.Delivery, s *store.Session, opts ...slack.MsgOption) (string, string, error) {
 	if s.AnnounceTS == "" {
-		return "", "", errRetryLater
+		state, err := b.store.AnnouncementState(ctx, s.ID)
+		switch {
+		case err != nil:
+			return "", "", err
+		case state == store.StatePending || state == store.StateSending || state == store.StateSent:
+			// Sent means another process posted it after s was read.
+			return "", "", errRetryLater
+		}
+		return "", "", errNoThread
 	}
 	if err := b.recordChannel(ctx, d, s.AnnounceChannel); err != nil {
 		return "", "", err

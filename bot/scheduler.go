@@ -61,5 +61,16 @@ func (b *Bot) runJob(ctx context.Context, name string, fn func(context.Context) 
 	}
 }
 
-// DeliverNow runs the delivery job once, for the `run` subcommand and tests.
-func (b *Bot) DeliverNow(ctx context.Context) error { return b.deliverDue(ctx) }
+// DeliverNow runs the delivery job once, for the `run` subcommand and
+// tests, with the timeout of a scheduled run; a panic comes back as an
+// error rather than taking the caller down.
+func (b *Bot) DeliverNow(ctx context.Context) (err error) {
+	ctx, cancel := context.WithTimeout(ctx, jobTimeout)
+	defer cancel()
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("bot: delivery panicked: %v", p)
+		}
+	}()
+	return b.deliverDue(ctx)
+}

@@ -123,3 +123,20 @@ func TestSchedulerRejectsABadTick(t *testing.T) {
 		t.Fatalf("Run = %v, want an error naming scheduler.tick", err)
 	}
 }
+
+func TestSchedulerDeliverNowReportsAPanic(t *testing.T) {
+	e := newTestBot(t)
+	e.bot.senders["boom"] = func(context.Context, store.Delivery, *store.Session) (string, string, error) {
+		panic("sender bug")
+	}
+	ctx := context.Background()
+	now := e.clock.Now()
+	if err := e.store.Update(ctx, func(tx *store.Tx) error {
+		return tx.Enqueue(ctx, store.Delivery{Kind: "boom", Recipient: "C1", Due: now}, now)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.bot.DeliverNow(ctx); err == nil || !strings.Contains(err.Error(), "sender bug") {
+		t.Fatalf("DeliverNow = %v, want the panic as an error", err)
+	}
+}

@@ -75,13 +75,14 @@ func (t *Tx) Enqueue(ctx context.Context, d Delivery, now time.Time) error {
 	if d.SessionID != 0 {
 		session = d.SessionID
 	}
-	// A revived row keeps its channel: if an attempt before the drop may
-	// have reached Slack, the dispatcher still looks before posting.
+	// A revived row keeps its channel (if an attempt before the drop may
+	// have reached Slack, the dispatcher still looks before posting) and
+	// its attempts, which fence claims and so must never repeat.
 	_, err := t.exec(ctx, `INSERT INTO outbox (kind, session_id, recipient, in_thread, payload, due_at, deadline,
 		state, next_attempt_at, dedupe, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)
 		ON CONFLICT (dedupe) DO UPDATE SET state = 'pending', due_at = excluded.due_at, deadline = excluded.deadline,
-			next_attempt_at = excluded.next_attempt_at, payload = excluded.payload, attempts = 0, last_error = '',
+			next_attempt_at = excluded.next_attempt_at, payload = excluded.payload, last_error = '',
 			updated_at = excluded.updated_at
 		WHERE outbox.state = 'dropped'`,
 		d.Kind, session, d.Recipient, d.InThread, d.Payload, d.Due.Unix(), deadline, d.Due.Unix(), dedupe, now.Unix(), now.Unix())
@@ -175,6 +176,21 @@ func (s *Store) Delivery(ctx context.Context, id int64) (Delivery, error) {
 		return Delivery{}, fmt.Errorf("store: delivery %d: %w", id, err)
 	}
 	return d, nil
+}
+
+// AnnouncementState is the state of a session's announcement delivery,
+// or "" when none was planned (a session without a channel).
+func (s *Store) AnnouncementState(ctx context.Context, sessionID int64) (string, error) {
+	var state string
+	err := s.db.QueryRowContext(ctx, "SELECT state FROM outbox WHERE session_id = ? AND kind = 'announce' ORDER BY id DESC LIMIT 1",
+		sessionID).Scan(&state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: session %d announcement: %w", sessionID, err)
+	}
+	return state, nil
 }
 
 // SendingDeliveries lists rows in sending claimed before claimedBefore.

@@ -222,6 +222,18 @@ func TestOutboxClaimFencesLateWorkers(t *testing.T) {
 	if got, _ := s.Session(ctx, sess.ID); got.AnnounceTS != "" {
 		t.Fatalf("a late announcement was recorded: %q", got.AnnounceTS)
 	}
+	// A row dropped and revived keeps counting attempts, so a claim
+	// number is never handed out twice.
+	if err := s.MarkRetry(ctx, second, outboxAt, "recovered", outboxAt); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(ctx, func(tx *Tx) error { _, err := tx.DropPending(ctx, sess.ID, ""); return err }); err != nil {
+		t.Fatal(err)
+	}
+	enqueue(t, s, Delivery{Kind: "reminder", SessionID: sess.ID, Recipient: "U2", Due: outboxAt, Dedupe: "r"})
+	if second, err = s.ClaimDelivery(ctx, id, outboxAt.Add(2*time.Minute)); err != nil || second.Attempts != 3 {
+		t.Fatalf("claim after revive = %+v, %v", second, err)
+	}
 	// MarkRetry is for a post Slack certainly did not take: it forgets the channel.
 	if err := s.MarkRetry(ctx, second, outboxAt.Add(time.Minute), "rate limited", outboxAt); err != nil {
 		t.Fatal(err)
