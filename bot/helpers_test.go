@@ -53,7 +53,7 @@ func (c *testClock) Add(d time.Duration) {
 
 // testEnv is a bot wired to a real store, a fake Slack and a test clock.
 type testEnv struct {
-	t     *testing.T
+	t     testing.TB
 	bot   *Bot
 	store *store.Store
 	slack *slackfake.Server
@@ -94,7 +94,7 @@ func mustLoc(name string) *time.Location {
 func testNow() time.Time { return time.Now().UTC().Truncate(time.Second) }
 
 // newTestBot builds a bot on a fresh database; change cfg with mutate.
-func newTestBot(t *testing.T, mutate ...func(*Config)) *testEnv {
+func newTestBot(t testing.TB, mutate ...func(*Config)) *testEnv {
 	t.Helper()
 	cfg := testConfig()
 	for _, m := range mutate {

@@ -3,8 +3,8 @@ package main
 import (
 	"bytes"
 	"errors"
-	"io"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"regexp"
@@ -19,12 +19,12 @@ import (
 
 // Config is the whole YAML file; see config.example.yaml for every key.
 type Config struct {
-	Listen    string   `yaml:"listen"`
-	BaseURL   string   `yaml:"base_url"`
-	Database  string   `yaml:"database"`
-	Timezone  string   `yaml:"timezone"`
-	Staff     []string `yaml:"staff"`
-	Slack     struct {
+	Listen   string   `yaml:"listen"`
+	BaseURL  string   `yaml:"base_url"`
+	Database string   `yaml:"database"`
+	Timezone string   `yaml:"timezone"`
+	Staff    []string `yaml:"staff"`
+	Slack    struct {
 		BotToken        string `yaml:"bot_token"`
 		SigningSecret   string `yaml:"signing_secret"`
 		AppToken        string `yaml:"app_token"`

@@ -45,9 +45,9 @@ func manifest(c *Config) map[string]any {
 	return map[string]any{
 		"_metadata": map[string]any{"major_version": 1, "minor_version": 1},
 		"display_information": map[string]any{
-			"name":              "exchangebot",
-			"description":       "Knowledge exchanges: schedule, remind, capture lessons",
-			"long_description":  "exchangebot schedules webinars and peer exchanges from Slack, publishes calendar feeds, reminds people before each session and asks the speakers afterwards what was learned, building a searchable lessons library and M&E figures.",
+			"name":             "exchangebot",
+			"description":      "Knowledge exchanges: schedule, remind, capture lessons",
+			"long_description": "exchangebot schedules webinars and peer exchanges from Slack, publishes calendar feeds, reminds people before each session and asks the speakers afterwards what was learned, building a searchable lessons library and M&E figures.",
 			"background_color": "#1d4f91",
 		},
 		"features": map[string]any{
