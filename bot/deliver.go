@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -447,10 +448,20 @@ func (b *Bot) recoverOne(ctx context.Context, d store.Delivery) (bool, error) {
 
 // findPost looks for the post of delivery d in the channel recorded on
 // the row, at the top level and in the session announcement's thread,
-// by the metadata every post carries. A row with no channel recorded never
-// got as far as posting.
+// by the metadata every post carries. The post helpers record the channel
+// before posting, so a row without one never got as far as a post; the
+// fallback to the row's own channel covers rows claimed by versions that
+// recorded it only for DMs.
 func (b *Bot) findPost(ctx context.Context, d store.Delivery, s *store.Session) (channel, ts string, found bool, err error) {
 	channel = d.Channel
+	if channel == "" {
+		switch {
+		case d.InThread && s != nil:
+			channel = s.AnnounceChannel
+		case strings.HasPrefix(d.Recipient, "C") || strings.HasPrefix(d.Recipient, "G"):
+			channel = d.Recipient
+		}
+	}
 	if channel == "" || d.Kind == kindUpdate {
 		return "", "", false, nil
 	}
