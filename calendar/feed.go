@@ -1,0 +1,261 @@
+// Package calendar publishes sessions as iCalendar (RFC 5545) feeds that
+// calendar apps subscribe to: every session, the sessions one person speaks
+// at or joined, or a single session.
+//
+// Feeds are rendered once per change of the store and served from memory;
+// a conditional request is answered from the store's feed version alone.
+package calendar
+
+import (
+	"bytes"
+	"io"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/emersion/go-ical"
+
+	"github.com/exchangebot/exchangebot/store"
+)
+
+// prodID names this program in every calendar it writes.
+const prodID = "-//exchangebot//calendar//EN"
+
+// refresh is how often subscribers are asked to poll. An hour keeps
+// reschedules timely without clients hammering the server; 304s make a
+// poll cheap anyway.
+const refresh = "PT1H"
+
+// Feed is what a calendar needs beside its sessions.
+type Feed struct {
+	// Name is shown by calendar apps as the calendar's title.
+	Name string
+	// BaseURL is the public root of this server; event URLs hang off it
+	// and its host makes event UIDs globally unique.
+	BaseURL string
+}
+
+// Calendar builds the calendar holding sessions, in the order given.
+func (f Feed) Calendar(sessions []*store.Session) *ical.Calendar {
+	cal := ical.NewCalendar()
+	cal.Props.SetText(ical.PropProductID, prodID)
+	cal.Props.SetText(ical.PropVersion, "2.0")
+	cal.Props.SetText(ical.PropCalendarScale, "GREGORIAN")
+	// NAME is RFC 7986's; Apple and Google still read only X-WR-CALNAME.
+	cal.Props.SetText(ical.PropName, clean(f.Name))
+	calname := ical.NewProp("X-WR-CALNAME")
+	calname.SetText(clean(f.Name))
+	// go-ical marks text in an X- property VALUE=TEXT, which is the
+	// default anyway and which no other publisher writes.
+	calname.Params.Del(ical.ParamValue)
+	cal.Props.Set(calname)
+	ri := ical.NewProp(ical.PropRefreshInterval)
+	// RFC 7986 makes VALUE=DURATION mandatory here; go-ical would drop it
+	// as the default if set through SetValueType.
+	ri.Params.Set(ical.ParamValue, string(ical.ValueDuration))
+	ri.Value = refresh
+	cal.Props.Set(ri)
+	ttl := ical.NewProp("X-PUBLISHED-TTL")
+	ttl.Value = refresh
+	cal.Props.Set(ttl)
+
+	host := uidHost(f.BaseURL)
+	cal.Children = make([]*ical.Component, 0, len(sessions))
+	for _, s := range sessions {
+		cal.Children = append(cal.Children, f.event(s, host))
+	}
+	return cal
+}
+
+func (f Feed) event(s *store.Session, host string) *ical.Component {
+	ev := ical.NewEvent()
+	p := ev.Props
+	p.SetText(ical.PropUID, "session-"+strconv.FormatInt(s.ID, 10)+"@"+host)
+	// Without METHOD, RFC 5545 3.8.7.2 makes DTSTAMP the time the event
+	// was last revised, not the time of rendering; that also keeps the
+	// bytes stable between renders of the same version.
+	p.SetDateTime(ical.PropDateTimeStamp, s.Updated.UTC())
+	p.SetDateTime(ical.PropCreated, s.Created.UTC())
+	p.SetDateTime(ical.PropLastModified, s.Updated.UTC())
+	p.SetDateTime(ical.PropDateTimeStart, s.Start.UTC())
+	p.SetDateTime(ical.PropDateTimeEnd, s.End().UTC())
+	seq := ical.NewProp(ical.PropSequence)
+	seq.Value = strconv.Itoa(s.Sequence)
+	p.Set(seq)
+	if s.Cancelled() {
+		ev.SetStatus(ical.EventCancelled)
+	} else {
+		ev.SetStatus(ical.EventConfirmed)
+	}
+	p.SetText(ical.PropSummary, clean(s.Title))
+	p.SetText(ical.PropDescription, describe(s))
+	// The session's own .ics rather than the join link: it is the
+	// always-current copy of this event, and the join link already sits in
+	// LOCATION, which is what apps make clickable for calls.
+	u := ical.NewProp(ical.PropURL)
+	u.Value = SessionURL(f.BaseURL, s.ID)
+	p.Set(u)
+	if s.Link != "" {
+		p.SetText(ical.PropLocation, clean(s.Link))
+	}
+	if s.Kind != "" {
+		cat := ical.NewProp(ical.PropCategories)
+		cat.SetTextList([]string{clean(s.Kind)})
+		p.Set(cat)
+	}
+	return ev.Component
+}
+
+// describe is the DESCRIPTION text: why it was cancelled, the session's
+// own description, then who and where.
+func describe(s *store.Session) string {
+	var blocks []string
+	if s.Cancelled() {
+		if s.CancelReason != "" {
+			blocks = append(blocks, "Cancelled: "+s.CancelReason)
+		} else {
+			blocks = append(blocks, "Cancelled")
+		}
+	}
+	if s.Description != "" {
+		blocks = append(blocks, s.Description)
+	}
+	var details []string
+	if len(s.Speakers) > 0 {
+		names := make([]string, len(s.Speakers))
+		for i, sp := range s.Speakers {
+			names[i] = speakerName(sp)
+		}
+		details = append(details, "Speakers: "+strings.Join(names, ", "))
+	}
+	if len(s.Partners) > 0 {
+		details = append(details, "Partners: "+strings.Join(s.Partners, ", "))
+	}
+	if s.Link != "" {
+		details = append(details, "Join: "+s.Link)
+	}
+	if link := Permalink(s.AnnounceChannel, s.AnnounceTS); link != "" {
+		details = append(details, "Slack: "+link)
+	}
+	if len(details) > 0 {
+		blocks = append(blocks, strings.Join(details, "\n"))
+	}
+	return clean(strings.Join(blocks, "\n\n"))
+}
+
+func speakerName(sp store.Speaker) string {
+	switch {
+	case sp.Name != "":
+		return sp.Name
+	case sp.Email != "":
+		return sp.Email
+	}
+	return sp.UserID
+}
+
+// Permalink is the Slack link to a message, built without an API call
+// (chat.getPermalink gives the same path on the workspace's own domain,
+// and slack.com redirects there). It is "" until the message exists.
+func Permalink(channel, ts string) string {
+	if channel == "" || ts == "" {
+		return ""
+	}
+	return "https://slack.com/archives/" + channel + "/p" + strings.Replace(ts, ".", "", 1)
+}
+
+// clean makes s safe as an iCalendar TEXT value: go-ical refuses CR, and
+// other control characters and invalid UTF-8 are not allowed in TEXT at all.
+func clean(s string) string {
+	ok := utf8.ValidString(s)
+	for i := 0; ok && i < len(s); i++ {
+		if c := s[i]; (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f {
+			ok = false
+		}
+	}
+	if ok {
+		return s
+	}
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\r':
+			return '\n'
+		case r == '\n' || r == '\t':
+			return r
+		case r < 0x20 || r == 0x7f:
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// uidHost is the domain part of event UIDs (RFC 5545 3.8.4.7 suggests one
+// to keep them unique across systems).
+func uidHost(baseURL string) string {
+	if u, err := url.Parse(baseURL); err == nil && u.Hostname() != "" {
+		return u.Hostname()
+	}
+	return "exchangebot"
+}
+
+var (
+	veventBegin = []byte("BEGIN:VEVENT\r\n")
+	veventEnd   = []byte("END:VEVENT\r\n")
+)
+
+// Encode writes cal as an iCalendar stream: CRLF line ends, lines folded
+// at 75 octets.
+func Encode(w io.Writer, cal *ical.Calendar) error {
+	fw := newFoldWriter(w)
+	if len(cal.Children) > 0 {
+		return ical.NewEncoder(fw).Encode(cal)
+	}
+	// go-ical refuses a VCALENDAR with no component (RFC 5545's grammar
+	// wants one), but a feed whose last event went away must still be
+	// served or subscribers would keep showing it. Calendar apps accept an
+	// empty VCALENDAR, so encode one placeholder and cut it out.
+	ph := ical.NewEvent()
+	ph.Props.SetText(ical.PropUID, "placeholder")
+	ph.Props.SetDateTime(ical.PropDateTimeStamp, time.Unix(0, 0).UTC())
+	withPH := *cal.Component
+	withPH.Children = []*ical.Component{ph.Component}
+	var buf bytes.Buffer
+	if err := ical.NewEncoder(&buf).Encode(&ical.Calendar{Component: &withPH}); err != nil {
+		return err
+	}
+	b := buf.Bytes()
+	i := bytes.Index(b, veventBegin)
+	j := bytes.Index(b, veventEnd) + len(veventEnd)
+	if _, err := fw.Write(b[:i]); err != nil {
+		return err
+	}
+	_, err := fw.Write(b[j:])
+	return err
+}
+
+// AllURL is the feed of every session.
+func AllURL(baseURL string) string {
+	return strings.TrimRight(baseURL, "/") + "/calendar/all.ics"
+}
+
+// SessionURL is the one-event calendar of a session, for "add to calendar".
+func SessionURL(baseURL string, id int64) string {
+	return strings.TrimRight(baseURL, "/") + "/calendar/session/" + strconv.FormatInt(id, 10) + ".ics"
+}
+
+// Links gives a personal feed three ways: the https URL, the webcal:// form
+// that makes desktop and phone apps offer to subscribe, and Google
+// Calendar's add-by-URL page for it.
+func Links(baseURL, token string) (https, webcal, google string) {
+	https = strings.TrimRight(baseURL, "/") + "/calendar/u/" + url.PathEscape(token) + ".ics"
+	rest := https
+	if i := strings.Index(rest, "://"); i >= 0 {
+		rest = rest[i+len("://"):]
+	}
+	webcal = "webcal://" + rest
+	google = "https://calendar.google.com/calendar/r?cid=" + url.QueryEscape(webcal)
+	return https, webcal, google
+}
