@@ -38,7 +38,7 @@ type Options struct {
 	// Public lets anyone read all.ics; otherwise it takes ?token= with a
 	// valid personal feed token.
 	Public bool
-	// Name is the calendar title shown in apps.
+	// Name is the calendar title shown in apps; "" means "exchangebot".
 	Name string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -85,8 +85,12 @@ func NewHandler(st *store.Store, opts Options) *Handler {
 	if h.log == nil {
 		h.log = slog.Default()
 	}
+	if h.feed.Name == "" {
+		// An unnamed subscription shows as its URL, token included.
+		h.feed.Name = "exchangebot"
+	}
 	hash := fnv.New32a()
-	fmt.Fprintf(hash, "%s\x00%s\x00%s", formatVersion, opts.Name, opts.BaseURL)
+	fmt.Fprintf(hash, "%s\x00%s\x00%s", formatVersion, h.feed.Name, opts.BaseURL)
 	h.salt = strconv.FormatUint(uint64(hash.Sum32()), 36)
 	return h
 }

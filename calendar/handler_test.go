@@ -307,3 +307,9 @@ func TestCacheBound(t *testing.T) {
 		t.Errorf("cache holds %d (map %d), want %d", n, len(fs.h.byKey), cacheSize)
 	}
 }
+
+func TestDefaultName(t *testing.T) {
+	if got := NewHandler(nil, Options{}).feed.Name; got != "exchangebot" {
+		t.Errorf("default calendar name %q", got)
+	}
+}
