@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -456,12 +457,39 @@ func (s *Store) CountSessions(ctx context.Context) (int, error) {
 	return n, err
 }
 
+// feedVersionTTL bounds how long FeedVersion trusts its cached answer when
+// this process has written nothing since: other processes (the `run`
+// subcommand) share the file, and calendar clients poll hourly, so a
+// second of delay is invisible while a conditional GET stays a memory read.
+const feedVersionTTL = time.Second
+
+type feedVersionCache struct {
+	mu      sync.Mutex
+	version int64
+	changed time.Time
+	writes  uint64    // s.writeSeq when read
+	at      time.Time // when read
+}
+
 // FeedVersion returns a number that changes with every change a calendar
-// feed can show, and when it last changed.
+// feed can show, and when it last changed. Changes made through this Store
+// show at once; changes by other processes within feedVersionTTL.
 func (s *Store) FeedVersion(ctx context.Context) (int64, time.Time, error) {
+	c := &s.fv
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	writes := s.writeSeq.Load()
+	if !c.at.IsZero() && c.writes == writes && time.Since(c.at) < feedVersionTTL {
+		return c.version, c.changed, nil
+	}
 	var v, at int64
-	if err := s.db.QueryRowContext(ctx, "SELECT version, changed_at FROM feed_state WHERE id = 1").Scan(&v, &at); err != nil {
+	st, err := s.stmt(ctx, "SELECT version, changed_at FROM feed_state WHERE id = 1")
+	if err == nil {
+		err = st.QueryRowContext(ctx).Scan(&v, &at)
+	}
+	if err != nil {
 		return 0, time.Time{}, fmt.Errorf("store: feed version: %w", err)
 	}
-	return v, time.Unix(at, 0).UTC(), nil
+	c.version, c.changed, c.writes, c.at = v, time.Unix(at, 0).UTC(), writes, time.Now()
+	return c.version, c.changed, nil
 }

@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -42,6 +43,10 @@ type Store struct {
 	writes     chan *writeReq
 	writerDone chan struct{}
 	closeOnce  sync.Once
+	// writeSeq counts commits by this process, so cached reads know when
+	// they may be stale.
+	writeSeq atomic.Uint64
+	fv       feedVersionCache
 	// stmts caches prepared statements by query text. Parsing SQL was most
 	// of the cost of a write; database/sql keeps each one prepared per
 	// connection, transactions included.
@@ -110,6 +115,7 @@ func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result
 	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
+	defer s.writeSeq.Add(1)
 	return st.ExecContext(ctx, args...)
 }
 
@@ -255,4 +261,13 @@ func (s *Store) PruneProcessed(ctx context.Context, before time.Time) error {
 // placeholders returns "?, ?, ?" for n values.
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// Ping checks the database answers a query, for /healthz.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.db.QueryRowContext(ctx, "SELECT 1 FROM feed_state WHERE id = 1").Scan(&one); err != nil {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	return nil
 }

@@ -91,6 +91,7 @@ func (s *Store) commitBatch(batch []*writeReq) {
 		fail(fmt.Errorf("store: commit: %w", err))
 		return
 	}
+	s.writeSeq.Add(1)
 	for i, r := range batch {
 		if results[i] == nil && r.rk != nil {
 			// Marked with this commit: a later Update under the same

@@ -140,7 +140,7 @@ func cmdServe(args []string, stderr io.Writer) error {
 		BaseURL: a.cfg.BaseURL, Public: a.cfg.Feeds.Public, Log: a.log,
 	}).Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		if _, _, err := a.store.FeedVersion(r.Context()); err != nil {
+		if err := a.store.Ping(r.Context()); err != nil {
 			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
 			return
 		}
