@@ -6,16 +6,12 @@ package bot
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -141,13 +137,7 @@ func (e *testEnv) deliver() {
 
 // sign returns Slack's signature headers for body at time ts.
 func sign(body string, ts time.Time, secret string) http.Header {
-	stamp := strconv.FormatInt(ts.Unix(), 10)
-	mac := hmac.New(sha256.New, []byte(secret))
-	io.WriteString(mac, "v0:"+stamp+":"+body)
-	h := http.Header{}
-	h.Set("X-Slack-Request-Timestamp", stamp)
-	h.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
-	return h
+	return slackfake.Sign(secret, body, ts)
 }
 
 // post sends a signed request to path and returns status and body.

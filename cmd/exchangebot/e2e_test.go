@@ -6,9 +6,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -18,7 +15,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -185,12 +181,7 @@ func (p *proc) stop() int {
 }
 
 func signed(body string, ts time.Time) http.Header {
-	stamp := strconv.FormatInt(ts.Unix(), 10)
-	mac := hmac.New(sha256.New, []byte(e2eSecret))
-	io.WriteString(mac, "v0:"+stamp+":"+body)
-	h := http.Header{}
-	h.Set("X-Slack-Request-Timestamp", stamp)
-	h.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+	h := slackfake.Sign(e2eSecret, body, ts)
 	h.Set("Content-Type", "application/x-www-form-urlencoded")
 	return h
 }
