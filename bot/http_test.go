@@ -18,12 +18,14 @@ import (
 
 func readFixture(t *testing.T, name string) string {
 	t.Helper()
-	b, err := os.ReadFile("testdata/" + name)
+	b, err := readFixtureBytes(name)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return string(b)
 }
+
+func readFixtureBytes(name string) ([]byte, error) { return os.ReadFile("testdata/" + name) }
 
 // Slack's published example must verify with the clock at its timestamp.
 // synctest's fake clock lets slack-go's own time check see 2018.

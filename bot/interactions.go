@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -88,9 +89,18 @@ func newSessionModal(zone, meta string) slack.ModalViewRequest {
 	}
 }
 
-// viewValue reads one input of a submitted view, whatever its element.
+// stateValue reads one input of a submitted view. A payload without a
+// state (malformed, or a view with no inputs) reads as empty.
+func stateValue(cb slack.InteractionCallback, block, action string) slack.BlockAction {
+	if cb.View.State == nil {
+		return slack.BlockAction{}
+	}
+	return cb.View.State.Values[block][action]
+}
+
+// viewValue reads one input of the new-session form, whatever its element.
 func viewValue(cb slack.InteractionCallback, block string) slack.BlockAction {
-	return cb.View.State.Values[block]["v"]
+	return stateValue(cb, block, "v")
 }
 
 // submitNewSession validates the modal like the one-line command and
@@ -232,5 +242,5 @@ func (b *Bot) handleViewSubmission(ctx context.Context, cb slack.InteractionCall
 	if fn := b.viewHandlers[cb.View.CallbackID]; fn != nil {
 		return fn(ctx, cb)
 	}
-	return nil, fmt.Errorf("bot: unknown view %q", cb.View.CallbackID)
+	return nil, &httpError{http.StatusBadRequest, fmt.Sprintf("unknown view %q", cb.View.CallbackID)}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -442,7 +443,7 @@ func (b *Bot) lessonsModal(s *store.Session, answers map[int]string, meta string
 func (b *Bot) submitLessons(ctx context.Context, cb slack.InteractionCallback) (*slack.ViewSubmissionResponse, error) {
 	var meta lessonsMeta
 	if err := json.Unmarshal([]byte(cb.View.PrivateMetadata), &meta); err != nil || meta.Session <= 0 {
-		return nil, fmt.Errorf("bot: lessons view with metadata %q", cb.View.PrivateMetadata)
+		return nil, &httpError{http.StatusBadRequest, fmt.Sprintf("lessons view with metadata %q", cb.View.PrivateMetadata)}
 	}
 	qs := b.cfg.Lessons.Questions
 	if len(qs) == 0 {
@@ -464,7 +465,7 @@ func (b *Bot) submitLessons(ctx context.Context, cb slack.InteractionCallback) (
 	}
 	var given []store.Lesson
 	for i, q := range qs {
-		if v := strings.TrimSpace(cb.View.State.Values[fmt.Sprintf("q%d", i+1)]["answer"].Value); v != "" {
+		if v := strings.TrimSpace(stateValue(cb, fmt.Sprintf("q%d", i+1), "answer").Value); v != "" {
 			given = append(given, store.Lesson{SessionID: s.ID, UserID: cb.User.ID, QuestionIdx: i, Question: q, Answer: v})
 		}
 	}
