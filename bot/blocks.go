@@ -114,9 +114,13 @@ func plain(text string) *slack.TextBlockObject {
 // announcementText is the notification fallback of the announcement.
 func announcementText(s *store.Session) string {
 	if s.Cancelled() {
-		return fmt.Sprintf("Cancelled: %s", s.Title)
+		return "Cancelled: " + escapeText(s.Title)
 	}
-	return fmt.Sprintf("%s: %s", strings.ToUpper(s.Kind[:1])+s.Kind[1:], s.Title)
+	kind := "Session"
+	if s.Kind != "" {
+		kind = strings.ToUpper(s.Kind[:1]) + s.Kind[1:]
+	}
+	return kind + ": " + escapeText(s.Title)
 }
 
 // announcementBlocks is the announcement as first posted and as updated

@@ -651,7 +651,9 @@ func parseLink(v string) (string, error) {
 	}
 	scheme, rest, ok := strings.Cut(s, "://")
 	scheme = strings.ToLower(scheme)
-	if !ok || (scheme != "http" && scheme != "https") || strings.IndexFunc(s, isSpaceOrControl) >= 0 {
+	// <, > and | would end or relabel the link in Slack's <url|label>
+	// syntax and could smuggle in a mention such as <!channel>.
+	if !ok || (scheme != "http" && scheme != "https") || strings.IndexFunc(s, isSpaceOrControl) >= 0 || strings.ContainsAny(s, "<>|") {
 		return "", bad()
 	}
 	s = scheme + "://" + rest

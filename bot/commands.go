@@ -121,9 +121,10 @@ func (b *Bot) helpText() string {
 }
 
 // canManage reports whether userID may move or cancel s or change its
-// speakers: staff, or the person who scheduled it.
+// speakers: staff, or the person who scheduled it. With no staff list
+// everyone is staff, as PRODUCT.md's permissions say.
 func (b *Bot) canManage(ctx context.Context, userID string, s *store.Session) bool {
-	return userID == s.Creator || (len(b.cfg.Staff) > 0 && b.isStaff(ctx, userID))
+	return userID == s.Creator || b.isStaff(ctx, userID)
 }
 
 // session loads a session for a command, turning "not found" into a

@@ -54,6 +54,10 @@ func (b *Bot) Register(mux *http.ServeMux) {
 func (b *Bot) serve(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			err = &httpError{http.StatusRequestEntityTooLarge, "request body too large"}
+		}
 		if err == nil {
 			err = b.verify(r.Header, body)
 		}

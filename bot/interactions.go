@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -141,8 +140,8 @@ func (b *Bot) submitNewSession(ctx context.Context, cb slack.InteractionCallback
 	}
 	link := strings.TrimSpace(viewValue(cb, "link").Value)
 	if link != "" {
-		if u, err := url.Parse(link); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			errs["link"] = "The join link must start with https:// or http://."
+		if link, err = parseLink(link); err != nil {
+			errs["link"] = usageText(err)
 		}
 	}
 	if len(errs) > 0 {

@@ -266,7 +266,8 @@ func (b *Bot) handleDM(ctx context.Context, ev slackevents.EventsAPIInnerEvent) 
 	if !ok || m.ChannelType != "im" || m.SubType != "" || m.BotID != "" || m.User == "" {
 		return nil
 	}
-	text := strings.TrimSpace(m.Text)
+	// Slack sends &, < and > as entities; store what the person typed.
+	text := strings.TrimSpace(unescapeEntities.Replace(m.Text))
 	if text == "" {
 		return nil
 	}

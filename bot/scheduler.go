@@ -22,6 +22,11 @@ func (b *Bot) Run(ctx context.Context) error {
 	if _, err := c.AddFunc(b.cfg.Tick, b.kick); err != nil {
 		return fmt.Errorf("bot: scheduler.tick: %w", err)
 	}
+	// Redelivery keys only matter for minutes (Slack retries within that);
+	// a day is generous, and keeps the table from growing without end.
+	if _, err := c.AddFunc("@hourly", func() { b.runJob(ctx, "prune", b.pruneProcessed) }); err != nil {
+		return err
+	}
 	for spec, job := range b.cronJobs {
 		if _, err := c.AddFunc(spec, func() { b.runJob(ctx, job.name, job.fn) }); err != nil {
 			return fmt.Errorf("bot: %s: %w", job.name, err)
@@ -73,4 +78,11 @@ func (b *Bot) DeliverNow(ctx context.Context) (err error) {
 		}
 	}()
 	return b.deliverDue(ctx)
+}
+
+// processedKeep is how long redelivery keys are kept.
+const processedKeep = 24 * time.Hour
+
+func (b *Bot) pruneProcessed(ctx context.Context) error {
+	return b.store.PruneProcessed(ctx, b.now().Add(-processedKeep))
 }

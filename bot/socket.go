@@ -11,10 +11,17 @@ import (
 
 // RunSocketMode receives commands, interactions and events over Socket
 // Mode (when an app token is set) and feeds them to the same code as the
-// HTTP endpoints. It returns when ctx ends.
+// HTTP endpoints. It returns when ctx ends and the event being handled,
+// if any, is done.
 func (b *Bot) RunSocketMode(ctx context.Context, client *socketmode.Client) error {
-	go b.socketEvents(ctx, client)
-	return client.RunContext(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		b.socketEvents(ctx, client)
+	}()
+	err := client.RunContext(ctx)
+	<-done
+	return err
 }
 
 func (b *Bot) socketEvents(ctx context.Context, client *socketmode.Client) {
@@ -26,7 +33,11 @@ func (b *Bot) socketEvents(ctx context.Context, client *socketmode.Client) {
 			if !ok {
 				return
 			}
-			b.socketEvent(ctx, client, evt)
+			// A command that has begun finishes even if shutdown starts
+			// meanwhile, like an HTTP request under Server.Shutdown.
+			b.inflight.Add(1)
+			b.socketEvent(context.WithoutCancel(ctx), client, evt)
+			b.inflight.Done()
 		}
 	}
 }

@@ -38,7 +38,10 @@ func (b *Bot) userLocation(ctx context.Context, userID string) *time.Location {
 		u, err := b.slack.GetUserInfoContext(ctx, userID)
 		switch {
 		case err != nil:
+			// Not cached: the next command asks Slack again rather than
+			// reading this person's times in the wrong zone for hours.
 			b.log.Warn("users.info failed; using the default zone", slog.String("user", userID), slog.Any("error", err))
+			return loc
 		case u.TZ != "":
 			if l, err := loadLocation(u.TZ); err == nil {
 				loc = l

@@ -135,7 +135,8 @@ func (h *Handler) serveError(w http.ResponseWriter, r *http.Request, err error) 
 	case r.Context().Err() != nil:
 		return // the client went away; nothing to answer or report
 	default:
-		h.log.Error("calendar feed", slog.String("path", r.URL.Path), slog.Any("error", err))
+		// The route, not the path: a personal feed's path holds its token.
+		h.log.Error("calendar feed", slog.String("route", r.Pattern), slog.Any("error", err))
 		he = &httpError{http.StatusInternalServerError, "internal error"}
 	}
 	http.Error(w, he.msg, he.status)
@@ -182,8 +183,13 @@ func (h *Handler) serveSession(w http.ResponseWriter, r *http.Request) error {
 	if !ok || err != nil || id <= 0 {
 		return errNotFound
 	}
-	// An unknown id is only found out when rendering; 304 needs an ETag
-	// the client got from a 200, which an unknown id never gave.
+	// Checked before the conditional headers, which would otherwise answer
+	// 304 for a session that does not exist.
+	if ok, err := h.st.SessionExists(uncancelled(r.Context()), id); err != nil {
+		return err
+	} else if !ok {
+		return errNotFound
+	}
 	return h.serve(w, r, "s/"+strconv.FormatInt(id, 10), publicCache, func(ctx context.Context, _, _ time.Time) ([]byte, error) {
 		s, err := h.st.Session(ctx, id)
 		if err != nil {

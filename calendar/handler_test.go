@@ -313,3 +313,22 @@ func TestDefaultName(t *testing.T) {
 		t.Errorf("default calendar name %q", got)
 	}
 }
+
+// An unknown session is a 404 even when the request carries validators
+// that match the current feed version.
+func TestUnknownSessionIgnoresValidators(t *testing.T) {
+	fs := newFeedServer(t, Options{Public: true})
+	fs.create(store.Session{Title: "Known", Start: fs.clock.Now().Add(48 * time.Hour)})
+	resp, _ := fs.get("/calendar/all.ics")
+	etag := resp.Header.Get("ETag")
+	for _, hdr := range [][]string{{"If-None-Match", etag}, {"If-Modified-Since", "Mon, 01 Jan 2100 00:00:00 GMT"}} {
+		for _, path := range []string{"/calendar/session/99.ics", "/calendar/session/99999999999999999999.ics", "/calendar/session/abc.ics", "/calendar/session/1"} {
+			if resp, _ := fs.get(path, hdr...); resp.StatusCode != http.StatusNotFound {
+				t.Errorf("%s with %s: %d, want 404", path, hdr[0], resp.StatusCode)
+			}
+		}
+	}
+	if resp, _ := fs.get("/calendar/session/1.ics", "If-None-Match", etag); resp.StatusCode != http.StatusNotModified {
+		t.Errorf("known session with the current ETag: %d, want 304", resp.StatusCode)
+	}
+}

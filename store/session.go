@@ -129,6 +129,24 @@ func session(ctx context.Context, q querier, id int64) (*Session, error) {
 	return sess, nil
 }
 
+// SessionExists reports whether a session with id is stored, without
+// loading it.
+func (s *Store) SessionExists(ctx context.Context, id int64) (bool, error) {
+	st, err := s.stmt(ctx, "SELECT 1 FROM sessions WHERE id = ?")
+	if err != nil {
+		return false, fmt.Errorf("store: session %d: %w", id, err)
+	}
+	var one int
+	err = st.QueryRowContext(ctx, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: session %d: %w", id, err)
+	}
+	return true, nil
+}
+
 // Filter selects sessions for Sessions. Zero values mean "no limit".
 type Filter struct {
 	From, To time.Time // session start in [From, To)

@@ -74,6 +74,7 @@ type proc struct {
 	t    *testing.T
 	cmd  *exec.Cmd
 	addr string
+	mu   sync.Mutex // guards log while the process writes it
 	log  *bytes.Buffer
 	dir  string
 	cfg  string
@@ -115,14 +116,12 @@ func startServe(t *testing.T, dir, cfgPath, addr string) *proc {
 	cmd := exec.Command(binary(t), "serve", "-config", cfgPath)
 	cmd.Dir = dir
 	cmd.Env = cleanEnv()
-	logBuf := &bytes.Buffer{}
-	var mu sync.Mutex
-	w := writerFunc(func(p []byte) (int, error) { mu.Lock(); defer mu.Unlock(); return logBuf.Write(p) })
+	p := &proc{t: t, cmd: cmd, addr: addr, log: &bytes.Buffer{}, dir: dir, cfg: cfgPath}
+	w := writerFunc(func(b []byte) (int, error) { p.mu.Lock(); defer p.mu.Unlock(); return p.log.Write(b) })
 	cmd.Stdout, cmd.Stderr = w, w
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &proc{t: t, cmd: cmd, addr: addr, log: logBuf, dir: dir, cfg: cfgPath}
 	t.Cleanup(func() {
 		if cmd.ProcessState == nil {
 			cmd.Process.Kill()
@@ -131,6 +130,13 @@ func startServe(t *testing.T, dir, cfgPath, addr string) *proc {
 	})
 	waitHealthy(t, "http://"+addr)
 	return p
+}
+
+// logContains reads the log while the process runs.
+func (p *proc) logContains(s string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return strings.Contains(p.log.String(), s)
 }
 
 type writerFunc func([]byte) (int, error)
@@ -423,9 +429,14 @@ func TestStartsOfflineOnDefaults(t *testing.T) {
 	}
 }
 
-func TestRunPrintsReplyAndLogsOfflinePost(t *testing.T) {
+// Offline, `run` answers on stdout and leaves the announcement queued;
+// the server, offline too, then writes it to its log.
+func TestRunOfflineQueuesForTheServer(t *testing.T) {
 	bin := binary(t)
 	dir := t.TempDir()
+	addr := freePort(t)
+	cfgPath := filepath.Join(dir, "config.yaml")
+	os.WriteFile(cfgPath, []byte(fmt.Sprintf("listen: %q\nscheduler:\n  tick: \"@every 1s\"\n", addr)), 0o600)
 	run := exec.Command(bin, "run", "-as", "U1", "-channel", "C9", `new "Offline" tomorrow 9am`)
 	run.Dir, run.Env = dir, cleanEnv()
 	var stdout, stderr bytes.Buffer
@@ -436,8 +447,29 @@ func TestRunPrintsReplyAndLogsOfflinePost(t *testing.T) {
 	if !strings.Contains(stdout.String(), "Scheduled *#1*") {
 		t.Errorf("stdout: %s", stdout.String())
 	}
-	if !strings.Contains(stderr.String(), "chat.postMessage") || !strings.Contains(stderr.String(), "C9") {
-		t.Errorf("offline post not logged: %s", stderr.String())
+	if strings.Contains(stderr.String(), "chat.postMessage") || !strings.Contains(stderr.String(), "queued") {
+		t.Errorf("offline run delivered instead of queueing: %s", stderr.String())
+	}
+	st, err := store.Open(context.Background(), filepath.Join(dir, "exchangebot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := st.Deliveries(context.Background(), 1)
+	st.Close()
+	if len(rows) == 0 || rows[0].Kind != "announce" || rows[0].State != store.StatePending {
+		t.Fatalf("announcement row after offline run: %+v", rows)
+	}
+
+	p := startServe(t, dir, cfgPath, addr)
+	deadline := time.Now().Add(10 * time.Second)
+	for !p.logContains("chat.postMessage") && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if code := p.stop(); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if !strings.Contains(p.log.String(), "chat.postMessage") || !strings.Contains(p.log.String(), "channel=C9") {
+		t.Errorf("the offline server did not log the queued announcement:\n%s", p.log.String())
 	}
 }
 

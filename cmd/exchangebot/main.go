@@ -179,14 +179,18 @@ func cmdServe(args []string, stderr io.Writer) error {
 			errc <- err
 		}
 	}()
+	socketDone := make(chan struct{})
 	if mode == "socket" {
 		client := socketmode.New(bot.NewSlackClient(a.cfg.Slack.BotToken, a.cfg.Slack.APIURL, a.metrics,
 			slack.OptionAppLevelToken(a.cfg.Slack.AppToken)))
 		go func() {
+			defer close(socketDone)
 			if err := a.bot.RunSocketMode(ctx, client); err != nil && ctx.Err() == nil {
 				a.log.Error("socket mode stopped", slog.Any("error", err))
 			}
 		}()
+	} else {
+		close(socketDone)
 	}
 
 	select {
@@ -200,6 +204,7 @@ func cmdServe(args []string, stderr io.Writer) error {
 	defer cancel()
 	err = srv.Shutdown(shutdownCtx)
 	<-jobsDone
+	<-socketDone
 	a.bot.Wait()
 	a.log.Info("stopped")
 	return err
@@ -220,7 +225,15 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	defer a.store.Close()
 	reply := a.bot.Execute(ctx, bot.Request{UserID: *as, ChannelID: *channel, Text: strings.Join(fs.Args(), " ")})
 	fmt.Fprintln(stdout, bot.PlainText(reply))
-	// Deliver what the command made due (the announcement), as the server would.
+	if a.bot.Offline() {
+		// An offline CLI must not take the server's deliveries: it would
+		// mark them sent having only logged them. They wait in the outbox
+		// for the server, online or offline, to send.
+		fmt.Fprintln(stderr, "offline (no Slack token): messages for Slack stay queued for `exchangebot serve`")
+		return nil
+	}
+	// Online, deliver what is due now (the announcement this command made),
+	// as the server would; claims keep the two from sending anything twice.
 	return a.bot.DeliverNow(ctx)
 }
 
