@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync/atomic"
@@ -80,4 +81,4 @@ func (o *offlineSlack) GetConversationRepliesContext(context.Context, *slack.Get
 	return nil, false, "", nil
 }
 
-var errOffline = fmt.Errorf("bot: offline, no Slack token")
+var errOffline = errors.New("bot: offline, no Slack token")

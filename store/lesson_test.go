@@ -314,7 +314,11 @@ func TestExpediteDelivery(t *testing.T) {
 		t.Fatalf("due after expedite = %+v, %v", due, err)
 	}
 	// Once sent, it stays sent: expediting again moves nothing.
-	if err := s.MarkSent(ctx, due[0].ID, "C1", "1.1", now); err != nil {
+	claim, err := s.ClaimDelivery(ctx, due[0].ID, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkPosted(ctx, claim, "C1", "1.1", now); err != nil {
 		t.Fatal(err)
 	}
 	_ = s.Update(ctx, func(tx *Tx) (err error) { moved, err = tx.ExpediteDelivery(ctx, key, now.Add(time.Hour)); return })

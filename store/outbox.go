@@ -241,17 +241,6 @@ func (s *Store) MarkPosted(ctx context.Context, d Delivery, channel, ts string, 
 		channel, ts, now.Unix())
 }
 
-// MarkSent records a delivery as posted at channel/ts whatever its state,
-// for tools and tests; a worker holding a claim uses MarkPosted, which
-// cannot overwrite a row recovery has taken back.
-func (s *Store) MarkSent(ctx context.Context, id int64, channel, ts string, now time.Time) error {
-	if _, err := s.exec(ctx, "UPDATE outbox SET state = 'sent', channel = ?, ts = ?, last_error = '', updated_at = ? WHERE id = ?",
-		channel, ts, now.Unix(), id); err != nil {
-		return fmt.Errorf("store: delivery %d: %w", id, err)
-	}
-	return nil
-}
-
 // MarkRetry puts a claimed delivery back to pending for another attempt at
 // next, when Slack certainly did not take it (a rate limit, an error
 // answer, nothing posted yet): the next attempt posts without looking.

@@ -245,13 +245,6 @@ func WithRequestKey(ctx context.Context, key string) context.Context {
 	return context.WithValue(ctx, requestKeyCtx{}, &requestKey{key: key})
 }
 
-// ForgetProcessed removes key so a request that failed for an internal
-// reason can be retried by Slack.
-func (s *Store) ForgetProcessed(ctx context.Context, key string) error {
-	_, err := s.exec(ctx, "DELETE FROM processed WHERE key = ?", key)
-	return err
-}
-
 // PruneProcessed drops keys older than before; Slack never redelivers that late.
 func (s *Store) PruneProcessed(ctx context.Context, before time.Time) error {
 	_, err := s.exec(ctx, "DELETE FROM processed WHERE at < ?", before.Unix())
