@@ -241,8 +241,8 @@ func TestSessionLifecycle(t *testing.T) {
 		t.Fatalf("move update = %+v", upd)
 	}
 	moved, _ := e.store.Session(ctx, 1)
-	if moved.Sequence != 1 || moved.Duration != 90*time.Minute || !strings.Contains(blocksOf(upd[0]), "<!date^"+strconv.FormatInt(moved.Start.Unix(), 10)) {
-		t.Errorf("after move: seq %d dur %s blocks %s", moved.Sequence, moved.Duration, blocksOf(upd[0]))
+	if moved.Sequence != 1 || moved.Duration != 90*time.Minute || !strings.Contains(upd[0].Blocks(), "<!date^"+strconv.FormatInt(moved.Start.Unix(), 10)) {
+		t.Errorf("after move: seq %d dur %s blocks %s", moved.Sequence, moved.Duration, upd[0].Blocks())
 	}
 
 	if r := e.run("U4", "join 1"); !strings.Contains(r, "You joined") {
@@ -276,7 +276,7 @@ func TestSessionLifecycle(t *testing.T) {
 		t.Fatalf("cancel thread post = %+v", thread)
 	}
 	upd = e.slack.Calls("chat.update")
-	if len(upd) != 1 || !strings.Contains(blocksOf(upd[0]), "Cancelled") || strings.Contains(blocksOf(upd[0]), `"action_id":"join"`) {
+	if len(upd) != 1 || !strings.Contains(upd[0].Blocks(), "Cancelled") || strings.Contains(upd[0].Blocks(), `"action_id":"join"`) {
 		t.Fatalf("cancel update = %+v", upd)
 	}
 	if r := e.run("U1", "move 1 "+futureDate(7)+" 10:00"); !strings.Contains(r, "was cancelled") {
@@ -334,7 +334,8 @@ func TestFeedCommand(t *testing.T) {
 	if r2 := e.run("U1", "feed"); !strings.Contains(r2, "feed reset") || strings.Contains(r2, "/calendar/u/") {
 		t.Errorf("second feed should not show a link it cannot know: %s", r2)
 	}
-	token := between(r, "/calendar/u/", ".ics")
+	_, rest, _ := strings.Cut(r, "/calendar/u/")
+	token, _, _ := strings.Cut(rest, ".ics")
 	if _, err := e.store.FeedTokenUser(context.Background(), token); err != nil {
 		t.Fatalf("token from reply unknown: %v", err)
 	}
@@ -345,18 +346,6 @@ func TestFeedCommand(t *testing.T) {
 	if _, err := e.store.FeedTokenUser(context.Background(), token); err == nil {
 		t.Error("old token still valid after reset")
 	}
-}
-
-func between(s, a, b string) string {
-	i := strings.Index(s, a)
-	if i < 0 {
-		return ""
-	}
-	s = s[i+len(a):]
-	if j := strings.Index(s, b); j >= 0 {
-		return s[:j]
-	}
-	return s
 }
 
 func TestHelp(t *testing.T) {

@@ -205,9 +205,3 @@ func (e *testEnv) sessionCount() int {
 	}
 	return n
 }
-
-// blocksOf returns the blocks of a recorded call as readable text (Go's
-// JSON encoder escapes < and > in them).
-func blocksOf(c slackfake.Call) string {
-	return strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace(c.Form.Get("blocks"))
-}

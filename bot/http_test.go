@@ -136,7 +136,7 @@ func TestSlashCommandOverHTTP(t *testing.T) {
 	if len(posts) != 1 || posts[0].Form.Get("channel") != "C1" {
 		t.Fatalf("posts = %+v, want one to C1", posts)
 	}
-	blocks := blocksOf(posts[0])
+	blocks := posts[0].Blocks()
 	for _, want := range []string{`"action_id":"join"`, "<!date^", "FISDL El Salvador", "<@U2>", "Add to calendar", "/calendar/session/1.ics"} {
 		if !strings.Contains(blocks, want) {
 			t.Errorf("announcement blocks lack %q: %s", want, blocks)

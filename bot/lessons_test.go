@@ -72,7 +72,7 @@ func (p *posts) expect(step string, want ...post) []slackfake.Message {
 	}
 	for i, w := range want {
 		m := got[i]
-		body := m.Text + "\n" + readable(string(m.Blocks))
+		body := m.Text + "\n" + slackfake.Readable(string(m.Blocks))
 		if m.Channel != w.channel || m.ThreadTS != w.thread {
 			p.t.Errorf("%s #%d: posted to %s thread %q, want %s thread %q (%q)", step, i, m.Channel, m.ThreadTS, w.channel, w.thread, m.Text)
 		}
@@ -88,11 +88,6 @@ func (p *posts) expect(step string, want ...post) []slackfake.Message {
 		}
 	}
 	return got
-}
-
-// readable undoes the JSON escaping of < > & in recorded blocks.
-func readable(s string) string {
-	return strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&", `\n`, "\n").Replace(s)
 }
 
 // scheduleAt schedules a session three days ahead at 15:00 Santiago time

@@ -47,7 +47,7 @@ func TestUserTextCannotPingTheChannel(t *testing.T) {
 	if text := posts[0].Form.Get("text"); strings.Contains(text, "<!channel>") || !strings.Contains(text, "&lt;!channel&gt; &amp; all") {
 		t.Errorf("title not escaped in text: %s", text)
 	}
-	if b := blocksOf(posts[0]); !strings.Contains(b, `{"type":"plain_text","text":"Hi <!channel> & all"`) || strings.Count(b, "<!channel>") != 1 {
+	if b := posts[0].Blocks(); !strings.Contains(b, `{"type":"plain_text","text":"Hi <!channel> & all"`) || strings.Count(b, "<!channel>") != 1 {
 		t.Errorf("blocks: %s", b)
 	}
 }

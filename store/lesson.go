@@ -70,7 +70,7 @@ const (
 
 const promptColumns = "session_id, user_id, dm_channel, state, next_question, prompted_at, updated_at"
 
-func scanPrompt(sc interface{ Scan(...any) error }) (Prompt, error) {
+func scanPrompt(sc scanner) (Prompt, error) {
 	var p Prompt
 	var prompted, updated int64
 	err := sc.Scan(&p.SessionID, &p.UserID, &p.DMChannel, &p.State, &p.NextQuestion, &prompted, &updated)
@@ -152,19 +152,8 @@ func (t *Tx) Prompts(ctx context.Context, sessionID int64) ([]Prompt, error) {
 
 func prompts(ctx context.Context, q querier, sessionID int64) ([]Prompt, error) {
 	rows, err := q.QueryContext(ctx, "SELECT "+promptColumns+" FROM prompts WHERE session_id = ? ORDER BY prompted_at, user_id", sessionID)
+	out, err := collect(rows, err, scanPrompt)
 	if err != nil {
-		return nil, fmt.Errorf("store: session %d prompts: %w", sessionID, err)
-	}
-	defer rows.Close()
-	var out []Prompt
-	for rows.Next() {
-		p, err := scanPrompt(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: session %d prompts: %w", sessionID, err)
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: session %d prompts: %w", sessionID, err)
 	}
 	return out, nil
@@ -211,7 +200,7 @@ func (t *Tx) SaveAnswer(ctx context.Context, l Lesson, now time.Time) (bool, err
 const lessonColumns = `l.id, l.session_id, l.user_id, l.question_idx, l.question, l.answer, l.created_at, l.updated_at,
 	s.title, s.starts_at, s.kind, s.announce_channel, s.announce_ts`
 
-func scanLesson(sc interface{ Scan(...any) error }, extra ...any) (Lesson, error) {
+func scanLesson(sc scanner, extra ...any) (Lesson, error) {
 	var l Lesson
 	var created, updated, start int64
 	dst := append([]any{&l.ID, &l.SessionID, &l.UserID, &l.QuestionIdx, &l.Question, &l.Answer, &created, &updated,
@@ -225,19 +214,8 @@ func scanLesson(sc interface{ Scan(...any) error }, extra ...any) (Lesson, error
 
 func (s *Store) queryLessons(ctx context.Context, what, query string, args ...any) ([]Lesson, error) {
 	rows, err := s.db.QueryContext(ctx, query, args...)
+	out, err := collect(rows, err, func(sc scanner) (Lesson, error) { return scanLesson(sc) })
 	if err != nil {
-		return nil, fmt.Errorf("store: %s: %w", what, err)
-	}
-	defer rows.Close()
-	var out []Lesson
-	for rows.Next() {
-		l, err := scanLesson(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: %s: %w", what, err)
-		}
-		out = append(out, l)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: %s: %w", what, err)
 	}
 	return out, nil
@@ -339,19 +317,11 @@ func (s *Store) search(ctx context.Context, match string, limit int) ([]SearchRe
 		FROM lessons_fts JOIN lessons l ON l.id = lessons_fts.rowid JOIN sessions s ON s.id = l.session_id
 		WHERE lessons_fts MATCH ? AND lessons_fts.rank MATCH ? AND lessons_fts.rowid >= ? ORDER BY lessons_fts.rank LIMIT ?`,
 		MarkStart, MarkEnd, match, searchRank, oldest, limit)
+	out, err := collect(rows, err, func(sc scanner) (r SearchResult, err error) {
+		r.Lesson, err = scanLesson(sc, &r.Snippet, &r.Rank)
+		return r, err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("store: search %q: %w", match, err)
-	}
-	defer rows.Close()
-	var out []SearchResult
-	for rows.Next() {
-		var r SearchResult
-		if r.Lesson, err = scanLesson(rows, &r.Snippet, &r.Rank); err != nil {
-			return nil, fmt.Errorf("store: search %q: %w", match, err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: search %q: %w", match, err)
 	}
 	return out, nil

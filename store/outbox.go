@@ -45,7 +45,7 @@ type Delivery struct {
 const deliveryColumns = `id, kind, COALESCE(session_id, 0), recipient, in_thread, payload, due_at, deadline, state,
 	attempts, next_attempt_at, last_error, channel, ts, COALESCE(dedupe, ''), updated_at`
 
-func scanDelivery(sc interface{ Scan(...any) error }) (Delivery, error) {
+func scanDelivery(sc scanner) (Delivery, error) {
 	var d Delivery
 	var due, deadline, next, updated int64
 	err := sc.Scan(&d.ID, &d.Kind, &d.SessionID, &d.Recipient, &d.InThread, &d.Payload, &due, &deadline, &d.State,
@@ -123,24 +123,9 @@ func (t *Tx) DropPending(ctx context.Context, sessionID int64, recipient string,
 func (s *Store) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]Delivery, error) {
 	rows, err := s.db.QueryContext(ctx, "SELECT "+deliveryColumns+` FROM outbox
 		WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`, now.Unix(), limit)
+	out, err := collect(rows, err, scanDelivery)
 	if err != nil {
 		return nil, fmt.Errorf("store: due deliveries: %w", err)
-	}
-	return collectDeliveries(rows)
-}
-
-func collectDeliveries(rows *sql.Rows) ([]Delivery, error) {
-	defer rows.Close()
-	var out []Delivery
-	for rows.Next() {
-		d, err := scanDelivery(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: deliveries: %w", err)
-		}
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: deliveries: %w", err)
 	}
 	return out, nil
 }
@@ -151,12 +136,10 @@ func collectDeliveries(rows *sql.Rows) ([]Delivery, error) {
 // its Attempts fences every later change (see MarkPosted), so a worker that
 // lost the row to recovery cannot overwrite what happened since.
 func (s *Store) ClaimDelivery(ctx context.Context, id int64, now time.Time) (Delivery, error) {
-	st, err := s.stmt(ctx, `UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?
-		WHERE id = ? AND state = 'pending' RETURNING `+deliveryColumns)
-	if err != nil {
-		return Delivery{}, fmt.Errorf("store: delivery %d: %w", id, err)
-	}
-	d, err := scanDelivery(st.QueryRowContext(ctx, now.Unix(), id))
+	var d Delivery
+	err := s.writeRow(ctx, `UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?
+		WHERE id = ? AND state = 'pending' RETURNING `+deliveryColumns, []any{now.Unix(), id},
+		func(r *sql.Row) (err error) { d, err = scanDelivery(r); return err })
 	if errors.Is(err, sql.ErrNoRows) {
 		return Delivery{}, fmt.Errorf("store: delivery %d: %w", id, ErrNotFound)
 	}
@@ -200,10 +183,11 @@ func (s *Store) AnnouncementState(ctx context.Context, sessionID int64) (string,
 func (s *Store) SendingDeliveries(ctx context.Context, claimedBefore time.Time) ([]Delivery, error) {
 	rows, err := s.db.QueryContext(ctx, "SELECT "+deliveryColumns+` FROM outbox
 		WHERE state = 'sending' AND updated_at < ? ORDER BY id`, claimedBefore.Unix())
+	out, err := collect(rows, err, scanDelivery)
 	if err != nil {
 		return nil, fmt.Errorf("store: sending deliveries: %w", err)
 	}
-	return collectDeliveries(rows)
+	return out, nil
 }
 
 // Deliveries lists a session's outbox rows (all sessions when id is 0), for
@@ -216,10 +200,11 @@ func (s *Store) Deliveries(ctx context.Context, sessionID int64) ([]Delivery, er
 		args = append(args, sessionID)
 	}
 	rows, err := s.db.QueryContext(ctx, query+" ORDER BY id", args...)
+	out, err := collect(rows, err, scanDelivery)
 	if err != nil {
 		return nil, fmt.Errorf("store: deliveries: %w", err)
 	}
-	return collectDeliveries(rows)
+	return out, nil
 }
 
 // The changes below apply only while the caller still holds the claim d

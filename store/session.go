@@ -89,7 +89,7 @@ func (sp Speaker) Key() string {
 const sessionColumns = `id, title, kind, starts_at, duration_s, tz, description, link, channel, lang,
 	creator, status, cancel_reason, sequence, created_at, updated_at, announce_channel, announce_ts`
 
-func scanSession(sc interface{ Scan(...any) error }) (*Session, error) {
+func scanSession(sc scanner) (*Session, error) {
 	var s Session
 	var start, dur, created, updated int64
 	err := sc.Scan(&s.ID, &s.Title, &s.Kind, &start, &dur, &s.TZ, &s.Description, &s.Link, &s.Channel, &s.Lang,
@@ -205,19 +205,8 @@ func (s *Store) Sessions(ctx context.Context, f Filter) ([]*Session, error) {
 		query += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
 	rows, err := s.db.QueryContext(ctx, query, args...)
+	out, err := collect(rows, err, scanSession)
 	if err != nil {
-		return nil, fmt.Errorf("store: sessions: %w", err)
-	}
-	defer rows.Close()
-	var out []*Session
-	for rows.Next() {
-		sess, err := scanSession(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: sessions: %w", err)
-		}
-		out = append(out, sess)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: sessions: %w", err)
 	}
 	if err := fillDetails(ctx, s.db, out); err != nil {

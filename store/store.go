@@ -211,6 +211,40 @@ func (t *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 }
 
+// scanner is one row to scan: *sql.Row or *sql.Rows.
+type scanner = interface{ Scan(...any) error }
+
+// collect scans every row of a query with scan. err is the query's own
+// error, so a call reads: rows, err := q.QueryContext(…); collect(rows, err, scanX).
+func collect[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// writeRow runs a write that returns a row (UPDATE … RETURNING) in the
+// writers' queue, like exec, and scans the row before the queue moves on.
+func (s *Store) writeRow(ctx context.Context, query string, args []any, scan func(*sql.Row) error) error {
+	st, err := s.stmt(ctx, query)
+	if err != nil {
+		return err
+	}
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	defer s.writeSeq.Add(1)
+	return scan(st.QueryRowContext(ctx, args...))
+}
+
 // querier is what reads need, so the same read code serves a Store and a Tx.
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)

@@ -132,6 +132,17 @@ func startServe(t *testing.T, dir, cfgPath, addr string) *proc {
 	return p
 }
 
+// startWithFake starts the binary in a fresh directory, talking to a new
+// recording fake Slack.
+func startWithFake(t *testing.T) (*proc, *slackfake.Server) {
+	t.Helper()
+	fake := slackfake.New()
+	t.Cleanup(fake.Close)
+	dir := t.TempDir()
+	addr := freePort(t)
+	return startServe(t, dir, writeConfig(t, dir, addr, fake.APIURL(), ""), addr), fake
+}
+
 // logContains reads the log while the process runs.
 func (p *proc) logContains(s string) bool {
 	p.mu.Lock()
@@ -246,17 +257,9 @@ func waitCalls(t *testing.T, fake *slackfake.Server, method string, n int) []sla
 	}
 }
 
-func readable(s string) string {
-	return strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace(s)
-}
-
 func TestEndToEnd(t *testing.T) {
-	fake := slackfake.New()
-	defer fake.Close()
-	dir := t.TempDir()
-	addr := freePort(t)
-	cfg := writeConfig(t, dir, addr, fake.APIURL(), "")
-	p := startServe(t, dir, cfg, addr)
+	p, fake := startWithFake(t)
+	dir, cfg, addr := p.dir, p.cfg, p.addr
 
 	date := time.Now().In(mustZone(t, "America/Santiago")).AddDate(0, 0, 6).Format("2006-01-02")
 	start := time.Now()
@@ -268,7 +271,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("new: %d %s", code, body)
 	}
 	post := waitCalls(t, fake, "chat.postMessage", 1)[0]
-	blocks := readable(post.Form.Get("blocks"))
+	blocks := post.Blocks()
 	if post.Form.Get("channel") != "C1" || !strings.Contains(blocks, `"action_id":"join"`) || !strings.Contains(blocks, "<!date^") {
 		t.Fatalf("announcement: channel %s blocks %s", post.Form.Get("channel"), blocks)
 	}
@@ -317,7 +320,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Errorf("cancel thread post: %+v", posts[2].Form)
 	}
 	upd = waitCalls(t, fake, "chat.update", 2)
-	if !strings.Contains(readable(upd[1].Form.Get("blocks")), "Cancelled") {
+	if !strings.Contains(upd[1].Blocks(), "Cancelled") {
 		t.Errorf("cancel update: %s", upd[1].Form.Get("blocks"))
 	}
 
@@ -594,13 +597,8 @@ func yamlToJSON(b []byte, v any) error {
 // conditional GET of an unchanged feed is a 304.
 func TestFeedsOnTheBinary(t *testing.T) {
 	bin := binary(t)
-	fake := slackfake.New()
-	defer fake.Close()
-	dir := t.TempDir()
-	addr := freePort(t)
-	cfg := writeConfig(t, dir, addr, fake.APIURL(), "")
-	p := startServe(t, dir, cfg, addr)
-	base := "http://" + addr
+	p, _ := startWithFake(t)
+	dir, cfg, base := p.dir, p.cfg, "http://"+p.addr
 
 	day := func(n int) string {
 		return time.Now().In(mustZone(t, "America/Santiago")).AddDate(0, 0, n).Format("2006-01-02")
@@ -619,7 +617,9 @@ func TestFeedsOnTheBinary(t *testing.T) {
 		return string(out)
 	}
 	reply := runCLI("-as", "U3", "feed")
-	link := base + "/calendar/u/" + between(reply, "/calendar/u/", ".ics") + ".ics"
+	_, rest, _ := strings.Cut(reply, "/calendar/u/")
+	token, _, _ := strings.Cut(rest, ".ics")
+	link := base + "/calendar/u/" + token + ".ics"
 	get := func(url string, header ...string) (int, string, http.Header) {
 		req, _ := http.NewRequest(http.MethodGet, url, nil)
 		for i := 0; i+1 < len(header); i += 2 {
@@ -663,16 +663,4 @@ func TestFeedsOnTheBinary(t *testing.T) {
 	if code := p.stop(); code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-}
-
-func between(s, a, b string) string {
-	i := strings.Index(s, a)
-	if i < 0 {
-		return ""
-	}
-	s = s[i+len(a):]
-	if j := strings.Index(s, b); j >= 0 {
-		return s[:j]
-	}
-	return s
 }

@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/exchangebot/exchangebot/internal/slackfake"
 	"github.com/exchangebot/exchangebot/store"
 )
 
@@ -101,11 +100,8 @@ func TestLoadNew(t *testing.T) {
 	defer func() { base.Process.Kill(); base.Wait() }()
 	waitHealthy(t, "http://"+baseAddr)
 
-	fake := slackfake.New()
-	defer fake.Close()
-	dir := t.TempDir()
-	addr := freePort(t)
-	p := startServe(t, dir, writeConfig(t, dir, addr, fake.APIURL(), ""), addr)
+	p, _ := startWithFake(t)
+	dir, addr := p.dir, p.addr
 
 	// Warm both up (connections, caches), then measure the bare handler and
 	// the bot alternately so both see the same machine.

@@ -265,3 +265,12 @@ func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(v)
 }
+
+// Readable undoes the JSON escaping Go applies to <, > and & (and \n) in
+// recorded blocks, so tests can look for "<!date^" or "<@U2>".
+func Readable(s string) string {
+	return strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&", `\n`, "\n").Replace(s)
+}
+
+// Blocks returns a recorded call's blocks as readable text.
+func (c Call) Blocks() string { return Readable(c.Form.Get("blocks")) }
