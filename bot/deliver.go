@@ -317,7 +317,7 @@ func (b *Bot) send(ctx context.Context, d store.Delivery, s *store.Session) (str
 			slack.MsgOptionBlocks(announcementBlocks(s, b.cfg.BaseURL)...))
 		return s.AnnounceChannel, s.AnnounceTS, err
 	case kindThread:
-		return b.postThread(ctx, d, s, slack.MsgOptionText(d.Payload, false))
+		return b.postThread(ctx, d, s, slack.MsgOptionText(noticeText(d), false))
 	}
 	if fn := b.senders[d.Kind]; fn != nil {
 		return fn(ctx, d, s)

@@ -111,10 +111,7 @@ func open(ctx context.Context, configPath string, logw io.Writer) (*app, error) 
 		return nil, err
 	}
 	m := bot.NewMetrics(nil)
-	bc := cfg.BotConfig()
-	bc.SigningSecret = cfg.Slack.SigningSecret
-	bc.FeedsPublic = cfg.Feeds.Public
-	opts := bot.Options{Store: st, Log: log, Config: bc, Metrics: m}
+	opts := bot.Options{Store: st, Log: log, Config: cfg.BotConfig(), Metrics: m}
 	if cfg.Slack.BotToken != "" {
 		opts.Slack = bot.NewSlackClient(cfg.Slack.BotToken, cfg.Slack.APIURL, m)
 	}
@@ -137,7 +134,7 @@ func cmdServe(args []string, stderr io.Writer) error {
 	mux := http.NewServeMux()
 	a.bot.Register(mux)
 	calendar.NewHandler(a.store, calendar.Options{
-		BaseURL: a.cfg.BaseURL, Public: a.cfg.Feeds.Public, Log: a.log,
+		BaseURL: a.cfg.BaseURL, Public: a.cfg.Feeds.Public, Log: a.log, AnnouncementLink: bot.Permalink,
 	}).Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		if err := a.store.Ping(r.Context()); err != nil {
