@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/sqlite"
 )
 
 type testClock struct {
@@ -43,7 +44,7 @@ func (g groups) InGroup(_ context.Context, group, user string) (bool, error) {
 type testEnv struct {
 	t       testing.TB
 	svc     *Service
-	store   *store.Store
+	store   store.Store
 	clock   *testClock
 	changed atomic.Int32 // calls of Options.Changed
 }
@@ -80,7 +81,7 @@ func newTestService(t testing.TB, mutate ...func(*Policy)) *testEnv {
 	for _, m := range mutate {
 		m(&p)
 	}
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "exchange.db"))
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "exchange.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -60,7 +60,7 @@ func (s *Service) walk(ctx context.Context, w Walk, move walkMove, text string) 
 	qs := s.p.Lessons.Questions
 	now := s.now()
 	var st Step
-	err := s.update(ctx, func(tx *store.Tx) (bool, error) {
+	err := s.update(ctx, func(tx store.Tx) (bool, error) {
 		st = Step{}
 		p, err := tx.ActivePrompt(ctx, w.Channel, w.UserID)
 		if errors.Is(err, store.ErrNotFound) {
@@ -211,7 +211,7 @@ func (s *Service) SubmitAnswers(ctx context.Context, userID string, id int64, an
 		return nil, 0, fail(CodeNoAnswers, "id", sess.ID)
 	}
 	now := s.now()
-	err = s.update(ctx, func(tx *store.Tx) (bool, error) {
+	err = s.update(ctx, func(tx store.Tx) (bool, error) {
 		for _, l := range given {
 			if _, err := tx.SaveAnswer(ctx, l, now); err != nil {
 				return false, err
@@ -232,7 +232,7 @@ func (s *Service) SubmitAnswers(ctx context.Context, userID string, id int64, an
 // summarizeIfAllAnswered makes the summary due now once every Slack
 // speaker is through with their prompt, instead of at close_after. It
 // reports whether it did.
-func (s *Service) summarizeIfAllAnswered(ctx context.Context, tx *store.Tx, sess *store.Session, now time.Time) (bool, error) {
+func (s *Service) summarizeIfAllAnswered(ctx context.Context, tx store.Tx, sess *store.Session, now time.Time) (bool, error) {
 	if sess.Cancelled() {
 		return false, nil
 	}
@@ -266,7 +266,7 @@ func (s *Service) summarizeIfAllAnswered(ctx context.Context, tx *store.Tx, sess
 // quick reply finds it.
 func (s *Service) RecordPrompt(ctx context.Context, sessionID int64, userID, channel string) (store.Prompt, error) {
 	var p store.Prompt
-	err := s.st.Update(ctx, func(tx *store.Tx) (err error) {
+	err := s.st.Update(ctx, func(tx store.Tx) (err error) {
 		p, err = tx.RecordPrompt(ctx, sessionID, userID, channel, s.now())
 		return err
 	})
@@ -304,7 +304,7 @@ func (s *Service) OweSummaryThread(ctx context.Context, d store.Delivery, sess *
 		return nil
 	}
 	now := s.now()
-	return s.update(ctx, func(tx *store.Tx) (bool, error) {
+	return s.update(ctx, func(tx store.Tx) (bool, error) {
 		return true, tx.Enqueue(ctx, store.Delivery{
 			Kind: KindSummary, SessionID: sess.ID, Recipient: sess.Channel, InThread: true, Due: now,
 			Dedupe: SummaryThreadKey(d.Dedupe),

@@ -59,7 +59,7 @@ func (s *Service) OweDigest(ctx context.Context) error {
 		return nil
 	}
 	now := s.now()
-	return s.update(ctx, func(tx *store.Tx) (bool, error) {
+	return s.update(ctx, func(tx store.Tx) (bool, error) {
 		return true, tx.Enqueue(ctx, store.Delivery{
 			Kind: KindDigest, Recipient: ch, Due: now, Deadline: now.Add(digestLate),
 			Dedupe: DigestKey(now, s.p.Location),
@@ -98,7 +98,7 @@ func (s *Service) FeedToken(ctx context.Context, userID string) (created time.Ti
 // old one. It is returned once and never again.
 func (s *Service) RotateFeedToken(ctx context.Context, userID string) (string, error) {
 	var token string
-	err := s.st.Update(ctx, func(tx *store.Tx) (err error) {
+	err := s.st.Update(ctx, func(tx store.Tx) (err error) {
 		token, err = tx.RotateFeedToken(ctx, userID, s.now())
 		return err
 	})

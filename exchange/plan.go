@@ -83,7 +83,7 @@ func announceRow(sess *store.Session, now time.Time) store.Delivery {
 // planSession enqueues the reminders and lesson capture a session's
 // schedule implies. Rows whose moment has passed are not created: a
 // session scheduled 30 minutes ahead gets no 24-hour reminder.
-func (s *Service) planSession(ctx context.Context, tx *store.Tx, sess *store.Session, now time.Time) error {
+func (s *Service) planSession(ctx context.Context, tx store.Tx, sess *store.Session, now time.Time) error {
 	r := s.p.Reminders
 	for _, off := range r.Before {
 		if err := s.planReminders(ctx, tx, sess, off, now, "", r.ToChannel, r.ToSpeakers, r.ToParticipants); err != nil {
@@ -95,7 +95,7 @@ func (s *Service) planSession(ctx context.Context, tx *store.Tx, sess *store.Ses
 
 // planReminders enqueues one offset's reminders. only, when set, limits
 // the direct ones to one user (a participant who just joined).
-func (s *Service) planReminders(ctx context.Context, tx *store.Tx, sess *store.Session, off time.Duration, now time.Time,
+func (s *Service) planReminders(ctx context.Context, tx store.Tx, sess *store.Session, off time.Duration, now time.Time,
 	only string, toChannel, toSpeakers, toParticipants bool) error {
 	due := sess.Start.Add(-off)
 	if !due.After(now) {
@@ -155,7 +155,7 @@ func PromptRecipients(sess *store.Session) []string {
 }
 
 // planLessons enqueues the prompts, nudges and the closing summary.
-func (s *Service) planLessons(ctx context.Context, tx *store.Tx, sess *store.Session, now time.Time) error {
+func (s *Service) planLessons(ctx context.Context, tx store.Tx, sess *store.Session, now time.Time) error {
 	lc := s.p.Lessons
 	promptAt := sess.End().Add(lc.PromptAfter)
 	key := planKey(sess)
@@ -179,7 +179,7 @@ func (s *Service) planLessons(ctx context.Context, tx *store.Tx, sess *store.Ses
 
 // replan drops what a session's old schedule or people implied and plans
 // it again from sess as it now is.
-func (s *Service) replan(ctx context.Context, tx *store.Tx, sess *store.Session, now time.Time) error {
+func (s *Service) replan(ctx context.Context, tx store.Tx, sess *store.Session, now time.Time) error {
 	if _, err := tx.DropPending(ctx, sess.ID, "", planKinds...); err != nil {
 		return err
 	}
@@ -188,7 +188,7 @@ func (s *Service) replan(ctx context.Context, tx *store.Tx, sess *store.Session,
 
 // enqueueNotice owes a note under the announcement (when n is given) and
 // a refresh of the announcement itself, after any change to the session.
-func (s *Service) enqueueNotice(ctx context.Context, tx *store.Tx, sess *store.Session, n *Notice, now time.Time) error {
+func (s *Service) enqueueNotice(ctx context.Context, tx store.Tx, sess *store.Session, n *Notice, now time.Time) error {
 	if sess.Channel == "" {
 		return nil
 	}

@@ -65,7 +65,7 @@ type Groups interface {
 
 // Options build a Service.
 type Options struct {
-	Store  *store.Store
+	Store  store.Store
 	Now    func() time.Time // nil means time.Now
 	Policy Policy
 	// Groups resolves group ids in Policy.Staff; nil means a group
@@ -78,7 +78,7 @@ type Options struct {
 
 // Service is the product's operations. It is safe for concurrent use.
 type Service struct {
-	st      *store.Store
+	st      store.Store
 	now     func() time.Time
 	p       Policy
 	groups  Groups
@@ -192,9 +192,9 @@ func (s *Service) Zone(sess *store.Session) *time.Location {
 
 // update runs fn in one transaction and, when it committed something
 // owed, wakes the deliveries.
-func (s *Service) update(ctx context.Context, fn func(tx *store.Tx) (owed bool, err error)) error {
+func (s *Service) update(ctx context.Context, fn func(tx store.Tx) (owed bool, err error)) error {
 	var owed bool
-	err := s.st.Update(ctx, func(tx *store.Tx) error {
+	err := s.st.Update(ctx, func(tx store.Tx) error {
 		var err error
 		owed, err = fn(tx)
 		return err

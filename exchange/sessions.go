@@ -42,7 +42,7 @@ func (s *Service) Schedule(ctx context.Context, by Actor, d Draft) (*store.Sessi
 	if err != nil {
 		return nil, err
 	}
-	err = s.update(ctx, func(tx *store.Tx) (bool, error) {
+	err = s.update(ctx, func(tx store.Tx) (bool, error) {
 		if err := tx.CreateSession(ctx, sess); err != nil {
 			return false, err
 		}
@@ -172,7 +172,7 @@ func (s *Service) Edit(ctx context.Context, by Actor, id int64, c Changes) (*sto
 		det.Description = CleanText(*c.Description)
 	}
 	now := s.now()
-	err = s.update(ctx, func(tx *store.Tx) (bool, error) {
+	err = s.update(ctx, func(tx store.Tx) (bool, error) {
 		if err := tx.SetDetails(ctx, sess.ID, det, now); err != nil {
 			return false, err
 		}
@@ -207,7 +207,7 @@ func (s *Service) Move(ctx context.Context, by Actor, id int64, start time.Time,
 		return nil, time.Time{}, err
 	}
 	was = sess.Start
-	err = s.update(ctx, func(tx *store.Tx) (bool, error) {
+	err = s.update(ctx, func(tx store.Tx) (bool, error) {
 		if err := tx.Reschedule(ctx, sess.ID, start.UTC(), d, now); err != nil {
 			return false, err
 		}
@@ -236,7 +236,7 @@ func (s *Service) Cancel(ctx context.Context, by Actor, id int64, reason string)
 	}
 	reason = CleanLine(reason)
 	now := s.now()
-	err = s.update(ctx, func(tx *store.Tx) (bool, error) {
+	err = s.update(ctx, func(tx store.Tx) (bool, error) {
 		if err := tx.Cancel(ctx, sess.ID, reason, now); err != nil {
 			return false, err
 		}
@@ -276,7 +276,7 @@ func (s *Service) changeSpeakers(ctx context.Context, by Actor, id int64, speake
 	}
 	now := s.now()
 	var changed []store.Speaker
-	err = s.update(ctx, func(tx *store.Tx) (bool, error) {
+	err = s.update(ctx, func(tx store.Tx) (bool, error) {
 		var err error
 		if add {
 			changed, err = tx.AddSpeakers(ctx, sess.ID, speakers)
@@ -317,7 +317,7 @@ func (s *Service) Join(ctx context.Context, userID string, id int64) (sess *stor
 	if !sess.End().After(now) {
 		return nil, false, fail(CodeOver, "id", sess.ID, "end", sess.End())
 	}
-	err = s.update(ctx, func(tx *store.Tx) (bool, error) {
+	err = s.update(ctx, func(tx store.Tx) (bool, error) {
 		var err error
 		if joined, err = tx.Join(ctx, sess.ID, userID, now); err != nil || !joined {
 			return false, err
@@ -346,7 +346,7 @@ func (s *Service) Leave(ctx context.Context, userID string, id int64) (sess *sto
 	if sess, err = s.Session(ctx, id); err != nil {
 		return nil, false, err
 	}
-	err = s.update(ctx, func(tx *store.Tx) (bool, error) {
+	err = s.update(ctx, func(tx store.Tx) (bool, error) {
 		var err error
 		if left, err = tx.Leave(ctx, sess.ID, userID); err != nil || !left {
 			return false, err

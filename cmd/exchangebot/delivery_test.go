@@ -26,6 +26,7 @@ import (
 	"github.com/exchangebot/exchangebot/exchange"
 	"github.com/exchangebot/exchangebot/internal/slackfake"
 	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/sqlite"
 )
 
 // dlvConfig writes a config for a delivery test and returns its path and
@@ -55,10 +56,10 @@ scheduler:
 // dlvSchedule schedules sessions through the exchange service, as `new`
 // would but with times to the second, and has their participants join;
 // it returns the database handle.
-func dlvSchedule(t *testing.T, cfg *Config, sessions ...*store.Session) *store.Store {
+func dlvSchedule(t *testing.T, cfg *Config, sessions ...*store.Session) store.Store {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, cfg.Database)
+	st, err := sqlite.Open(ctx, cfg.Database)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +164,7 @@ func dlvID(c slackfake.Call) int64 {
 }
 
 // dlvRows lists the outbox rows of the given kind.
-func dlvRows(t *testing.T, st *store.Store, kind string) []store.Delivery {
+func dlvRows(t *testing.T, st store.Store, kind string) []store.Delivery {
 	t.Helper()
 	all, err := st.Deliveries(context.Background(), 0)
 	if err != nil {
