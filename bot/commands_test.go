@@ -68,6 +68,8 @@ func TestMalformedCommandsChangeNothing(t *testing.T) {
 		{`new "T" ` + d + ` 10:00 kind:party`, `Unknown kind "party"`},
 		{`new "T" ` + d + ` 10:00 link:ftp://x`, "not a web link"},
 		{`new "T" ` + d + ` 10:00 link:javascript:alert(1)`, "not a web link"},
+		{`new "T" ` + d + ` 10:00 link:https://meet.example.org@evil.example/`, "not a web link"},
+		{`new "T" ` + d + ` 10:00 link:<https://meet.example.org@evil.example/|meet>`, "not a web link"},
 		{`new "T" ` + d + ` 10:00 lang:fr`, `Unknown language "fr"`},
 		{`new "T" ` + d + ` 10:00 color:red`, `Unknown key "color:"`},
 		{`new "T" ` + d + ` 10:00 @ana`, "autocomplete"},
