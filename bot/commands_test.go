@@ -359,3 +359,21 @@ func TestHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestFeedCommandFollowsFeedsPublic: the feed of every session needs a
+// token when feeds are not public, and the reply gives it one.
+func TestFeedCommandFollowsFeedsPublic(t *testing.T) {
+	for _, public := range []bool{true, false} {
+		e := newTestBot(t, func(c *Config) { c.FeedsPublic = public })
+		r := e.run("U1", "feed")
+		_, rest, _ := strings.Cut(r, "/calendar/u/")
+		token, _, _ := strings.Cut(rest, ".ics")
+		all := "<https://bot.example.org/calendar/all.ics>"
+		if !public {
+			all = "<https://bot.example.org/calendar/all.ics?token=" + token + ">"
+		}
+		if token == "" || !strings.Contains(r, "Every session, not only yours: "+all) {
+			t.Errorf("feeds.public %v: reply lacks %s:\n%s", public, all, r)
+		}
+	}
+}

@@ -59,7 +59,7 @@ func newSessionModal(zone, meta string) slack.ModalViewRequest {
 	tz := slack.NewPlainTextInputBlockElement(nil, "v")
 	tz.InitialValue = zone
 	dur := slack.NewPlainTextInputBlockElement(nil, "v")
-	dur.InitialValue = "60m"
+	dur.InitialValue = fmt.Sprintf("%dm", int(exchange.DefaultDuration.Minutes()))
 	partners := slack.NewPlainTextInputBlockElement(plain("One per line"), "v")
 	partners.Multiline = true
 	channel := slack.NewOptionsSelectBlockElement(slack.OptTypeConversations, nil, "v")

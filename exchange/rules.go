@@ -119,7 +119,7 @@ func CheckLink(link string) (string, error) {
 	s := strings.TrimSpace(link)
 	scheme, rest, ok := strings.Cut(s, "://")
 	scheme = strings.ToLower(scheme)
-	if !ok || (scheme != "http" && scheme != "https") {
+	if !ok || (scheme != "http" && scheme != "https") || !utf8.ValidString(s) {
 		return "", bad
 	}
 	if strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) || invisible(r) }) >= 0 ||

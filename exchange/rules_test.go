@@ -24,6 +24,7 @@ func TestCheckLink(t *testing.T) {
 		{"https://meet.example.org/a b", ""},
 		{"https://meet.example.org/\u202eexe.pdf", ""},
 		{"https://meet.example.org/\x00", ""},
+		{"https://meet.example.org/\xff", ""},
 		{"https://meet.example.org/<!channel>", ""},
 		{"https://meet.example.org/|label", ""},
 		{"ftp://x.org", ""},
