@@ -103,9 +103,6 @@ func New(o Options) *Service {
 // Policy returns the configuration the Service runs with.
 func (s *Service) Policy() Policy { return s.p }
 
-// Now is the Service's clock.
-func (s *Service) Now() time.Time { return s.now() }
-
 // Actor is who asks for an operation, and where they asked.
 type Actor struct {
 	UserID string
