@@ -81,7 +81,7 @@ func (b *Bot) dispatch(ctx context.Context, req Request, c Command) (Reply, erro
 func (b *Bot) mistake(err error) (text string, ok bool) {
 	var ue *UsageError
 	if errors.As(err, &ue) {
-		return ue.Msg, true
+		return ue.Error(), true
 	}
 	if e, ok := exchange.AsError(err); ok {
 		return b.errorText(e), true

@@ -187,7 +187,7 @@ func (b *Bot) formErrors(err error) (*slack.ViewSubmissionResponse, error) {
 func usageText(err error) string {
 	var ue *UsageError
 	if errors.As(err, &ue) {
-		return ue.Msg
+		return ue.Error()
 	}
 	return err.Error()
 }
