@@ -24,7 +24,7 @@ type outcome struct {
 func (e *Engine) deliver(ctx context.Context, id int64) (outcome, error) {
 	// The deadline starts before the claim, so everything done under this
 	// claim ends within SendTimeout of it (see RecoverAfter).
-	sctx, cancel := context.WithTimeout(ctx, SendTimeout)
+	sctx, cancel := context.WithTimeout(ctx, e.sendTimeout)
 	defer cancel()
 	d, err := e.st.ClaimDelivery(sctx, id, e.now())
 	if errors.Is(err, store.ErrNotFound) {
@@ -79,8 +79,8 @@ func (e *Engine) catch(d store.Delivery, err *error) {
 
 // markCtx gives recording its own deadline, started now that the send is
 // over, and free of the run's cancellation: an answer is always recorded.
-func markCtx(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(ctx), MarkTimeout)
+func (e *Engine) markCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), e.markTimeout)
 }
 
 // tooLate reports whether d can no longer arrive in time.
@@ -89,14 +89,14 @@ func tooLate(d store.Delivery, at time.Time) bool {
 }
 
 func (e *Engine) skip(ctx context.Context, d store.Delivery, reason string) error {
-	ctx, cancel := markCtx(ctx)
+	ctx, cancel := e.markCtx(ctx)
 	defer cancel()
 	e.m.Deliveries.WithLabelValues(d.Kind, "skipped").Inc()
 	return e.settled(d, e.st.MarkDone(ctx, d, store.StateSkipped, reason, e.now()))
 }
 
 func (e *Engine) posted(ctx context.Context, d store.Delivery, res Result) error {
-	ctx, cancel := markCtx(ctx)
+	ctx, cancel := e.markCtx(ctx)
 	defer cancel()
 	e.m.Deliveries.WithLabelValues(d.Kind, "sent").Inc()
 	if res.Announcement {
@@ -177,7 +177,7 @@ func (e *Engine) retry(ctx context.Context, d store.Delivery, next time.Time, ca
 	if tooLate(d, next) {
 		return e.skip(ctx, d, "too late to arrive before its deadline: "+cause.Error())
 	}
-	ctx, cancel := markCtx(ctx)
+	ctx, cancel := e.markCtx(ctx)
 	defer cancel()
 	if uncertain {
 		return e.settled(d, e.st.MarkUncertain(ctx, d, next, cause.Error(), e.now()))
@@ -188,7 +188,7 @@ func (e *Engine) retry(ctx context.Context, d store.Delivery, next time.Time, ca
 // fail ends d as failed and, with it, owes a notice to whoever the Sender
 // says can fix the cause.
 func (e *Engine) fail(ctx context.Context, d store.Delivery, cause error) error {
-	ctx, cancel := markCtx(ctx)
+	ctx, cancel := e.markCtx(ctx)
 	defer cancel()
 	e.m.Deliveries.WithLabelValues(d.Kind, "failed").Inc()
 	e.log.Error("delivery failed for good", slog.Int64("delivery", d.ID), slog.String("kind", d.Kind),
@@ -210,7 +210,7 @@ func (e *Engine) undeliverable(ctx context.Context, d store.Delivery, cause erro
 // it must have died between the service and its local commit: found, it
 // is recorded as sent; not found, it goes back to the queue.
 func (e *Engine) recoverOne(ctx context.Context, d store.Delivery) (outcome, error) {
-	sctx, cancel := context.WithTimeout(ctx, SendTimeout)
+	sctx, cancel := context.WithTimeout(ctx, e.sendTimeout)
 	defer cancel()
 	log := e.log.With(slog.Int64("delivery", d.ID), slog.String("kind", d.Kind))
 	res, found, err := e.find(sctx, d)
@@ -245,7 +245,7 @@ func (e *Engine) recoverOne(ctx context.Context, d store.Delivery) (outcome, err
 	}
 	log.Info("recovery: delivery not found, sending it again")
 	e.m.Deliveries.WithLabelValues(d.Kind, "recovered").Inc()
-	mctx, mcancel := markCtx(ctx)
+	mctx, mcancel := e.markCtx(ctx)
 	defer mcancel()
 	return outcome{requeued: true}, e.settled(d, e.st.MarkRetry(mctx, d, e.now(), "recovered: not delivered", e.now()))
 }

@@ -47,6 +47,9 @@ type Engine struct {
 	m      *Metrics
 	kickc  chan struct{}
 	slots  chan struct{}
+	// sendTimeout and markTimeout are SendTimeout and MarkTimeout; tests
+	// shorten them.
+	sendTimeout, markTimeout time.Duration
 
 	mu        sync.Mutex
 	busy      map[int64]bool      // rows a worker holds
@@ -79,6 +82,7 @@ func New(o Options) *Engine {
 		kickc:  make(chan struct{}, 1),
 		slots:  make(chan struct{}, o.Workers),
 		busy:   map[int64]bool{}, lanes: map[string]bool{}, lookAgain: map[int64]time.Time{},
+		sendTimeout: SendTimeout, markTimeout: MarkTimeout,
 		// A new engine does not know whether the service is up: its first
 		// delivery is a probe, so a restart during an outage costs one call.
 		brk: breaker{open: true},
