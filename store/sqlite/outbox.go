@@ -246,14 +246,18 @@ func (s *Store) MarkAnnounced(ctx context.Context, d store.Delivery, channel, ts
 	})
 }
 
+const agendaPending = "SELECT " + deliveryColumns + " FROM outbox WHERE state = 'pending' AND next_attempt_at "
+
+// agendaQuery is three index walks in one statement: ?1 is now, ?2 the limit.
+const agendaQuery = `SELECT * FROM (` + agendaPending + `<= ?1 ORDER BY next_attempt_at, id LIMIT ?2)
+	UNION ALL SELECT * FROM (` + agendaPending + `> ?1 ORDER BY next_attempt_at, id LIMIT 1)
+	UNION ALL SELECT * FROM (SELECT ` + deliveryColumns + ` FROM outbox WHERE state = 'sending' ORDER BY updated_at, id LIMIT ?2)`
+
 // Agenda reads up to limit due rows, the next due time and up to limit
 // claimed rows. Each part is served by its partial index (outbox_due,
 // outbox_sending), so the cost depends on the rows returned.
 func (s *Store) Agenda(ctx context.Context, now time.Time, limit int) (store.Agenda, error) {
-	const pending = "SELECT " + deliveryColumns + " FROM outbox WHERE state = 'pending' AND next_attempt_at "
-	st, err := s.stmt(ctx, `SELECT * FROM (`+pending+`<= ?1 ORDER BY next_attempt_at, id LIMIT ?2)
-		UNION ALL SELECT * FROM (`+pending+`> ?1 ORDER BY next_attempt_at, id LIMIT 1)
-		UNION ALL SELECT * FROM (SELECT `+deliveryColumns+` FROM outbox WHERE state = 'sending' ORDER BY updated_at, id LIMIT ?2)`)
+	st, err := s.stmt(ctx, agendaQuery)
 	if err != nil {
 		return store.Agenda{}, fmt.Errorf("store: agenda: %w", err)
 	}
