@@ -157,7 +157,7 @@ func (e *Engine) failed(ctx context.Context, d store.Delivery, err error, lookup
 	case Unavailable:
 		// Retried for as long as the message is useful: an outage loses nothing.
 	case Unauthorized:
-		giveUp = waited(d.Attempts) >= AuthWindow
+		giveUp = waited(d.Attempts-1) >= AuthWindow
 	default:
 		giveUp = d.Attempts >= MaxAttempts
 	}

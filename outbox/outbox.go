@@ -147,7 +147,8 @@ func Backoff(attempts int) time.Duration {
 	return min(d, MaxBackoff)
 }
 
-// waited is the total of the waits before attempts 2…attempts+1.
+// waited is the total of the waits after attempts 1…attempts: how long a
+// row has been retried when attempts+1 ends.
 func waited(attempts int) time.Duration {
 	var total time.Duration
 	for i := 1; i <= attempts; i++ {
