@@ -81,7 +81,9 @@ func (s *scripted) Send(ctx context.Context, d store.Delivery) (Result, error) {
 	return Result{Channel: "C-" + d.Recipient, TS: fmt.Sprint(d.ID)}, nil
 }
 
-func (s *scripted) Find(context.Context, store.Delivery) (Result, bool, error) { return Result{}, false, nil }
+func (s *scripted) Find(context.Context, store.Delivery) (Result, bool, error) {
+	return Result{}, false, nil
+}
 
 func (s *scripted) Classify(err error) Verdict {
 	var r refusal
