@@ -93,7 +93,7 @@ func TestEnginePunctualWithTheDefaultTick(t *testing.T) {
 		t.Fatalf("%d reminders planned, want 3 offsets x (thread, speaker, participant)", len(reminders))
 	}
 	last := start.Add(-41 * time.Second)
-	waitUntil(t, time.Until(last)+10*time.Second, "every reminder sent", log, func() bool {
+	waitUntil(t, time.Until(last)+20*time.Second, "every reminder sent", log, func() bool {
 		for _, d := range dlvRows(t, st, "reminder") {
 			if d.State != store.StateSent {
 				return false
