@@ -14,6 +14,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/exchangebot/exchangebot/exchange"
+	"github.com/exchangebot/exchangebot/outbox"
 	"github.com/exchangebot/exchangebot/store"
 )
 
@@ -51,7 +52,6 @@ type Bot struct {
 	cfg   Config
 
 	offline bool
-	kickc   chan struct{} // wakes the delivery loop after a change
 	zones   zoneCache
 	staff   staffCache
 	// inflight lets shutdown wait for work started by requests.
@@ -59,16 +59,16 @@ type Bot struct {
 
 	metrics *Metrics
 	// svc is the product: every rule and every change goes through it.
-	svc     *exchange.Service
-	routes  routes
-	senders map[string]sender // outbox kinds beyond announce, update and thread
+	svc    *exchange.Service
+	routes routes
+	// senders is the one registry of outbox senders, by kind.
+	senders map[string]sender
+	// engine delivers the outbox through senders; pauses holds Slack's
+	// rate limits for every call the bot makes.
+	engine *outbox.Engine
+	pauses *outbox.Pauses
 	// cronJobs are jobs on their own cron spec, keyed by spec.
 	cronJobs map[string]cronJob
-
-	// rateLimitedUntil is when Slack's last Retry-After ends; no call is
-	// made before it.
-	mu               sync.Mutex
-	rateLimitedUntil time.Time
 }
 
 // Options are the parts New needs; zero values are filled with defaults.
@@ -80,6 +80,8 @@ type Options struct {
 	Config Config
 	// Metrics may be shared with the HTTP server; nil creates a private set.
 	Metrics *Metrics
+	// Workers bounds the deliveries in flight (default outbox.DefaultWorkers).
+	Workers int
 }
 
 // New builds a Bot.
@@ -90,7 +92,6 @@ func New(o Options) *Bot {
 		log:     o.Log,
 		now:     o.Now,
 		cfg:     o.Config,
-		kickc:   make(chan struct{}, 1),
 		metrics: o.Metrics,
 	}
 	if b.log == nil {
@@ -105,9 +106,8 @@ func New(o Options) *Bot {
 	if b.metrics == nil {
 		b.metrics = NewMetrics(nil)
 	}
-	b.senders = map[string]sender{
-		kindReminder: b.sendReminder,
-	}
+	b.senders = map[string]sender{}
+	b.registerSenders()
 	b.routes = newRoutes()
 	b.cronJobs = map[string]cronJob{}
 	b.svc = exchange.New(exchange.Options{
@@ -115,11 +115,21 @@ func New(o Options) *Bot {
 	})
 	b.registerLessons()
 	b.registerDigest()
+	// The clock is read through b, so a test that swaps b.now moves every part.
+	now := func() time.Time { return b.now() }
+	b.pauses = outbox.NewPauses(now)
 	if b.slack == nil {
 		b.offline = true
 		b.slack = &offlineSlack{log: b.log}
 	} else {
-		b.slack = &rateGuard{api: b.slack, b: b}
+		b.slack = &rateGuard{api: b.slack, pauses: b.pauses, log: b.log}
+	}
+	b.engine = outbox.New(outbox.Options{
+		Store: b.store, Sender: slackSender{b}, Log: b.log, Now: now, Workers: o.Workers, Metrics: b.metrics.Outbox,
+	})
+	// Every commit that owes messages wakes the engine, whoever made it.
+	if b.store != nil {
+		b.store.OnEnqueue(b.engine.Kick)
 	}
 	return b
 }
@@ -140,13 +150,9 @@ func NewSlackClient(token, apiURL string, m *Metrics, extra ...slack.Option) *sl
 // Offline reports whether the bot logs instead of calling Slack.
 func (b *Bot) Offline() bool { return b.offline }
 
-// kick asks the delivery loop to run now rather than at the next tick.
-func (b *Bot) kick() {
-	select {
-	case b.kickc <- struct{}{}:
-	default:
-	}
-}
+// kick asks the delivery engine to look now. Commits that enqueue rows
+// wake it already (store.OnEnqueue); callers that kick are harmless.
+func (b *Bot) kick() { b.engine.Kick() }
 
 // Wait blocks until work started by requests has finished.
 func (b *Bot) Wait() { b.inflight.Wait() }

@@ -17,6 +17,8 @@ const (
 	kindNudge    = exchange.KindNudge
 	kindSummary  = exchange.KindSummary
 	kindDigest   = exchange.KindDigest
+
+	kindUndelivered = exchange.KindUndelivered
 )
 
 // noticeText words a note under the announcement (a KindThread row).

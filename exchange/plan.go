@@ -20,6 +20,9 @@ const (
 	KindNudge    = "nudge"    // one reminder to someone who has not answered
 	KindSummary  = "summary"  // the lessons, to lessons.channel and under the announcement
 	KindDigest   = "digest"   // the coming week, to the digest channel
+	// KindUndelivered tells a session's creator that a message about it
+	// could not be delivered; Payload is the failed row's id.
+	KindUndelivered = "undelivered"
 )
 
 // planKinds are the rows derived from a session's time and people; a move
@@ -74,6 +77,22 @@ func DigestKey(at time.Time, loc *time.Location) string {
 // digestLate is how long a digest may wait (Slack down) and still be
 // worth posting; after that next week's is closer than this one.
 const digestLate = 24 * time.Hour
+
+// Undelivered is the row that tells the creator of sess that d could not
+// be delivered to where (a channel or person) for cause (a stable code of
+// the failure). One per session, place and cause: the first failure
+// tells them, later ones (the thread's reminders, when the channel is
+// gone) would only repeat it. ok is false when there is nobody to tell,
+// or d was itself such a note.
+func Undelivered(d store.Delivery, sess *store.Session, where, cause string, now time.Time) (row store.Delivery, ok bool) {
+	if d.Kind == KindUndelivered || sess == nil || sess.Creator == "" {
+		return store.Delivery{}, false
+	}
+	return store.Delivery{
+		Kind: KindUndelivered, SessionID: sess.ID, Recipient: sess.Creator, Payload: fmt.Sprint(d.ID), Due: now,
+		Dedupe: fmt.Sprintf("undelivered:%d:%s:%s", sess.ID, where, cause),
+	}, true
+}
 
 func announceRow(sess *store.Session, now time.Time) store.Delivery {
 	return store.Delivery{Kind: KindAnnounce, SessionID: sess.ID, Recipient: sess.Channel, Due: now,
