@@ -27,9 +27,9 @@ func TestMatch(t *testing.T) {
 		{Spanish, []string{""}, Spanish},
 		{Spanish, nil, Spanish},
 		{English, []string{"not a locale!"}, English},
-		{English, []string{"", "es"}, Spanish},          // no locale: the session's lang
-		{English, []string{"pt-BR", "es"}, Spanish},     // first language we have
-		{English, []string{"es-CL", "en"}, Spanish},     // first wins
+		{English, []string{"", "es"}, Spanish},      // no locale: the session's lang
+		{English, []string{"pt-BR", "es"}, Spanish}, // first language we have
+		{English, []string{"es-CL", "en"}, Spanish}, // first wins
 		{English, []string{"fr-CH, fr;q=0.9, es;q=0.8, en;q=0.7"}, Spanish},
 		{Spanish, []string{"de;q=0.9, en-US;q=0.95"}, English},
 		{Lang("fr"), []string{"pt"}, English}, // a default we do not hold
