@@ -60,7 +60,7 @@ func (b *Bot) Execute(ctx context.Context, req Request) Reply {
 	var ue *UsageError
 	if errors.As(err, &ue) {
 		b.metrics.Commands.WithLabelValues(name, "usage_error").Inc()
-		return Reply{Text: ue.Msg}
+		return Reply{Text: ue.Error()}
 	}
 	b.metrics.Commands.WithLabelValues(name, "error").Inc()
 	b.log.Error("command failed", slog.String("command", name), slog.String("user", req.UserID), slog.Any("error", err))

@@ -140,7 +140,7 @@ func (lx *lexer) quotedValue(b *strings.Builder) error {
 		}
 		b.WriteRune(r)
 	}
-	return usagef("The quote at %s is never closed. Close it, like %s, and write `\\\"` for a quote inside.", echo(lx.s[from:]), newForm)
+	return usage(msgUnclosedQuote, "Input", echo(lx.s[from:]))
 }
 
 func (lx *lexer) skipSpace() {
@@ -295,7 +295,7 @@ func echo(s string) string {
 func parseMention(s string) (store.Speaker, error) {
 	s = strings.TrimRight(s, ",;") // @ana, @bo
 	// Errors are built only when needed: this runs on every mention.
-	bad := func() error { return usagef("%s is not a Slack user I can read. %s", echo(s), personHint) }
+	bad := func() error { return usage(msgNotAUser, "Input", echo(s)) }
 	if strings.HasPrefix(s, "<@") {
 		if len(s) < 3 || !strings.HasSuffix(s, ">") {
 			return store.Speaker{}, bad()
@@ -334,7 +334,7 @@ func isUserID(s string, plain bool) bool {
 // parseChannel reads <#C123|general>, <#C123> or a plain #general.
 func parseChannel(s string) (string, error) {
 	bad := func() error {
-		return usagef("%s is not a channel. Pick it from Slack's autocomplete, like `#general`.", echo(s))
+		return usage(msgNotAChannel, "Input", echo(s))
 	}
 	if strings.HasPrefix(s, "<#") {
 		if len(s) < 3 || !strings.HasSuffix(s, ">") {
@@ -362,18 +362,17 @@ func parseChannel(s string) (string, error) {
 // parseExternal reads "Name <email>" for a speaker without a Slack account.
 func parseExternal(s string) (store.Speaker, error) {
 	s = strings.TrimSpace(unescapeEntities.Replace(unlinkMailto(s)))
-	const form = "`\"Ana Pérez <ana@example.org>\"`"
 	open := strings.LastIndexByte(s, '<')
 	if open < 0 || !strings.HasSuffix(s, ">") {
-		return store.Speaker{}, usagef("%s is not a name and an email. Write someone without Slack like %s.", echo(s), form)
+		return store.Speaker{}, usage(msgNotNameAndEmail, "Input", echo(s))
 	}
 	name := cleanText(s[:open])
 	email := strings.ToLower(strings.TrimSpace(s[open+1 : len(s)-1]))
 	if name == "" {
-		return store.Speaker{}, usagef("The name is missing before %s. Write it like %s.", echo(email), form)
+		return store.Speaker{}, usage(msgNameMissing, "Input", echo(email))
 	}
 	if !validEmail(email) {
-		return store.Speaker{}, usagef("%s is not an email address. Write it like %s.", echo(email), form)
+		return store.Speaker{}, usage(msgNotAnEmail, "Input", echo(email))
 	}
 	return store.Speaker{Name: name, Email: email}, nil
 }
@@ -413,7 +412,7 @@ func parseLink(v string) (string, error) {
 	}
 	s = unescapeEntities.Replace(s)
 	bad := func() error {
-		return usagef("%s is not a web link. Write it like `link:https://meet.example.org/abc`.", echo(v))
+		return usage(msgNotALink, "Input", echo(v))
 	}
 	scheme, rest, ok := strings.Cut(s, "://")
 	scheme = strings.ToLower(scheme)

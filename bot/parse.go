@@ -1,7 +1,7 @@
 package bot
 
 import (
-	"fmt"
+	"github.com/exchangebot/exchangebot/i18n"
 	"strconv"
 	"strings"
 	"time"
@@ -35,32 +35,13 @@ type Command struct {
 	From, To string          // report: as written, syntax checked (YYYY-MM-DD or YYYY-MM or the date words)
 }
 
-// UsageError is a user mistake: Msg says what was wrong and how to write it right.
-type UsageError struct{ Msg string }
-
-func (e *UsageError) Error() string { return e.Msg }
-
-func usagef(format string, a ...any) error {
-	return &UsageError{Msg: fmt.Sprintf(format, a...)}
-}
-
-// Examples shown in messages, in Slack mrkdwn.
-const (
-	newForm      = "`new \"Youth employment\" 2026-12-03 15:00 90m @ana #general kind:webinar`"
-	dateHint     = "Write a date like `2026-12-03`, `tomorrow`, `tue` or `3 dec`."
-	timeHint     = "Write it like `15:00`, `3pm` or `15h`."
-	personHint   = "Pick the person from Slack's autocomplete so it becomes a mention, or write someone without Slack as `\"Ana Pérez <ana@example.org>\"`."
-	keysHint     = "Use `tz:`, `kind:`, `link:`, `partner:` or `lang:`, like `kind:webinar` or `partner:\"FISDL El Salvador\"`."
-	commandNames = "`help`, `new`, `list`, `show`, `move`, `cancel`, `speakers`, `join`, `leave`, `feed`, `lessons`, `report`"
-)
-
 // Parse turns the slash command text into a Command. It is pure: no clock, no I/O
 // (beyond time.LoadLocation reading the zone database for tz:).
 // After a mistake in a known command the Command still carries its Name, so
 // that callers can count mistakes per command.
 func Parse(text string) (Command, error) {
 	if !utf8.ValidString(text) {
-		return Command{}, usagef("The command has characters I can't read. Type it again, like %s.", newForm)
+		return Command{}, usage(msgUnreadable)
 	}
 	lx := &lexer{s: text}
 	first, ok, err := lx.next()
@@ -81,9 +62,9 @@ func Parse(text string) (Command, error) {
 	case "new":
 		c, err = parseNew(lx)
 	case "list":
-		c.Scope, err = parseChoice(lx, name, "`list`, `list mine`, `list past` or `list all`", "mine", "past", "all")
+		c.Scope, err = parseChoice(lx, name, i18n.Msg(msgFormList), "mine", "past", "all")
 	case "feed":
-		c.Action, err = parseChoice(lx, name, "`feed` or `feed reset`", "reset")
+		c.Action, err = parseChoice(lx, name, i18n.Msg(msgFormFeed), "reset")
 	case "show", "join", "leave":
 		c.ID, err = parseIDOnly(lx, name)
 	case "move":
@@ -97,7 +78,7 @@ func Parse(text string) (Command, error) {
 	case "report":
 		c, err = parseReport(lx)
 	default:
-		return Command{}, usagef("Unknown command %s. Use one of %s; `help` shows examples.", echo(first.raw), commandNames)
+		return Command{}, usage(msgUnknownCommand, "Input", echo(first.raw))
 	}
 	if err != nil {
 		return Command{Name: name}, err
@@ -129,12 +110,12 @@ func parseNew(lx *lexer) (Command, error) {
 		c.Title = cleanText(strings.Join(raws, " "))
 	}
 	if c.Title == "" {
-		return Command{}, usagef("The title is missing. Write it first, like %s.", newForm)
+		return Command{}, usage(msgTitleMissing)
 	}
 	if n := utf8.RuneCountInString(c.Title); n > MaxTitle {
-		return Command{}, usagef("The title is %d characters long; the limit is %d. Shorten it, like %s.", n, MaxTitle, newForm)
+		return Command{}, usage(msgTitleTooLong, "Count", n, "Max", MaxTitle)
 	}
-	next, err := c.dateTime(args, at, newForm)
+	next, err := c.dateTime(args, at, i18n.Msg(msgFormNew))
 	if err != nil {
 		return Command{}, err
 	}
@@ -169,27 +150,27 @@ func findDate(args []arg) (int, error) {
 	case last >= 0:
 		return last, nil // dateTime explains what is wrong with the time
 	}
-	return 0, usagef("I can't find the date. Write the title, then the date and time, like %s. %s", newForm, dateHint)
+	return 0, usage(msgNoDate)
 }
 
 // dateTime reads `<date> <time> [<duration>]` from args[i:] into c and
 // returns the index after them.
-func (c *Command) dateTime(args []arg, i int, form string) (int, error) {
+func (c *Command) dateTime(args []arg, i int, form any) (int, error) {
 	date, n, err := dateAt(args, i)
 	switch {
 	case err != nil:
 		return 0, err
 	case i >= len(args):
-		return 0, usagef("The date and time are missing. Write them like %s.", form)
+		return 0, usage(msgDateTimeMissing, "Form", form)
 	case n == 0 && isClock(args[i].text):
-		return 0, usagef("The date goes before the time. Write them like %s.", form)
+		return 0, usage(msgDateAfterTime, "Form", form)
 	case n == 0:
-		return 0, usagef("%s is not a date. %s", echo(args[i].raw), dateHint)
+		return 0, usage(msgNotADate, "Input", echo(args[i].raw))
 	}
 	c.Date = date
 	i += n
 	if i >= len(args) {
-		return 0, usagef("The time is missing after %s. %s", echo(date), timeHint)
+		return 0, usage(msgTimeMissing, "Date", echo(date))
 	}
 	if _, _, err := parseClock(args[i].text); err != nil {
 		return 0, err
@@ -213,7 +194,7 @@ func (c *Command) extras(args []arg) error {
 		if a.quoted {
 			// After the title, only an external speaker goes in quotes on its own.
 			if !strings.ContainsAny(s, "<@") {
-				return usagef("Unexpected %s: only the title goes in quotes on its own. Quote other values after their key, like `partner:\"FISDL El Salvador\"`.", echo(a.raw))
+				return usage(msgQuotedExtra, "Input", echo(a.raw))
 			}
 			sp, err := parseExternal(s)
 			if err != nil {
@@ -230,7 +211,7 @@ func (c *Command) extras(args []arg) error {
 		}
 		switch {
 		case a.hasQuote:
-			return usagef("I don't understand %s. After the date and time come a duration, @speakers, a #channel and keys, like %s.", echo(a.raw), newForm)
+			return usage(msgNotUnderstood, "Input", echo(a.raw))
 		case strings.HasPrefix(s, "<@") || strings.HasPrefix(s, "@"):
 			sp, err := parseMention(s)
 			if err != nil {
@@ -243,18 +224,18 @@ func (c *Command) extras(args []arg) error {
 				return err
 			}
 			if c.Channel != "" && c.Channel != ch {
-				return usagef("There are two channels, %s and %s. Give one, like `#general`.", echo(c.Channel), echo(s))
+				return usage(msgTwoChannels, "First", echo(c.Channel), "Second", echo(s))
 			}
 			c.Channel = ch
 		case strings.HasPrefix(s, "<!"):
-			return usagef("%s mentions a group, not a person. Mention each speaker, like `@ana`.", echo(s))
+			return usage(msgGroupMention, "Input", echo(s))
 		case hasPrefixFold(s, "<mailto:") || strings.Contains(s, "@"):
-			return usagef("To add %s as a speaker, put a name and the address in quotes, like `\"Ana Pérez <ana@example.org>\"`.", echo(s))
+			return usage(msgEmailWithoutName, "Input", echo(s))
 		case hasPrefixFold(s, "<http"):
-			return usagef("Put the link after `link:`, like `link:https://meet.example.org/abc`.")
+			return usage(msgLinkWithoutKey)
 		case startsWithDigit(s):
 			if c.Duration != 0 {
-				return usagef("There are two durations; %s is one too many. Give one, like `90m`.", echo(s))
+				return usage(msgTwoDurations, "Input", echo(s))
 			}
 			d, err := ParseDuration(s)
 			if err != nil {
@@ -262,7 +243,7 @@ func (c *Command) extras(args []arg) error {
 			}
 			c.Duration = d
 		default:
-			return usagef("I don't understand %s. After the date and time come a duration, @speakers, a #channel and keys, like %s.", echo(a.raw), newForm)
+			return usage(msgNotUnderstood, "Input", echo(a.raw))
 		}
 	}
 	return nil
@@ -280,13 +261,13 @@ func (c *Command) setKey(key, val string, seen map[string]bool) error {
 	example, known := keyExamples[key]
 	switch {
 	case key == "http" || key == "https":
-		return usagef("Put the link after `link:`, like `link:https://meet.example.org/abc`.")
+		return usage(msgLinkWithoutKey)
 	case !known:
-		return usagef("Unknown key %s. %s", echo(key+":"), keysHint)
+		return usage(msgUnknownKey, "Input", echo(key+":"))
 	case seen[key] && key != "partner":
-		return usagef("`%s:` is given twice. Give it once, like %s.", key, example)
+		return usage(msgKeyTwice, "Key", key, "Example", example)
 	case strings.TrimSpace(val) == "":
-		return usagef("`%s:` has no value. Write it like %s.", key, example)
+		return usage(msgKeyEmpty, "Key", key, "Example", example)
 	}
 	seen[key] = true
 	switch key {
@@ -294,13 +275,13 @@ func (c *Command) setKey(key, val string, seen map[string]bool) error {
 		v := strings.TrimSpace(val)
 		// "Local" would mean the server's zone, which no caller means.
 		if _, err := time.LoadLocation(v); err != nil || strings.EqualFold(v, "local") {
-			return usagef("Unknown time zone %s. Use an IANA name, like `tz:America/Santiago` or `tz:UTC`.", echo(v))
+			return usage(msgUnknownTZ, "Input", echo(v))
 		}
 		c.TZ = v
 	case "kind":
 		v := strings.ToLower(strings.TrimSpace(val))
 		if v != "webinar" && v != "exchange" && v != "workshop" {
-			return usagef("Unknown kind %s. Use `kind:webinar`, `kind:exchange` or `kind:workshop`.", echo(val))
+			return usage(msgUnknownKind, "Input", echo(val))
 		}
 		c.Kind = v
 	case "link":
@@ -314,7 +295,7 @@ func (c *Command) setKey(key, val string, seen map[string]bool) error {
 	case "lang":
 		v := strings.ToLower(strings.TrimSpace(val))
 		if v != "es" && v != "en" {
-			return usagef("Unknown language %s. Use `lang:es` or `lang:en`.", echo(val))
+			return usage(msgUnknownLang, "Input", echo(val))
 		}
 		c.Lang = v
 	}
@@ -332,7 +313,7 @@ func (c *Command) addSpeaker(sp store.Speaker) {
 
 // parseChoice reads what commands that take at most one word from a fixed
 // set (list, feed) were given: "" or one of the choices.
-func parseChoice(lx *lexer, name, forms string, choices ...string) (string, error) {
+func parseChoice(lx *lexer, name string, forms any, choices ...string) (string, error) {
 	args, err := lx.all()
 	if err != nil || len(args) == 0 {
 		return "", err
@@ -343,7 +324,7 @@ func parseChoice(lx *lexer, name, forms string, choices ...string) (string, erro
 			return v, extraArgs(args, 1, forms)
 		}
 	}
-	return "", usagef("`%s` does not take %s. Write %s.", name, echo(args[0].raw), forms)
+	return "", usage(msgBadChoice, "Command", name, "Input", echo(args[0].raw), "Form", forms)
 }
 
 func parseIDOnly(lx *lexer, name string) (int64, error) {
@@ -360,7 +341,7 @@ func parseIDOnly(lx *lexer, name string) (int64, error) {
 }
 
 func parseMove(lx *lexer) (Command, error) {
-	const form = "`move 12 2026-12-03 15:00` or `move 12 tue 3pm 90m`"
+	form := i18n.Msg(msgFormMove)
 	args, err := lx.all()
 	if err != nil {
 		return Command{}, err
@@ -377,13 +358,13 @@ func parseMove(lx *lexer) (Command, error) {
 }
 
 func parseCancel(lx *lexer) (Command, error) {
-	const form = "`cancel 12` or `cancel 12 the speaker is ill`"
+	form := i18n.Msg(msgFormCancel)
 	a, ok, err := lx.next()
 	if err != nil {
 		return Command{}, err
 	}
 	if !ok {
-		return Command{}, usagef("`cancel` needs a session id. Write it like %s.", form)
+		return Command{}, usage(msgIDMissing, "Command", "cancel", "Form", form)
 	}
 	c := Command{Name: "cancel"}
 	if c.ID, err = parseID(a, form); err != nil {
@@ -394,7 +375,7 @@ func parseCancel(lx *lexer) (Command, error) {
 }
 
 func parseSpeakers(lx *lexer) (Command, error) {
-	const form = "`speakers 12 add @ana \"Ana Pérez <ana@example.org>\"` or `speakers 12 remove @ana`"
+	form := i18n.Msg(msgFormSpeakers)
 	args, err := lx.all()
 	if err != nil {
 		return Command{}, err
@@ -404,14 +385,17 @@ func parseSpeakers(lx *lexer) (Command, error) {
 		return Command{}, err
 	}
 	if len(args) < 2 {
-		return Command{}, usagef("Say `add` or `remove` after the id, like %s.", form)
+		return Command{}, usage(msgSayAddRemove, "Form", form)
 	}
 	c.Action = strings.ToLower(args[1].text)
 	if c.Action != "add" && c.Action != "remove" {
-		return Command{}, usagef("%s is not `add` or `remove`. Write it like %s.", echo(args[1].raw), form)
+		return Command{}, usage(msgNotAddRemove, "Input", echo(args[1].raw), "Form", form)
 	}
 	if len(args) < 3 {
-		return Command{}, usagef("Say who to %s, like %s.", c.Action, form)
+		if c.Action == "add" {
+			return Command{}, usage(msgSayWhoToAdd, "Form", form)
+		}
+		return Command{}, usage(msgSayWhoToRemove, "Form", form)
 	}
 	for _, a := range args[2:] {
 		var sp store.Speaker
@@ -421,7 +405,7 @@ func parseSpeakers(lx *lexer) (Command, error) {
 		case strings.HasPrefix(a.text, "<@") || strings.HasPrefix(a.text, "@"):
 			sp, err = parseMention(a.text)
 		default:
-			err = usagef("%s is not a speaker. %s", echo(a.raw), personHint)
+			err = usage(msgNotASpeaker, "Input", echo(a.raw))
 		}
 		if err != nil {
 			return Command{}, err
@@ -438,7 +422,7 @@ func parseLessons(lx *lexer) (Command, error) {
 		return c, nil
 	}
 	if n := strings.TrimPrefix(rest, "#"); n != "" && isDigits(n) {
-		id, err := parseID(arg{text: rest, raw: rest}, "`lessons 12` or `lessons youth employment`")
+		id, err := parseID(arg{text: rest, raw: rest}, i18n.Msg(msgFormLessons))
 		if err != nil {
 			return Command{}, err
 		}
@@ -453,7 +437,7 @@ func parseLessons(lx *lexer) (Command, error) {
 var curlyToStraight = strings.NewReplacer("“", `"`, "”", `"`, "‘", "'", "’", "'")
 
 func parseReport(lx *lexer) (Command, error) {
-	const form = "`report 2026-01`, `report 2026-01-01 2026-03-31` or `report 3 dec`"
+	form := i18n.Msg(msgFormReport)
 	args, err := lx.all()
 	if err != nil {
 		return Command{}, err
@@ -469,7 +453,7 @@ func parseReport(lx *lexer) (Command, error) {
 			return Command{}, err
 		}
 		if n == 0 {
-			return Command{}, usagef("%s is not a date or a month. Write %s.", echo(args[i].raw), form)
+			return Command{}, usage(msgNotDateOrMonth, "Input", echo(args[i].raw))
 		}
 		*field = s
 		i += n
@@ -477,32 +461,32 @@ func parseReport(lx *lexer) (Command, error) {
 	return c, extraArgs(args, i, form)
 }
 
-func idArg(args []arg, i int, name, form string) (int64, error) {
+func idArg(args []arg, i int, name string, form any) (int64, error) {
 	if i >= len(args) {
-		return 0, usagef("`%s` needs a session id. Write it like %s.", name, form)
+		return 0, usage(msgIDMissing, "Command", name, "Form", form)
 	}
 	return parseID(args[i], form)
 }
 
 // parseID reads a session id, written 12 or #12 as the bot shows it.
-func parseID(a arg, form string) (int64, error) {
+func parseID(a arg, form any) (int64, error) {
 	s := strings.TrimPrefix(a.text, "#")
 	if s == "" || !isDigits(s) {
-		return 0, usagef("%s is not a session id. Use the number shown as `#12`, like %s.", echo(a.raw), form)
+		return 0, usage(msgNotAnID, "Input", echo(a.raw), "Form", form)
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
-		return 0, usagef("%s is too large for a session id. Use the number shown as `#12`, like %s.", echo(a.raw), form)
+		return 0, usage(msgIDTooLarge, "Input", echo(a.raw), "Form", form)
 	}
 	if n == 0 {
-		return 0, usagef("%s is not a session id: ids start at 1. Use the number shown as `#12`, like %s.", echo(a.raw), form)
+		return 0, usage(msgIDZero, "Input", echo(a.raw), "Form", form)
 	}
 	return n, nil
 }
 
-func extraArgs(args []arg, i int, form string) error {
+func extraArgs(args []arg, i int, form any) error {
 	if i >= len(args) {
 		return nil
 	}
-	return usagef("Unexpected %s at the end. Write it like %s.", echo(args[i].raw), form)
+	return usage(msgUnexpectedEnd, "Input", echo(args[i].raw), "Form", form)
 }

@@ -44,8 +44,8 @@ func FuzzParse(f *testing.F) {
 			if !errors.As(err, &ue) {
 				t.Fatalf("Parse(%q) error %v is not a *UsageError", text, err)
 			}
-			if !strings.Contains(ue.Msg, "`") {
-				t.Fatalf("Parse(%q) error %q shows no example", text, ue.Msg)
+			if !strings.Contains(ue.Error(), "`") {
+				t.Fatalf("Parse(%q) error %q shows no example", text, ue.Error())
 			}
 			if c.Name != "" && !knownCommands[c.Name] {
 				t.Fatalf("Parse(%q) error came with unknown command %q", text, c.Name)

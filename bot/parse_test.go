@@ -2,11 +2,13 @@ package bot
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/store"
 )
 
@@ -304,16 +306,17 @@ func TestParseErrors(t *testing.T) {
 			if !errors.As(err, &ue) {
 				t.Fatalf("Parse(%q) = %+v, %v; want a *UsageError", tt.text, c, err)
 			}
-			if !strings.Contains(ue.Msg, tt.want) {
-				t.Errorf("Parse(%q) error\n %q\ndoes not contain\n %q", tt.text, ue.Msg, tt.want)
+			if !strings.Contains(ue.Error(), tt.want) {
+				t.Errorf("Parse(%q) error\n %q\ndoes not contain\n %q", tt.text, ue.Error(), tt.want)
 			}
 			if name := strings.ToLower(strings.Fields(tt.text)[0]); knownCommands[name] && c.Name != name {
 				t.Errorf("Parse(%q) error came with Name %q, want %q", tt.text, c.Name, name)
 			}
 			// Every message shows the right form as a `code` example.
-			if !strings.Contains(ue.Msg, "`") {
-				t.Errorf("Parse(%q) error %q shows no example", tt.text, ue.Msg)
+			if !strings.Contains(ue.Error(), "`") {
+				t.Errorf("Parse(%q) error %q shows no example", tt.text, ue.Error())
 			}
+			checkSpanish(t, tt.text, ue)
 		})
 	}
 	if len(tests) < 45 {
@@ -328,5 +331,25 @@ func BenchmarkParse(b *testing.B) {
 		if _, err := Parse(text); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// checkSpanish checks that a grammar mistake is a catalog message worded
+// in Spanish too: not the English text, with the same example in code and
+// the same echo of what was typed.
+func checkSpanish(t *testing.T, text string, ue *UsageError) {
+	t.Helper()
+	en, es := ue.In(i18n.English), ue.In(i18n.Spanish)
+	if ue.ID == "" || es == "" || es == ue.ID || es == en {
+		t.Errorf("Parse(%q) error %q (id %q) has no Spanish wording: %q", text, en, ue.ID, es)
+	}
+	if strings.Contains(en, "`") && !strings.Contains(es, "`") {
+		t.Errorf("Parse(%q) Spanish error %q shows no example", text, es)
+	}
+	if in, ok := ue.Data["Input"].(string); ok && !strings.Contains(es, in) {
+		t.Errorf("Parse(%q) Spanish error %q does not show what was typed, %s", text, es, in)
+	}
+	if got := i18n.Error(i18n.Spanish, fmt.Errorf("wrapped: %w", ue)); got != es {
+		t.Errorf("i18n.Error(es) = %q, want %q", got, es)
 	}
 }

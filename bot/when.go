@@ -2,6 +2,7 @@ package bot
 
 import (
 	"errors"
+	"github.com/exchangebot/exchangebot/i18n"
 	"strings"
 	"time"
 )
@@ -25,23 +26,22 @@ func periodAt(args []arg, i int) (string, int, error) {
 // The result is rounded to the minute.
 func ParseDuration(s string) (time.Duration, error) {
 	t := strings.ToLower(strings.TrimSpace(s))
-	const form = "Write it like `90m`, `1h30m` or `1.5h`."
 	if strings.HasPrefix(t, "-") {
-		return 0, usagef("A duration must be more than zero, and %s is negative. %s", echo(s), form)
+		return 0, usage(msgDurationNegative, "Input", echo(s))
 	}
 	// time.ParseDuration alone would also take 300ms or 2us.
 	if t == "" || strings.Trim(t, "0123456789.hm") != "" || !strings.ContainsAny(t, "0123456789") {
-		return 0, usagef("%s is not a duration. %s", echo(s), form)
+		return 0, usage(msgNotADuration, "Input", echo(s))
 	}
 	d, err := time.ParseDuration(t)
 	if err != nil {
-		return 0, usagef("%s is not a duration. %s", echo(s), form)
+		return 0, usage(msgNotADuration, "Input", echo(s))
 	}
 	if d > maxDuration {
-		return 0, usagef("%s is longer than 24h, the most a session can last. %s", echo(s), form)
+		return 0, usage(msgDurationTooLong, "Input", echo(s))
 	}
 	if d = d.Round(time.Minute); d <= 0 {
-		return 0, usagef("%s is less than a minute. %s", echo(s), form)
+		return 0, usage(msgDurationTooShort, "Input", echo(s))
 	}
 	return d, nil
 }
@@ -54,7 +54,7 @@ func isClock(s string) bool {
 // parseClock reads 15:00, 9:05, 3pm, 3:30pm, 15h and 15h30.
 func parseClock(s string) (hour, minute int, err error) {
 	t := strings.ToLower(s)
-	bad := func() error { return usagef("%s is not a time. %s", echo(s), timeHint) }
+	bad := func() error { return usage(msgNotATime, "Input", echo(s)) }
 	var suffix string
 	if strings.HasSuffix(t, "am") || strings.HasSuffix(t, "pm") {
 		t, suffix = t[:len(t)-2], t[len(t)-2:]
@@ -75,14 +75,14 @@ func parseClock(s string) (hour, minute int, err error) {
 			return 0, 0, bad()
 		}
 		if minute > 59 {
-			return 0, 0, usagef("%s is not a time: minutes go from 00 to 59. %s", echo(s), timeHint)
+			return 0, 0, usage(msgMinutesRange, "Input", echo(s))
 		}
 	}
 	switch {
 	case suffix == "" && hour > 23:
-		return 0, 0, usagef("%s is not a time: hours go from 0 to 23. %s", echo(s), timeHint)
+		return 0, 0, usage(msgHoursRange, "Input", echo(s))
 	case suffix != "" && (hour < 1 || hour > 12):
-		return 0, 0, usagef("%s is not a time: with am or pm the hour goes from 1 to 12. Write `13:00` or `1pm`.", echo(s))
+		return 0, 0, usage(msgAmPmRange, "Input", echo(s))
 	case suffix != "":
 		hour %= 12
 		if suffix == "pm" {
@@ -212,12 +212,12 @@ func parseDateWord(w string) (dateSpec, error) {
 		m, ok2 := smallInt(ms, 1, 2)
 		d, ok3 := smallInt(ds, 1, 2)
 		if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 || d > daysIn(y, time.Month(m)) {
-			return dateSpec{}, usagef("%s is not a date. %s", echo(w), dateHint)
+			return dateSpec{}, usage(msgNotADate, "Input", echo(w))
 		}
 		return dateSpec{kind: dateFixed, year: y, month: time.Month(m), day: d}, nil
 	}
 	if strings.Contains(w, "/") && strings.Trim(w, "0123456789/") == "" {
-		return dateSpec{}, usagef("%s could be read two ways (day/month or month/day). %s", echo(w), dateHint)
+		return dateSpec{}, usage(msgAmbiguousDate, "Input", echo(w))
 	}
 	return dateSpec{}, errNotDate
 }
@@ -225,7 +225,7 @@ func parseDateWord(w string) (dateSpec, error) {
 func yearless(m time.Month, d int, written string) (dateSpec, error) {
 	// 2024 is a leap year: 29 feb exists in some year, 30 feb in none.
 	if d < 1 || d > daysIn(2024, m) {
-		return dateSpec{}, usagef("%s is not a date. %s", echo(written), dateHint)
+		return dateSpec{}, usage(msgNotADate, "Input", echo(written))
 	}
 	return dateSpec{kind: dateYearless, month: m, day: d}, nil
 }
@@ -257,7 +257,7 @@ func parseMonth(s string) (int, time.Month, error) {
 	year, ok1 := smallInt(y, 4, 4)
 	m, ok2 := smallInt(ms, 1, 2)
 	if !ok1 || !ok2 || m < 1 || m > 12 {
-		return 0, 0, usagef("%s is not a month. Write it like `2026-01`.", echo(s))
+		return 0, 0, usage(msgNotAMonth, "Input", echo(s))
 	}
 	return year, time.Month(m), nil
 }
@@ -271,7 +271,7 @@ func When(date, clock string, now time.Time, loc *time.Location) (time.Time, err
 	}
 	spec, err := parseDate(date)
 	if err == errNotDate {
-		return time.Time{}, usagef("%s is not a date. %s", echo(date), dateHint)
+		return time.Time{}, usage(msgNotADate, "Input", echo(date))
 	}
 	if err != nil {
 		return time.Time{}, err
@@ -306,7 +306,7 @@ func When(date, clock string, now time.Time, loc *time.Location) (time.Time, err
 		}
 	}
 	if t.Before(now) {
-		return time.Time{}, usagef("That time is in the past (%s). Pick a later date or time.", t.Format("Mon 2 Jan 2006 15:04 MST"))
+		return time.Time{}, usage(msgInPast, "When", i18n.DayTime(t))
 	}
 	return t, nil
 }
@@ -337,8 +337,7 @@ func ReportRange(from, to string, now time.Time, loc *time.Location) (time.Time,
 		end = e
 	}
 	if !start.Before(end) {
-		return time.Time{}, time.Time{}, usagef("The report would start (%s) after it ends (%s). Write the earlier date first, like `report 2026-01 2026-03`.",
-			start.Format("2 Jan 2006"), end.Format("2 Jan 2006"))
+		return time.Time{}, time.Time{}, usage(msgReportReversed, "From", i18n.Day(start), "To", i18n.Day(end))
 	}
 	return start, end, nil
 }
@@ -355,7 +354,7 @@ func reportPeriod(s string, now time.Time) (time.Time, time.Time, error) {
 	}
 	spec, err := parseDate(s)
 	if err == errNotDate {
-		return time.Time{}, time.Time{}, usagef("%s is not a date or a month. Write it like `report 2026-01` or `report 2026-01-01 2026-03-31`.", echo(s))
+		return time.Time{}, time.Time{}, usage(msgNotDateOrMonth, "Input", echo(s))
 	}
 	if err != nil {
 		return time.Time{}, time.Time{}, err

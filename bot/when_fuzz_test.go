@@ -47,7 +47,7 @@ func FuzzParseDuration(f *testing.F) {
 		d, err := ParseDuration(s)
 		if err != nil {
 			var ue *UsageError
-			if !errors.As(err, &ue) || !strings.Contains(ue.Msg, "`90m`") {
+			if !errors.As(err, &ue) || !strings.Contains(ue.Error(), "`90m`") {
 				t.Fatalf("ParseDuration(%q) error %v is not a *UsageError with an example", s, err)
 			}
 			return

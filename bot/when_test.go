@@ -101,9 +101,10 @@ func TestWhenErrors(t *testing.T) {
 			if !errors.As(err, &ue) {
 				t.Fatalf("When(%q, %q) = %v, %v; want a *UsageError", tt.date, tt.clock, got, err)
 			}
-			if !strings.Contains(ue.Msg, tt.want) {
-				t.Errorf("When(%q, %q) error %q does not contain %q", tt.date, tt.clock, ue.Msg, tt.want)
+			if !strings.Contains(ue.Error(), tt.want) {
+				t.Errorf("When(%q, %q) error %q does not contain %q", tt.date, tt.clock, ue.Error(), tt.want)
 			}
+			checkSpanish(t, tt.date+" "+tt.clock, ue)
 		})
 	}
 }
@@ -179,9 +180,10 @@ func TestReportRange(t *testing.T) {
 		t.Run("error "+tt.from+"-"+tt.to, func(t *testing.T) {
 			_, _, err := ReportRange(tt.from, tt.to, now, santiago)
 			var ue *UsageError
-			if !errors.As(err, &ue) || !strings.Contains(ue.Msg, tt.want) {
-				t.Errorf("ReportRange(%q, %q) error = %v, want a *UsageError containing %q", tt.from, tt.to, err, tt.want)
+			if !errors.As(err, &ue) || !strings.Contains(ue.Error(), tt.want) {
+				t.Fatalf("ReportRange(%q, %q) error = %v, want a *UsageError containing %q", tt.from, tt.to, err, tt.want)
 			}
+			checkSpanish(t, tt.from+" "+tt.to, ue)
 		})
 	}
 }
@@ -230,9 +232,10 @@ func TestParseDuration(t *testing.T) {
 		t.Run("error "+tt.in, func(t *testing.T) {
 			_, err := ParseDuration(tt.in)
 			var ue *UsageError
-			if !errors.As(err, &ue) || !strings.Contains(ue.Msg, tt.want) || !strings.Contains(ue.Msg, "`90m`") {
-				t.Errorf("ParseDuration(%q) error = %v, want a *UsageError containing %q and an example", tt.in, err, tt.want)
+			if !errors.As(err, &ue) || !strings.Contains(ue.Error(), tt.want) || !strings.Contains(ue.Error(), "`90m`") {
+				t.Fatalf("ParseDuration(%q) error = %v, want a *UsageError containing %q and an example", tt.in, err, tt.want)
 			}
+			checkSpanish(t, tt.in, ue)
 		})
 	}
 }
