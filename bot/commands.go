@@ -96,7 +96,7 @@ func (b *Bot) dispatch(ctx context.Context, req Request, c Command) (Reply, erro
 	if fn := b.extraCommands[c.Name]; fn != nil {
 		return fn(ctx, req, c)
 	}
-	return Reply{}, usagef("`%s` is not available yet. Try `%s help`.", c.Name, b.cfg.Command)
+	return Reply{}, usage(msgNotAvailable, "Command", c.Name, "Slash", b.cfg.Command)
 }
 
 func (b *Bot) helpText() string {

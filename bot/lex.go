@@ -34,7 +34,7 @@ func (a arg) key() (key, value string, ok bool) {
 		return "", "", false
 	}
 	for _, r := range a.text[:i] {
-		if (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') {
+		if !unicode.IsLetter(r) { // título:, descripción:
 			return "", "", false
 		}
 	}
@@ -430,3 +430,39 @@ func parseLink(v string) (string, error) {
 }
 
 func isSpaceOrControl(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }
+
+// word is a[i]'s text made comparable for keywords (foldWord), or "" past
+// the end and for a quoted arg, which is never a keyword.
+func word(a []arg, i int) string {
+	if i >= len(a) || a[i].hasQuote {
+		return ""
+	}
+	return foldWord(a[i].text)
+}
+
+// joinText is the text of a's args, one space apart: a date or a time of
+// several words as written.
+func joinText(a []arg) string {
+	if len(a) == 1 {
+		return a[0].text
+	}
+	var b strings.Builder
+	for i, x := range a {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(x.text)
+	}
+	return b.String()
+}
+
+// fieldArgs splits a date, time or duration kept as written back into
+// args.
+func fieldArgs(s string) []arg {
+	f := strings.Fields(s)
+	a := make([]arg, len(f))
+	for i, w := range f {
+		a[i] = arg{text: w, raw: w, plain: len(w)}
+	}
+	return a
+}

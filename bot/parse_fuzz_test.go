@@ -6,11 +6,14 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/exchangebot/exchangebot/i18n"
 )
 
 var knownCommands = map[string]bool{
 	"help": true, "new": true, "list": true, "show": true, "move": true, "cancel": true,
 	"speakers": true, "join": true, "leave": true, "feed": true, "lessons": true, "report": true,
+	"edit": true, "request": true, "requests": true, "plan": true,
 }
 
 // fuzzNow is a fixed clock for the fuzzers: Saturday 28 November 2026, 13:00 UTC.
@@ -47,6 +50,9 @@ func FuzzParse(f *testing.F) {
 			if !strings.Contains(ue.Error(), "`") {
 				t.Fatalf("Parse(%q) error %q shows no example", text, ue.Error())
 			}
+			if es := ue.In(i18n.Spanish); ue.ID == "" || es == ue.ID || !strings.Contains(es, "`") {
+				t.Fatalf("Parse(%q) error %q (id %q) has no Spanish wording: %q", text, ue.Error(), ue.ID, es)
+			}
 			if c.Name != "" && !knownCommands[c.Name] {
 				t.Fatalf("Parse(%q) error came with unknown command %q", text, c.Name)
 			}
@@ -67,10 +73,16 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Parse(%q): link %q", text, c.Link)
 		}
 		switch c.Name {
-		case "show", "move", "cancel", "speakers", "join", "leave":
+		case "show", "move", "cancel", "speakers", "join", "leave", "edit", "plan":
 			if c.ID <= 0 {
 				t.Fatalf("Parse(%q): id %d", text, c.ID)
 			}
+		}
+		if c.Name == "edit" && c.Title == "" && c.Description == "" && c.Link == "" && c.Kind == "" && c.Lang == "" {
+			t.Fatalf("Parse(%q): edit changes nothing", text)
+		}
+		if c.Name == "request" && (c.Topic == "" || utf8.RuneCountInString(c.Topic) > MaxTitle) {
+			t.Fatalf("Parse(%q): request topic %q", text, c.Topic)
 		}
 		if c.Name == "speakers" && (len(c.Speakers) == 0 || (c.Action != "add" && c.Action != "remove")) {
 			t.Fatalf("Parse(%q): speakers %v %v", text, c.Action, c.Speakers)

@@ -103,6 +103,8 @@ func TestParse(t *testing.T) {
 			Command{Name: "new", Title: "T", Date: "3 Dec.", Time: "15:00"}},
 		{"new T mar 10 10am", // March 10, not Tuesday
 			Command{Name: "new", Title: "T", Date: "mar 10", Time: "10am"}},
+		{"new Talk tomorrow 3 pm",
+			Command{Name: "new", Title: "Talk", Date: "tomorrow", Time: "3 pm"}},
 
 		// new: mentions, channels and keys, in any order
 		{`new "T" tomorrow 15:00 @U024BE7LH`,
@@ -235,7 +237,7 @@ func TestParseErrors(t *testing.T) {
 		{`new "T" tomorrow 15:60`, "minutes go from 00 to 59"},
 		{`new "T" tomorrow 13pm`, "with am or pm the hour goes from 1 to 12"},
 		{`new "T" tomorrow 3`, `"3" is not a time`},
-		{"new Talk tomorrow 3 pm", `"3" is not a time`},
+		{"new Talk tomorrow 3 oclock", `"3" is not a time`},
 		{`new "T" tomorrow 9:5`, `"9:5" is not a time`},
 		{`new "T" tomorrow 15:00 0m`, "less than a minute"},
 		{`new "T" tomorrow 15:00 25h`, "longer than 24h"},

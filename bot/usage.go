@@ -52,6 +52,10 @@ func usagef(format string, a ...any) error {
 	return &UsageError{Msg: fmt.Sprintf(format, a...)}
 }
 
+// msgNotAvailable answers a command the grammar reads but no handler
+// serves yet: Command, Slash (the configured slash command).
+const msgNotAvailable = "command.not_available"
+
 // Message ids of the grammar's mistakes. Input is what was typed, quoted
 // by echo; Form is how to write it right (a string, or an i18n.Msg when
 // its words depend on the language).
@@ -84,37 +88,50 @@ const (
 	msgNotUnderstood    = "parse.not_understood"     // Input
 	msgGroupMention     = "parse.group_mention"      // Input
 	msgEmailWithoutName = "parse.email_without_name" // Input
-	msgLinkWithoutKey   = "parse.link_without_key"   //
-	msgTwoChannels      = "parse.two_channels"       // First, Second
-	msgUnknownKey       = "parse.unknown_key"        // Input
-	msgKeyTwice         = "parse.key_twice"          // Key, Example
-	msgKeyEmpty         = "parse.key_empty"          // Key, Example
-	msgUnknownTZ        = "parse.unknown_tz"         // Input
-	msgUnknownKind      = "parse.unknown_kind"       // Input
-	msgUnknownLang      = "parse.unknown_lang"       // Input
-	msgBadChoice        = "parse.bad_choice"         // Command, Input, Form
-	msgIDMissing        = "parse.id_missing"         // Command, Form
-	msgNotAnID          = "parse.not_an_id"          // Input, Form
-	msgIDTooLarge       = "parse.id_too_large"       // Input, Form
-	msgIDZero           = "parse.id_zero"            // Input, Form
-	msgUnexpectedEnd    = "parse.unexpected_end"     // Input, Form
-	msgSayAddRemove     = "parse.say_add_remove"     // Form
-	msgNotAddRemove     = "parse.not_add_remove"     // Input, Form
-	msgSayWhoToAdd      = "parse.say_who_add"        // Form
-	msgSayWhoToRemove   = "parse.say_who_remove"     // Form
-	msgNotASpeaker      = "parse.not_a_speaker"      // Input
-	msgNotAUser         = "parse.not_a_user"         // Input
-	msgNotAChannel      = "parse.not_a_channel"      // Input
-	msgNotNameAndEmail  = "parse.not_name_email"     // Input
-	msgNameMissing      = "parse.name_missing"       // Input
-	msgNotAnEmail       = "parse.not_an_email"       // Input
-	msgNotALink         = "parse.not_a_link"         // Input
-	msgFormNew          = "parse.form.new"           //
-	msgFormList         = "parse.form.list"          //
-	msgFormFeed         = "parse.form.feed"          //
-	msgFormMove         = "parse.form.move"          //
-	msgFormCancel       = "parse.form.cancel"        //
-	msgFormSpeakers     = "parse.form.speakers"      //
-	msgFormLessons      = "parse.form.lessons"       //
-	msgFormReport       = "parse.form.report"        //
+	msgLinkWithoutKey   = "parse.link_without_key"
+	msgTwoChannels      = "parse.two_channels"   // First, Second
+	msgUnknownKey       = "parse.unknown_key"    // Input, Keys
+	msgKeyTwice         = "parse.key_twice"      // Key, Example
+	msgKeyEmpty         = "parse.key_empty"      // Key, Example
+	msgUnknownTZ        = "parse.unknown_tz"     // Input
+	msgUnknownKind      = "parse.unknown_kind"   // Input
+	msgUnknownLang      = "parse.unknown_lang"   // Input
+	msgBadChoice        = "parse.bad_choice"     // Command, Input, Form
+	msgIDMissing        = "parse.id_missing"     // Command, Form
+	msgNotAnID          = "parse.not_an_id"      // Input, Form
+	msgIDTooLarge       = "parse.id_too_large"   // Input, Form
+	msgIDZero           = "parse.id_zero"        // Input, Form
+	msgUnexpectedEnd    = "parse.unexpected_end" // Input, Form
+	msgSayAddRemove     = "parse.say_add_remove" // Form
+	msgNotAddRemove     = "parse.not_add_remove" // Input, Form
+	msgSayWhoToAdd      = "parse.say_who_add"    // Form
+	msgSayWhoToRemove   = "parse.say_who_remove" // Form
+	msgNotASpeaker      = "parse.not_a_speaker"  // Input
+	msgNotAUser         = "parse.not_a_user"     // Input
+	msgNotAChannel      = "parse.not_a_channel"  // Input
+	msgNotNameAndEmail  = "parse.not_name_email" // Input
+	msgNameMissing      = "parse.name_missing"   // Input
+	msgNotAnEmail       = "parse.not_an_email"   // Input
+	msgNotALink         = "parse.not_a_link"     // Input
+	msgDidYouMean       = "parse.did_you_mean"   // Input, Suggestion
+	msgKeysNew          = "parse.keys.new"
+	msgKeysEdit         = "parse.keys.edit"
+	msgKeysRequest      = "parse.keys.request"
+	msgEditNothing      = "parse.edit_nothing"       // Form
+	msgEditNotKey       = "parse.edit_not_key"       // Input, Form
+	msgTopicMissing     = "parse.topic_missing"      // Form
+	msgTopicTooLong     = "parse.topic_too_long"     // Count, Max
+	msgRequestIDMissing = "parse.request_id_missing" // Command, Form
+	msgNotARequestID    = "parse.not_a_request_id"   // Input, Form
+	msgFormEdit         = "parse.form.edit"
+	msgFormRequest      = "parse.form.request"
+	msgFormRequests     = "parse.form.requests"
+	msgFormNew          = "parse.form.new"
+	msgFormList         = "parse.form.list"
+	msgFormFeed         = "parse.form.feed"
+	msgFormMove         = "parse.form.move"
+	msgFormCancel       = "parse.form.cancel"
+	msgFormSpeakers     = "parse.form.speakers"
+	msgFormLessons      = "parse.form.lessons"
+	msgFormReport       = "parse.form.report"
 )

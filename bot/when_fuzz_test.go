@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 )
 
 func FuzzWhen(f *testing.F) {
@@ -54,6 +55,44 @@ func FuzzParseDuration(f *testing.F) {
 		}
 		if d <= 0 || d > 24*time.Hour || d%time.Minute != 0 {
 			t.Fatalf("ParseDuration(%q) = %v", s, d)
+		}
+	})
+}
+
+func FuzzReportRange(f *testing.F) {
+	for _, s := range [][2]string{{"2026-01", ""}, {"enero", "marzo"}, {"ene 2026", "hoy"}, {"el 3 de diciembre", ""},
+		{"mar", "2026-13"}, {"29 feb", "pasado mañana"}, {"", "january"}} {
+		f.Add(s[0], s[1], int64(0))
+	}
+	f.Fuzz(func(t *testing.T, from, to string, offset int64) {
+		now := fuzzNow.Add(time.Duration(offset%(100_000_000)) * time.Second)
+		start, end, err := ReportRange(from, to, now, time.UTC)
+		if err != nil {
+			var ue *UsageError
+			if !errors.As(err, &ue) || ue.ID == "" {
+				t.Fatalf("ReportRange(%q, %q) error %v is not a typed *UsageError", from, to, err)
+			}
+			return
+		}
+		if !start.Before(end) {
+			t.Fatalf("ReportRange(%q, %q) = [%v, %v)", from, to, start, end)
+		}
+	})
+}
+
+func FuzzParseControl(f *testing.F) {
+	for _, s := range []string{"skip", "¡Listo!", "paso a paso", "*saltar*", "Terminar.", "listo 👍", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		c, ok := ParseControl(text)
+		if ok != (c == ControlSkip || c == ControlStop) {
+			t.Fatalf("ParseControl(%q) = %q, %v", text, c, ok)
+		}
+		// A control is one word: an answer of several words is never one.
+		words := strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+		if ok && len(words) != 1 {
+			t.Fatalf("ParseControl(%q) took an answer for %q", text, c)
 		}
 	})
 }
