@@ -46,6 +46,17 @@ func parseClock(s string) (hour, minute int, err error) {
 	return hour, minute, nil
 }
 
+// onlyClockPrefix reports whether a is nothing but the words that come
+// before a time ("a las", "at").
+func onlyClockPrefix(a []arg) bool {
+	for i := range a {
+		if w := word(a, i); w != "a" && w != "las" && w != "la" && w != "at" {
+			return false
+		}
+	}
+	return true
+}
+
 var meridiems = []string{"a.m.", "p.m.", "a.m", "p.m", "am", "pm"}
 
 var hourWords = map[string]bool{"h": true, "hr": true, "hrs": true, "hs": true, "horas": true}

@@ -130,6 +130,8 @@ func (c *Command) dateTime(args []arg, i int, form any) (int, error) {
 	switch {
 	case err != nil:
 		return 0, err
+	case n == 0 && onlyClockPrefix(args[i:]):
+		return 0, usage(msgTimeMissing, "Date", echo(date)) // mañana a las
 	case n == 0:
 		return 0, usage(msgNotATime, "Input", echo(args[i].raw))
 	}

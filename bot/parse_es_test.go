@@ -150,6 +150,7 @@ var spanishMistakes = []struct {
 	{`nueva "T" 31/12 15:00`, "could be read two ways", "se puede leer de dos maneras"},
 	{`nueva "T" algún día 15:00`, `"algún" is not a date`, `"algún" no es una fecha`},
 	{`nueva "T" mañana`, `The time is missing after "mañana"`, `Falta la hora después de "mañana"`},
+	{`nueva "T" mañana a las`, `The time is missing after "mañana"`, `Falta la hora después de "mañana"`},
 	{`nueva "T" pasado mañana`, `The time is missing after "pasado mañana"`, `Falta la hora después de "pasado mañana"`},
 	{`nueva "T" mañana a las 25:00`, `"25:00" is not a time: hours go from 0 to 23`, `"25:00" no es una hora: las horas van de 0 a 23`},
 	{`nueva "T" mañana a las tres`, `"tres" is not a time`, `"tres" no es una hora`},
@@ -445,5 +446,31 @@ func TestParseDurationSpanish(t *testing.T) {
 		if got := i18n.Error(i18n.Spanish, err); !strings.Contains(got, want[1]) {
 			t.Errorf("ParseDuration(%q) in Spanish = %q, want %q", in, got, want[1])
 		}
+	}
+}
+
+func BenchmarkParseSpanish(b *testing.B) {
+	const text = `nueva Empleo juvenil el 3 de diciembre a las 15:00 90 min <@U2|ana> <#C1|general> tipo:taller socio:"FISDL El Salvador"`
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse(text); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// A mistake costs its parse and its wording, which now happens when it is
+// shown rather than when it is found.
+func BenchmarkParseError(b *testing.B) {
+	for _, lang := range []i18n.Lang{i18n.English, i18n.Spanish} {
+		b.Run(string(lang), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_, err := Parse(`new "Youth employment" tomorrow 25:00`)
+				if i18n.Error(lang, err) == "" {
+					b.Fatal("no message")
+				}
+			}
+		})
 	}
 }
