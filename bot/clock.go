@@ -35,7 +35,8 @@ func isClock(args []arg, i int) bool {
 
 // parseClock reads a time as Parse returns it.
 func parseClock(s string) (hour, minute int, err error) {
-	a := fieldArgs(s)
+	var buf [8]arg
+	a := fieldArgs(s, buf[:0])
 	hour, minute, n, err := matchClock(a)
 	if err != nil {
 		return 0, 0, err
@@ -155,7 +156,8 @@ func durationAt(args []arg, i int) (time.Duration, int, error) {
 // "2 horas"; zero, negative or over 24h is a *UsageError. The result is
 // rounded to the minute.
 func ParseDuration(s string) (time.Duration, error) {
-	a := fieldArgs(s)
+	var buf [8]arg
+	a := fieldArgs(s, buf[:0])
 	if strings.HasPrefix(strings.TrimSpace(s), "-") {
 		return 0, usage(msgDurationNegative, "Input", echo(s))
 	}
@@ -189,11 +191,11 @@ func matchDuration(a []arg) (time.Duration, int, error) {
 		if last == time.Hour && word(a, j) == "y" {
 			j++
 		}
-		parts, used, ok := durationParts(a, j)
-		if !ok || used == 0 || last != 0 && parts[0].unit != time.Minute {
+		parts, np, used := durationParts(a, j)
+		if used == 0 || last != 0 && parts[0].unit != time.Minute {
 			break
 		}
-		for _, p := range parts {
+		for _, p := range parts[:np] {
 			total += p.length
 			last = p.unit
 		}
@@ -226,39 +228,40 @@ type durationPart struct {
 
 // durationParts reads one word of glued parts (90m, 1h30m, 1.5h) or a
 // number and a unit word (90 min, 2 horas) at a[i]: the parts, in the
-// order hours then minutes, and how many words.
-func durationParts(a []arg, i int) ([]durationPart, int, bool) {
+// order hours then minutes, how many, and how many words (0: none).
+func durationParts(a []arg, i int) (parts [2]durationPart, n, words int) {
 	w := word(a, i)
 	if w == "" || w[0] < '0' && w[0] != '.' || w[0] > '9' {
-		return nil, 0, false
+		return parts, 0, 0
 	}
 	if isNumber(w) {
 		unit, ok := durationUnits[word(a, i+1)]
 		if !ok {
-			return nil, 0, false
+			return parts, 0, 0
 		}
 		f, _ := strconv.ParseFloat(w, 64)
-		return []durationPart{{time.Duration(f * float64(unit)), unit}}, 2, true
+		parts[0] = durationPart{time.Duration(f * float64(unit)), unit}
+		return parts, 1, 2
 	}
-	var parts []durationPart
 	for w != "" {
 		k := strings.IndexFunc(w, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
 		if k <= 0 || !isNumber(w[:k]) {
-			return nil, 0, false
+			return parts, 0, 0
 		}
 		u := k
 		for u < len(w) && w[u] >= 'a' && w[u] <= 'z' {
 			u++
 		}
 		unit, ok := durationUnits[w[k:u]]
-		if !ok || len(parts) > 0 && unit != time.Minute || len(parts) > 1 {
-			return nil, 0, false
+		if !ok || n > 0 && unit != time.Minute || n > 1 {
+			return parts, 0, 0
 		}
 		f, _ := strconv.ParseFloat(w[:k], 64)
-		parts = append(parts, durationPart{time.Duration(f * float64(unit)), unit})
+		parts[n] = durationPart{time.Duration(f * float64(unit)), unit}
+		n++
 		w = w[u:]
 	}
-	return parts, 1, true
+	return parts, n, 1
 }
 
 // isNumber reports whether s is digits with at most one dot among them.

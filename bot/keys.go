@@ -221,16 +221,17 @@ func (c *Command) setChannel(s string) error {
 // setKey sets what key:val says, key being as typed in either language.
 func (c *Command) setKey(ks keySet, key, val string, seen map[string]bool) error {
 	name := keyWords[foldWord(key)]
-	example := "`" + strings.ToLower(key) + ":" + keyValues[name] + "`"
+	// The example shows the key as it was typed: `tipo:webinar`.
+	example := func() string { return "`" + key + ":" + keyValues[name] + "`" }
 	switch {
 	case key == "http" || key == "https":
 		return usage(msgLinkWithoutKey)
 	case !ks.has(name):
 		return usage(msgUnknownKey, "Input", echo(key+":"), "Keys", i18n.Msg(ks.hint))
 	case seen[name] && name != "partner":
-		return usage(msgKeyTwice, "Key", strings.ToLower(key), "Example", example)
+		return usage(msgKeyTwice, "Key", key, "Example", example())
 	case strings.TrimSpace(val) == "":
-		return usage(msgKeyEmpty, "Key", strings.ToLower(key), "Example", example)
+		return usage(msgKeyEmpty, "Key", key, "Example", example())
 	}
 	seen[name] = true
 	switch name {

@@ -457,12 +457,19 @@ func joinText(a []arg) string {
 }
 
 // fieldArgs splits a date, time or duration kept as written back into
-// args.
-func fieldArgs(s string) []arg {
-	f := strings.Fields(s)
-	a := make([]arg, len(f))
-	for i, w := range f {
-		a[i] = arg{text: w, raw: w, plain: len(w)}
+// args, appended to buf: callers pass a small array's slice so that
+// reading a date again allocates nothing.
+func fieldArgs(s string, buf []arg) []arg {
+	for {
+		s = strings.TrimLeftFunc(s, unicode.IsSpace)
+		if s == "" {
+			return buf
+		}
+		end := strings.IndexFunc(s, unicode.IsSpace)
+		if end < 0 {
+			end = len(s)
+		}
+		buf = append(buf, arg{text: s[:end], raw: s[:end], plain: end})
+		s = s[end:]
 	}
-	return a
 }

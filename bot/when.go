@@ -84,7 +84,8 @@ func dateAt(args []arg, i int) (date string, n int, err error) {
 
 // parseDate reads a date as Parse returns it: errNotDate, or a *UsageError.
 func parseDate(s string) (dateSpec, error) {
-	a := fieldArgs(s)
+	var buf [8]arg
+	a := fieldArgs(s, buf[:0])
 	spec, n, err := matchDate(a)
 	switch {
 	case err != nil:
@@ -392,7 +393,8 @@ func ReportRange(from, to string, now time.Time, loc *time.Location) (time.Time,
 // reportPeriod is the month or day s names, looking back from now.
 func reportPeriod(s string, now time.Time) (time.Time, time.Time, error) {
 	loc := now.Location()
-	a := fieldArgs(s)
+	var buf [8]arg
+	a := fieldArgs(s, buf[:0])
 	p, n, err := matchPeriod(a)
 	if err != nil {
 		return time.Time{}, time.Time{}, err
