@@ -10,11 +10,13 @@ import (
 // A mistake in the grammar is a message id of the i18n catalogs and the
 // values it shows, so that each reader gets it in their language
 // (i18n.Error, or In); Error() is its English wording.
-// Msg holds the English text of the mistakes not yet in the catalogs.
+// The handlers' mistakes not yet in the catalogs carry their English text
+// instead (usagef); the field is unexported so that code reading the text
+// directly, rather than through Error or In, does not compile.
 type UsageError struct {
 	ID   string         // message id in the catalogs
 	Data map[string]any // the values its placeholders show
-	Msg  string         // English text, only when ID is empty
+	text string         // English text, only when ID is empty
 }
 
 func (e *UsageError) Error() string { return e.In(i18n.English) }
@@ -22,7 +24,7 @@ func (e *UsageError) Error() string { return e.In(i18n.English) }
 // In words the mistake in lang.
 func (e *UsageError) In(lang i18n.Lang) string {
 	if e.ID == "" {
-		return e.Msg
+		return e.text
 	}
 	return i18n.T(lang, e.ID, e.Data)
 }
@@ -49,7 +51,7 @@ func usage(id string, pairs ...any) *UsageError {
 // usagef is a mistake worded in English only, for the handlers whose
 // messages are not in the catalogs yet.
 func usagef(format string, a ...any) error {
-	return &UsageError{Msg: fmt.Sprintf(format, a...)}
+	return &UsageError{text: fmt.Sprintf(format, a...)}
 }
 
 // msgNotAvailable answers a command the grammar reads but no handler

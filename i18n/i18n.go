@@ -183,13 +183,14 @@ type Message interface {
 }
 
 // Error words err for a reader in lang: the first Message in its chain
-// from the catalogs, any other error by its own Error text.
+// from the catalogs, any other error (or a Message without an id) by its
+// own Error text.
 func Error(lang Lang, err error) string {
 	if err == nil {
 		return ""
 	}
 	var m Message
-	if errors.As(err, &m) {
+	if errors.As(err, &m) && m.MessageID() != "" {
 		return T(lang, m.MessageID(), m.MessageData())
 	}
 	return err.Error()

@@ -113,6 +113,13 @@ func (e *typedErr) Error() string               { return T(English, e.id, e.data
 func (e *typedErr) MessageID() string           { return e.id }
 func (e *typedErr) MessageData() map[string]any { return e.data }
 
+// noID is a Message whose words are not in the catalogs.
+type noID struct{}
+
+func (noID) Error() string               { return "plain words" }
+func (noID) MessageID() string           { return "" }
+func (noID) MessageData() map[string]any { return nil }
+
 func TestError(t *testing.T) {
 	at := time.Date(2026, 12, 8, 15, 0, 0, 0, time.UTC)
 	err := fmt.Errorf("scheduling: %w", &typedErr{id: "date.long", data: map[string]any{
@@ -125,6 +132,9 @@ func TestError(t *testing.T) {
 	}
 	if got := Error(Spanish, errors.New("disk full")); got != "disk full" {
 		t.Errorf("a plain error = %q, want its own text", got)
+	}
+	if got := Error(Spanish, noID{}); got != "plain words" {
+		t.Errorf("a Message without an id = %q, want its own Error text", got)
 	}
 	if got := Error(Spanish, nil); got != "" {
 		t.Errorf("nil error = %q", got)
