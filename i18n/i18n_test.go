@@ -152,3 +152,24 @@ func TestTUnknown(t *testing.T) {
 		t.Errorf("Localizer.T = %q", got)
 	}
 }
+
+// Requests are served concurrently: wording must be safe from many
+// goroutines at once (go test -race).
+func TestTConcurrent(t *testing.T) {
+	done := make(chan string)
+	for i := range 8 {
+		go func() {
+			lang := Langs[i%len(Langs)]
+			var s string
+			for range 50 {
+				s = Duration(time.Duration(i+1) * 90 * time.Minute).Word(lang)
+			}
+			done <- s
+		}()
+	}
+	for range 8 {
+		if s := <-done; s == "" {
+			t.Error("empty wording")
+		}
+	}
+}
