@@ -30,15 +30,14 @@ var formNames = []string{"zero", "one", "two", "few", "many", "other"}
 // id -> plural form -> text (a plain string is the form "other").
 func catalog(t *testing.T, lang Lang) map[string]map[string]string {
 	t.Helper()
-	var raw map[string]any
-	if _, err := toml.DecodeFS(catalogs, "active."+string(lang)+".toml", &raw); err != nil {
-		t.Fatalf("%s catalog: %v", lang, err)
-	}
 	out := map[string]map[string]string{}
 	var walk func(prefix string, m map[string]any)
 	walk = func(prefix string, m map[string]any) {
 		for k, v := range m {
 			id := prefix + k
+			if _, dup := out[id]; dup {
+				t.Fatalf("%s: %s is in two catalog files", lang, id)
+			}
 			switch v := v.(type) {
 			case string:
 				out[id] = map[string]string{"other": v}
@@ -64,7 +63,13 @@ func catalog(t *testing.T, lang Lang) map[string]map[string]string {
 			}
 		}
 	}
-	walk("", raw)
+	for _, name := range catalogFiles(lang) {
+		var raw map[string]any
+		if _, err := toml.DecodeFS(catalogs, name, &raw); err != nil {
+			t.Fatalf("%s catalog %s: %v", lang, name, err)
+		}
+		walk("", raw)
+	}
 	if len(out) == 0 {
 		t.Fatalf("%s catalog is empty", lang)
 	}

@@ -1,7 +1,7 @@
 // Package i18n words what a person reads in English or Spanish.
 //
-// The words live in two TOML catalogs embedded in the binary,
-// active.en.toml and active.es.toml, read with go-i18n: one entry per
+// The words live in TOML catalogs embedded in the binary,
+// catalog/*.en.toml and catalog/*.es.toml, read with go-i18n: one entry per
 // message id, with the CLDR plural forms of its language where a count
 // picks the wording (Spanish has one, many and other). Code never holds
 // the words, only the ids: each surface (Slack, web pages, email) asks
@@ -14,6 +14,7 @@ package i18n
 import (
 	"embed"
 	"errors"
+	"io/fs"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -94,8 +95,21 @@ func fromTag(t language.Tag) (Lang, bool) {
 	return "", false
 }
 
-//go:embed active.en.toml active.es.toml
+// Each feature may keep its words in its own pair of files,
+// catalog/<area>.en.toml and catalog/<area>.es.toml, so that features
+// built side by side do not edit one file; an id lives in one area only.
+//
+//go:embed catalog/*.toml
 var catalogs embed.FS
+
+// catalogFiles lists the catalog files of lang.
+func catalogFiles(lang Lang) []string {
+	names, err := fs.Glob(catalogs, "catalog/*."+string(lang)+".toml")
+	if err != nil {
+		panic("i18n: " + err.Error())
+	}
+	return names
+}
 
 var (
 	bundle     *goi18n.Bundle
@@ -108,8 +122,10 @@ func init() {
 	localizers = make(map[Lang]*goi18n.Localizer, len(Langs))
 	for _, lang := range Langs {
 		// A broken catalog is a build defect, caught by the catalog tests.
-		if _, err := bundle.LoadMessageFileFS(catalogs, "active."+string(lang)+".toml"); err != nil {
-			panic("i18n: " + err.Error())
+		for _, name := range catalogFiles(lang) {
+			if _, err := bundle.LoadMessageFileFS(catalogs, name); err != nil {
+				panic("i18n: " + err.Error())
+			}
 		}
 		localizers[lang] = goi18n.NewLocalizer(bundle, string(lang))
 	}
