@@ -41,10 +41,10 @@ func (b *Bot) handleDM(ctx context.Context, ev slackevents.EventsAPIInnerEvent) 
 	w := exchange.Walk{UserID: m.User, Channel: m.Channel}
 	var step exchange.Step
 	var err error
-	switch strings.ToLower(strings.Trim(text, " .!`")) {
-	case "stop":
+	switch ctl, _ := ParseControl(text); ctl {
+	case ControlStop:
 		step, err = b.svc.Stop(ctx, w)
-	case "skip":
+	case ControlSkip:
 		step, err = b.svc.Skip(ctx, w)
 	default:
 		step, err = b.svc.Answer(ctx, w, text)

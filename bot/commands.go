@@ -72,7 +72,7 @@ func (b *Bot) dispatch(ctx context.Context, req Request, c Command) (Reply, erro
 	if fn := b.routes.commands[c.Name]; fn != nil {
 		return fn(b, ctx, req, c)
 	}
-	return Reply{}, usagef("`%s` is not available yet. Try `%s help`.", c.Name, b.cfg.Command)
+	return Reply{}, usage(msgNotAvailable, "Command", c.Name, "Slash", b.cfg.Command)
 }
 
 // mistake words an error the person made or must know about (a usage

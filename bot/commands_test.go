@@ -377,3 +377,35 @@ func TestFeedCommandFollowsFeedsPublic(t *testing.T) {
 		}
 	}
 }
+
+// TestEditCommand: `edit` changes what was said, in either language,
+// refreshes the announcement, and refuses what exchange refuses.
+func TestEditCommand(t *testing.T) {
+	e := newTestBot(t, func(c *Config) { c.Staff = []string{"U1"} })
+	if r := e.run("U1", `new "Youth employment" `+futureDate(3)+` 10:00 <#C1|general>`); !strings.Contains(r, "#1") {
+		t.Fatal(r)
+	}
+	e.deliver()
+	for _, tt := range []struct{ user, text, want string }{
+		{"U1", `edit 1 title:"Youth employment, II" link:https://meet.example.org/yes description:"Bring data"`, "Updated *#1* Youth employment, II"},
+		{"U1", `editar 1 tipo:taller`, "Updated *#1*"},
+		{"U1", `edit 1 link:https://meet.example.org@evil.example/`, "not a web link"},
+		{"U5", `edit 1 title:"Mine now"`, "Only staff or <@U1>, who scheduled #1, can edit it."},
+	} {
+		if r := e.run(tt.user, tt.text); !strings.Contains(r, tt.want) {
+			t.Errorf("%s: %q, want %q", tt.text, r, tt.want)
+		}
+	}
+	s, err := e.store.Session(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Title != "Youth employment, II" || s.Link != "https://meet.example.org/yes" || s.Description != "Bring data" || s.Kind != "workshop" || s.Sequence != 2 {
+		t.Errorf("after edits: %+v", s)
+	}
+	e.slack.Reset()
+	e.deliver()
+	if up := e.slack.Calls("chat.update"); len(up) == 0 || !strings.Contains(up[len(up)-1].Form.Get("blocks"), "Youth employment, II") {
+		t.Errorf("announcement not refreshed: %+v", up)
+	}
+}

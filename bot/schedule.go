@@ -148,9 +148,7 @@ func (b *Bot) cmdLeave(ctx context.Context, req Request, c Command) (Reply, erro
 
 var _ = commands.add("edit", (*Bot).cmdEdit)
 
-// cmdEdit changes what was said about a session. It is reached once the
-// grammar reads `edit <id> key:value…` into Command; until it also reads
-// `description:`, descriptions change only in the form.
+// cmdEdit changes what was said about a session: `edit <id> key:value…`.
 func (b *Bot) cmdEdit(ctx context.Context, req Request, c Command) (Reply, error) {
 	var ch exchange.Changes
 	set := func(v string) *string {
@@ -159,7 +157,7 @@ func (b *Bot) cmdEdit(ctx context.Context, req Request, c Command) (Reply, error
 		}
 		return &v
 	}
-	ch.Title, ch.Kind, ch.Link, ch.Lang = set(c.Title), set(c.Kind), set(c.Link), set(c.Lang)
+	ch.Title, ch.Kind, ch.Link, ch.Lang, ch.Description = set(c.Title), set(c.Kind), set(c.Link), set(c.Lang), set(c.Description)
 	s, err := b.svc.Edit(ctx, req.actor(), c.ID, ch)
 	if err != nil {
 		return Reply{}, err
