@@ -53,6 +53,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"LessonsGroupedBySpeaker", testLessonsGroupedBySpeaker},
 		{"Search", testSearch},
 		{"ReportHandCounted", testReportHandCounted},
+		{"Requests", testRequests},
+		{"Evaluations", testEvaluations},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
