@@ -30,10 +30,10 @@ type Evaluation struct {
 	// AwaitingSince is when Awaiting was last set to a question.
 	AwaitingSince time.Time
 	AskedAt       time.Time
-	Rating    int // 1–5, 0 when not rated
-	RatedAt   time.Time
-	Plan      string
-	PlanAt    time.Time
+	Rating        int // 1–5, 0 when not rated
+	RatedAt       time.Time
+	Plan          string
+	PlanAt        time.Time
 	// FollowedUpAt is when the follow-up was asked.
 	FollowedUpAt time.Time
 	Applied      string // AppliedYes, AppliedPartly, AppliedNotYet, or ""

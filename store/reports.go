@@ -57,7 +57,7 @@ type Demand struct {
 
 // DemandCount is Demand's figures for one partner.
 type DemandCount struct {
-	Label                        string
+	Label                       string
 	Received, Planned, Declined int
 }
 
