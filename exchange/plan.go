@@ -23,11 +23,30 @@ const (
 	// KindUndelivered tells a session's creator that a message about it
 	// could not be delivered; Payload is the failed row's id.
 	KindUndelivered = "undelivered"
+
+	// KindRequestNews tells the person who asked for a session what became
+	// of their request, by DM; Payload is a RequestNews.
+	KindRequestNews = "request_news"
+	// KindEvaluate is due evaluation.after past a session's end: it posts
+	// nothing, but owes each participant then joined their ratings DM.
+	KindEvaluate = "evaluate"
+	// KindEvaluation asks one participant how useful the session was and
+	// what they will apply, by DM.
+	KindEvaluation = "evaluation"
+	// KindEvaluationNudge reminds, once, a participant who answered nothing.
+	KindEvaluationNudge = "evaluation_nudge"
+	// KindFollowUp asks, at evaluation.follow_up, someone who said what
+	// they would apply whether they did and what changed.
+	KindFollowUp = "follow_up"
+	// KindFollowUpNudge reminds, once, someone who did not answer it.
+	KindFollowUpNudge = "follow_up_nudge"
 )
 
 // planKinds are the rows derived from a session's time and people; a move
 // or a change of speakers drops and re-plans them, a cancel drops them.
-var planKinds = []string{KindReminder, KindPrompt, KindNudge, KindSummary}
+// The rows an evaluation owes each participant are not among them: they
+// exist only once the session is over, and their senders read it again.
+var planKinds = []string{KindReminder, KindPrompt, KindNudge, KindSummary, KindEvaluate}
 
 // Notice is the payload of a KindThread row: what happened to the
 // session, for the sender to word in the session's language.
@@ -190,10 +209,13 @@ func (s *Service) planLessons(ctx context.Context, tx store.Tx, sess *store.Sess
 			}
 		}
 	}
-	return tx.Enqueue(ctx, store.Delivery{
+	if err := tx.Enqueue(ctx, store.Delivery{
 		Kind: KindSummary, SessionID: sess.ID, Recipient: lc.Channel, Due: sess.End().Add(lc.CloseAfter),
 		Dedupe: SummaryKey(sess),
-	}, now)
+	}, now); err != nil {
+		return err
+	}
+	return s.planEvaluation(ctx, tx, sess, now)
 }
 
 // replan drops what a session's old schedule or people implied and plans

@@ -28,6 +28,9 @@ type Draft struct {
 	Lang     string // one of Langs, or "" for the configured language
 	Partners []string
 	Speakers []store.Speaker
+	// Request is the request the session is planned from (see PlanDraft);
+	// 0 for none. Scheduling links them and tells whoever asked.
+	Request int64
 }
 
 // Schedule creates a session from d on behalf of by, who must be staff,
@@ -48,6 +51,11 @@ func (s *Service) Schedule(ctx context.Context, by Actor, d Draft) (*store.Sessi
 		}
 		if sess.Channel != "" {
 			if err := tx.Enqueue(ctx, announceRow(sess, now), now); err != nil {
+				return false, err
+			}
+		}
+		if d.Request != 0 {
+			if err := s.linkRequest(ctx, tx, by, d.Request, sess); err != nil {
 				return false, err
 			}
 		}
@@ -241,6 +249,9 @@ func (s *Service) Cancel(ctx context.Context, by Actor, id int64, reason string)
 			return false, err
 		}
 		if _, err := tx.DropPending(ctx, sess.ID, "", planKinds...); err != nil {
+			return false, err
+		}
+		if err := reopenRequests(ctx, tx, sess.ID, now); err != nil {
 			return false, err
 		}
 		sess.Status, sess.CancelReason = store.StatusCancelled, reason
