@@ -53,6 +53,7 @@ type Bot struct {
 
 	offline bool
 	zones   zoneCache
+	locales localeCache
 	staff   staffCache
 	// inflight lets shutdown wait for work started by requests.
 	inflight sync.WaitGroup
@@ -115,6 +116,8 @@ func New(o Options) *Bot {
 	})
 	b.registerLessons()
 	b.registerDigest()
+	b.registerDemand()
+	b.registerEvaluation()
 	// The clock is read through b, so a test that swaps b.now moves every part.
 	now := func() time.Time { return b.now() }
 	b.pauses = outbox.NewPauses(now)

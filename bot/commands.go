@@ -12,6 +12,7 @@ import (
 
 	"github.com/exchangebot/exchangebot/calendar"
 	"github.com/exchangebot/exchangebot/exchange"
+	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/store"
 )
 
@@ -96,8 +97,9 @@ func (req Request) actor() exchange.Actor {
 
 var _ = commands.add("help", (*Bot).cmdHelp)
 
-func (b *Bot) cmdHelp(context.Context, Request, Command) (Reply, error) {
-	return Reply{Text: b.helpText()}, nil
+func (b *Bot) cmdHelp(ctx context.Context, req Request, _ Command) (Reply, error) {
+	demand := i18n.T(b.readerLang(ctx, req.UserID), "demand.help", map[string]any{"Slash": b.cfg.Command})
+	return Reply{Text: b.helpText() + "\n\n" + demand}, nil
 }
 
 func (b *Bot) helpText() string {

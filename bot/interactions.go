@@ -22,6 +22,8 @@ const callbackNewSession = "new_session"
 // command was typed, so the confirmation and default channel land there.
 type newSessionMeta struct {
 	Channel string `json:"channel"`
+	// Request is the request the form was opened from (`plan`), 0 for none.
+	Request int64 `json:"request,omitempty"`
 }
 
 // cmdNewModal opens the new-session form behind a bare `new`.
@@ -141,6 +143,7 @@ func (b *Bot) submitNewSession(ctx context.Context, cb slack.InteractionCallback
 		Title: viewValue(cb, "title").Value, Kind: viewValue(cb, "kind").SelectedOption.Value, Start: start, Duration: d,
 		TZ: zone, Link: strings.TrimSpace(viewValue(cb, "link").Value), Channel: viewValue(cb, "channel").SelectedConversation,
 		Description: viewValue(cb, "description").Value, Partners: strings.Split(viewValue(cb, "partners").Value, "\n"),
+		Request: meta.Request,
 	}
 	for _, u := range viewValue(cb, "speakers").SelectedUsers {
 		draft.Speakers = append(draft.Speakers, store.Speaker{UserID: u})
@@ -164,9 +167,20 @@ func (b *Bot) submitNewSession(ctx context.Context, cb slack.InteractionCallback
 	}
 	s, err := b.svc.Schedule(ctx, by, draft)
 	if err != nil {
+		var ue *UsageError
+		if errors.As(b.demandError(err), &ue) {
+			// The request was decided meanwhile: said above the form.
+			return slack.NewErrorsViewSubmissionResponse(map[string]string{"title": ue.In(b.readerLang(ctx, cb.User.ID))}), nil
+		}
 		return b.formErrors(err)
 	}
-	b.tellUser(ctx, meta.Channel, cb.User.ID, b.scheduledReply(s))
+	reply := b.scheduledReply(s)
+	if meta.Request != 0 {
+		if r, err := b.store.Request(ctx, meta.Request); err == nil {
+			reply = b.plannedReply(ctx, cb.User.ID, s, r)
+		}
+	}
+	b.tellUser(ctx, meta.Channel, cb.User.ID, reply)
 	return nil, nil
 }
 

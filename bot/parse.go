@@ -33,8 +33,9 @@ type Command struct {
 	Description string          // edit description:
 	Topic       string          // request: what the session asked for should be about
 	Scope       string          // list: ""|"mine"|"past"|"all"; requests: ""|"open"|"all"
-	Action      string          // speakers: "add"|"remove"; feed: ""|"reset"
-	Reason      string          // cancel: free text, may be empty
+	Action      string          // speakers: "add"|"remove"; feed: ""|"reset"; requests: ""|"decline"|"merge"
+	Reason      string          // cancel, requests decline: free text, may be empty
+	Into        int64           // requests merge: the request the other joins
 	Words       string          // lessons: the search words when not an id
 	From, To    string          // report: as written, syntax checked (2026-01, enero, 2026-01-15, 3 dic…)
 
@@ -78,13 +79,13 @@ func Parse(text string) (Command, error) {
 	case "list":
 		c.Scope, err = parseChoice(lx, typed, i18n.Msg(msgFormList), listScopes)
 	case "requests":
-		c.Scope, err = parseChoice(lx, typed, i18n.Msg(msgFormRequests), requestScopes)
+		c, err = parseRequests(lx, typed)
 	case "feed":
 		c.Action, err = parseChoice(lx, typed, i18n.Msg(msgFormFeed), feedActions)
 	case "show", "join", "leave":
-		c.ID, err = parseIDOnly(lx, typed, false)
+		c.ID, err = parseIDOnly(lx, typed)
 	case "plan":
-		c.ID, err = parseIDOnly(lx, typed, true)
+		c, err = parsePlan(lx, typed)
 	case "move":
 		c, err = parseMove(lx, typed)
 	case "cancel":
@@ -119,21 +120,12 @@ func parseChoice(lx *lexer, typed string, forms any, choices map[string]string) 
 	return "", usage(msgBadChoice, "Command", typed, "Input", echo(args[0].raw), "Form", forms)
 }
 
-func parseIDOnly(lx *lexer, typed string, request bool) (int64, error) {
+func parseIDOnly(lx *lexer, typed string) (int64, error) {
 	args, err := lx.all()
 	if err != nil {
 		return 0, err
 	}
 	form := "`" + typed + " 12`"
-	if request {
-		form = "`" + typed + " 3`"
-		if len(args) == 0 {
-			return 0, usage(msgRequestIDMissing, "Command", typed, "Form", form)
-		}
-		if _, err := parseID(args[0], form); err != nil {
-			return 0, usage(msgNotARequestID, "Input", echo(args[0].raw), "Form", form)
-		}
-	}
 	id, err := idArg(args, 0, typed, form)
 	if err != nil {
 		return 0, err

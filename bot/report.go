@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/exchangebot/exchangebot/exchange"
+	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/store"
 )
 
@@ -27,7 +28,8 @@ func (b *Bot) cmdReport(ctx context.Context, req Request, c Command) (Reply, err
 	if err != nil {
 		return Reply{}, err
 	}
-	return Reply{Text: reportText(r, loc)}, nil
+	figures := figureLines(i18n.For(b.readerLang(ctx, req.UserID)), r)
+	return Reply{Text: reportText(r, loc) + "\n" + strings.Join(figures, "\n")}, nil
 }
 
 func reportText(r store.Report, loc *time.Location) string {

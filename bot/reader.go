@@ -1,0 +1,55 @@
+package bot
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/exchangebot/exchangebot/i18n"
+)
+
+// localeTTL bounds how stale a cached Slack locale may be.
+const localeTTL = 6 * time.Hour
+
+type localeEntry struct {
+	lang i18n.Lang
+	at   time.Time
+}
+
+// localeCache holds each person's language as Slack last said it.
+type localeCache struct {
+	mu sync.Mutex
+	m  map[string]localeEntry
+}
+
+// readerLang is the language a person reads: their Slack locale
+// (users.info, cached), else English. When Slack cannot be asked the
+// answer is not cached, so the next message asks again.
+func (b *Bot) readerLang(ctx context.Context, userID string) i18n.Lang {
+	now := b.now()
+	b.locales.mu.Lock()
+	e, ok := b.locales.m[userID]
+	b.locales.mu.Unlock()
+	if ok && now.Sub(e.at) < localeTTL {
+		return e.lang
+	}
+	if b.offline || userID == "" {
+		return i18n.English
+	}
+	u, err := b.slack.GetUserInfoContext(ctx, userID, slack.GetUserInfoOptionIncludeLocale(true))
+	if err != nil {
+		b.log.Warn("users.info failed; writing in English", slog.String("user", userID), slog.Any("error", err))
+		return i18n.English
+	}
+	lang := i18n.Match(i18n.English, u.Locale)
+	b.locales.mu.Lock()
+	if b.locales.m == nil {
+		b.locales.m = make(map[string]localeEntry)
+	}
+	b.locales.m[userID] = localeEntry{lang: lang, at: now}
+	b.locales.mu.Unlock()
+	return lang
+}
