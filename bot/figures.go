@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"math"
 	"strconv"
 	"strings"
 
@@ -58,7 +59,8 @@ func percent(f float64) string { return strconv.FormatFloat(100*f, 'f', 0, 64) }
 
 // decimal writes f with one decimal, with a comma in Spanish.
 func decimal(lang i18n.Lang, f float64) string {
-	s := strconv.FormatFloat(f, 'f', 1, 64)
+	// Half away from zero, as people round: 3.25 is 3.3.
+	s := strconv.FormatFloat(math.Round(f*10)/10, 'f', 1, 64)
 	if lang == i18n.Spanish {
 		s = strings.Replace(s, ".", ",", 1)
 	}
