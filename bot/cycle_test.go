@@ -381,7 +381,7 @@ func TestFromDemandToEvaluation(t *testing.T) {
 	r2, _ := e.store.Request(ctx, 2)
 	wantDemand := store.Demand{Received: 3, Planned: 2, Declined: 1, Merged: 0, Open: 0,
 		MedianToSession: (start.Sub(r1.Created) + start.Sub(r2.Created)) / 2,
-		ByPartner: []store.DemandCount{{Label: "FISDL", Received: 1, Planned: 1}, {Label: "MIDIS", Received: 1, Planned: 1}}}
+		ByPartner:       []store.DemandCount{{Label: "FISDL", Received: 1, Planned: 1}, {Label: "MIDIS", Received: 1, Planned: 1}}}
 	if !reflect.DeepEqual(r.Demand, wantDemand) {
 		t.Errorf("demand\n got %+v\nwant %+v", r.Demand, wantDemand)
 	}
