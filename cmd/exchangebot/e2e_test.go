@@ -35,11 +35,16 @@ var (
 	buildErr  error
 )
 
-// binary builds cmd/exchangebot once per test run.
+// binary builds cmd/exchangebot once per test run. EXCHANGEBOT_TEST_BIN
+// runs the tests against another build instead, e.g. an older commit's
+// for a baseline.
 func binary(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
+	}
+	if bin := os.Getenv("EXCHANGEBOT_TEST_BIN"); bin != "" {
+		return bin
 	}
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "exchangebot-bin")

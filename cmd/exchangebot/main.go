@@ -23,6 +23,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
@@ -136,9 +137,13 @@ func cmdServe(args []string, stderr io.Writer) error {
 
 	mux := http.NewServeMux()
 	a.bot.Register(mux)
-	calendar.NewHandler(a.store, calendar.Options{
+	feeds := calendar.NewHandler(a.store, calendar.Options{
 		BaseURL: a.cfg.BaseURL, Public: a.cfg.Feeds.Public, Log: a.log,
-	}).Register(mux)
+	})
+	feeds.Register(mux)
+	a.metrics.Register(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "exchangebot_feed_renders_total", Help: "Calendar feeds rendered (each once per change, whatever the requests).",
+	}, func() float64 { return float64(feeds.Renders()) }))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		if err := a.store.Ping(r.Context()); err != nil {
 			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
