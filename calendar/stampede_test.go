@@ -23,7 +23,7 @@ const (
 // seed stores n sessions like benchSession's, all inside all.ics's window.
 func (fs *feedServer) seed(n int) {
 	fs.t.Helper()
-	fs.update(func(ctx context.Context, tx *store.Tx) error {
+	fs.update(func(ctx context.Context, tx store.Tx) error {
 		for i := range n {
 			s := benchSession(i % benchSessions)
 			s.ID = 0
@@ -128,7 +128,7 @@ func TestStampedeRendersOnce(t *testing.T) {
 	feedBytes := len(first)
 	first = ""
 
-	fs.update(func(ctx context.Context, tx *store.Tx) error {
+	fs.update(func(ctx context.Context, tx store.Tx) error {
 		_, err := tx.Join(ctx, 1, "U77", fs.clock.Now())
 		return err
 	})

@@ -17,6 +17,7 @@ import (
 
 	"github.com/exchangebot/exchangebot/internal/slackfake"
 	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/sqlite"
 )
 
 // procStatus reads a "kB" field (VmRSS, VmHWM) of /proc/<pid>/status, in bytes.
@@ -76,12 +77,12 @@ func TestFeedStampedeOnTheBinary(t *testing.T) {
 	cfgPath := writeConfig(t, dir, addr, fake.APIURL(), "")
 
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(dir, "e2e.db"))
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "e2e.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now().UTC().Truncate(time.Second)
-	err = st.Update(ctx, func(tx *store.Tx) error {
+	err = st.Update(ctx, func(tx store.Tx) error {
 		for i := range sessions {
 			s := &store.Session{
 				Title: fmt.Sprintf("Intercambio nº %d: diseño de APIs, ¿REST o gRPC?", i), Kind: "webinar",
