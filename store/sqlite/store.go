@@ -189,7 +189,7 @@ func (s *Store) Backup(ctx context.Context, file string) error {
 
 // Tx is one write transaction; see Store.Update.
 type Tx struct {
-	tx *sql.Tx
+	tx txConn
 	s  *Store
 }
 
@@ -199,7 +199,8 @@ func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, e
 	if err != nil {
 		return nil, err
 	}
-	return t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	ctx, in := t.tx.stmt(ctx, st)
+	return in.ExecContext(ctx, args...)
 }
 
 // queryRow runs a one-row query in the transaction through the cache.
@@ -209,7 +210,8 @@ func (t *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 		// Let the caller see the error at Scan, as QueryRowContext would.
 		return t.tx.QueryRowContext(ctx, query, args...)
 	}
-	return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	ctx, in := t.tx.stmt(ctx, st)
+	return in.QueryRowContext(ctx, args...)
 }
 
 // scanner is one row to scan: *sql.Row or *sql.Rows.
