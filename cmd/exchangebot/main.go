@@ -6,6 +6,7 @@
 //	exchangebot manifest [-config FILE]
 //	exchangebot backup [-config FILE] FILE
 //	exchangebot export lessons [-config FILE] [-format md|csv|json]
+//	exchangebot retry [-config FILE] [<delivery-id>]
 package main
 
 import (
@@ -43,6 +44,7 @@ const usageText = `usage:
   exchangebot manifest                        print a Slack app manifest for this server
   exchangebot backup FILE                     write a consistent copy of the database
   exchangebot export lessons [-format md|csv|json]
+  exchangebot retry [<delivery-id>]           resend messages that failed for good, once the cause is fixed
 every subcommand takes -config FILE (default: config.yaml here if present)
 `
 
@@ -63,6 +65,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdBackup(args, stdout)
 	case "export":
 		err = cmdExport(args, stdout)
+	case "retry":
+		err = cmdRetry(args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usageText)
 		return 0

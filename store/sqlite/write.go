@@ -95,6 +95,7 @@ func (s *Store) commitBatch(batch []*writeReq) (unrun []*writeReq) {
 	}
 	defer tx.Rollback()
 	results := make([]error, len(batch))
+	enqueued := false
 	// broken fails the Updates that ran in a transaction that is gone,
 	// with why; their changes went with it. SQLite rolls a transaction
 	// back by itself only on faults of the whole database (disk full, I/O
@@ -121,7 +122,9 @@ func (s *Store) commitBatch(batch []*writeReq) (unrun []*writeReq) {
 			// Failing this one too guarantees progress if it persists.
 			return broken(i+1, fmt.Errorf("store: savepoint: %w", err))
 		}
-		results[i] = s.runOne(r, tx)
+		t := &Tx{tx: txConn{tx}, s: s}
+		results[i] = s.runOne(r, t)
+		enqueued = enqueued || results[i] == nil && t.enqueued
 		if results[i] != nil {
 			if _, err := tx.Exec("ROLLBACK TO " + sp); err != nil {
 				return broken(i+1, fmt.Errorf("store: rollback to savepoint after %v: %w", results[i], err))
@@ -135,6 +138,9 @@ func (s *Store) commitBatch(batch []*writeReq) (unrun []*writeReq) {
 		return broken(len(batch), fmt.Errorf("store: commit: %w", err))
 	}
 	s.writeSeq.Add(1)
+	if enqueued {
+		s.enqueued()
+	}
 	for i, r := range batch {
 		if results[i] == nil && r.rk != nil {
 			// Marked with this commit: a later Update under the same
@@ -148,13 +154,12 @@ func (s *Store) commitBatch(batch []*writeReq) (unrun []*writeReq) {
 
 // runOne runs one Update's function, turning a panic into its error so
 // one bad caller cannot take the writer down.
-func (s *Store) runOne(r *writeReq, tx *sql.Tx) (err error) {
+func (s *Store) runOne(r *writeReq, t *Tx) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("store: update panicked: %v", p)
 		}
 	}()
-	t := &Tx{tx: txConn{tx}, s: s}
 	if r.rk != nil {
 		res, err := t.tx.ExecContext(r.ctx, "INSERT INTO processed (key, at) VALUES (?, unixepoch()) ON CONFLICT (key) DO NOTHING", r.rk.Key)
 		if err != nil {
