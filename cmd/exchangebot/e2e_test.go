@@ -36,25 +36,15 @@ var (
 	buildErr  error
 )
 
-<<<<<<< HEAD
-// binary builds cmd/exchangebot once per test run. EXCHANGEBOT_TEST_BIN
-// runs the tests against another build instead, e.g. an older commit's
-// for a baseline.
-=======
 // binary builds cmd/exchangebot once per test run. EXCHANGEBOT_TEST_BINARY
 // runs the tests against another build instead (an older version, for a
 // baseline in BENCHMARKS.md).
->>>>>>> main
 func binary(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-<<<<<<< HEAD
-	if bin := os.Getenv("EXCHANGEBOT_TEST_BIN"); bin != "" {
-=======
 	if bin := os.Getenv("EXCHANGEBOT_TEST_BINARY"); bin != "" {
->>>>>>> main
 		return bin
 	}
 	buildOnce.Do(func() {
