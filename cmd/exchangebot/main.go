@@ -22,7 +22,6 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/slack-go/slack"
@@ -138,7 +137,6 @@ func cmdServe(args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer a.store.Close()
 
 	mux := http.NewServeMux()
 	a.bot.Register(mux)
@@ -162,7 +160,10 @@ func cmdServe(args []string, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	hs := newHTTPServer(a.cfg, ln, mux, a.log)
+	a.metrics.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "exchangebot_http_connections", Help: "HTTP connections open.",
+	}, func() float64 { return float64(hs.Open()) }))
 	mode := "http"
 	switch {
 	case a.bot.Offline():
@@ -178,7 +179,7 @@ func cmdServe(args []string, stderr io.Writer) error {
 
 	errc := make(chan error, 3)
 	go func() {
-		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		if err := hs.Serve(); err != nil {
 			errc <- err
 		}
 	}()
@@ -209,15 +210,28 @@ func cmdServe(args []string, stderr io.Writer) error {
 		stop()
 		return err
 	}
-	a.log.Info("shutting down: finishing work in flight")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	a.log.Info("shutting down: finishing work in flight", slog.Duration("grace", hs.grace))
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), hs.grace)
 	defer cancel()
-	err = srv.Shutdown(shutdownCtx)
-	<-jobsDone
-	<-socketDone
-	a.bot.Wait()
-	a.log.Info("stopped")
-	return err
+	hs.Shutdown(shutdownCtx)
+	finished := make(chan struct{})
+	go func() {
+		<-jobsDone
+		<-socketDone
+		a.bot.Wait()
+		close(finished)
+	}()
+	select {
+	case <-finished:
+		a.log.Info("stopped")
+		return a.store.Close()
+	case <-shutdownCtx.Done():
+		// The store stays open under the work still running: closing it
+		// would fail that work in ways SQLite's journal does not need.
+		// What committed is on disk; what did not, never happened.
+		a.log.Warn("grace period over with work still running; exiting anyway")
+		return nil
+	}
 }
 
 func cmdRun(args []string, stdout, stderr io.Writer) error {
