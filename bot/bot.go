@@ -31,6 +31,9 @@ type Config struct {
 	DigestCron      string
 	DigestChannel   string
 	FeedsPublic     bool
+	// SessionFeedKey signs session feed links when FeedsPublic is false
+	// (see calendar.Site).
+	SessionFeedKey []byte
 }
 
 // ReminderConfig says when and to whom reminders go.

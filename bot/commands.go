@@ -263,7 +263,7 @@ func (b *Bot) cmdShow(ctx context.Context, c Command) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	return Reply{Text: announcementText(s), Blocks: showBlocks(s, b.cfg.BaseURL)}, nil
+	return Reply{Text: announcementText(s), Blocks: showBlocks(s, b.feedSite())}, nil
 }
 
 // manageable loads a session the caller wants to change and checks they may.

@@ -35,6 +35,9 @@ type Feed struct {
 	// BaseURL is the public root of this server; event URLs hang off it
 	// and its host makes event UIDs globally unique.
 	BaseURL string
+	// SessionKey signs the event URLs, links to each session's own feed,
+	// as Site.SessionKey does.
+	SessionKey []byte
 }
 
 // Calendar builds the calendar holding sessions, in the order given.
@@ -95,7 +98,7 @@ func (f Feed) event(s *store.Session, host string) *ical.Component {
 	// always-current copy of this event, and the join link already sits in
 	// LOCATION, which is what apps make clickable for calls.
 	u := ical.NewProp(ical.PropURL)
-	u.Value = SessionURL(f.BaseURL, s.ID)
+	u.Value = Site{BaseURL: f.BaseURL, SessionKey: f.SessionKey}.SessionURL(s.ID)
 	p.Set(u)
 	if s.Link != "" {
 		p.SetText(ical.PropLocation, clean(s.Link))
@@ -269,11 +272,6 @@ func frame(cal *ical.Calendar) (head, tail []byte, err error) {
 // AllURL is the feed of every session.
 func AllURL(baseURL string) string {
 	return strings.TrimRight(baseURL, "/") + "/calendar/all.ics"
-}
-
-// SessionURL is the one-event calendar of a session, for "add to calendar".
-func SessionURL(baseURL string, id int64) string {
-	return strings.TrimRight(baseURL, "/") + "/calendar/session/" + strconv.FormatInt(id, 10) + ".ics"
 }
 
 // Links gives a personal feed three ways: the https URL, the webcal:// form

@@ -47,9 +47,14 @@ const (
 type Options struct {
 	// BaseURL is the server's public root, as in links shared in Slack.
 	BaseURL string
-	// Public lets anyone read all.ics; otherwise it takes ?token= with a
-	// valid personal feed token.
+	// Public lets anyone read all.ics and any session's feed. Otherwise
+	// all.ics takes ?token= with a valid personal feed token, and a
+	// session's feed a link signed with SessionKey.
 	Public bool
+	// SessionKey signs and checks session feed links (see Site). Without
+	// it, and not Public, every session feed is a 404. With it and
+	// Public, signed links made while feeds were private keep working.
+	SessionKey []byte
 	// Name is the calendar title shown in apps; "" means "exchangebot".
 	Name string
 	// Now is the clock; nil means time.Now.
@@ -63,6 +68,7 @@ type Handler struct {
 	st     store.Store
 	public bool
 	feed   Feed
+	key    []byte // checks signed session links
 	now    func() time.Time
 	log    *slog.Logger
 	// salt ends every ETag so a restart with another name or base URL,
@@ -90,6 +96,7 @@ func NewHandler(st store.Store, opts Options) *Handler {
 		st:      st,
 		public:  opts.Public,
 		feed:    Feed{Name: opts.Name, BaseURL: opts.BaseURL},
+		key:     opts.SessionKey,
 		now:     opts.Now,
 		log:     opts.Log,
 		lru:     list.New(),
@@ -107,8 +114,13 @@ func NewHandler(st store.Store, opts Options) *Handler {
 		// An unnamed subscription shows as its URL, token included.
 		h.feed.Name = "exchangebot"
 	}
+	if !h.public {
+		h.feed.SessionKey = opts.SessionKey
+	}
 	hash := fnv.New32a()
-	fmt.Fprintf(hash, "%s\x00%s\x00%s", formatVersion, h.feed.Name, opts.BaseURL)
+	// Event URLs carry signatures when feeds are private: the key and the
+	// mode change the bytes too.
+	fmt.Fprintf(hash, "%s\x00%s\x00%s\x00%t\x00%x", formatVersion, h.feed.Name, opts.BaseURL, h.public, h.feed.SessionKey)
 	h.salt = strconv.FormatUint(uint64(hash.Sum32()), 36)
 	return h
 }
@@ -200,8 +212,13 @@ func (h *Handler) serveUser(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) serveSession(w http.ResponseWriter, r *http.Request) error {
 	raw, ok := strings.CutSuffix(r.PathValue("id"), ".ics")
-	id, err := strconv.ParseInt(raw, 10, 64)
+	// <id>.ics, or <id>-<secret>.ics; ids have no '-', secrets may.
+	rawID, secret, signed := strings.Cut(raw, "-")
+	id, err := strconv.ParseInt(rawID, 10, 64)
 	if !ok || err != nil || id <= 0 {
+		return errNotFound
+	}
+	if signed && !checkSessionSecret(h.key, id, secret) || !signed && !h.public {
 		return errNotFound
 	}
 	// Checked before the conditional headers, which would otherwise answer

@@ -96,6 +96,9 @@ func loadConfig(path string) (*Config, error) {
 	return LoadConfig(path, true, os.Getenv)
 }
 
+// sessionFeedKey names the server key session feed links are signed with.
+const sessionFeedKey = "session_feed"
+
 // app is what every subcommand shares: config, store and bot.
 type app struct {
 	cfg     *Config
@@ -103,6 +106,8 @@ type app struct {
 	bot     *bot.Bot
 	metrics *bot.Metrics
 	log     *slog.Logger
+	// sessionKey signs session feed links (see calendar.Site).
+	sessionKey []byte
 }
 
 func open(ctx context.Context, configPath string, logw io.Writer) (*app, error) {
@@ -119,11 +124,17 @@ func open(ctx context.Context, configPath string, logw io.Writer) (*app, error) 
 	bc := cfg.BotConfig()
 	bc.SigningSecret = cfg.Slack.SigningSecret
 	bc.FeedsPublic = cfg.Feeds.Public
+	// Made on first start and kept in the database, so the server and the
+	// CLI sign session links alike; see calendar.Site.
+	if bc.SessionFeedKey, err = st.ServerKey(ctx, sessionFeedKey); err != nil {
+		st.Close()
+		return nil, err
+	}
 	opts := bot.Options{Store: st, Log: log, Config: bc, Metrics: m}
 	if cfg.Slack.BotToken != "" {
 		opts.Slack = bot.NewSlackClient(cfg.Slack.BotToken, cfg.Slack.APIURL, m)
 	}
-	return &app{cfg: cfg, store: st, bot: bot.New(opts), metrics: m, log: log}, nil
+	return &app{cfg: cfg, store: st, bot: bot.New(opts), metrics: m, log: log, sessionKey: bc.SessionFeedKey}, nil
 }
 
 func cmdServe(args []string, stderr io.Writer) error {
@@ -141,7 +152,7 @@ func cmdServe(args []string, stderr io.Writer) error {
 	mux := http.NewServeMux()
 	a.bot.Register(mux)
 	feeds := calendar.NewHandler(a.store, calendar.Options{
-		BaseURL: a.cfg.BaseURL, Public: a.cfg.Feeds.Public, Log: a.log,
+		BaseURL: a.cfg.BaseURL, Public: a.cfg.Feeds.Public, SessionKey: a.sessionKey, Log: a.log,
 	})
 	feeds.Register(mux)
 	a.metrics.Register(prometheus.NewCounterFunc(prometheus.CounterOpts{

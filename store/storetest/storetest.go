@@ -31,6 +31,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConcurrentUpdatesAllCommit", testConcurrentUpdates},
 		{"FeedTokens", testFeedTokens},
 		{"FeedTokenCreated", testFeedTokenCreated},
+		{"ServerKey", testServerKey},
 		{"ProcessedKeysActOnce", testProcessedKeysActOnce},
 		{"PruneProcessed", testPruneProcessed},
 		{"RequestKeyDedupesUpdates", testRequestKey},

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -148,6 +149,71 @@ func TestFeedStampedeOnTheBinary(t *testing.T) {
 		mb(feedBytes), sessions, mb(rssBefore), mb(peak), mb(peak-rssBefore), mb(rssAfter), clients, took.Round(time.Millisecond))
 	if peak-rssBefore > 150<<20 {
 		t.Errorf("peak RSS grew by %.1f MB, want under 150 MB", mb(peak-rssBefore))
+	}
+	if code := p.stop(); code != 0 {
+		t.Errorf("exit %d", code)
+	}
+}
+
+// TestPrivateSessionFeedsOnTheBinary: with feeds.public false, the
+// announcement's "Add to calendar" link carries the session's secret and
+// works; the bare id is a 404, and so is all.ics without a token.
+func TestPrivateSessionFeedsOnTheBinary(t *testing.T) {
+	binary(t)
+	fake := slackfake.New()
+	t.Cleanup(fake.Close)
+	dir, addr := t.TempDir(), freePort(t)
+	p := startServe(t, dir, writeConfig(t, dir, addr, fake.APIURL(), "feeds:\n  public: false\n"), addr)
+	date := time.Now().In(mustZone(t, "America/Santiago")).AddDate(0, 0, 5).Format("2006-01-02")
+	if code, reply := p.command("U1", `new "Members only" `+date+` 15:00 <#C1|general>`); code != 200 || !strings.Contains(reply, "Scheduled") {
+		t.Fatalf("new: %d %s", code, reply)
+	}
+	post := waitCalls(t, fake, "chat.postMessage", 1)[0]
+	var blocks []struct {
+		Elements []struct {
+			ActionID string `json:"action_id"`
+			URL      string `json:"url"`
+		} `json:"elements"`
+	}
+	if err := json.Unmarshal([]byte(post.Form.Get("blocks")), &blocks); err != nil {
+		t.Fatal(err)
+	}
+	var link string
+	for _, b := range blocks {
+		for _, e := range b.Elements {
+			if e.URL != "" {
+				link = e.URL
+			}
+		}
+	}
+	base := "http://" + addr
+	if !strings.HasPrefix(link, base+"/calendar/session/1-") {
+		t.Fatalf("announcement's calendar link %q does not carry a secret", link)
+	}
+	get := func(url string) (int, string) {
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := get(link); code != 200 || !strings.Contains(body, "SUMMARY:Members only") {
+		t.Errorf("announcement's link %s: %d\n%s", link, code, body)
+	}
+	for _, path := range []string{"/calendar/session/1.ics", "/calendar/session/2.ics", "/calendar/all.ics"} {
+		if code, _ := get(base + path); code == 200 {
+			t.Errorf("%s: %d without a secret or token", path, code)
+		}
+	}
+	// The same link after a restart: the key lives in the database.
+	if code := p.stop(); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	p = startServe(t, dir, p.cfg, addr)
+	if code, _ := get(link); code != 200 {
+		t.Errorf("announcement's link after a restart: %d", code)
 	}
 	if code := p.stop(); code != 0 {
 		t.Errorf("exit %d", code)
