@@ -22,6 +22,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/slack-go/slack"
@@ -115,7 +116,7 @@ func open(ctx context.Context, configPath string, logw io.Writer) (*app, error) 
 	if err != nil {
 		return nil, err
 	}
-	log := slog.New(slog.NewTextHandler(logw, nil))
+	log := slog.New(newLimitHandler(slog.NewTextHandler(logw, nil), time.Now))
 	st, err := sqlite.Open(ctx, cfg.Database)
 	if err != nil {
 		return nil, err
