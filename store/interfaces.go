@@ -19,6 +19,10 @@ type Store interface {
 	Close() error
 	// Ping checks the backend answers a query, for /healthz.
 	Ping(ctx context.Context) error
+	// CheckWrite makes a tiny write through the same path as every change
+	// and commits it, for /healthz. It returns when ctx ends even if the
+	// write is still waiting.
+	CheckWrite(ctx context.Context) error
 
 	// Session returns one session with its partners, speakers and
 	// participants, or ErrNotFound.

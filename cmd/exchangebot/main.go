@@ -159,13 +159,7 @@ func cmdServe(args []string, stderr io.Writer) error {
 	a.metrics.Register(prometheus.NewCounterFunc(prometheus.CounterOpts{
 		Name: "exchangebot_feed_renders_total", Help: "Calendar feeds rendered (each once per change, whatever the requests).",
 	}, func() float64 { return float64(feeds.Renders()) }))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		if err := a.store.Ping(r.Context()); err != nil {
-			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
-			return
-		}
-		io.WriteString(w, "ok\n")
-	})
+	mux.HandleFunc("GET /healthz", healthHandler(a.store, healthTimeout, a.log))
 	mux.Handle("GET /metrics", a.metrics.Handler())
 
 	ln, err := net.Listen("tcp", a.cfg.Listen)

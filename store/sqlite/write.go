@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -47,28 +48,31 @@ func (s *Store) update(ctx context.Context, fn func(*Tx) error) error {
 	case s.writes <- req:
 	case <-ctx.Done():
 		return ctx.Err()
+	case <-s.closing:
+		return ErrClosed
 	}
 	return <-req.err
 }
+
+// ErrClosed is what an Update started after Close returns.
+var ErrClosed = errors.New("store: closed")
 
 func (s *Store) writer() {
 	defer close(s.writerDone)
 	var batch []*writeReq
 	for {
 		if len(batch) == 0 {
-			first, ok := <-s.writes
-			if !ok {
+			select {
+			case first := <-s.writes:
+				batch = append(batch, first)
+			case <-s.closing:
 				return
 			}
-			batch = append(batch, first)
 		}
 	gather:
 		for len(batch) < maxBatch {
 			select {
-			case r, ok := <-s.writes:
-				if !ok {
-					break gather
-				}
+			case r := <-s.writes:
 				batch = append(batch, r)
 			default:
 				break gather
@@ -198,4 +202,40 @@ func (c txConn) QueryRowContext(ctx context.Context, query string, args ...any) 
 func (c txConn) stmt(ctx context.Context, st *sql.Stmt) (context.Context, *sql.Stmt) {
 	ctx = context.WithoutCancel(ctx)
 	return ctx, c.tx.StmtContext(ctx, st)
+}
+
+// maxWriteChecks bounds the health writes waiting at once, so a prober
+// polling a stuck writer does not pile up goroutines.
+const maxWriteChecks = 4
+
+// CheckWrite writes the health row through the writers' queue and group
+// commit, as every change does, so a stuck writer or a database that
+// refuses writes shows. It stops waiting when ctx ends; the write may
+// still happen later, harmlessly.
+func (s *Store) CheckWrite(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("store: write check: %w", err)
+	}
+	select {
+	case s.checks <- struct{}{}:
+	default:
+		return fmt.Errorf("store: write check: %d earlier checks still waiting for the writer", maxWriteChecks)
+	}
+	errc := make(chan error, 1)
+	go func() {
+		defer func() { <-s.checks }()
+		errc <- s.update(context.WithoutCancel(ctx), func(t *Tx) error {
+			_, err := t.exec(ctx, "INSERT INTO health (id, checked_at) VALUES (1, unixepoch()) ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at")
+			return err
+		})
+	}()
+	select {
+	case err := <-errc:
+		if err != nil {
+			return fmt.Errorf("store: write check: %w", err)
+		}
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("store: write check: %w", ctx.Err())
+	}
 }

@@ -183,3 +183,17 @@ func TestUpdateAfterALostTransaction(t *testing.T) {
 		t.Error("nothing committed")
 	}
 }
+
+// An Update after Close fails with ErrClosed instead of panicking.
+func TestUpdateAfterClose(t *testing.T) {
+	s, _ := openTest(t)
+	ctx := context.Background()
+	if err := s.CheckWrite(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	err := s.Update(ctx, func(tx store.Tx) error { return nil })
+	if !errors.Is(err, ErrClosed) {
+		t.Errorf("Update after Close: %v, want ErrClosed", err)
+	}
+}

@@ -32,6 +32,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"FeedTokens", testFeedTokens},
 		{"FeedTokenCreated", testFeedTokenCreated},
 		{"ServerKey", testServerKey},
+		{"CheckWrite", testCheckWrite},
 		{"ProcessedKeysActOnce", testProcessedKeysActOnce},
 		{"PruneProcessed", testPruneProcessed},
 		{"RequestKeyDedupesUpdates", testRequestKey},

@@ -174,3 +174,17 @@ func testServerKey(t *testing.T, s store.Store) {
 		t.Fatalf("another name's key %x, %v; want a different key", other, err)
 	}
 }
+
+func testCheckWrite(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	for range 3 {
+		if err := s.CheckWrite(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := s.CheckWrite(cancelled); err == nil {
+		t.Error("CheckWrite with a cancelled context succeeded")
+	}
+}

@@ -4,3 +4,9 @@ CREATE TABLE server_keys (
 	key        BLOB NOT NULL,
 	created_at INTEGER NOT NULL
 );
+
+-- The row /healthz writes to prove writes go through (see CheckWrite).
+CREATE TABLE health (
+	id         INTEGER PRIMARY KEY CHECK (id = 1),
+	checked_at INTEGER NOT NULL
+);
