@@ -250,10 +250,10 @@ func (b *Bot) event(ctx context.Context, eventID string, ev slackevents.EventsAP
 			return err
 		}
 	}
-	fn := b.eventHandlers[ev.InnerEvent.Type]
+	fn := b.routes.events[ev.InnerEvent.Type]
 	if fn == nil {
 		return nil
 	}
-	b.background(func(ctx context.Context) error { return fn(ctx, ev.InnerEvent) })
+	b.background(func(ctx context.Context) error { return fn(b, ctx, ev.InnerEvent) })
 	return nil
 }

@@ -38,6 +38,9 @@ type Feed struct {
 	// SessionKey signs the event URLs, links to each session's own feed,
 	// as Site.SessionKey does.
 	SessionKey []byte
+	// AnnouncementLink links to a session's announcement, given where it
+	// was posted (the chat surface knows how); nil, or "", means no link.
+	AnnouncementLink func(channel, ts string) string
 }
 
 // Calendar builds the calendar holding sessions, in the order given.
@@ -93,7 +96,7 @@ func (f Feed) event(s *store.Session, host string) *ical.Component {
 		ev.SetStatus(ical.EventConfirmed)
 	}
 	p.SetText(ical.PropSummary, clean(s.Title))
-	p.SetText(ical.PropDescription, describe(s))
+	p.SetText(ical.PropDescription, f.describe(s))
 	// The session's own .ics rather than the join link: it is the
 	// always-current copy of this event, and the join link already sits in
 	// LOCATION, which is what apps make clickable for calls.
@@ -113,7 +116,7 @@ func (f Feed) event(s *store.Session, host string) *ical.Component {
 
 // describe is the DESCRIPTION text: why it was cancelled, the session's
 // own description, then who and where.
-func describe(s *store.Session) string {
+func (f Feed) describe(s *store.Session) string {
 	var blocks []string
 	if s.Cancelled() {
 		if s.CancelReason != "" {
@@ -139,8 +142,10 @@ func describe(s *store.Session) string {
 	if s.Link != "" {
 		details = append(details, "Join: "+s.Link)
 	}
-	if link := Permalink(s.AnnounceChannel, s.AnnounceTS); link != "" {
-		details = append(details, "Slack: "+link)
+	if f.AnnouncementLink != nil && s.AnnounceTS != "" {
+		if link := f.AnnouncementLink(s.AnnounceChannel, s.AnnounceTS); link != "" {
+			details = append(details, "Slack: "+link)
+		}
 	}
 	if len(details) > 0 {
 		blocks = append(blocks, strings.Join(details, "\n"))
@@ -156,16 +161,6 @@ func speakerName(sp store.Speaker) string {
 		return sp.Email
 	}
 	return sp.UserID
-}
-
-// Permalink is the Slack link to a message, built without an API call
-// (chat.getPermalink gives the same path on the workspace's own domain,
-// and slack.com redirects there). It is "" until the message exists.
-func Permalink(channel, ts string) string {
-	if channel == "" || ts == "" {
-		return ""
-	}
-	return "https://slack.com/archives/" + channel + "/p" + strings.Replace(ts, ".", "", 1)
 }
 
 // clean makes s safe as an iCalendar TEXT value: go-ical refuses CR, and

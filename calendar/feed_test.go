@@ -131,7 +131,7 @@ func TestRoundTrip(t *testing.T) {
 			if got := prop(ev, ics.ComponentPropertySummary); got != title {
 				t.Errorf("%s: SUMMARY %q, want %q", path, got, title)
 			}
-			if got, want := prop(ev, ics.ComponentPropertyDescription), describe(s); got != want {
+			if got, want := prop(ev, ics.ComponentPropertyDescription), fs.h.feed.describe(s); got != want {
 				t.Errorf("%s: DESCRIPTION %q, want %q", path, got, want)
 			}
 			if !strings.Contains(prop(ev, ics.ComponentPropertyDescription), strings.ReplaceAll(s.Description, "\x00", "")) {
@@ -222,11 +222,5 @@ func TestLinks(t *testing.T) {
 		if got, want := AllURL(base), "https://bot.example.org/calendar/all.ics"; got != want {
 			t.Errorf("AllURL %q, want %q", got, want)
 		}
-	}
-	if got, want := Permalink("C1", "1700000000.123456"), "https://slack.com/archives/C1/p1700000000123456"; got != want {
-		t.Errorf("Permalink %q, want %q", got, want)
-	}
-	if got := Permalink("C1", ""); got != "" {
-		t.Errorf("Permalink without ts %q, want empty", got)
 	}
 }

@@ -61,6 +61,8 @@ type Options struct {
 	Now func() time.Time
 	// Log receives request failures; nil means slog.Default().
 	Log *slog.Logger
+	// AnnouncementLink links an event to its announcement; see Feed.
+	AnnouncementLink func(channel, ts string) string
 }
 
 // Handler serves the calendar feeds.
@@ -95,7 +97,7 @@ func NewHandler(st store.Store, opts Options) *Handler {
 	h := &Handler{
 		st:      st,
 		public:  opts.Public,
-		feed:    Feed{Name: opts.Name, BaseURL: opts.BaseURL},
+		feed:    Feed{Name: opts.Name, BaseURL: opts.BaseURL, AnnouncementLink: opts.AnnouncementLink},
 		key:     opts.SessionKey,
 		now:     opts.Now,
 		log:     opts.Log,

@@ -161,6 +161,9 @@ type Tx interface {
 	// Touch raises a session's sequence after a change to its details
 	// (speakers), so calendar clients take the new version.
 	Touch(ctx context.Context, id int64, now time.Time) error
+	// SetDetails sets what an edit changes (title, kind, link,
+	// description, language) and raises the session's sequence.
+	SetDetails(ctx context.Context, id int64, d Details, now time.Time) error
 	// SetAnnouncement records where the session's announcement was posted.
 	SetAnnouncement(ctx context.Context, id int64, channel, ts string) error
 	// AddSpeakers adds speakers to a session, creating speaker records as

@@ -15,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/exchangebot/exchangebot/bot"
+	"github.com/exchangebot/exchangebot/exchange"
 )
 
 // Config is the whole YAML file; see config.example.yaml for every key.
@@ -276,35 +277,44 @@ func mustDuration(s string) time.Duration {
 	return d
 }
 
-// BotConfig is the part of the configuration the bot package needs,
-// already parsed.
-func (c *Config) BotConfig() bot.Config {
+// Policy is the configuration the product's rules read, already parsed.
+func (c *Config) Policy() exchange.Policy {
 	before := make([]time.Duration, 0, len(c.Reminders.Before))
 	for _, s := range c.Reminders.Before {
 		before = append(before, mustDuration(s))
 	}
 	loc, _ := time.LoadLocation(c.Timezone)
-	return bot.Config{
-		BaseURL:         c.BaseURL,
-		Location:        loc,
+	return exchange.Policy{
 		Staff:           c.Staff,
-		Command:         c.Slack.Command,
+		Location:        loc,
 		AnnounceChannel: c.Slack.AnnounceChannel,
-		Reminders: bot.ReminderConfig{
+		Reminders: exchange.Reminders{
 			Before:         before,
 			ToChannel:      c.Reminders.ToChannel,
 			ToSpeakers:     c.Reminders.ToSpeakers,
 			ToParticipants: c.Reminders.ToParticipants,
 		},
-		Tick: c.Scheduler.Tick,
-		Lessons: bot.LessonConfig{
+		Lessons: exchange.Lessons{
 			PromptAfter: mustDuration(c.Lessons.PromptAfter),
 			NudgeAfter:  mustDuration(c.Lessons.NudgeAfter),
 			CloseAfter:  mustDuration(c.Lessons.CloseAfter),
 			Channel:     c.Lessons.Channel,
 			Questions:   c.Lessons.Questions,
 		},
-		DigestCron:    c.Digest.Cron,
 		DigestChannel: c.Digest.Channel,
+		FeedsPublic:   c.Feeds.Public,
+	}
+}
+
+// BotConfig is the part of the configuration the Slack surface needs,
+// already parsed.
+func (c *Config) BotConfig() bot.Config {
+	return bot.Config{
+		Policy:        c.Policy(),
+		BaseURL:       c.BaseURL,
+		Command:       c.Slack.Command,
+		SigningSecret: c.Slack.SigningSecret,
+		Tick:          c.Scheduler.Tick,
+		DigestCron:    c.Digest.Cron,
 	}
 }

@@ -123,8 +123,6 @@ func open(ctx context.Context, configPath string, logw io.Writer) (*app, error) 
 	}
 	m := bot.NewMetrics(nil)
 	bc := cfg.BotConfig()
-	bc.SigningSecret = cfg.Slack.SigningSecret
-	bc.FeedsPublic = cfg.Feeds.Public
 	// Made on first start and kept in the database, so the server and the
 	// CLI sign session links alike; see calendar.Site.
 	if bc.SessionFeedKey, err = st.ServerKey(ctx, sessionFeedKey); err != nil {
@@ -153,7 +151,7 @@ func cmdServe(args []string, stderr io.Writer) error {
 	mux := http.NewServeMux()
 	a.bot.Register(mux)
 	feeds := calendar.NewHandler(a.store, calendar.Options{
-		BaseURL: a.cfg.BaseURL, Public: a.cfg.Feeds.Public, SessionKey: a.sessionKey, Log: a.log,
+		BaseURL: a.cfg.BaseURL, Public: a.cfg.Feeds.Public, SessionKey: a.sessionKey, Log: a.log, AnnouncementLink: bot.Permalink,
 	})
 	feeds.Register(mux)
 	a.metrics.Register(prometheus.NewCounterFunc(prometheus.CounterOpts{

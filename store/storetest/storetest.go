@@ -23,6 +23,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	}{
 		{"SessionRoundTrip", testSessionRoundTrip},
 		{"SessionChanges", testSessionChanges},
+		{"SessionDetails", testSessionDetails},
 		{"SessionsFilter", testSessionsFilter},
 		{"Speakers", testSpeakers},
 		{"JoinLeave", testJoinLeave},

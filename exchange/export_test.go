@@ -1,4 +1,4 @@
-package bot
+package exchange
 
 import (
 	"bytes"
@@ -18,7 +18,7 @@ import (
 // commas, quotes, new lines, accents, Markdown and a leading #.
 func exportFixture(t *testing.T) (*testEnv, []store.Lesson) {
 	t.Helper()
-	e := newTestBot(t)
+	e := newTestService(t)
 	ctx := context.Background()
 	start := time.Date(2026, 1, 10, 15, 0, 0, 0, time.UTC)
 	var sessions []*store.Session

@@ -1,10 +1,12 @@
-package bot
+package exchange
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -130,4 +132,17 @@ func mdQuote(s string) string {
 		lines[i] = strings.TrimRight("> "+l, " ")
 	}
 	return strings.Join(lines, "\n")
+}
+
+// Export writes every lesson in format (one of ExportFormats), for the
+// M&E team's own tools.
+func (s *Service) Export(ctx context.Context, w io.Writer, format string) error {
+	if !slices.Contains(ExportFormats, format) {
+		return fail(CodeFormat, "format", format, "formats", ExportFormats)
+	}
+	lessons, err := s.st.AllLessons(ctx)
+	if err != nil {
+		return err
+	}
+	return WriteLessons(w, format, lessons)
 }
