@@ -95,7 +95,9 @@ func (s *httpServer) Shutdown(ctx context.Context) {
 	s.mu.Lock()
 	s.stopping = true
 	for c := range s.fresh {
-		// Its first read fails now and the server closes it.
+		// Its first read fails now and the server closes it. (If the
+		// server has not begun reading it yet, its own header deadline
+		// replaces this one, and read_header_timeout bounds the wait.)
 		c.SetReadDeadline(time.Now())
 	}
 	s.mu.Unlock()
