@@ -90,7 +90,7 @@ func WriteEvaluations(w io.Writer, format string, evs []store.Evaluation) error 
 		for _, e := range evs {
 			rec := ExportEvaluation(e).CSVRecord()
 			for i := range rec {
-				rec[i] = inertCell(rec[i])
+				rec[i] = csvCell(rec[i]) // as the lessons export does
 			}
 			if err := cw.Write(rec); err != nil {
 				return err
@@ -108,18 +108,6 @@ func WriteEvaluations(w io.Writer, format string, evs []store.Evaluation) error 
 		return enc.Encode(out)
 	}
 	return fmt.Errorf("unknown format %q: use %s", format, strings.Join(EvaluationFormats, ", "))
-}
-
-// inertCell neutralises a cell a spreadsheet would run as a formula: one
-// beginning with = + - @, a tab or a carriage return (OWASP's list) gets
-// a leading apostrophe, which spreadsheets show as text and hide. Plans
-// and changes are typed by anyone in the workspace; whoever opens the
-// export should not run what they typed.
-func inertCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 // ExportEvaluations writes every participant's evaluation in format (one

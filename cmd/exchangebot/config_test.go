@@ -39,7 +39,8 @@ func TestConfigExampleIsValidAndComplete(t *testing.T) {
 		t.Fatalf("config.example.yaml: %v", err)
 	}
 	d := Defaults()
-	if c.Listen != d.Listen || c.Digest.Cron != d.Digest.Cron || c.Lessons.CloseAfter != d.Lessons.CloseAfter || c.Evaluation != d.Evaluation {
+	if c.Listen != d.Listen || c.Digest.Cron != d.Digest.Cron || c.Lessons.CloseAfter != d.Lessons.CloseAfter || c.HTTP != d.HTTP ||
+		c.Evaluation != d.Evaluation {
 		t.Errorf("the example's values differ from the defaults: %+v", c)
 	}
 }
@@ -110,6 +111,13 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{"evaluation:\n  follow_up: \"90 days\"", "evaluation.follow_up"},
 		{"evaluation:\n  nudge_after: \"200h\"", "evaluation.nudge_after"},
 		{"evaluation:\n  follow_up: \"100h\"", "evaluation.follow_up"},
+		{"http:\n  read_header_timeout: \"soon\"", "http.read_header_timeout"},
+		{"http:\n  read_timeout: \"0s\"", "http.read_timeout"},
+		{"http:\n  read_header_timeout: \"20s\"\n  read_timeout: \"10s\"", "http.read_header_timeout"},
+		{"http:\n  write_timeout: \"-1m\"", "http.write_timeout"},
+		{"http:\n  idle_timeout: \"\"", "http.idle_timeout"},
+		{"http:\n  max_connections: 0", "http.max_connections"},
+		{"http:\n  shutdown_grace: \"a while\"", "http.shutdown_grace"},
 		{`unknown_key: 1`, "unknown_key"},
 		{`listen: [1, 2]`, "listen"},
 	}
