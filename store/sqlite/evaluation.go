@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -82,7 +81,9 @@ func activeEvaluation(ctx context.Context, q querier, dmChannel, userID string) 
 	return e, nil
 }
 
-// Evaluations lists evaluations with their sessions' details.
+// Evaluations lists evaluations with their sessions' details. Partners
+// are read once per session, not per evaluation, and shared by its
+// evaluations.
 func (s *Store) Evaluations(ctx context.Context, f store.EvaluationFilter) ([]store.Evaluation, error) {
 	var where []string
 	var args []any
@@ -94,29 +95,47 @@ func (s *Store) Evaluations(ctx context.Context, f store.EvaluationFilter) ([]st
 		where = append(where, "s.starts_at < ?")
 		args = append(args, f.To.Unix())
 	}
-	query := "SELECT " + evaluationColumns + `, s.title, s.kind, s.starts_at, s.starts_at + s.duration_s,
-		(SELECT COALESCE(json_group_array(name), '[]') FROM (SELECT name FROM session_partners WHERE session_id = s.id ORDER BY position))
-		FROM evaluations e JOIN sessions s ON s.id = e.session_id`
+	cond := ""
 	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
+		cond = " WHERE " + strings.Join(where, " AND ")
 	}
-	query += " ORDER BY s.starts_at, s.id, e.user_id"
-	rows, err := s.db.QueryContext(ctx, query, args...)
+	rows, err := s.db.QueryContext(ctx, "SELECT "+evaluationColumns+`, s.title, s.kind, s.starts_at, s.starts_at + s.duration_s
+		FROM evaluations e JOIN sessions s ON s.id = e.session_id`+cond+" ORDER BY s.starts_at, s.id, e.user_id", args...)
 	out, err := collect(rows, err, func(sc scanner) (store.Evaluation, error) {
 		var start, end int64
-		var partners string
 		var title, kind string
-		e, err := scanEvaluation(sc, &title, &kind, &start, &end, &partners)
-		if err != nil {
-			return e, err
-		}
+		e, err := scanEvaluation(sc, &title, &kind, &start, &end)
 		e.SessionTitle, e.SessionKind = title, kind
 		e.SessionStart, e.SessionEnd = time.Unix(start, 0).UTC(), time.Unix(end, 0).UTC()
-		e.Partners, err = jsonStrings(partners)
 		return e, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: evaluations: %w", err)
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	prows, err := s.db.QueryContext(ctx, `SELECT p.session_id, p.name FROM session_partners p
+		WHERE p.session_id IN (SELECT DISTINCT e.session_id FROM evaluations e JOIN sessions s ON s.id = e.session_id`+cond+`)
+		ORDER BY p.session_id, p.position`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: evaluations' partners: %w", err)
+	}
+	defer prows.Close()
+	partners := map[int64][]string{}
+	for prows.Next() {
+		var id int64
+		var name string
+		if err := prows.Scan(&id, &name); err != nil {
+			return nil, fmt.Errorf("store: evaluations' partners: %w", err)
+		}
+		partners[id] = append(partners[id], name)
+	}
+	if err := prows.Err(); err != nil {
+		return nil, fmt.Errorf("store: evaluations' partners: %w", err)
+	}
+	for i := range out {
+		out[i].Partners = partners[out[i].SessionID]
 	}
 	return out, nil
 }
@@ -207,16 +226,4 @@ func optedOut(ctx context.Context, q querier, userID string) (bool, error) {
 		return false, fmt.Errorf("store: opted out %s: %w", userID, err)
 	}
 	return true, nil
-}
-
-// jsonStrings reads a JSON array of strings built by json_group_array.
-func jsonStrings(s string) ([]string, error) {
-	var out []string
-	if err := json.Unmarshal([]byte(s), &out); err != nil {
-		return nil, fmt.Errorf("partners %q: %w", s, err)
-	}
-	if len(out) == 0 {
-		return nil, nil
-	}
-	return out, nil
 }
