@@ -133,7 +133,7 @@ func requestLine(l i18n.Localizer, r store.Request) string {
 		if r.Reason == "" {
 			details.WriteString(l.T("demand.status.declined", nil))
 		} else {
-			details.WriteString(l.T("demand.status.declined_reason", map[string]any{"Reason": escapeText(r.Reason)}))
+			details.WriteString(l.T("demand.status.declined_reason", map[string]any{"Reason": escapeText(truncate(r.Reason, 200))}))
 		}
 	}
 	return l.T("demand.line", map[string]any{
