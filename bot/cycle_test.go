@@ -133,6 +133,7 @@ func wantSent(t *testing.T, step string, got map[string]int, want map[string]int
 func TestFromDemandToEvaluation(t *testing.T) {
 	e := newTestBot(t, evalConfig, func(c *Config) { c.Lessons.Questions = []string{"What worked well?", "What would you do differently?"} })
 	e.slack.Locales["UB"] = "es-CL"
+	e.slack.Locales["P3"] = "es-419"
 	ctx := context.Background()
 	t0 := e.clock.Now()
 
@@ -296,8 +297,15 @@ func TestFromDemandToEvaluation(t *testing.T) {
 	if code, body := e.interaction(evalSubmission("P2", 1, exchange.PhaseRatings, "Mentoring for new staff")); code != 200 || strings.TrimSpace(body) != "" {
 		t.Errorf("plan form: %d %s", code, body)
 	}
-	// P3: 2, no plan.
+	// P3, who reads Spanish: 2, no plan.
+	if dm := slackfake.Readable(string(e.lastPost("DP3").Blocks)); !strings.Contains(dm, "¿Qué tan útil fue para tu trabajo?") ||
+		!strings.Contains(dm, "No volver a preguntar") {
+		t.Errorf("P3's ratings DM is not in Spanish:\n%s", dm)
+	}
 	e.interaction(press("P3", "DP3", actionRate+"2", "1:2"))
+	if got := e.lastEphemeral("P3"); !strings.Contains(got, "le diste a *#1* un 2 de 5") {
+		t.Errorf("P3 told %q", got)
+	}
 	// UX did not join: refused, nothing stored.
 	e.interaction(press("UX", "DUX", actionRate+"5", "1:5"))
 	if got := e.lastEphemeral("UX"); !strings.Contains(got, "You did not take part in #1") {
