@@ -362,6 +362,19 @@ func (s *Service) RepliesToEvaluation(ctx context.Context, w Walk) bool {
 	if err != nil {
 		return false
 	}
+	// A question closed since takes no more replies: they go where they
+	// would have gone without it.
+	sess, err := s.st.Session(ctx, ev.SessionID)
+	if err != nil {
+		return false
+	}
+	closes := s.ratingsClose(sess)
+	if ev.Awaiting == store.AwaitChange {
+		closes = s.followUpClose(sess)
+	}
+	if !s.now().Before(closes) {
+		return false
+	}
 	p, err := s.st.ActivePrompt(ctx, w.Channel, w.UserID)
 	if err != nil {
 		return true

@@ -292,3 +292,34 @@ func TestExportEvaluationsRoundTrip(t *testing.T) {
 		t.Error("md accepted")
 	}
 }
+
+// A question closed since takes no more DM replies, so the person's
+// replies go where they would have gone without it; and an evaluation DM
+// that cannot be delivered does not write to the session's creator.
+func TestClosedEvaluationLetsRepliesGo(t *testing.T) {
+	e := newTestService(t, evaluating)
+	ctx := context.Background()
+	s, d := heldSession(t, e, "P1")
+	if _, err := e.svc.OweEvaluations(ctx, d, s); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := e.svc.EvaluationDM(ctx, KindEvaluation, s, "P1", "DP1"); !ok || err != nil {
+		t.Fatalf("ratings DM owed: %v, %v", ok, err)
+	}
+	w := Walk{UserID: "P1", Channel: "DP1"}
+	e.clock.Add(168*time.Hour - time.Second)
+	if !e.svc.RepliesToEvaluation(ctx, w) {
+		t.Error("a reply a second before the close does not answer the evaluation")
+	}
+	e.clock.Add(time.Second)
+	if e.svc.RepliesToEvaluation(ctx, w) {
+		t.Error("a reply after the close still goes to the evaluation")
+	}
+	row := e.rows(s.ID, KindEvaluation)[0]
+	if _, ok := Undelivered(row, s, "DP1", "user_not_found", e.clock.Now()); ok {
+		t.Error("a failed ratings DM owes the creator a note")
+	}
+	if _, ok := Undelivered(store.Delivery{ID: 1, Kind: KindReminder, SessionID: s.ID}, s, "C1", "channel_not_found", e.clock.Now()); !ok {
+		t.Error("a failed reminder no longer owes the creator a note")
+	}
+}

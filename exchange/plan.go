@@ -104,13 +104,20 @@ const digestLate = 24 * time.Hour
 // gone) would only repeat it. ok is false when there is nobody to tell,
 // or d was itself such a note.
 func Undelivered(d store.Delivery, sess *store.Session, where, cause string, now time.Time) (row store.Delivery, ok bool) {
-	if d.Kind == KindUndelivered || sess == nil || sess.Creator == "" {
+	if d.Kind == KindUndelivered || sess == nil || sess.Creator == "" || quietKinds[d.Kind] {
 		return store.Delivery{}, false
 	}
 	return store.Delivery{
 		Kind: KindUndelivered, SessionID: sess.ID, Recipient: sess.Creator, Payload: fmt.Sprint(d.ID), Due: now,
 		Dedupe: fmt.Sprintf("undelivered:%d:%s:%s", sess.ID, where, cause),
 	}, true
+}
+
+// quietKinds are the DMs to participants a creator cannot do anything
+// about when they fail (the person left, or takes no DMs): the log and
+// the metric tell the operator, the creator is not told once per person.
+var quietKinds = map[string]bool{
+	KindEvaluation: true, KindEvaluationNudge: true, KindFollowUp: true, KindFollowUpNudge: true,
 }
 
 func announceRow(sess *store.Session, now time.Time) store.Delivery {
