@@ -246,6 +246,10 @@ func TestFromDemandToEvaluation(t *testing.T) {
 	if got := e.answered(1)["U2"]; got != 2 {
 		t.Errorf("U2 answered %d questions", got)
 	}
+	e.settle()
+	if got := e.sent(exchange.KindSummary); got["CANN"] != 1 {
+		t.Errorf("the lessons summary once every speaker answered: %v", got)
+	}
 
 	// The ratings DM, to each participant but the speaker.
 	e.clock.Set(end.Add(30 * time.Minute))
