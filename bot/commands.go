@@ -98,7 +98,7 @@ func (req Request) actor() exchange.Actor {
 var _ = commands.add("help", (*Bot).cmdHelp)
 
 func (b *Bot) cmdHelp(ctx context.Context, req Request, _ Command) (Reply, error) {
-	demand := i18n.T(b.readerLang(ctx, req.UserID), "demand.help", map[string]any{"Slash": b.cfg.Command})
+	demand := i18n.T(b.localeLang(ctx, req.UserID), "demand.help", map[string]any{"Slash": b.cfg.Command})
 	return Reply{Text: b.helpText() + "\n\n" + demand}, nil
 }
 

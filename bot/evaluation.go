@@ -73,7 +73,7 @@ func (b *Bot) sendEvaluationDM(ctx context.Context, d store.Delivery, s *store.S
 	if err != nil || !ok {
 		return "", "", err
 	}
-	l := i18n.For(b.readerLang(ctx, d.Recipient))
+	l := i18n.For(b.localeLang(ctx, d.Recipient))
 	data := map[string]any{"ID": s.ID, "Title": escapeText(truncate(s.Title, 150))}
 	var blocks []slack.Block
 	var text string
@@ -89,8 +89,8 @@ func (b *Bot) sendEvaluationDM(ctx context.Context, d store.Delivery, s *store.S
 			blocks = append(blocks, slack.NewSectionBlock(mrkdwn(l.T("eval.ask_plan", nil)), nil, nil))
 		}
 		blocks = append(blocks, slack.NewActionBlock("eval_more_"+strconv.FormatInt(s.ID, 10),
-			button(actionPlan, strconv.FormatInt(s.ID, 10), l.T("eval.button.plan", nil), true),
-			button(actionOptOut, "", l.T("eval.button.opt_out", nil), false)))
+			evalButton(actionPlan, strconv.FormatInt(s.ID, 10), l.T("eval.button.plan", nil), true),
+			evalButton(actionOptOut, "", l.T("eval.button.opt_out", nil), false)))
 	default:
 		data["Plan"] = quote(escapeText(truncate(ev.Plan, 2000)))
 		text = l.T("eval.follow_up_text", data)
@@ -103,14 +103,14 @@ func (b *Bot) sendEvaluationDM(ctx context.Context, d store.Delivery, s *store.S
 			blocks = append(blocks, slack.NewSectionBlock(mrkdwn(l.T("eval.follow_up_change", nil)), nil, nil))
 		}
 		blocks = append(blocks, slack.NewActionBlock("eval_more_"+strconv.FormatInt(s.ID, 10),
-			button(actionChange, strconv.FormatInt(s.ID, 10), l.T("eval.button.change", nil), true),
-			button(actionOptOut, "", l.T("eval.button.opt_out", nil), false)))
+			evalButton(actionChange, strconv.FormatInt(s.ID, 10), l.T("eval.button.change", nil), true),
+			evalButton(actionOptOut, "", l.T("eval.button.opt_out", nil), false)))
 	}
 	blocks = append(blocks, slack.NewContextBlock("", mrkdwn(l.T("eval.opt_out_note", nil))))
 	return b.postTop(ctx, d, ch.ID, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
 }
 
-func button(actionID, value, label string, primary bool) *slack.ButtonBlockElement {
+func evalButton(actionID, value, label string, primary bool) *slack.ButtonBlockElement {
 	btn := slack.NewButtonBlockElement(actionID, value, plain(truncate(label, 75)))
 	if primary {
 		btn.Style = slack.StylePrimary
@@ -122,7 +122,7 @@ func button(actionID, value, label string, primary bool) *slack.ButtonBlockEleme
 func rateButtons(id int64) slack.Block {
 	var els []slack.BlockElement
 	for n := 1; n <= 5; n++ {
-		els = append(els, button(actionRate+strconv.Itoa(n), fmt.Sprintf("%d:%d", id, n), strconv.Itoa(n), false))
+		els = append(els, evalButton(actionRate+strconv.Itoa(n), fmt.Sprintf("%d:%d", id, n), strconv.Itoa(n), false))
 	}
 	return slack.NewActionBlock("eval_rate_"+strconv.FormatInt(id, 10), els...)
 }
@@ -131,7 +131,7 @@ func rateButtons(id int64) slack.Block {
 func appliedButtons(l i18n.Localizer, id int64) slack.Block {
 	var els []slack.BlockElement
 	for _, a := range exchange.Applied {
-		els = append(els, button(actionApplied+a, fmt.Sprintf("%d:%s", id, a), appliedWord(l, a), false))
+		els = append(els, evalButton(actionApplied+a, fmt.Sprintf("%d:%s", id, a), appliedWord(l, a), false))
 	}
 	return slack.NewActionBlock("eval_applied_"+strconv.FormatInt(id, 10), els...)
 }
@@ -187,13 +187,13 @@ func pressKey(ctx context.Context, cb slack.InteractionCallback, a *slack.BlockA
 	return store.WithRequestKey(ctx, "press:"+cb.User.ID+":"+a.ActionID+":"+a.Value+":"+at)
 }
 
-// answerPress replies to the presser once their answer is stored, or
+// answerEvalPress replies to the presser once their answer is stored, or
 // tells them why it was refused. A redelivered press gets no reply.
-func (b *Bot) answerPress(ctx context.Context, cb slack.InteractionCallback, err error, reply func(l i18n.Localizer) string) error {
+func (b *Bot) answerEvalPress(ctx context.Context, cb slack.InteractionCallback, err error, reply func(l i18n.Localizer) string) error {
 	if errors.Is(err, store.ErrDuplicate) {
 		return nil
 	}
-	l := i18n.For(b.readerLang(ctx, cb.User.ID))
+	l := i18n.For(b.localeLang(ctx, cb.User.ID))
 	var text string
 	var ue *UsageError
 	switch {
@@ -228,7 +228,7 @@ func (b *Bot) pressRate(ctx context.Context, cb slack.InteractionCallback, a *sl
 		return fmt.Errorf("bot: rating button with value %q", a.Value)
 	}
 	s, err := b.svc.Rate(pressKey(ctx, cb, a), cb.User.ID, id, rating)
-	return b.answerPress(ctx, cb, err, func(l i18n.Localizer) string {
+	return b.answerEvalPress(ctx, cb, err, func(l i18n.Localizer) string {
 		data := map[string]any{"ID": s.ID, "Rating": rating}
 		if ev, err := b.store.Evaluation(ctx, s.ID, cb.User.ID); err == nil && ev.Plan == "" {
 			return l.T("eval.rated_ask_plan", data)
@@ -243,7 +243,7 @@ func (b *Bot) pressApplied(ctx context.Context, cb slack.InteractionCallback, a 
 		return err
 	}
 	s, err := b.svc.Apply(pressKey(ctx, cb, a), cb.User.ID, id, applied)
-	return b.answerPress(ctx, cb, err, func(l i18n.Localizer) string {
+	return b.answerEvalPress(ctx, cb, err, func(l i18n.Localizer) string {
 		data := map[string]any{"ID": s.ID, "Applied": appliedWord(l, applied)}
 		if ev, err := b.store.Evaluation(ctx, s.ID, cb.User.ID); err == nil && ev.Changed == "" {
 			return l.T("eval.applied_ask_change", data)
@@ -254,7 +254,7 @@ func (b *Bot) pressApplied(ctx context.Context, cb slack.InteractionCallback, a 
 
 func (b *Bot) pressOptOut(ctx context.Context, cb slack.InteractionCallback, a *slack.BlockAction) error {
 	err := b.svc.OptOut(pressKey(ctx, cb, a), cb.User.ID)
-	return b.answerPress(ctx, cb, err, func(l i18n.Localizer) string { return l.T("eval.opted_out", nil) })
+	return b.answerEvalPress(ctx, cb, err, func(l i18n.Localizer) string { return l.T("eval.opted_out", nil) })
 }
 
 // evaluationMeta travels in the evaluation form's private_metadata.
@@ -276,9 +276,9 @@ func (b *Bot) pressForm(ctx context.Context, cb slack.InteractionCallback, a *sl
 	}
 	s, ev, err := b.svc.EvaluationForm(ctx, cb.User.ID, id, phase)
 	if err != nil {
-		return b.answerPress(ctx, cb, err, nil)
+		return b.answerEvalPress(ctx, cb, err, nil)
 	}
-	l := i18n.For(b.readerLang(ctx, cb.User.ID))
+	l := i18n.For(b.localeLang(ctx, cb.User.ID))
 	meta, _ := json.Marshal(evaluationMeta{Session: s.ID, Phase: phase})
 	if _, err := b.slack.OpenViewContext(ctx, cb.TriggerID, evaluationModal(l, s, ev, phase, string(meta))); err != nil {
 		return fmt.Errorf("bot: views.open: %w", err)
@@ -323,7 +323,7 @@ func (b *Bot) submitEvaluation(ctx context.Context, cb slack.InteractionCallback
 		save, done = b.svc.SaveChange, "eval.change_saved"
 	}
 	s, err := save(ctx, cb.User.ID, meta.Session, text)
-	lang := b.readerLang(ctx, cb.User.ID)
+	lang := b.localeLang(ctx, cb.User.ID)
 	var ue *UsageError
 	if errors.As(evalError(err), &ue) {
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{"text": ue.In(lang)}), nil
@@ -344,7 +344,7 @@ func (b *Bot) evaluationReply(ctx context.Context, m *slackevents.MessageEvent, 
 	if errors.Is(err, store.ErrDuplicate) {
 		return nil
 	}
-	lang := b.readerLang(ctx, m.User)
+	lang := b.localeLang(ctx, m.User)
 	var reply string
 	var ue *UsageError
 	switch {

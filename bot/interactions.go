@@ -170,7 +170,7 @@ func (b *Bot) submitNewSession(ctx context.Context, cb slack.InteractionCallback
 		var ue *UsageError
 		if errors.As(b.demandError(err), &ue) {
 			// The request was decided meanwhile: said above the form.
-			return slack.NewErrorsViewSubmissionResponse(map[string]string{"title": ue.In(b.readerLang(ctx, cb.User.ID))}), nil
+			return slack.NewErrorsViewSubmissionResponse(map[string]string{"title": ue.In(b.localeLang(ctx, cb.User.ID))}), nil
 		}
 		return b.formErrors(err)
 	}

@@ -25,10 +25,10 @@ type localeCache struct {
 	m  map[string]localeEntry
 }
 
-// readerLang is the language a person reads: their Slack locale
+// localeLang is the language a person reads: their Slack locale
 // (users.info, cached), else English. When Slack cannot be asked the
 // answer is not cached, so the next message asks again.
-func (b *Bot) readerLang(ctx context.Context, userID string) i18n.Lang {
+func (b *Bot) localeLang(ctx context.Context, userID string) i18n.Lang {
 	now := b.now()
 	b.locales.mu.Lock()
 	e, ok := b.locales.m[userID]

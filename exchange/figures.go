@@ -94,18 +94,18 @@ func evaluationFigures(evs []store.Evaluation) store.EvaluationReport {
 		return o
 	}
 	for _, e := range evs {
-		count(&r.Total, e)
-		count(group(byKind, e.SessionKind), e)
+		tally(&r.Total, e)
+		tally(group(byKind, e.SessionKind), e)
 		for _, p := range uniq(e.Partners) {
-			count(group(byPartner, p), e)
+			tally(group(byPartner, p), e)
 		}
 	}
 	r.ByKind, r.ByPartner = sorted(byKind), sorted(byPartner)
 	return r
 }
 
-// count adds one participant's evaluation to o.
-func count(o *store.Outcomes, e store.Evaluation) {
+// tally adds one participant's evaluation to o.
+func tally(o *store.Outcomes, e store.Evaluation) {
 	o.Asked++
 	if e.Responded() {
 		o.Responded++
