@@ -82,6 +82,9 @@ type Options struct {
 	Metrics *Metrics
 	// Workers bounds the deliveries in flight (default outbox.DefaultWorkers).
 	Workers int
+	// Senders deliver the outbox rows of other surfaces (email), by kind;
+	// every other kind goes to Slack.
+	Senders map[string]outbox.Sender
 }
 
 // New builds a Bot.
@@ -125,7 +128,7 @@ func New(o Options) *Bot {
 		b.slack = &rateGuard{api: b.slack, pauses: b.pauses, log: b.log}
 	}
 	b.engine = outbox.New(outbox.Options{
-		Store: b.store, Sender: slackSender{b}, Log: b.log, Now: now, Workers: o.Workers, Metrics: b.metrics.Outbox,
+		Store: b.store, Sender: outbox.Route{Default: slackSender{b}, ByKind: o.Senders}, Log: b.log, Now: now, Workers: o.Workers, Metrics: b.metrics.Outbox,
 	})
 	// Every commit that owes messages wakes the engine, whoever made it.
 	if b.store != nil {
@@ -146,6 +149,10 @@ func NewSlackClient(token, apiURL string, m *Metrics, extra ...slack.Option) *sl
 	}
 	return slack.New(token, append(opts, extra...)...)
 }
+
+// Service is the product the bot serves, for the other surfaces of the
+// same process (web pages, email) to share.
+func (b *Bot) Service() *exchange.Service { return b.svc }
 
 // Offline reports whether the bot logs instead of calling Slack.
 func (b *Bot) Offline() bool { return b.offline }

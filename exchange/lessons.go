@@ -244,12 +244,14 @@ func (s *Service) summarizeIfAllAnswered(ctx context.Context, tx store.Tx, sess 
 	for _, p := range prompts {
 		through[p.UserID] = p.Finished()
 	}
+	// Speakers outside Slack count once they can answer: by email, or
+	// through a link their session's creator forwards.
 	speakers := 0
 	for _, sp := range sess.Speakers {
-		if sp.UserID == "" {
+		if sp.UserID == "" && (sp.Email == "" || !s.p.Mail && sess.Creator == "") {
 			continue
 		}
-		if !through[sp.UserID] {
+		if !through[sp.Key()] {
 			return false, nil
 		}
 		speakers++
