@@ -49,16 +49,24 @@ func externals(speakers []store.Speaker) []store.Speaker {
 	return out
 }
 
+// InviteUpdate is the Payload of a KindMailInvite row that updates an
+// invitation sent before (the session moved or was edited).
+const InviteUpdate = "update"
+
 // planInvites owes each of speakers outside Slack the session's
 // invitation as it now is: one per version (SEQUENCE), so a move sends an
 // update and a retried change sends nothing twice.
-func (s *Service) planInvites(ctx context.Context, tx store.Tx, sess *store.Session, speakers []store.Speaker, now time.Time) error {
+func (s *Service) planInvites(ctx context.Context, tx store.Tx, sess *store.Session, speakers []store.Speaker, update bool, now time.Time) error {
 	if !s.p.Mail || sess.Cancelled() {
 		return nil
 	}
+	payload := ""
+	if update {
+		payload = InviteUpdate
+	}
 	for _, sp := range externals(speakers) {
 		if err := tx.Enqueue(ctx, store.Delivery{
-			Kind: KindMailInvite, SessionID: sess.ID, Recipient: sp.Key(), Due: now, Deadline: sess.End(),
+			Kind: KindMailInvite, SessionID: sess.ID, Recipient: sp.Key(), Due: now, Deadline: sess.End(), Payload: payload,
 			Dedupe: fmt.Sprintf("%s:%d:%s:%d", KindMailInvite, sess.ID, sp.Key(), sess.Sequence),
 		}, now); err != nil {
 			return err

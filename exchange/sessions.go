@@ -51,7 +51,7 @@ func (s *Service) Schedule(ctx context.Context, by Actor, d Draft) (*store.Sessi
 				return false, err
 			}
 		}
-		if err := s.planInvites(ctx, tx, sess, sess.Speakers, now); err != nil {
+		if err := s.planInvites(ctx, tx, sess, sess.Speakers, false, now); err != nil {
 			return false, err
 		}
 		return true, s.planSession(ctx, tx, sess, now)
@@ -182,7 +182,7 @@ func (s *Service) Edit(ctx context.Context, by Actor, id int64, c Changes) (*sto
 		if sess, err = tx.Session(ctx, sess.ID); err != nil {
 			return false, err
 		}
-		if err := s.planInvites(ctx, tx, sess, sess.Speakers, now); err != nil {
+		if err := s.planInvites(ctx, tx, sess, sess.Speakers, true, now); err != nil {
 			return false, err
 		}
 		return true, s.enqueueNotice(ctx, tx, sess, nil, now)
@@ -223,7 +223,7 @@ func (s *Service) Move(ctx context.Context, by Actor, id int64, start time.Time,
 		if err := s.replan(ctx, tx, moved, now); err != nil {
 			return false, err
 		}
-		if err := s.planInvites(ctx, tx, moved, moved.Speakers, now); err != nil {
+		if err := s.planInvites(ctx, tx, moved, moved.Speakers, true, now); err != nil {
 			return false, err
 		}
 		return true, s.enqueueNotice(ctx, tx, moved, &Notice{
@@ -309,7 +309,7 @@ func (s *Service) changeSpeakers(ctx context.Context, by Actor, id int64, speake
 			return false, err
 		}
 		if add {
-			err = s.planInvites(ctx, tx, sess, changed, now)
+			err = s.planInvites(ctx, tx, sess, changed, false, now)
 		} else {
 			err = s.planCancels(ctx, tx, sess, changed, now)
 		}
