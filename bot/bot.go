@@ -82,9 +82,10 @@ type Options struct {
 	Metrics *Metrics
 	// Workers bounds the deliveries in flight (default outbox.DefaultWorkers).
 	Workers int
-	// Senders deliver the outbox rows of other surfaces (email), by kind;
-	// every other kind goes to Slack.
-	Senders map[string]outbox.Sender
+	// Senders, when set, returns the senders of other surfaces (email) by
+	// the kinds they deliver, made on the bot's Service; every other kind
+	// goes to Slack.
+	Senders func(*exchange.Service) map[string]outbox.Sender
 }
 
 // New builds a Bot.
@@ -127,8 +128,12 @@ func New(o Options) *Bot {
 	} else {
 		b.slack = &rateGuard{api: b.slack, pauses: b.pauses, log: b.log}
 	}
+	var others map[string]outbox.Sender
+	if o.Senders != nil {
+		others = o.Senders(b.svc)
+	}
 	b.engine = outbox.New(outbox.Options{
-		Store: b.store, Sender: outbox.Route{Default: slackSender{b}, ByKind: o.Senders}, Log: b.log, Now: now, Workers: o.Workers, Metrics: b.metrics.Outbox,
+		Store: b.store, Sender: outbox.Route{Default: slackSender{b}, ByKind: others}, Log: b.log, Now: now, Workers: o.Workers, Metrics: b.metrics.Outbox,
 	})
 	// Every commit that owes messages wakes the engine, whoever made it.
 	if b.store != nil {

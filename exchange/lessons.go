@@ -333,3 +333,12 @@ func (s *Service) LatestLessons(ctx context.Context, limit int) ([]store.Lesson,
 func (s *Service) Search(ctx context.Context, words string, limit int) ([]store.SearchResult, error) {
 	return s.st.Search(ctx, words, limit)
 }
+
+// Library lists lessons for the library: ranked when q has words, else
+// the latest first, within q's partner, kind and period.
+func (s *Service) Library(ctx context.Context, q store.LessonQuery) ([]store.SearchResult, error) {
+	if !q.From.IsZero() && !q.To.IsZero() && q.From.After(q.To) {
+		return nil, fail(CodePeriod, "from", q.From, "to", q.To)
+	}
+	return s.st.Library(ctx, q)
+}

@@ -116,7 +116,7 @@ func open(ctx context.Context, configPath string, logw io.Writer) (*app, error) 
 		return nil, err
 	}
 	m := bot.NewMetrics(nil)
-	opts := bot.Options{Store: st, Log: log, Config: cfg.BotConfig(), Metrics: m}
+	opts := bot.Options{Store: st, Log: log, Config: cfg.BotConfig(), Metrics: m, Senders: mailSenders(cfg, st, log)}
 	if cfg.Slack.BotToken != "" {
 		opts.Slack = bot.NewSlackClient(cfg.Slack.BotToken, cfg.Slack.APIURL, m)
 	}
@@ -149,6 +149,11 @@ func cmdServe(args []string, stderr io.Writer) error {
 		io.WriteString(w, "ok\n")
 	})
 	mux.Handle("GET /metrics", a.metrics.Handler())
+	pages, err := newWeb(a)
+	if err != nil {
+		return err
+	}
+	pages.Register(mux)
 
 	ln, err := net.Listen("tcp", a.cfg.Listen)
 	if err != nil {
