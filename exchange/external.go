@@ -120,7 +120,9 @@ func (s *Service) planAnswerLinks(ctx context.Context, tx store.Tx, sess *store.
 
 // Closes is when a session's lessons close: answer links stop working
 // and the summary goes out, whoever has not answered.
-func (s *Service) Closes(sess *store.Session) time.Time { return sess.End().Add(s.p.Lessons.CloseAfter) }
+func (s *Service) Closes(sess *store.Session) time.Time {
+	return sess.End().Add(s.p.Lessons.CloseAfter)
+}
 
 // IssueAnswerLink makes a new answer link token for the speaker with
 // email at the session, for a sender about to give it to them.

@@ -46,9 +46,9 @@ func (s *Server) view(p *page, sess *store.Session) sessionView {
 	zone := s.svc.Zone(sess)
 	v := sessionView{
 		ID: sess.ID, Title: sess.Title, Kind: p.kind(sess.Kind),
-		When:     i18n.DayTime(sess.Start.In(zone)).Word(p.Lang),
-		Until:    sess.End().In(zone).Format("15:04"),
-		Duration: i18n.Duration(sess.Duration).Word(p.Lang),
+		When:      i18n.DayTime(sess.Start.In(zone)).Word(p.Lang),
+		Until:     sess.End().In(zone).Format("15:04"),
+		Duration:  i18n.Duration(sess.Duration).Word(p.Lang),
 		Cancelled: sess.Cancelled(), Reason: sess.CancelReason, Description: sess.Description, Link: sess.Link,
 		Partners: sess.Partners, ICS: calendar.SessionURL(s.o.BaseURL, sess.ID),
 	}
