@@ -161,7 +161,8 @@ type ExternalForm struct {
 
 // AnswerForm opens the form an answer link stands for. An unknown token,
 // a speaker no longer speaking, a cancelled session or closed lessons
-// are all CodeLinkClosed; a session not yet over is CodeNotHeld.
+// are all CodeLinkClosed; a session not yet over is CodeNotHeld, with
+// the form's Session and Speaker set.
 func (s *Service) AnswerForm(ctx context.Context, token string) (ExternalForm, error) {
 	if token == "" {
 		return ExternalForm{}, fail(CodeLinkClosed)
@@ -192,7 +193,8 @@ func (s *Service) AnswerForm(ctx context.Context, token string) (ExternalForm, e
 		return ExternalForm{}, fail(CodeLinkClosed, "id", sess.ID)
 	}
 	if err := held(sess, now); err != nil {
-		return ExternalForm{}, err
+		// The session, so the page saying "not yet" speaks its language.
+		return ExternalForm{Session: sess, Speaker: f.Speaker}, err
 	}
 	lessons, err := s.st.Lessons(ctx, sess.ID)
 	if err != nil {
@@ -213,7 +215,7 @@ func (s *Service) AnswerForm(ctx context.Context, token string) (ExternalForm, e
 func (s *Service) SubmitExternal(ctx context.Context, token string, answers map[int]string) (ExternalForm, error) {
 	f, err := s.AnswerForm(ctx, token)
 	if err != nil {
-		return ExternalForm{}, err
+		return f, err
 	}
 	person := f.Speaker.Key()
 	var given []store.Lesson

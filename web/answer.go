@@ -25,7 +25,7 @@ type questionView struct {
 func (s *Server) answerForm(w http.ResponseWriter, r *http.Request, p *page) error {
 	f, err := s.svc.AnswerForm(r.Context(), r.PathValue("token"))
 	if err != nil {
-		return s.answerTrouble(w, p, err)
+		return s.answerTrouble(w, p, f, err)
 	}
 	s.showAnswer(w, p, f, "")
 	return nil
@@ -56,13 +56,13 @@ func (s *Server) answerPost(w http.ResponseWriter, r *http.Request, p *page) err
 	if errors.As(err, &e) && e.Code == exchange.CodeNoAnswers {
 		f, err = s.svc.AnswerForm(r.Context(), token)
 		if err != nil {
-			return s.answerTrouble(w, p, err)
+			return s.answerTrouble(w, p, f, err)
 		}
 		s.showAnswer(w, p, f, "web.answer.empty")
 		return nil
 	}
 	if err != nil {
-		return s.answerTrouble(w, p, err)
+		return s.answerTrouble(w, p, f, err)
 	}
 	s.showAnswer(w, p, f, "web.answer.saved")
 	return nil
@@ -70,9 +70,10 @@ func (s *Server) answerPost(w http.ResponseWriter, r *http.Request, p *page) err
 
 // answerTrouble answers a token that does not open a form: not found, or
 // a session not over yet (a link sent before a move).
-func (s *Server) answerTrouble(w http.ResponseWriter, p *page, err error) error {
+func (s *Server) answerTrouble(w http.ResponseWriter, p *page, f exchange.ExternalForm, err error) error {
 	var e *exchange.Error
-	if errors.As(err, &e) && e.Code == exchange.CodeNotHeld {
+	if errors.As(err, &e) && e.Code == exchange.CodeNotHeld && f.Session != nil {
+		p.Lang, p.OtherURL = i18n.Match(s.o.Language, f.Session.Lang), ""
 		p.Title = p.T("web.answer.not_yet_title")
 		p.Message = "web.answer.not_yet"
 		s.render(w, http.StatusOK, "error.html", p)
