@@ -207,14 +207,17 @@ func localPath(next string) string {
 // needSignIn sends a reader who must sign in to do so, coming back to
 // this page; without sign-in set up, it explains how.
 func (s *Server) needSignIn(w http.ResponseWriter, r *http.Request, p *page) error {
+	// A page that asks to sign in is a page (200): an error status would
+	// be logged by browsers as a failed load.
+	w.Header().Set("Cache-Control", "no-store")
 	if s.o.ClientID == "" {
 		p.Title = p.T("web.signin.setup_title")
 		p.Data = map[string]string{"Callback": s.redirectURI()}
-		s.render(w, http.StatusUnauthorized, "setup.html", p)
+		s.render(w, http.StatusOK, "setup.html", p)
 		return nil
 	}
 	p.Title = p.T("web.signin.title")
 	p.Data = map[string]string{"Next": "/login?next=" + url.QueryEscape(r.URL.RequestURI())}
-	s.render(w, http.StatusUnauthorized, "signin.html", p)
+	s.render(w, http.StatusOK, "signin.html", p)
 	return nil
 }

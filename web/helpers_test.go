@@ -37,7 +37,7 @@ func (c *clock) Add(d time.Duration) {
 var t0 = time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
 
 type testWeb struct {
-	t     *testing.T
+	t     testing.TB
 	st    store.Store
 	svc   *exchange.Service
 	clock *clock
@@ -48,7 +48,7 @@ type testWeb struct {
 
 // newTestWeb serves the pages on a real SQLite store, with Sign in with
 // Slack against the fake (client "cid"/"csecret", workspace T1).
-func newTestWeb(t *testing.T, mutate ...func(*Options)) *testWeb {
+func newTestWeb(t testing.TB, mutate ...func(*Options)) *testWeb {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "web.db"))
 	if err != nil {
@@ -124,7 +124,7 @@ func (tw *testWeb) post(c *http.Client, path string, form url.Values) (int, stri
 var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 // csrf reads the form token from a page.
-func csrf(t *testing.T, body string) string {
+func csrf(t testing.TB, body string) string {
 	t.Helper()
 	m := csrfRe.FindStringSubmatch(body)
 	if m == nil {
