@@ -65,7 +65,7 @@ func (c Chart) SVG() template.HTML {
 		max = 1
 	}
 	var sb strings.Builder
-	const width, labelW, rowH, colH = 640.0, 170.0, 28.0, 200.0
+	const width, labelW, rowH, colH = 480.0, 150.0, 30.0, 180.0
 	if c.Horizontal {
 		h := rowH*float64(len(c.Bars)) + 8
 		fmt.Fprintf(&sb, `<svg class="chart" viewBox="0 0 %.0f %.0f" role="img" aria-labelledby="%s-t" xmlns="http://www.w3.org/2000/svg"><title id="%s-t">%s</title>`,
@@ -74,7 +74,7 @@ func (c Chart) SVG() template.HTML {
 			y := float64(i)*rowH + 4
 			w := (width - labelW - 60) * c.total(b) / max
 			fmt.Fprintf(&sb, `<g class="bar"><title>%s: %s</title><text x="%.0f" y="%.1f" text-anchor="end" class="label">%s</text>`,
-				esc(b.Label), c.format(c.total(b)), labelW-8, y+rowH/2+4, esc(shorten(b.Label, 24)))
+				esc(b.Label), c.format(c.total(b)), labelW-8, y+rowH/2+4, esc(shorten(b.Label, 18)))
 			fmt.Fprintf(&sb, `<rect x="%.0f" y="%.1f" width="%.1f" height="%.1f" fill="%s"/>`, labelW, y+3, math.Max(w, 1), rowH-8, palette[0])
 			fmt.Fprintf(&sb, `<text x="%.1f" y="%.1f" class="value">%s</text></g>`, labelW+w+6, y+rowH/2+4, c.format(c.total(b)))
 		}
@@ -82,7 +82,7 @@ func (c Chart) SVG() template.HTML {
 		return template.HTML(sb.String())
 	}
 	n := math.Max(float64(len(c.Bars)), 1)
-	top, bottom, left := 20.0, 40.0, 36.0
+	top, bottom, left := 20.0, 40.0, 48.0
 	slot := (width - left) / n
 	bw := math.Min(slot*0.7, 48)
 	fmt.Fprintf(&sb, `<svg class="chart" viewBox="0 0 %.0f %.0f" role="img" aria-labelledby="%s-t" xmlns="http://www.w3.org/2000/svg"><title id="%s-t">%s</title>`,
@@ -91,7 +91,7 @@ func (c Chart) SVG() template.HTML {
 	fmt.Fprintf(&sb, `<line x1="%.0f" y1="%.0f" x2="%.0f" y2="%.0f" stroke="#555"/>`, left, top+colH, width, top+colH)
 	fmt.Fprintf(&sb, `<text x="%.0f" y="%.0f" text-anchor="end" class="axis">%s</text>`, left-4, top+4, c.format(max))
 	fmt.Fprintf(&sb, `<text x="%.0f" y="%.0f" text-anchor="end" class="axis">0</text>`, left-4, top+colH+4)
-	every := int(math.Ceil(n / 12)) // at most a dozen labels fit
+	every := int(math.Ceil(n / 8)) // at most eight labels fit
 	for i, b := range c.Bars {
 		x := left + float64(i)*slot + (slot-bw)/2
 		y := top + colH

@@ -187,10 +187,13 @@ func seedBrowserData(t *testing.T, dbPath string, now time.Time) (first, last ti
 	clock = now
 	up := schedule(now.Add(2*day), exchange.Draft{Title: "Empleo juvenil: lo que funcionó", Start: now.Add(2 * day),
 		Link: "https://meet.example.org/empleo", Partners: []string{"FISDL El Salvador", "MIDIS Perú"},
-		Speakers: []store.Speaker{{UserID: "U2", Name: "ana"}, {Name: "María Pérez", Email: "maria@example.org"}},
+		Speakers:    []store.Speaker{{UserID: "U2", Name: "ana"}, {Name: "María Pérez", Email: "maria@example.org"}},
 		Description: "Una sesión con un título y una descripción bastante largos para ver cómo se acomodan en un teléfono angosto sin desbordarse."})
 	schedule(now.Add(5*day), exchange.Draft{Title: "Cash transfers, part 2", Start: now.Add(5 * day), Kind: "workshop"})
-	month := func(t time.Time) time.Time { t = t.UTC(); return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC) }
+	month := func(t time.Time) time.Time {
+		t = t.UTC()
+		return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+	}
 	return month(a.Start), month(past.Start), past.ID, up.ID
 }
 
@@ -248,7 +251,7 @@ func TestPagesInABrowser(t *testing.T) {
 	tb.do(chromedp.Click(chromedp.CSS("main a.button")), chromedp.WaitReady(chromedp.CSS("form.filters")))
 	tb.check("4-lessons")
 	tb.do(chromedp.SetValue(chromedp.ID("q"), "evaluacion"), chromedp.Click(chromedp.CSS("form.filters button")),
-		chromedp.WaitReady(chromedp.CSS("h2.results-head")))
+		chromedp.WaitReady(chromedp.CSS("ol.results mark")))
 	text = tb.check("5-lessons-search")
 	marked := eval(tb, chromedp.Text(chromedp.CSS("ol.results mark")))
 	if marked != "evaluación" || !strings.Contains(text, "Evaluación de impacto") {
@@ -326,4 +329,3 @@ func waitFile(t *testing.T, dir, pattern string) string {
 	t.Fatalf("no download %s in %s (%v)", pattern, dir, entries)
 	return ""
 }
-
