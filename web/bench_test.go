@@ -75,3 +75,29 @@ func BenchmarkLessonsPage(b *testing.B) {
 	}
 	b.ReportMetric(float64(size), "bytes/page")
 }
+
+// BenchmarkLessonsPageVsSearch runs the search alone and the whole page
+// in turn, in every iteration, so that a busy machine slows both alike,
+// and reports their times and ratio (the target: page/search under 1.5).
+func BenchmarkLessonsPageVsSearch(b *testing.B) {
+	tw, h := benchWeb(b)
+	q := store.LessonQuery{Words: benchQuery, Limit: libraryLimit}
+	req := httptest.NewRequest("GET", "/lessons?q=evaluacion+espejo", nil)
+	var search, page time.Duration
+	for b.Loop() {
+		start := time.Now()
+		if _, err := tw.svc.Library(context.Background(), q); err != nil {
+			b.Fatal(err)
+		}
+		mid := time.Now()
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != http.StatusOK {
+			b.Fatalf("status %d", w.Code)
+		}
+		search, page = search+mid.Sub(start), page+time.Since(mid)
+	}
+	b.ReportMetric(float64(search.Nanoseconds())/float64(b.N), "search-ns/op")
+	b.ReportMetric(float64(page.Nanoseconds())/float64(b.N), "page-ns/op")
+	b.ReportMetric(float64(page)/float64(search), "page/search")
+}

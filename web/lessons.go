@@ -11,12 +11,13 @@ import (
 // libraryLimit bounds the lessons one page lists.
 const libraryLimit = 50
 
-// lessonView is one lesson in the library.
+// lessonView is one lesson in the library. Its fields are flat: the
+// template reaches fields of embedded structs through a slow lookup.
 type lessonView struct {
-	store.SearchResult
-	When string
-	Kind string
-	Who  string
+	SessionID              int64
+	SessionTitle, Question string
+	Snippet                string
+	When, Kind, Who        string
 }
 
 // lessons is the library: ranked search with snippets, filtered by
@@ -45,7 +46,8 @@ func (s *Server) lessons(w http.ResponseWriter, r *http.Request, p *page) error 
 	}
 	views := make([]lessonView, len(results))
 	for i, res := range results {
-		v := lessonView{SearchResult: res, Kind: p.kind(res.SessionKind), Who: res.UserID}
+		v := lessonView{SessionID: res.SessionID, SessionTitle: res.SessionTitle, Question: res.Question, Snippet: res.Snippet,
+			Kind: p.kind(res.SessionKind), Who: res.UserID}
 		v.When = res.SessionStart.In(loc).Format("2006-01-02")
 		if !exchange.IsExternal(res.UserID) {
 			v.Who = "@" + res.UserID

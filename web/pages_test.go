@@ -265,3 +265,14 @@ func TestTemplatesNameKnownWords(t *testing.T) {
 		t.Fatalf("found %d ids in the templates: the pattern is broken", len(used))
 	}
 }
+
+func TestBackwardsPeriodIsExplained(t *testing.T) {
+	tw := newTestWeb(t, func(o *Options) { o.PublicLessons = true })
+	c := tw.browser()
+	tw.signIn(c, ana)
+	for _, path := range []string{"/report?from=2026-05-01&to=2026-01-31", "/lessons?from=2026-05-01&to=2026-01-31"} {
+		if status, body, _ := tw.get(c, path); status != http.StatusBadRequest || !strings.Contains(body, "starts after it ends") {
+			t.Errorf("%s = %d:\n%s", path, status, body)
+		}
+	}
+}

@@ -168,6 +168,8 @@ func (s *Server) handle(fn handlerFunc) http.Handler {
 			status, msg = http.StatusNotFound, "web.error.not_found"
 		case errors.Is(err, errForbidden), errors.As(err, &e) && e.Code == exchange.CodeNotStaff:
 			status, msg = http.StatusForbidden, "web.error.forbidden"
+		case errors.As(err, &e) && e.Code == exchange.CodePeriod:
+			status, msg = http.StatusBadRequest, "web.error.period"
 		case errors.Is(err, errBadForm):
 			status, msg = http.StatusBadRequest, "web.error.bad_form"
 		case errors.Is(err, errLimited):

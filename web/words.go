@@ -18,6 +18,7 @@ var words = map[string]bool{
 	"web.error.forbidden":         true,
 	"web.error.internal":          true,
 	"web.error.limited":           true,
+	"web.error.period":            true,
 	"web.error.not_found":         true,
 	"web.footer":                  true,
 	"web.home.feed":               true,
