@@ -10,8 +10,8 @@ import (
 // AddLinks are the pages of Google Calendar and Outlook that add one
 // session as a single event (not a subscription), for people who do not
 // open .ics files.
-func AddLinks(baseURL string, s *store.Session) (google, outlook string) {
-	details := SessionURL(baseURL, s.ID)
+func AddLinks(site Site, s *store.Session) (google, outlook string) {
+	details := site.SessionURL(s.ID)
 	if s.Description != "" {
 		details = s.Description + "\n\n" + details
 	}

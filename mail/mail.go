@@ -52,6 +52,9 @@ type Config struct {
 	TLSConfig *tls.Config
 	// BaseURL is the public root of the web pages (answer links).
 	BaseURL string
+	// SessionFeedKey signs the invitation's link to the session's own
+	// calendar when feeds are not public (see calendar.Site).
+	SessionFeedKey []byte
 	// Language is the language of sessions without one.
 	Language i18n.Lang
 	// Timeout bounds one connection; 0 means 30 seconds.
@@ -97,7 +100,7 @@ func New(cfg Config, st Store, svc *exchange.Service, log *slog.Logger, now func
 		now = time.Now
 	}
 	return &Sender{cfg: cfg, st: st, svc: svc, log: log, now: now, from: from,
-		feed: calendar.Feed{BaseURL: cfg.BaseURL}}, nil
+		feed: calendar.Feed{BaseURL: cfg.BaseURL, SessionKey: cfg.SessionFeedKey}}, nil
 }
 
 // Senders maps each email kind to s, for the delivery engine's routing.

@@ -276,3 +276,18 @@ func TestBackwardsPeriodIsExplained(t *testing.T) {
 		}
 	}
 }
+
+// With private feeds a session's calendar links are signed, as Slack's are.
+func TestPrivateFeedsSignSessionLinks(t *testing.T) {
+	tw := newTestWeb(t, func(o *Options) { o.FeedsPublic = false; o.SessionFeedKey = []byte(strings.Repeat("f", 32)) })
+	sess := tw.schedule("Taller", t0.Add(48*time.Hour), "", nil)
+	c := tw.browser()
+	if _, body, _ := tw.get(c, "/s/"+itoa(sess.ID)); !asksToSignIn(body) {
+		t.Fatal("a session page is open to everyone with private feeds")
+	}
+	tw.signIn(c, ana)
+	_, body, _ := tw.get(c, "/s/"+itoa(sess.ID))
+	if !regexp.MustCompile(`/calendar/session/` + itoa(sess.ID) + `-[A-Za-z0-9_-]{22}\.ics`).MatchString(body) {
+		t.Errorf("the session page's .ics link is not signed:\n%s", body)
+	}
+}

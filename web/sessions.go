@@ -50,16 +50,25 @@ func (s *Server) view(p *page, sess *store.Session) sessionView {
 		Until:     sess.End().In(zone).Format("15:04"),
 		Duration:  i18n.Duration(sess.Duration).Word(p.Lang),
 		Cancelled: sess.Cancelled(), Reason: sess.CancelReason, Description: sess.Description, Link: sess.Link,
-		Partners: sess.Partners, ICS: calendar.SessionURL(s.o.BaseURL, sess.ID),
+		Partners: sess.Partners, ICS: s.site().SessionURL(sess.ID),
 	}
 	for _, sp := range sess.Speakers {
 		v.Speakers = append(v.Speakers, speakerName(sp))
 	}
-	v.Google, v.Outlook = calendar.AddLinks(s.o.BaseURL, sess)
+	v.Google, v.Outlook = calendar.AddLinks(s.site(), sess)
 	if s.o.AnnouncementLink != nil && sess.AnnounceTS != "" {
 		v.Slack = s.o.AnnouncementLink(sess.AnnounceChannel, sess.AnnounceTS)
 	}
 	return v
+}
+
+// site is where session calendar links point: signed unless feeds are public.
+func (s *Server) site() calendar.Site {
+	site := calendar.Site{BaseURL: s.o.BaseURL}
+	if !s.o.FeedsPublic {
+		site.SessionKey = s.o.SessionFeedKey
+	}
+	return site
 }
 
 func speakerName(sp store.Speaker) string {

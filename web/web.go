@@ -41,6 +41,9 @@ type Options struct {
 	Language i18n.Lang // before a reader says otherwise
 	// FeedsPublic opens the list of sessions and their pages to everyone.
 	FeedsPublic bool
+	// SessionFeedKey signs the links to a session's own calendar when
+	// feeds are not public (see calendar.Site).
+	SessionFeedKey []byte
 	// PublicLessons opens the lessons library to everyone.
 	PublicLessons bool
 	// ClientID and ClientSecret are the Slack app's Sign in with Slack

@@ -19,7 +19,7 @@ import (
 )
 
 // mailSenders makes the email surface's senders when mail is set up.
-func mailSenders(cfg *Config, st store.Store, log *slog.Logger) func(*exchange.Service) map[string]outbox.Sender {
+func mailSenders(cfg *Config, st store.Store, log *slog.Logger, feedKey []byte) func(*exchange.Service) map[string]outbox.Sender {
 	if cfg.Mail.Host == "" {
 		return nil
 	}
@@ -27,6 +27,7 @@ func mailSenders(cfg *Config, st store.Store, log *slog.Logger) func(*exchange.S
 		snd, err := mail.New(mail.Config{
 			Host: cfg.Mail.Host, Port: cfg.Mail.Port, Username: cfg.Mail.Username, Password: cfg.Mail.Password,
 			From: cfg.Mail.From, TLS: cfg.Mail.TLS, BaseURL: cfg.BaseURL, Language: i18n.Lang(cfg.Language),
+			SessionFeedKey: feedKey,
 		}, st, svc, log, nil)
 		if err != nil {
 			// Validate checked mail.from already.
@@ -35,6 +36,15 @@ func mailSenders(cfg *Config, st store.Store, log *slog.Logger) func(*exchange.S
 		}
 		return snd.Senders()
 	}
+}
+
+// feedKey is the key that signs session calendar links, when feeds are
+// not public.
+func feedKey(cfg *Config, key []byte) []byte {
+	if cfg.Feeds.Public {
+		return nil
+	}
+	return key
 }
 
 // newWeb builds the web pages on the bot's Service.
@@ -46,7 +56,7 @@ func newWeb(a *app) (*web.Server, error) {
 	}
 	o := web.Options{
 		Service: a.bot.Service(), BaseURL: a.cfg.BaseURL, Language: i18n.Lang(a.cfg.Language),
-		FeedsPublic: a.cfg.Feeds.Public, PublicLessons: a.cfg.Web.PublicLessons,
+		FeedsPublic: a.cfg.Feeds.Public, SessionFeedKey: a.sessionKey, PublicLessons: a.cfg.Web.PublicLessons,
 		ClientID: a.cfg.Web.ClientID, ClientSecret: a.cfg.Web.ClientSecret, SessionKey: key,
 		SlackAPIURL: a.cfg.Slack.APIURL, AnnouncementLink: bot.Permalink, Log: a.log,
 	}
