@@ -3,6 +3,8 @@ package mail_test
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -19,6 +21,7 @@ import (
 	"github.com/exchangebot/exchangebot/outbox"
 	"github.com/exchangebot/exchangebot/store"
 	"github.com/exchangebot/exchangebot/store/sqlite"
+	"github.com/exchangebot/exchangebot/web"
 )
 
 type clock struct {
@@ -209,6 +212,18 @@ func TestInvitationUpdateAndAnswerLink(t *testing.T) {
 	link := regexp.MustCompile(regexp.QuoteMeta(baseURL) + `/answer/([A-Za-z0-9_-]+)`).FindStringSubmatch(ans.Text)
 	if link == nil || !strings.Contains(ans.Text, "¿Qué harías distinto?") {
 		t.Fatalf("answer email lacks the link or the Spanish questions:\n%s", ans.Text)
+	}
+	// The link opens the form on the web pages.
+	pages, err := web.New(web.Options{Service: e.svc, BaseURL: baseURL, SessionKey: []byte(strings.Repeat("k", 32)), Now: e.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	pages.Register(mux)
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, httptest.NewRequest("GET", link[0], nil))
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "¿Qué harías distinto?") {
+		t.Fatalf("the emailed link answers %d:\n%s", rec.Code, rec.Body)
 	}
 	form, err := e.svc.AnswerForm(ctx, link[1])
 	if err != nil {
