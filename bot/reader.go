@@ -26,8 +26,8 @@ type localeCache struct {
 }
 
 // localeLang is the language a person reads: their Slack locale
-// (users.info, cached), else English. When Slack cannot be asked the
-// answer is not cached, so the next message asks again.
+// (users.info, cached), else the configured language. When Slack cannot
+// be asked the answer is not cached, so the next message asks again.
 func (b *Bot) localeLang(ctx context.Context, userID string) i18n.Lang {
 	now := b.now()
 	b.locales.mu.Lock()
@@ -36,15 +36,16 @@ func (b *Bot) localeLang(ctx context.Context, userID string) i18n.Lang {
 	if ok && now.Sub(e.at) < localeTTL {
 		return e.lang
 	}
+	fallback := i18n.Match(i18n.English, b.cfg.Language)
 	if b.offline || userID == "" {
-		return i18n.English
+		return fallback
 	}
 	u, err := b.slack.GetUserInfoContext(ctx, userID, slack.GetUserInfoOptionIncludeLocale(true))
 	if err != nil {
-		b.log.Warn("users.info failed; writing in English", slog.String("user", userID), slog.Any("error", err))
-		return i18n.English
+		b.log.Warn("users.info failed; writing in the configured language", slog.String("user", userID), slog.Any("error", err))
+		return fallback
 	}
-	lang := i18n.Match(i18n.English, u.Locale)
+	lang := i18n.Match(fallback, u.Locale)
 	b.locales.mu.Lock()
 	if b.locales.m == nil {
 		b.locales.m = make(map[string]localeEntry)

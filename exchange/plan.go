@@ -46,7 +46,7 @@ const (
 // or a change of speakers drops and re-plans them, a cancel drops them.
 // The rows an evaluation owes each participant are not among them: they
 // exist only once the session is over, and their senders read it again.
-var planKinds = []string{KindReminder, KindPrompt, KindNudge, KindSummary, KindEvaluate}
+var planKinds = []string{KindReminder, KindPrompt, KindNudge, KindSummary, KindMailAnswer, KindAnswerLink, KindEvaluate}
 
 // Notice is the payload of a KindThread row: what happened to the
 // session, for the sender to word in the session's language.
@@ -215,6 +215,9 @@ func (s *Service) planLessons(ctx context.Context, tx store.Tx, sess *store.Sess
 				return err
 			}
 		}
+	}
+	if err := s.planAnswerLinks(ctx, tx, sess, promptAt); err != nil {
+		return err
 	}
 	if err := tx.Enqueue(ctx, store.Delivery{
 		Kind: KindSummary, SessionID: sess.ID, Recipient: lc.Channel, Due: sess.End().Add(lc.CloseAfter),

@@ -39,6 +39,11 @@ type Policy struct {
 	// FeedsPublic lets anyone read the feed of every session; otherwise
 	// it needs a personal feed token.
 	FeedsPublic bool
+	// Language is the language (one of Langs) of sessions without one.
+	Language string
+	// Mail says speakers outside Slack are reached by email; otherwise
+	// their answer link goes to the session's creator in Slack.
+	Mail bool
 }
 
 // Reminders says when and to whom reminders go.
@@ -56,6 +61,9 @@ type Lessons struct {
 	CloseAfter  time.Duration
 	Channel     string
 	Questions   []string
+	// ByLang holds the questions per language where they are configured
+	// so; a language without them asks Questions.
+	ByLang map[string][]string
 }
 
 // Evaluation drives what participants are asked after a session. Every
