@@ -58,7 +58,8 @@ func (b *Bot) handleDM(ctx context.Context, ev slackevents.EventsAPIInnerEvent) 
 	} else if err != nil {
 		return err
 	} else if step.Session == nil {
-		return nil // not in a walk-through: ordinary chat with the bot
+		// Not in a walk-through: never silence.
+		return b.answerChat(ctx, w, m.TimeStamp, m.ThreadTimeStamp)
 	} else {
 		reply = b.stepText(ctx, w, step)
 	}

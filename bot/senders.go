@@ -29,12 +29,13 @@ func (b *Bot) registerSenders() {
 	b.senders[kindThread] = b.sendThreadNote
 	b.senders[kindReminder] = b.sendReminder
 	b.senders[kindUndelivered] = b.sendUndelivered
+	b.senders[kindHome] = b.sendHome
+	b.senders[kindSpeakerAdded] = b.sendSpeakerAdded
 }
 
 func (b *Bot) sendAnnouncement(ctx context.Context, d store.Delivery, s *store.Session) (string, string, error) {
-	return b.postTop(ctx, d, d.Recipient,
-		slack.MsgOptionText(announcementText(s), false),
-		slack.MsgOptionBlocks(announcementBlocks(s, b.cfg.BaseURL)...))
+	text, blocks := b.announcement(s)
+	return b.postTop(ctx, d, d.Recipient, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
 }
 
 // sendUpdate refreshes the announcement. chat.update sets the whole
@@ -44,10 +45,28 @@ func (b *Bot) sendUpdate(ctx context.Context, _ store.Delivery, s *store.Session
 	if s.AnnounceTS == "" {
 		return "", "", nil // the announcement, when it goes out, shows the current state
 	}
-	_, _, _, err := b.slack.UpdateMessageContext(ctx, s.AnnounceChannel, s.AnnounceTS,
-		slack.MsgOptionText(announcementText(s), false),
-		slack.MsgOptionBlocks(announcementBlocks(s, b.cfg.BaseURL)...))
+	text, blocks := b.announcement(s)
+	opts := []slack.MsgOption{slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...)}
+	_, _, _, err := b.slack.UpdateMessageContext(ctx, s.AnnounceChannel, s.AnnounceTS, opts...)
+	if blocksRefused(err) {
+		b.metrics.PlainFallbacks.WithLabelValues(kindUpdate).Inc()
+		_, _, _, err = b.slack.UpdateMessageContext(ctx, s.AnnounceChannel, s.AnnounceTS, append(opts, slack.MsgOptionBlocks())...)
+	}
 	return s.AnnounceChannel, s.AnnounceTS, err
+}
+
+// blocksRefused reports whether Slack refused a message for its blocks
+// or its length: the same words as plain text will be taken.
+func blocksRefused(err error) bool {
+	var se slack.SlackErrorResponse
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Err {
+	case "invalid_blocks", "invalid_blocks_format", "msg_too_long", "too_many_blocks":
+		return true
+	}
+	return false
 }
 
 func (b *Bot) sendThreadNote(ctx context.Context, d store.Delivery, s *store.Session) (string, string, error) {
@@ -98,6 +117,8 @@ func (ss slackSender) Lane(d store.Delivery) string {
 	switch {
 	case d.SessionID != 0 && (d.InThread || d.Kind == kindAnnounce || d.Kind == kindUpdate || d.Kind == kindThread):
 		return "session:" + strconv.FormatInt(d.SessionID, 10)
+	case d.Kind == kindHome:
+		return "home:" + d.Recipient // never behind that person's DMs
 	case d.Recipient != "":
 		return "to:" + d.Recipient
 	}
