@@ -86,4 +86,3 @@ func keyChoices(key string, values []string) string {
 	}
 	return strings.Join(parts[:len(parts)-1], ", ") + " or " + parts[len(parts)-1]
 }
-

@@ -234,7 +234,7 @@ func (b *Bot) submitNewSession(ctx context.Context, cb slack.InteractionCallback
 	case clock == "":
 		errs["time"] = tr(l, "native.form.error.no_time")
 	case loc != nil:
-		if start, err = When(date, clock, b.now(), loc); err != nil {
+		if start, err = pickedTime(date, clock, loc); err != nil {
 			errs["date"] = tr(l, "native.form.error.no_date")
 		}
 	}
@@ -284,6 +284,12 @@ func (b *Bot) submitNewSession(ctx context.Context, cb slack.InteractionCallback
 	}
 	b.tellUser(ctx, meta.Channel, cb.User.ID, b.scheduledReply(s))
 	return nil, nil
+}
+
+// pickedTime reads a form's date and time pickers (2026-12-03, 15:00)
+// in loc; whether it is in the past is the service's to say.
+func pickedTime(date, clock string, loc *time.Location) (time.Time, error) {
+	return time.ParseInLocation("2006-01-02 15:04", date+" "+clock, loc)
 }
 
 // formField is the input of a form an error of the service is about.

@@ -8,7 +8,6 @@ import (
 	"strconv"
 
 	"github.com/slack-go/slack"
-
 )
 
 func usageText(err error) string {

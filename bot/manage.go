@@ -214,7 +214,7 @@ func (b *Bot) submitMove(ctx context.Context, cb slack.InteractionCallback) (*sl
 	if date == "" || clock == "" {
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{"date": tr(l, "native.form.error.no_date")}), nil
 	}
-	start, err := When(date, clock, b.now(), b.svc.Zone(s))
+	start, err := pickedTime(date, clock, b.svc.Zone(s))
 	if err != nil {
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{"date": tr(l, "native.form.error.no_date")}), nil
 	}

@@ -68,7 +68,9 @@ var _ = actions.add("reminder_join", (*Bot).pressLink)
 
 // pressLink answers nothing: a link button opens its link in the
 // person's browser, and Slack reports the press all the same.
-func (b *Bot) pressLink(context.Context, slack.InteractionCallback, *slack.BlockAction) error { return nil }
+func (b *Bot) pressLink(context.Context, slack.InteractionCallback, *slack.BlockAction) error {
+	return nil
+}
 
 // humanOffset says a reminder offset the way a person would.
 func humanOffset(d time.Duration) string {

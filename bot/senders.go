@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/exchangebot/exchangebot/exchange"
+	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/outbox"
 	"github.com/exchangebot/exchangebot/store"
 )
@@ -70,7 +71,19 @@ func blocksRefused(err error) bool {
 }
 
 func (b *Bot) sendThreadNote(ctx context.Context, d store.Delivery, s *store.Session) (string, string, error) {
-	return b.postThread(ctx, d, s, slack.MsgOptionText(noticeText(d), false))
+	text := noticeText(d)
+	if n, ok := exchange.ReadNotice(d.Payload); ok && n.Event == exchange.NoticeLink {
+		text = linkNote(b.postLang(s), n)
+	}
+	return b.postThread(ctx, d, s, slack.MsgOptionText(text, false))
+}
+
+// linkNote tells the thread that the join link changed.
+func linkNote(l i18n.Lang, n exchange.Notice) string {
+	if n.Link == "" {
+		return tr(l, "native.notice.link_removed", "Title", escapeText(n.Title))
+	}
+	return tr(l, "native.notice.link", "Title", escapeText(n.Title), "Link", "<"+n.Link+">", "Date", dateIn(l, n.Start, n.TZ))
 }
 
 // slackSender is the Slack surface of the delivery engine.

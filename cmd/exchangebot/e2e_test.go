@@ -453,8 +453,9 @@ func TestRunOfflineQueuesForTheServer(t *testing.T) {
 	if err := run.Run(); err != nil {
 		t.Fatal(err, stderr.String())
 	}
-	if !strings.Contains(stdout.String(), "Scheduled *#1*") {
-		t.Errorf("stdout: %s", stdout.String())
+	// The terminal shows what a person reads: no mrkdwn, no date tokens.
+	if out := stdout.String(); !strings.Contains(out, "Scheduled #1 Offline for ") || strings.ContainsAny(out, "*<>") {
+		t.Errorf("stdout: %s", out)
 	}
 	if strings.Contains(stderr.String(), "chat.postMessage") || !strings.Contains(stderr.String(), "queued") {
 		t.Errorf("offline run delivered instead of queueing: %s", stderr.String())
