@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -210,4 +211,22 @@ func (e *testEnv) sessionCount() int {
 		e.t.Fatal(err)
 	}
 	return n
+}
+
+// metric reads one series from the bot's /metrics as Prometheus serves
+// it; 0 when it is not there.
+func (e *testEnv) metric(series string) float64 {
+	e.t.Helper()
+	rec := httptest.NewRecorder()
+	e.bot.metrics.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	for _, line := range strings.Split(rec.Body.String(), "\n") {
+		if rest, ok := strings.CutPrefix(line, series+" "); ok {
+			v, err := strconv.ParseFloat(strings.TrimSpace(rest), 64)
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			return v
+		}
+	}
+	return 0
 }
