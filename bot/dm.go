@@ -87,8 +87,10 @@ func (b *Bot) pressAddAnswer(ctx context.Context, cb slack.InteractionCallback, 
 		return err
 	}
 	var text string
-	if len(hist.Messages) == 1 && hist.Messages[0].Timestamp == ts && hist.Messages[0].User == cb.User.ID {
-		text = unescapeEntities.Replace(hist.Messages[0].Text)
+	for _, m := range hist.Messages {
+		if m.Timestamp == ts && m.User == cb.User.ID {
+			text = unescapeEntities.Replace(m.Text)
+		}
 	}
 	var reply string
 	s, q, err := b.svc.AddAnswer(ctx, cb.User.ID, id, text)

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -108,7 +109,7 @@ func newTestBot(t testing.TB, mutate ...func(*Config)) *testEnv {
 	clock := &testClock{t: testNow()}
 	m := NewMetrics(nil)
 	b := New(Options{
-		Store: st, Slack: NewSlackClient("xoxb-test", fake.APIURL(), m), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Store: st, Slack: NewSlackClient("xoxb-test", fake.APIURL(), m), Log: slog.New(slog.NewTextHandler(testLog(), nil)),
 		Now: clock.Now, Config: cfg, Metrics: m,
 		// One worker keeps the order of posts fixed, as these tests read
 		// them; concurrency is tested in package outbox and on the binary.
@@ -229,4 +230,13 @@ func (e *testEnv) metric(series string) float64 {
 		}
 	}
 	return 0
+}
+
+// testLog is where test bots log: nowhere, unless EXCHANGEBOT_TEST_LOG
+// is set (for debugging a test).
+func testLog() io.Writer {
+	if os.Getenv("EXCHANGEBOT_TEST_LOG") != "" {
+		return os.Stderr
+	}
+	return io.Discard
 }

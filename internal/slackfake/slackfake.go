@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -376,6 +377,9 @@ func (s *Server) answer(method string, c Call) map[string]any {
 				out["metadata"] = m.Metadata
 			}
 			msgs = append(msgs, out)
+		}
+		if n, err := strconv.Atoi(f.Get("limit")); err == nil && n > 0 && len(msgs) > n && method == "conversations.history" {
+			msgs = msgs[:n]
 		}
 		if method == "conversations.replies" {
 			// replies are oldest first
