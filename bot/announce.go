@@ -111,20 +111,26 @@ func sessionTitle(l i18n.Lang, s *store.Session) string {
 
 // going words how many joined.
 func going(l i18n.Lang, s *store.Session) string {
-	return tr(l, "native.announce.going", "Count", len(s.Participants))
+	key := fmt.Sprintf("going\x00%s\x00%d", l, len(s.Participants))
+	if w, ok := words.Load(key); ok {
+		return w.(string)
+	}
+	w := tr(l, "native.announce.going", "Count", len(s.Participants))
+	words.Store(key, w)
+	return w
 }
 
 // calendarLinks are the add-to-calendar links: Google Calendar, Outlook
-// and the .ics file.
-func (b *Bot) calendarLinks(l i18n.Lang, s *store.Session) string {
-	details := s.Link
-	if s.Description != "" {
+// and the .ics file. withDetails carries the link and the start of the
+// description into the event; the Home, with many sessions, leaves them
+// to the .ics and keeps its links short and quick to build.
+func (b *Bot) calendarLinks(l i18n.Lang, s *store.Session, withDetails bool) string {
+	details := ""
+	if withDetails {
 		details = strings.TrimSpace(s.Link + "\n\n" + s.Description)
 	}
-	return tr(l, "native.announce.add_to_calendar",
-		"Google", "<"+calendar.GoogleURL(s, details)+"|Google Calendar>",
-		"Outlook", "<"+calendar.OutlookURL(s, details)+"|Outlook>",
-		"ICS", "<"+b.icsURL(s)+"|.ics>")
+	return tr(l, "native.announce.add_to_calendar") + " <" + calendar.GoogleURL(s, details) + "|Google Calendar> · <" +
+		calendar.OutlookURL(s, details) + "|Outlook> · <" + b.icsURL(s) + "|.ics>"
 }
 
 // icsURL is the one-event calendar file of s.
@@ -160,7 +166,7 @@ func (b *Bot) announcement(s *store.Session) (text string, blocks []slack.Block)
 		id := strconv.FormatInt(s.ID, 10)
 		join := button(actionJoin, id, tr(l, "native.button.join"))
 		join.Style = slack.StylePrimary
-		links := b.calendarLinks(l, s)
+		links := b.calendarLinks(l, s, true)
 		blocks = append(blocks,
 			contextLine(going(l, s)),
 			slack.NewActionBlock("session_"+id, join, button(actionLeave, id, tr(l, "native.button.leave")), manageMenu(l, s)),
@@ -183,7 +189,7 @@ func (b *Bot) showReply(l i18n.Lang, s *store.Session) Reply {
 	}
 	extra = append(extra, going(l, s))
 	if !s.Cancelled() {
-		extra = append(extra, b.calendarLinks(l, s))
+		extra = append(extra, b.calendarLinks(l, s, true))
 	}
 	if link := Permalink(s.AnnounceChannel, s.AnnounceTS); link != "" {
 		extra = append(extra, tr(l, "native.show.announcement", "Link", link, "Channel", "<#"+s.AnnounceChannel+">"))

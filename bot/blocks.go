@@ -41,9 +41,10 @@ func Permalink(channel, ts string) string {
 
 // escapeText escapes the three characters Slack's mrkdwn treats as control
 // characters, so user text cannot forge mentions or links.
-func escapeText(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
+func escapeText(s string) string { return mrkdwnEscaper.Replace(s) }
+
+// mrkdwnEscaper is built once: a Replacer builds its tables on first use.
+var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 func formatDuration(d time.Duration) string {
 	h, m := int(d.Hours()), int(d.Minutes())%60

@@ -127,7 +127,7 @@ func (b *Bot) homeSession(l i18n.Lang, user string, s *store.Session) slack.Bloc
 		role, act = tr(l, "native.home.role_joined"), button(actionLeave, id, tr(l, "native.button.leave"))
 	}
 	text := fmt.Sprintf("*%s* (#%d)\n%s · %s · %s\n%s", escapeText(clip(s.Title, exchange.MaxTitle)), s.ID,
-		dateIn(l, s.Start, s.TZ), role, going(l, s), b.calendarLinks(l, s))
+		dateIn(l, s.Start, s.TZ), role, going(l, s), b.calendarLinks(l, s, false))
 	var acc *slack.Accessory
 	if act != nil {
 		acc = slack.NewAccessory(act)

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/exchangebot/exchangebot/exchange"
@@ -25,11 +26,21 @@ func (b *Bot) postLang(s *store.Session) i18n.Lang {
 	return i18n.Match(b.cfg.Language, s.Lang)
 }
 
+// words caches messages without placeholders, by language and id.
+var words sync.Map
+
 // tr words message id in lang with its placeholders given as name, value
 // pairs.
 func tr(lang i18n.Lang, id string, kv ...any) string {
 	if len(kv) == 0 {
-		return i18n.T(lang, id, nil)
+		// Words without placeholders never change: worded once.
+		key := string(lang) + "\x00" + id
+		if w, ok := words.Load(key); ok {
+			return w.(string)
+		}
+		w := i18n.T(lang, id, nil)
+		words.Store(key, w)
+		return w
 	}
 	data := make(map[string]any, len(kv)/2)
 	for i := 0; i+1 < len(kv); i += 2 {
@@ -39,13 +50,15 @@ func tr(lang i18n.Lang, id string, kv ...any) string {
 }
 
 // dateIn is Slack's date token for t, each reader seeing their own local
-// time; the fallback, for clients that cannot, is worded in lang in zone.
-func dateIn(lang i18n.Lang, t time.Time, zone string) string {
+// time. The fallback, for the rare client that cannot show the token,
+// is the same moment written the same in every language, in the
+// session's zone: 2026-12-03 15:00 -03.
+func dateIn(_ i18n.Lang, t time.Time, zone string) string {
 	loc, err := exchange.LoadZone(zone)
 	if err != nil {
 		loc = time.UTC
 	}
-	return fmt.Sprintf("<!date^%d^{date_short_pretty} {time}|%s>", t.Unix(), i18n.DayTime(t.In(loc)).Word(lang))
+	return fmt.Sprintf("<!date^%d^{date_short_pretty} {time}|%s>", t.Unix(), t.In(loc).Format("2006-01-02 15:04 MST"))
 }
 
 // durationIn words a session's length in lang.

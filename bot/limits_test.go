@@ -207,3 +207,37 @@ func TestSplitMrkdwnKeepsTokensWhole(t *testing.T) {
 		t.Errorf("clip inside a mention: %q", c)
 	}
 }
+
+// BenchmarkHome builds and encodes the views.publish payload of a person
+// with 200 upcoming sessions (each with 30 speakers, 12 partners and 300
+// participants), 12 pending prompts and staff figures.
+func BenchmarkHome(b *testing.B) {
+	e := newTestBot(b)
+	start := e.clock.Now().Add(72 * time.Hour)
+	home := exchange.Home{UserID: "U1", Total: 200, Staff: true, Month: start}
+	for i := range 200 {
+		home.Sessions = append(home.Sessions, biggest(int64(1000+i), start.Add(time.Duration(i)*time.Hour)))
+	}
+	for i := range 12 {
+		home.Prompts = append(home.Prompts, exchange.Pending{Session: home.Sessions[i]})
+	}
+	// The floor: encoding a view already built, which any Home pays.
+	built := slack.PublishViewContextRequest{UserID: "U1", View: e.bot.homeView(i18n.Spanish, home)}
+	b.Run("build+encode", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			req := slack.PublishViewContextRequest{UserID: "U1", View: e.bot.homeView(i18n.Spanish, home)}
+			if _, err := json.Marshal(req); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("encode_only", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := json.Marshal(built); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -20,6 +20,6 @@ func (b *Bot) sendSpeakerAdded(ctx context.Context, d store.Delivery, s *store.S
 	if link := Permalink(s.AnnounceChannel, s.AnnounceTS); link != "" {
 		text += "\n" + tr(l, "native.reminder.announcement", "Link", link)
 	}
-	blocks := append(sections(text), contextLine(b.calendarLinks(l, s)))
+	blocks := append(sections(text), contextLine(b.calendarLinks(l, s, true)))
 	return b.postDM(ctx, d, d.Recipient, slack.MsgOptionText(clipMrkdwn(text, maxPlainText), false), slack.MsgOptionBlocks(blocks...))
 }

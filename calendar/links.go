@@ -2,6 +2,7 @@ package calendar
 
 import (
 	"net/url"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -21,48 +22,68 @@ const maxDetails = 300
 // details (the join link, a line of description) prefilled.
 func GoogleURL(s *store.Session, details string) string {
 	const stamp = "20060102T150405Z"
-	q := url.Values{
-		"action":  {"TEMPLATE"},
-		"text":    {s.Title},
-		"dates":   {s.Start.UTC().Format(stamp) + "/" + s.End().UTC().Format(stamp)},
-		"details": {short(details)},
-	}
-	return fitLink("https://calendar.google.com/calendar/render?", q, "details", s.Link)
+	return fitLink("https://calendar.google.com/calendar/render?", []param{
+		{"action", "TEMPLATE"}, {"text", s.Title},
+		{"dates", s.Start.UTC().Format(stamp) + "/" + s.End().UTC().Format(stamp)},
+		{"details", short(details)}, {"location", s.Link},
+	})
 }
 
 // OutlookURL is Outlook on the web's page that adds s as an event.
 func OutlookURL(s *store.Session, details string) string {
-	q := url.Values{
-		"path":    {"/calendar/action/compose"},
-		"rru":     {"addevent"},
-		"subject": {s.Title},
-		"startdt": {s.Start.UTC().Format(time.RFC3339)},
-		"enddt":   {s.End().UTC().Format(time.RFC3339)},
-		"body":    {short(details)},
+	return fitLink("https://outlook.office.com/calendar/deeplink/compose?", []param{
+		{"path", "/calendar/action/compose"}, {"rru", "addevent"}, {"subject", s.Title},
+		{"startdt", s.Start.UTC().Format(time.RFC3339)}, {"enddt", s.End().UTC().Format(time.RFC3339)},
+		{"body", short(details)}, {"location", s.Link},
+	})
+}
+
+// param is one query parameter; the last two of a link are the details
+// and the location, the ones left out when it grows too long.
+type param struct{ key, value string }
+
+// fitLink is base and the parameters, each escaped once, leaving out
+// empty ones and, while the link is longer than maxLink, the details,
+// then the location.
+func fitLink(base string, ps []param) string {
+	esc := make([]string, len(ps))
+	total := len(base)
+	for i, p := range ps {
+		if p.value != "" {
+			esc[i] = url.QueryEscape(p.value)
+			total += len(p.key) + 2 + len(esc[i])
+		}
 	}
-	return fitLink("https://outlook.office.com/calendar/deeplink/compose?", q, "body", s.Link)
+	for drop := len(ps) - 2; total > maxLink && drop < len(ps); drop++ {
+		if esc[drop] != "" {
+			total -= len(ps[drop].key) + 2 + len(esc[drop])
+			esc[drop] = ""
+		}
+	}
+	var b strings.Builder
+	b.Grow(total)
+	b.WriteString(base)
+	sep := ""
+	for i, p := range ps {
+		if esc[i] == "" {
+			continue
+		}
+		b.WriteString(sep + p.key + "=" + esc[i])
+		sep = "&"
+	}
+	return b.String()
 }
 
 func short(s string) string {
-	if utf8.RuneCountInString(s) <= maxDetails {
-		return s
-	}
-	return string([]rune(s)[:maxDetails-1]) + "…"
-}
-
-// fitLink adds the location and returns base+q, dropping the details,
-// then the location, while the link is longer than maxLink.
-func fitLink(base string, q url.Values, details, location string) string {
-	if location != "" {
-		q.Set("location", location)
-	}
-	for _, drop := range []string{"", details, "location"} {
-		if drop != "" {
-			q.Del(drop)
+	n := 0
+	for i := range s {
+		if n == maxDetails-1 {
+			if utf8.RuneCountInString(s[i:]) > 1 {
+				return s[:i] + "…"
+			}
+			return s
 		}
-		if link := base + q.Encode(); len(link) <= maxLink {
-			return link
-		}
+		n++
 	}
-	return base + q.Encode()
+	return s
 }
