@@ -134,7 +134,7 @@ func (b *Bot) calendarLinks(l i18n.Lang, s *store.Session, withDetails bool) str
 }
 
 // icsURL is the one-event calendar file of s.
-func (b *Bot) icsURL(s *store.Session) string { return calendar.SessionURL(b.cfg.BaseURL, s.ID) }
+func (b *Bot) icsURL(s *store.Session) string { return b.feedSite().SessionURL(s.ID) }
 
 // manageMenu is the overflow menu of a session's creator and staff. A
 // message in a channel looks the same to everyone, so the menu is there

@@ -7,6 +7,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/exchangebot/exchangebot/calendar"
 	"github.com/exchangebot/exchangebot/exchange"
 	"github.com/exchangebot/exchangebot/store"
 )
@@ -102,6 +103,15 @@ func mrkdwn(text string) *slack.TextBlockObject {
 
 func plain(text string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.PlainTextType, text, false, false)
+}
+
+// feedSite is where session feed links point: signed unless feeds are public.
+func (b *Bot) feedSite() calendar.Site {
+	site := calendar.Site{BaseURL: b.cfg.BaseURL}
+	if !b.cfg.FeedsPublic {
+		site.SessionKey = b.cfg.SessionFeedKey
+	}
+	return site
 }
 
 func truncate(s string, n int) string {

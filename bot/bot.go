@@ -31,6 +31,9 @@ type Config struct {
 	// Language is what channel posts of sessions without lang: and
 	// people whose Slack locale is unknown read ("" is English).
 	Language i18n.Lang
+	// SessionFeedKey signs session feed links when FeedsPublic is false
+	// (see calendar.Site).
+	SessionFeedKey []byte
 }
 
 // SlackAPI is the part of *slack.Client the bot calls. Offline mode

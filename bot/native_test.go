@@ -419,9 +419,9 @@ func TestListPagesAndMine(t *testing.T) {
 func TestTerminalRendersWhatAPersonReads(t *testing.T) {
 	loc := mustLoc("America/Santiago")
 	at := time.Date(2026, 12, 3, 15, 0, 0, 0, loc)
-	in := fmt.Sprintf("Scheduled *#1* M&amp;E &lt;draft&gt; for <!date^%d^{date_short_pretty} {time}|Thu 3 Dec 2026 15:00 -03> with <@U2|ana>, <@U3> in <#C1|general> <#C2>: <https://x.org/a|the link> <https://x.org/b> ~old~ _Buenos_Aires_ `list`",
+	in := fmt.Sprintf("Scheduled *#1* M&amp;E &lt;draft&gt; for <!date^%d^{date_short_pretty} {time}|Thu 3 Dec 2026 15:00 -03> with <@U2|ana>, <@U3> in <#C1|general> <#C2>: <https://x.org/a|the link> <https://x.org/b> ~old~ _in person_ America/Buenos_Aires `list`",
 		at.Unix())
-	want := "Scheduled #1 M&E <draft> for Thu 3 Dec 2026 15:00 -03 with @ana, @U3 in #general #C2: the link (https://x.org/a) https://x.org/b old Buenos_Aires list"
+	want := "Scheduled #1 M&E <draft> for Thu 3 Dec 2026 15:00 -03 with @ana, @U3 in #general #C2: the link (https://x.org/a) https://x.org/b old in person America/Buenos_Aires list"
 	if got := terminalText(in, loc, "en"); got != want {
 		t.Errorf("terminal:\n got %q\nwant %q", got, want)
 	}
