@@ -32,6 +32,11 @@ func (b *Bot) registerSenders() {
 	b.senders[kindUndelivered] = b.sendUndelivered
 	b.senders[kindHome] = b.sendHome
 	b.senders[kindSpeakerAdded] = b.sendSpeakerAdded
+	for kind, fn := range extraSenders {
+		b.senders[kind] = func(ctx context.Context, d store.Delivery, s *store.Session) (string, string, error) {
+			return fn(b, ctx, d, s)
+		}
+	}
 }
 
 func (b *Bot) sendAnnouncement(ctx context.Context, d store.Delivery, s *store.Session) (string, string, error) {

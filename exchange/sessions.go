@@ -56,6 +56,9 @@ func (s *Service) Schedule(ctx context.Context, by Actor, d Draft) (*store.Sessi
 		if err := oweHomes(ctx, tx, now, People(sess)...); err != nil {
 			return false, err
 		}
+		if err := s.planInvites(ctx, tx, sess, sess.Speakers, false, now); err != nil {
+			return false, err
+		}
 		return true, s.planSession(ctx, tx, sess, now)
 	})
 	if err != nil {
@@ -195,6 +198,9 @@ func (s *Service) Edit(ctx context.Context, by Actor, id int64, c Changes) (*sto
 		if err := oweHomes(ctx, tx, now, People(sess)...); err != nil {
 			return false, err
 		}
+		if err := s.planInvites(ctx, tx, sess, sess.Speakers, true, now); err != nil {
+			return false, err
+		}
 		var n *Notice
 		if sess.Link != oldLink {
 			// People who saw the old link must hear of the new one.
@@ -241,6 +247,9 @@ func (s *Service) Move(ctx context.Context, by Actor, id int64, start time.Time,
 		if err := oweHomes(ctx, tx, now, People(moved)...); err != nil {
 			return false, err
 		}
+		if err := s.planInvites(ctx, tx, moved, moved.Speakers, true, now); err != nil {
+			return false, err
+		}
 		return true, s.enqueueNotice(ctx, tx, moved, &Notice{
 			Event: NoticeMoved, Title: moved.Title, Was: was, Start: moved.Start, Duration: moved.Duration, TZ: moved.TZ,
 		}, now)
@@ -269,6 +278,10 @@ func (s *Service) Cancel(ctx context.Context, by Actor, id int64, reason string)
 		}
 		sess.Status, sess.CancelReason = store.StatusCancelled, reason
 		if err := oweHomes(ctx, tx, now, People(sess)...); err != nil {
+			return false, err
+		}
+		sess.Sequence++ // as tx.Cancel did
+		if err := s.planCancels(ctx, tx, sess, sess.Speakers, now); err != nil {
 			return false, err
 		}
 		return true, s.enqueueNotice(ctx, tx, sess, &Notice{
@@ -327,6 +340,12 @@ func (s *Service) changeSpeakers(ctx context.Context, by Actor, id int64, speake
 			if err := oweSpeakerNotes(ctx, tx, sess, changed, now); err != nil {
 				return false, err
 			}
+			err = s.planInvites(ctx, tx, sess, changed, false, now)
+		} else {
+			err = s.planCancels(ctx, tx, sess, changed, now)
+		}
+		if err != nil {
+			return false, err
 		}
 		if err := oweHomes(ctx, tx, now, append(before, People(sess)...)...); err != nil {
 			return false, err
