@@ -25,9 +25,9 @@ func evalConfig(c *Config) {
 
 var pressSeq atomic.Int64
 
-// press is a block_actions payload: user pressing a button of ours in
+// evalPress is a block_actions payload: user pressing a button of ours in
 // channel. Each call is a new press (its own action_ts and trigger).
-func press(user, channel, actionID, value string) string {
+func evalPress(user, channel, actionID, value string) string {
 	n := pressSeq.Add(1)
 	return pressAt(user, channel, actionID, value, fmt.Sprintf("1764331300.%06d", n), fmt.Sprintf("trig-press-%d", n))
 }
@@ -192,8 +192,8 @@ func TestFromDemandToEvaluation(t *testing.T) {
 		"kind":     {"type": "static_select", "selected_option": map[string]any{"value": "webinar"}},
 		"date":     {"type": "datepicker", "selected_date": day.Format("2006-01-02")},
 		"time":     {"type": "timepicker", "selected_time": "15:00"},
-		"tz":       {"type": "plain_text_input", "value": "America/Santiago"},
-		"duration": {"type": "plain_text_input", "value": "90m"},
+		"tz":       {"type": "static_select", "selected_option": map[string]any{"value": "America/Santiago"}},
+		"duration": {"type": "static_select", "selected_option": map[string]any{"value": "90"}},
 		"speakers": {"type": "multi_users_select", "selected_users": []string{"U2"}},
 		"partners": {"type": "plain_text_input", "value": "FISDL"},
 		"channel":  {"type": "conversations_select", "selected_conversation": "CANN"},
@@ -269,7 +269,7 @@ func TestFromDemandToEvaluation(t *testing.T) {
 	if got := e.lastEphemeral("P1"); !strings.Contains(got, "you rated *#1* 5 of 5. What will you apply") {
 		t.Errorf("P1 told %q", got)
 	}
-	e.interaction(press("P1", "DP1", actionRate+"4", "1:4"))
+	e.interaction(evalPress("P1", "DP1", actionRate+"4", "1:4"))
 	replies := len(e.slack.Calls("chat.postEphemeral"))
 	e.interaction(first)
 	e.interaction(pressAt("P1", "DP1", actionRate+"5", "1:5", "1764331400.000001", "trig-p1-again"))
@@ -293,8 +293,8 @@ func TestFromDemandToEvaluation(t *testing.T) {
 		t.Errorf("the plan by DM was answered %d times", n)
 	}
 	// P2: 4, and a plan in the form.
-	e.interaction(press("P2", "DP2", actionRate+"4", "1:4"))
-	e.interaction(press("P2", "DP2", actionPlan, "1"))
+	e.interaction(evalPress("P2", "DP2", actionRate+"4", "1:4"))
+	e.interaction(evalPress("P2", "DP2", actionPlan, "1"))
 	if v := e.slack.Calls("views.open"); len(v) != 2 || v[1].JSON["view"].(map[string]any)["callback_id"] != callbackEvaluation {
 		t.Fatalf("plan form not opened: %+v", v)
 	}
@@ -306,12 +306,12 @@ func TestFromDemandToEvaluation(t *testing.T) {
 		!strings.Contains(dm, "No volver a preguntar") {
 		t.Errorf("P3's ratings DM is not in Spanish:\n%s", dm)
 	}
-	e.interaction(press("P3", "DP3", actionRate+"2", "1:2"))
+	e.interaction(evalPress("P3", "DP3", actionRate+"2", "1:2"))
 	if got := e.lastEphemeral("P3"); !strings.Contains(got, "le diste a *#1* un 2 de 5") {
 		t.Errorf("P3 told %q", got)
 	}
 	// UX did not join: refused, nothing stored.
-	e.interaction(press("UX", "DUX", actionRate+"5", "1:5"))
+	e.interaction(evalPress("UX", "DUX", actionRate+"5", "1:5"))
 	if got := e.lastEphemeral("UX"); !strings.Contains(got, "You did not take part in #1") {
 		t.Errorf("UX told %q", got)
 	}
@@ -324,9 +324,9 @@ func TestFromDemandToEvaluation(t *testing.T) {
 	e.settle()
 	wantSent(t, "ratings nudges", e.sent(exchange.KindEvaluationNudge), map[string]int{"P4": 1, "P5": 1})
 	// P4 answers the nudge, then asks never to be asked again.
-	e.interaction(press("P4", "DP4", actionRate+"3", "1:3"))
+	e.interaction(evalPress("P4", "DP4", actionRate+"3", "1:3"))
 	e.event(dm(t, "EvP4", "DP4", "P4", "Share the toolkit with my team"))
-	e.interaction(press("P4", "DP4", actionOptOut, ""))
+	e.interaction(evalPress("P4", "DP4", actionOptOut, ""))
 	if got := e.lastEphemeral("P4"); !strings.Contains(got, "I will not ask you to evaluate sessions again") {
 		t.Errorf("P4 told %q", got)
 	}
@@ -338,7 +338,7 @@ func TestFromDemandToEvaluation(t *testing.T) {
 	if _, err := e.store.Evaluation(ctx, 2, "P4"); err == nil {
 		t.Error("P4 was asked about #2 after saying not to")
 	}
-	e.interaction(press("P6", "DP6", actionRate+"3", "2:3"))
+	e.interaction(evalPress("P6", "DP6", actionRate+"3", "2:3"))
 	e.clock.Set(end2.Add(30*time.Minute + 48*time.Hour))
 	e.settle()
 	wantSent(t, "ratings DMs, both sessions", e.sent(exchange.KindEvaluation), map[string]int{"P1": 1, "P2": 1, "P3": 1, "P4": 1, "P5": 2, "P6": 1})
@@ -346,7 +346,7 @@ func TestFromDemandToEvaluation(t *testing.T) {
 
 	// #1's questions are closed a week after they were asked.
 	e.clock.Set(end.Add(30*time.Minute + 168*time.Hour))
-	e.interaction(press("P5", "DP5", actionRate+"4", "1:4"))
+	e.interaction(evalPress("P5", "DP5", actionRate+"4", "1:4"))
 	if got := e.lastEphemeral("P5"); !strings.Contains(got, "The questions about #1 closed") {
 		t.Errorf("P5 told %q", got)
 	}
@@ -364,7 +364,7 @@ func TestFromDemandToEvaluation(t *testing.T) {
 			t.Errorf("follow-up lacks %s:\n%s", want, followUp)
 		}
 	}
-	e.interaction(press("P1", "DP1", actionApplied+store.AppliedYes, "1:yes"))
+	e.interaction(evalPress("P1", "DP1", actionApplied+store.AppliedYes, "1:yes"))
 	if got := e.lastEphemeral("P1"); !strings.Contains(got, "“Yes” noted for *#1*. What changed?") {
 		t.Errorf("P1 told %q", got)
 	}

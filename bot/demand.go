@@ -62,7 +62,7 @@ func (b *Bot) cmdRequest(ctx context.Context, req Request, c Command) (Reply, er
 	if err != nil {
 		return Reply{}, b.demandError(err)
 	}
-	lang := b.localeLang(ctx, req.UserID)
+	lang := b.readerLang(ctx, req.UserID)
 	return Reply{Text: i18n.T(lang, "demand.asked", map[string]any{"ID": r.ID, "Topic": escapeText(r.Topic), "Slash": b.cfg.Command})}, nil
 }
 
@@ -71,7 +71,7 @@ var _ = commands.add("requests", (*Bot).cmdRequests)
 // cmdRequests is `requests [open|all]`, `requests decline <id> [reason]`
 // and `requests merge <id> <into>`.
 func (b *Bot) cmdRequests(ctx context.Context, req Request, c Command) (Reply, error) {
-	lang := b.localeLang(ctx, req.UserID)
+	lang := b.readerLang(ctx, req.UserID)
 	l := i18n.For(lang)
 	switch c.Action {
 	case "decline":
@@ -154,9 +154,9 @@ func (b *Bot) cmdPlan(ctx context.Context, req Request, c Command) (Reply, error
 		if req.TriggerID == "" {
 			return Reply{}, usage("demand.plan_outside", "Slash", b.cfg.Command, "ID", r.ID)
 		}
-		loc := b.userLocation(ctx, req.UserID)
+		info := b.userInfo(ctx, req.UserID)
 		meta, _ := json.Marshal(newSessionMeta{Channel: req.ChannelID, Request: r.ID})
-		view := newSessionModal(loc.String(), string(meta))
+		view := b.newSessionModal(b.readerLang(ctx, req.UserID), info.loc.String(), string(meta))
 		prefill(&view, draft)
 		if _, err := b.slack.OpenViewContext(ctx, req.TriggerID, view); err != nil {
 			return Reply{}, fmt.Errorf("bot: views.open: %w", err)
@@ -189,7 +189,7 @@ func (b *Bot) cmdPlan(ctx context.Context, req Request, c Command) (Reply, error
 // plannedReply is the scheduling reply, and that the asker is told.
 func (b *Bot) plannedReply(ctx context.Context, userID string, s *store.Session, r store.Request) Reply {
 	reply := b.scheduledReply(s)
-	lang := b.localeLang(ctx, userID)
+	lang := b.readerLang(ctx, userID)
 	reply.Text += " " + i18n.T(lang, "demand.scheduled_from", map[string]any{"ID": r.ID, "Asker": r.Asker})
 	return reply
 }
@@ -225,7 +225,7 @@ func (b *Bot) sendRequestNews(ctx context.Context, d store.Delivery, s *store.Se
 	if err != nil {
 		return "", "", err
 	}
-	l := i18n.For(b.localeLang(ctx, d.Recipient))
+	l := i18n.For(b.readerLang(ctx, d.Recipient))
 	data := map[string]any{"Request": n.Request, "Topic": escapeText(n.Topic), "Slash": b.cfg.Command}
 	var text string
 	switch n.Event {

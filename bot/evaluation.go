@@ -73,7 +73,7 @@ func (b *Bot) sendEvaluationDM(ctx context.Context, d store.Delivery, s *store.S
 	if err != nil || !ok {
 		return "", "", err
 	}
-	l := i18n.For(b.localeLang(ctx, d.Recipient))
+	l := i18n.For(b.readerLang(ctx, d.Recipient))
 	data := map[string]any{"ID": s.ID, "Title": escapeText(truncate(s.Title, 150))}
 	var blocks []slack.Block
 	var text string
@@ -193,7 +193,7 @@ func (b *Bot) answerEvalPress(ctx context.Context, cb slack.InteractionCallback,
 	if errors.Is(err, store.ErrDuplicate) {
 		return nil
 	}
-	l := i18n.For(b.localeLang(ctx, cb.User.ID))
+	l := i18n.For(b.readerLang(ctx, cb.User.ID))
 	var text string
 	var ue *UsageError
 	switch {
@@ -278,7 +278,7 @@ func (b *Bot) pressForm(ctx context.Context, cb slack.InteractionCallback, a *sl
 	if err != nil {
 		return b.answerEvalPress(ctx, cb, err, nil)
 	}
-	l := i18n.For(b.localeLang(ctx, cb.User.ID))
+	l := i18n.For(b.readerLang(ctx, cb.User.ID))
 	meta, _ := json.Marshal(evaluationMeta{Session: s.ID, Phase: phase})
 	if _, err := b.slack.OpenViewContext(ctx, cb.TriggerID, evaluationModal(l, s, ev, phase, string(meta))); err != nil {
 		return fmt.Errorf("bot: views.open: %w", err)
@@ -323,7 +323,7 @@ func (b *Bot) submitEvaluation(ctx context.Context, cb slack.InteractionCallback
 		save, done = b.svc.SaveChange, "eval.change_saved"
 	}
 	s, err := save(ctx, cb.User.ID, meta.Session, text)
-	lang := b.localeLang(ctx, cb.User.ID)
+	lang := b.readerLang(ctx, cb.User.ID)
 	var ue *UsageError
 	if errors.As(evalError(err), &ue) {
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{"text": ue.In(lang)}), nil
@@ -344,7 +344,7 @@ func (b *Bot) evaluationReply(ctx context.Context, m *slackevents.MessageEvent, 
 	if errors.Is(err, store.ErrDuplicate) {
 		return nil
 	}
-	lang := b.localeLang(ctx, m.User)
+	lang := b.readerLang(ctx, m.User)
 	var reply string
 	var ue *UsageError
 	switch {
@@ -353,7 +353,8 @@ func (b *Bot) evaluationReply(ctx context.Context, m *slackevents.MessageEvent, 
 	case err != nil:
 		return err
 	case step.Session == nil:
-		return nil
+		// Nothing waited after all (answered meanwhile): ordinary chat.
+		return b.answerChat(ctx, w, m.TimeStamp, m.ThreadTimeStamp)
 	default:
 		id := "eval.stopped"
 		switch {

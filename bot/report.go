@@ -28,7 +28,7 @@ func (b *Bot) cmdReport(ctx context.Context, req Request, c Command) (Reply, err
 	if err != nil {
 		return Reply{}, err
 	}
-	figures := figureLines(i18n.For(b.localeLang(ctx, req.UserID)), r)
+	figures := figureLines(i18n.For(b.readerLang(ctx, req.UserID)), r)
 	return Reply{Text: reportText(r, loc) + "\n" + strings.Join(figures, "\n")}, nil
 }
 
