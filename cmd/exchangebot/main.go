@@ -6,6 +6,7 @@
 //	exchangebot manifest [-config FILE]
 //	exchangebot backup [-config FILE] FILE
 //	exchangebot export lessons [-config FILE] [-format md|csv|json]
+//	exchangebot version
 package main
 
 import (
@@ -41,6 +42,7 @@ const usageText = `usage:
   exchangebot manifest                        print a Slack app manifest for this server
   exchangebot backup FILE                     write a consistent copy of the database
   exchangebot export lessons [-format md|csv|json]
+  exchangebot version                         print the version of this build
 every subcommand takes -config FILE (default: config.yaml here if present)
 `
 
@@ -61,6 +63,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdBackup(args, stdout)
 	case "export":
 		err = cmdExport(args, stdout)
+	case "version", "-version", "--version":
+		err = cmdVersion(stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usageText)
 		return 0
@@ -161,7 +165,7 @@ func cmdServe(args []string, stderr io.Writer) error {
 		mode = "socket"
 	}
 	a.log.Info("exchangebot started", slog.String("listen", ln.Addr().String()), slog.String("base_url", a.cfg.BaseURL),
-		slog.String("database", a.cfg.Database), slog.String("slack", mode))
+		slog.String("database", redactDatabase(a.cfg.Database)), slog.String("slack", mode))
 	if mode == "offline" {
 		a.log.Info("no Slack bot token: running offline, messages for Slack are written to this log")
 	}
