@@ -65,7 +65,7 @@ type SlackAPI interface {
 
 // Bot holds what every command, handler and job needs.
 type Bot struct {
-	store *store.Store
+	store store.Store
 	slack SlackAPI
 	log   *slog.Logger
 	now   func() time.Time
@@ -98,7 +98,7 @@ type Bot struct {
 
 // Options are the parts New needs; zero values are filled with defaults.
 type Options struct {
-	Store  *store.Store
+	Store  store.Store
 	Slack  SlackAPI // nil = offline: what would be sent is logged
 	Log    *slog.Logger
 	Now    func() time.Time

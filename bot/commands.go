@@ -182,7 +182,7 @@ func (b *Bot) cmdNew(ctx context.Context, req Request, c Command) (Reply, error)
 // createSession stores s with its announcement and planned deliveries in
 // one transaction, then wakes the delivery loop.
 func (b *Bot) createSession(ctx context.Context, s *store.Session, now time.Time) error {
-	err := b.store.Update(ctx, func(tx *store.Tx) error {
+	err := b.store.Update(ctx, func(tx store.Tx) error {
 		if err := tx.CreateSession(ctx, s); err != nil {
 			return err
 		}
@@ -300,7 +300,7 @@ func (b *Bot) cmdMove(ctx context.Context, req Request, c Command) (Reply, error
 		d = s.Duration
 	}
 	old := s.Start
-	err = b.store.Update(ctx, func(tx *store.Tx) error {
+	err = b.store.Update(ctx, func(tx store.Tx) error {
 		if err := tx.Reschedule(ctx, s.ID, start, d, now); err != nil {
 			return err
 		}
@@ -332,7 +332,7 @@ func (b *Bot) cmdCancel(ctx context.Context, req Request, c Command) (Reply, err
 		return Reply{}, err
 	}
 	now := b.now()
-	err = b.store.Update(ctx, func(tx *store.Tx) error {
+	err = b.store.Update(ctx, func(tx store.Tx) error {
 		if err := tx.Cancel(ctx, s.ID, c.Reason, now); err != nil {
 			return err
 		}
@@ -360,7 +360,7 @@ func (b *Bot) cmdSpeakers(ctx context.Context, req Request, c Command) (Reply, e
 	}
 	now := b.now()
 	var changed []store.Speaker
-	err = b.store.Update(ctx, func(tx *store.Tx) error {
+	err = b.store.Update(ctx, func(tx store.Tx) error {
 		var err error
 		if c.Action == "add" {
 			changed, err = tx.AddSpeakers(ctx, s.ID, c.Speakers)
@@ -423,7 +423,7 @@ func (b *Bot) join(ctx context.Context, userID string, id int64) (Reply, error) 
 		return Reply{}, usagef("#%d is already over. `%s list` shows what is coming up.", s.ID, b.cfg.Command)
 	}
 	var added bool
-	err = b.store.Update(ctx, func(tx *store.Tx) error {
+	err = b.store.Update(ctx, func(tx store.Tx) error {
 		if added, err = tx.Join(ctx, s.ID, userID, now); err != nil || !added {
 			return err
 		}
@@ -454,7 +454,7 @@ func (b *Bot) cmdLeave(ctx context.Context, req Request, c Command) (Reply, erro
 		return Reply{}, err
 	}
 	var left bool
-	err = b.store.Update(ctx, func(tx *store.Tx) error {
+	err = b.store.Update(ctx, func(tx store.Tx) error {
 		if left, err = tx.Leave(ctx, s.ID, req.UserID); err != nil || !left {
 			return err
 		}
@@ -487,7 +487,7 @@ func (b *Bot) cmdFeed(ctx context.Context, req Request, c Command) (Reply, error
 		}
 	}
 	var token string
-	err := b.store.Update(ctx, func(tx *store.Tx) error {
+	err := b.store.Update(ctx, func(tx store.Tx) error {
 		var err error
 		token, err = tx.RotateFeedToken(ctx, req.UserID, b.now())
 		return err

@@ -17,6 +17,7 @@ import (
 
 	"github.com/exchangebot/exchangebot/internal/slackfake"
 	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/sqlite"
 )
 
 // deliveryIDOf reads the outbox row a post names in its metadata.
@@ -464,7 +465,7 @@ func TestDeliverRateLimitRealClock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.store.Update(ctx, func(tx *store.Tx) error {
+	if err := e.store.Update(ctx, func(tx store.Tx) error {
 		for i := range 5 {
 			if err := tx.Enqueue(ctx, store.Delivery{Kind: kindThread, SessionID: int64(i + 1), Recipient: fmt.Sprintf("C%dRL", i),
 				InThread: true, Payload: "note", Due: now}, now); err != nil {
@@ -541,7 +542,7 @@ func TestDeliverTwoProcessesShareTheDatabase(t *testing.T) {
 	if err := e.store.DB().QueryRow("SELECT file FROM pragma_database_list WHERE name = 'main'").Scan(&file); err != nil {
 		t.Fatal(err)
 	}
-	st2, err := store.Open(ctx, file)
+	st2, err := sqlite.Open(ctx, file)
 	if err != nil {
 		t.Fatal(err)
 	}

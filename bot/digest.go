@@ -32,7 +32,7 @@ func (b *Bot) registerDigest() {
 // minute) still posts one.
 func (b *Bot) enqueueDigest(ctx context.Context) error {
 	now := b.now()
-	err := b.store.Update(ctx, func(tx *store.Tx) error {
+	err := b.store.Update(ctx, func(tx store.Tx) error {
 		return tx.Enqueue(ctx, store.Delivery{
 			Kind: kindDigest, Recipient: b.cfg.DigestChannel, Due: now, Deadline: now.Add(digestLate),
 			Dedupe: "digest:" + now.In(b.cfg.Location).Format("2006-01-02"),

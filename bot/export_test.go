@@ -22,7 +22,7 @@ func exportFixture(t *testing.T) (*testEnv, []store.Lesson) {
 	ctx := context.Background()
 	start := time.Date(2026, 1, 10, 15, 0, 0, 0, time.UTC)
 	var sessions []*store.Session
-	err := e.store.Update(ctx, func(tx *store.Tx) error {
+	err := e.store.Update(ctx, func(tx store.Tx) error {
 		for i, title := range []string{`Youth employment, "Jóvenes" edition`, "Cash transfers\nPeru"} {
 			s := &store.Session{Title: title, Kind: "webinar", Start: start.AddDate(0, 0, i), Duration: time.Hour, TZ: "UTC", Creator: "U1",
 				Created: start, Updated: start}

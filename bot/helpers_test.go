@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/exchangebot/exchangebot/internal/slackfake"
-	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/sqlite"
 )
 
 const testSecret = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -51,7 +51,7 @@ func (c *testClock) Add(d time.Duration) {
 type testEnv struct {
 	t     testing.TB
 	bot   *Bot
-	store *store.Store
+	store *sqlite.Store
 	slack *slackfake.Server
 	clock *testClock
 	http  *httptest.Server
@@ -96,7 +96,7 @@ func newTestBot(t testing.TB, mutate ...func(*Config)) *testEnv {
 	for _, m := range mutate {
 		m(&cfg)
 	}
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "bot.db"))
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "bot.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

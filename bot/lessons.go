@@ -76,7 +76,7 @@ func (b *Bot) sendPrompt(ctx context.Context, d store.Delivery, s *store.Session
 		return "", "", err
 	}
 	var p store.Prompt
-	err = b.store.Update(ctx, func(tx *store.Tx) (err error) {
+	err = b.store.Update(ctx, func(tx store.Tx) (err error) {
 		p, err = tx.RecordPrompt(ctx, s.ID, d.Recipient, ch.ID, b.now())
 		return err
 	})
@@ -153,7 +153,7 @@ func (b *Bot) sendSummary(ctx context.Context, d store.Delivery, s *store.Sessio
 	}
 	if !d.InThread && s.Channel != "" {
 		now := b.now()
-		err := b.store.Update(ctx, func(tx *store.Tx) error {
+		err := b.store.Update(ctx, func(tx store.Tx) error {
 			return tx.Enqueue(ctx, store.Delivery{
 				Kind: kindSummary, SessionID: s.ID, Recipient: s.Channel, InThread: true, Due: now,
 				Dedupe: d.Dedupe + summaryThreadSuffix,
@@ -223,7 +223,7 @@ func summaryKey(s *store.Session) string {
 // summarizeIfAllAnswered makes the summary due now once every Slack
 // speaker is through with their prompt, instead of at close_after. It
 // reports whether it did.
-func (b *Bot) summarizeIfAllAnswered(ctx context.Context, tx *store.Tx, s *store.Session, now time.Time) (bool, error) {
+func (b *Bot) summarizeIfAllAnswered(ctx context.Context, tx store.Tx, s *store.Session, now time.Time) (bool, error) {
 	if s.Cancelled() {
 		return false, nil
 	}
@@ -279,7 +279,7 @@ func (b *Bot) handleDM(ctx context.Context, ev slackevents.EventsAPIInnerEvent) 
 	now := b.now()
 	var reply dmReply
 	var expedited bool
-	err := b.store.Update(ctx, func(tx *store.Tx) error {
+	err := b.store.Update(ctx, func(tx store.Tx) error {
 		reply, expedited = dmReply{}, false
 		p, err := tx.ActivePrompt(ctx, m.Channel, m.User)
 		if errors.Is(err, store.ErrNotFound) {
@@ -475,7 +475,7 @@ func (b *Bot) submitLessons(ctx context.Context, cb slack.InteractionCallback) (
 	}
 	now := b.now()
 	var expedited bool
-	err = b.store.Update(ctx, func(tx *store.Tx) error {
+	err = b.store.Update(ctx, func(tx store.Tx) error {
 		for _, l := range given {
 			if _, err := tx.SaveAnswer(ctx, l, now); err != nil {
 				return err

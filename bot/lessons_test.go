@@ -385,7 +385,7 @@ func TestLessonsCommand(t *testing.T) {
 	}
 	ctx := context.Background()
 	at := e.clock.Now()
-	err := e.store.Update(ctx, func(tx *store.Tx) error {
+	err := e.store.Update(ctx, func(tx store.Tx) error {
 		for _, l := range []store.Lesson{
 			{SessionID: 1, UserID: "UB", QuestionIdx: 0, Answer: "La evaluación externa y la EVALUACIÓN interna, juntas."},
 			{SessionID: 1, UserID: "UB", QuestionIdx: 1, Answer: "Fewer slides."},

@@ -27,7 +27,7 @@ var planKinds = []string{kindReminder, kindPrompt, kindNudge, kindSummary}
 // planSession enqueues the reminders and lesson capture a session's
 // schedule implies. Rows whose moment has passed are not created: a
 // session scheduled 30 minutes ahead gets no 24-hour reminder.
-func (b *Bot) planSession(ctx context.Context, tx *store.Tx, s *store.Session, now time.Time) error {
+func (b *Bot) planSession(ctx context.Context, tx store.Tx, s *store.Session, now time.Time) error {
 	for _, off := range b.cfg.Reminders.Before {
 		if err := b.planReminders(ctx, tx, s, off, now, "", b.cfg.Reminders.ToChannel, b.cfg.Reminders.ToSpeakers, b.cfg.Reminders.ToParticipants); err != nil {
 			return err
@@ -38,7 +38,7 @@ func (b *Bot) planSession(ctx context.Context, tx *store.Tx, s *store.Session, n
 
 // planReminders enqueues one offset's reminders. only, when set, limits
 // the DMs to one user (a participant who just joined).
-func (b *Bot) planReminders(ctx context.Context, tx *store.Tx, s *store.Session, off time.Duration, now time.Time,
+func (b *Bot) planReminders(ctx context.Context, tx store.Tx, s *store.Session, off time.Duration, now time.Time,
 	only string, toChannel, toSpeakers, toParticipants bool) error {
 	due := s.Start.Add(-off)
 	if !due.After(now) {
@@ -98,7 +98,7 @@ func promptRecipients(s *store.Session) []string {
 }
 
 // planLessons enqueues the prompts, nudges and the closing summary.
-func (b *Bot) planLessons(ctx context.Context, tx *store.Tx, s *store.Session, now time.Time) error {
+func (b *Bot) planLessons(ctx context.Context, tx store.Tx, s *store.Session, now time.Time) error {
 	lc := b.cfg.Lessons
 	promptAt := s.End().Add(lc.PromptAfter)
 	key := fmt.Sprintf("%d:%d", s.ID, s.Start.Unix())
@@ -122,7 +122,7 @@ func (b *Bot) planLessons(ctx context.Context, tx *store.Tx, s *store.Session, n
 
 // enqueueNotice posts text in the announcement's thread and refreshes the
 // announcement itself, after a move, a cancellation or a speaker change.
-func (b *Bot) enqueueNotice(ctx context.Context, tx *store.Tx, s *store.Session, text string, now time.Time) error {
+func (b *Bot) enqueueNotice(ctx context.Context, tx store.Tx, s *store.Session, text string, now time.Time) error {
 	if s.Channel == "" {
 		return nil
 	}

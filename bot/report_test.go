@@ -35,7 +35,7 @@ func TestReportCommand(t *testing.T) {
 		{&store.Session{Title: "S3", Kind: "workshop", Start: utc(31, 23, 30),
 			Speakers: []store.Speaker{{UserID: "UD"}}}, nil, []string{"UD"}, nil},
 	}
-	err := e.store.Update(ctx, func(tx *store.Tx) error {
+	err := e.store.Update(ctx, func(tx store.Tx) error {
 		for _, f := range fixture {
 			s := f.s
 			s.Duration, s.TZ, s.Creator, s.Created, s.Updated = time.Hour, "UTC", "UM", s.Start.AddDate(0, 0, -10), s.Start.AddDate(0, 0, -10)

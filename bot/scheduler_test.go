@@ -73,7 +73,7 @@ func TestSchedulerRunTicksAndSurvivesAPanic(t *testing.T) {
 		panic("sender bug")
 	}
 	now := e.clock.Now()
-	if err := e.store.Update(ctx, func(tx *store.Tx) error {
+	if err := e.store.Update(ctx, func(tx store.Tx) error {
 		return tx.Enqueue(ctx, store.Delivery{Kind: "boom", Recipient: "C1", Due: now}, now)
 	}); err != nil {
 		t.Fatal(err)
@@ -97,7 +97,7 @@ func TestSchedulerRunTicksAndSurvivesAPanic(t *testing.T) {
 	waitFor("the announcement", func() bool { return len(e.slack.Calls("chat.postMessage")) == 1 })
 
 	// Without a kick, the tick finds what the clock made due.
-	if err := e.store.Update(ctx, func(tx *store.Tx) error {
+	if err := e.store.Update(ctx, func(tx store.Tx) error {
 		return tx.Enqueue(ctx, store.Delivery{Kind: kindThread, SessionID: 1, Recipient: "C7TICK", InThread: true,
 			Payload: "later", Due: now.Add(time.Minute)}, now)
 	}); err != nil {
@@ -131,7 +131,7 @@ func TestSchedulerDeliverNowReportsAPanic(t *testing.T) {
 	}
 	ctx := context.Background()
 	now := e.clock.Now()
-	if err := e.store.Update(ctx, func(tx *store.Tx) error {
+	if err := e.store.Update(ctx, func(tx store.Tx) error {
 		return tx.Enqueue(ctx, store.Delivery{Kind: "boom", Recipient: "C1", Due: now}, now)
 	}); err != nil {
 		t.Fatal(err)

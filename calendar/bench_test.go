@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/sqlite"
 )
 
 const benchSessions = 5000
@@ -63,7 +64,7 @@ func BenchmarkRender(b *testing.B) {
 // all.ics already rendered, and the same bytes served by
 // http.ServeContent as the yardstick.
 type benchServer struct {
-	st              *store.Store
+	st              store.Store
 	handler, static http.Handler
 	body            []byte
 	etag            string
@@ -72,12 +73,12 @@ type benchServer struct {
 func newBenchServer(b *testing.B) *benchServer {
 	b.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
+	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
-	err = st.Update(ctx, func(tx *store.Tx) error {
+	err = st.Update(ctx, func(tx store.Tx) error {
 		for i := range benchSessions {
 			s := benchSession(i)
 			s.ID = 0

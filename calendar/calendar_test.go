@@ -15,6 +15,7 @@ import (
 	ics "github.com/arran4/golang-ical"
 
 	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/sqlite"
 )
 
 // t0 is the tests' "now": a Monday noon, UTC.
@@ -49,7 +50,7 @@ func (c *clock) Add(d time.Duration) {
 // feedServer is a store in t.TempDir() behind a real HTTP server.
 type feedServer struct {
 	t     *testing.T
-	st    *store.Store
+	st    store.Store
 	h     *Handler
 	srv   *httptest.Server
 	clock *clock
@@ -58,7 +59,7 @@ type feedServer struct {
 func newFeedServer(t *testing.T, opts Options) *feedServer {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "bot.db"))
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "bot.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,10 +81,10 @@ func newFeedServer(t *testing.T, opts Options) *feedServer {
 }
 
 // update runs fn as one store transaction, failing the test on error.
-func (fs *feedServer) update(fn func(ctx context.Context, tx *store.Tx) error) {
+func (fs *feedServer) update(fn func(ctx context.Context, tx store.Tx) error) {
 	fs.t.Helper()
 	ctx := context.Background()
-	if err := fs.st.Update(ctx, func(tx *store.Tx) error { return fn(ctx, tx) }); err != nil {
+	if err := fs.st.Update(ctx, func(tx store.Tx) error { return fn(ctx, tx) }); err != nil {
 		fs.t.Fatal(err)
 	}
 }
@@ -107,14 +108,14 @@ func (fs *feedServer) create(s store.Session) int64 {
 	if s.Creator == "" {
 		s.Creator = "U0"
 	}
-	fs.update(func(ctx context.Context, tx *store.Tx) error { return tx.CreateSession(ctx, &s) })
+	fs.update(func(ctx context.Context, tx store.Tx) error { return tx.CreateSession(ctx, &s) })
 	return s.ID
 }
 
 func (fs *feedServer) token(user string) string {
 	fs.t.Helper()
 	var tok string
-	fs.update(func(ctx context.Context, tx *store.Tx) (err error) {
+	fs.update(func(ctx context.Context, tx store.Tx) (err error) {
 		tok, err = tx.RotateFeedToken(ctx, user, fs.clock.Now())
 		return err
 	})

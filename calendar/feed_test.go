@@ -23,12 +23,12 @@ func TestGolden(t *testing.T) {
 		Partners:    []string{"GopherCon ES"},
 		Speakers:    []store.Speaker{{UserID: "U1", Name: "Ana"}, {Name: "Bob", Email: "bob@example.org"}},
 	})
-	fs.update(func(ctx context.Context, tx *store.Tx) error {
+	fs.update(func(ctx context.Context, tx store.Tx) error {
 		return tx.SetAnnouncement(ctx, id1, "C123", "1741608000.001200")
 	})
 	id2 := fs.create(store.Session{Title: "Lightning talks", Kind: "exchange", Start: t0.Add(72 * time.Hour)})
 	fs.clock.Add(time.Hour)
-	fs.update(func(ctx context.Context, tx *store.Tx) error {
+	fs.update(func(ctx context.Context, tx store.Tx) error {
 		return tx.Cancel(ctx, id2, "speaker ill", fs.clock.Now())
 	})
 	if id1 != 1 || id2 != 2 {
@@ -109,7 +109,7 @@ func TestRoundTrip(t *testing.T) {
 		tricky[i].Duration = 45 * time.Minute
 		id := fs.create(tricky[i])
 		tricky[i].ID = id
-		fs.update(func(ctx context.Context, tx *store.Tx) error {
+		fs.update(func(ctx context.Context, tx store.Tx) error {
 			return tx.SetAnnouncement(ctx, id, "C9", "1741600000.000100")
 		})
 	}

@@ -48,7 +48,7 @@ type Options struct {
 
 // Handler serves the calendar feeds.
 type Handler struct {
-	st     *store.Store
+	st     store.Store
 	public bool
 	feed   Feed
 	now    func() time.Time
@@ -69,7 +69,7 @@ type Handler struct {
 }
 
 // NewHandler returns a Handler reading sessions from st.
-func NewHandler(st *store.Store, opts Options) *Handler {
+func NewHandler(st store.Store, opts Options) *Handler {
 	h := &Handler{
 		st:     st,
 		public: opts.Public,

@@ -27,7 +27,7 @@ func TestRescheduleAndCancel(t *testing.T) {
 
 	fs.clock.Add(time.Minute)
 	newStart := t0.Add(48*time.Hour + 30*time.Minute)
-	fs.update(func(ctx context.Context, tx *store.Tx) error {
+	fs.update(func(ctx context.Context, tx store.Tx) error {
 		return tx.Reschedule(ctx, id, newStart, 2*time.Hour, fs.clock.Now())
 	})
 	for _, p := range []string{path, "/calendar/all.ics"} {
@@ -47,7 +47,7 @@ func TestRescheduleAndCancel(t *testing.T) {
 		}
 	}
 
-	fs.update(func(ctx context.Context, tx *store.Tx) error {
+	fs.update(func(ctx context.Context, tx store.Tx) error {
 		return tx.Cancel(ctx, id, "", fs.clock.Now())
 	})
 	_, cal = fs.feed("/calendar/all.ics")
@@ -94,7 +94,7 @@ func TestPersonalFeed(t *testing.T) {
 	joined := fs.create(store.Session{Title: "I joined", Start: t0.Add(48 * time.Hour)})
 	both := fs.create(store.Session{Title: "Both", Start: t0.Add(72 * time.Hour), Speakers: []store.Speaker{{UserID: "U1"}}})
 	other := fs.create(store.Session{Title: "Not mine", Start: t0.Add(96 * time.Hour), Speakers: []store.Speaker{{UserID: "U2"}}})
-	fs.update(func(ctx context.Context, tx *store.Tx) error {
+	fs.update(func(ctx context.Context, tx store.Tx) error {
 		for _, j := range []struct {
 			id   int64
 			user string
@@ -117,7 +117,7 @@ func TestPersonalFeed(t *testing.T) {
 		t.Errorf("personal feed is not named as such:\n%s", body)
 	}
 
-	fs.update(func(ctx context.Context, tx *store.Tx) error {
+	fs.update(func(ctx context.Context, tx store.Tx) error {
 		_, err := tx.Leave(ctx, joined, "U1")
 		return err
 	})
@@ -194,7 +194,7 @@ func TestConditional(t *testing.T) {
 	}
 
 	// Any change moves the ETag, for every feed.
-	fs.update(func(ctx context.Context, tx *store.Tx) error {
+	fs.update(func(ctx context.Context, tx store.Tx) error {
 		_, err := tx.Join(ctx, id, "U5", fs.clock.Now())
 		return err
 	})

@@ -26,6 +26,7 @@ import (
 	"github.com/exchangebot/exchangebot/bot"
 	"github.com/exchangebot/exchangebot/internal/slackfake"
 	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/sqlite"
 )
 
 // dlvConfig writes a config for a delivery test and returns its path and
@@ -54,10 +55,10 @@ scheduler:
 
 // dlvSchedule stores sessions through the bot's own planner, as `new`
 // would, but with times to the second; it returns the database handle.
-func dlvSchedule(t *testing.T, cfg *Config, sessions ...*store.Session) *store.Store {
+func dlvSchedule(t *testing.T, cfg *Config, sessions ...*store.Session) store.Store {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, cfg.Database)
+	st, err := sqlite.Open(ctx, cfg.Database)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +68,7 @@ func dlvSchedule(t *testing.T, cfg *Config, sessions ...*store.Session) *store.S
 		if err := planner.CreateSession(ctx, s); err != nil {
 			t.Fatal(err)
 		}
-		if err := st.Update(ctx, func(tx *store.Tx) error {
+		if err := st.Update(ctx, func(tx store.Tx) error {
 			for _, u := range s.Participants {
 				if _, err := tx.Join(ctx, s.ID, u, time.Now()); err != nil {
 					return err
@@ -164,7 +165,7 @@ func dlvID(c slackfake.Call) int64 {
 }
 
 // dlvRows lists the outbox rows of the given kind.
-func dlvRows(t *testing.T, st *store.Store, kind string) []store.Delivery {
+func dlvRows(t *testing.T, st store.Store, kind string) []store.Delivery {
 	t.Helper()
 	all, err := st.Deliveries(context.Background(), 0)
 	if err != nil {

@@ -25,6 +25,7 @@ import (
 
 	"github.com/exchangebot/exchangebot/internal/slackfake"
 	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/sqlite"
 )
 
 const e2eSecret = "e2e-signing-secret"
@@ -352,15 +353,15 @@ func TestEndToEnd(t *testing.T) {
 	if code := p2.stop(); code != 0 {
 		t.Fatalf("second exit code = %d", code)
 	}
-	st, err := store.Open(context.Background(), filepath.Join(dir, "e2e.db"))
+	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "e2e.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
 	var version int
 	st.DB().QueryRow("PRAGMA user_version").Scan(&version)
-	if version != store.SchemaVersion() {
-		t.Errorf("user_version %d, want %d", version, store.SchemaVersion())
+	if version != sqlite.SchemaVersion() {
+		t.Errorf("user_version %d, want %d", version, sqlite.SchemaVersion())
 	}
 	s, err := st.Session(context.Background(), 1)
 	if err != nil || len(s.Participants) != 2 || s.Sequence != 2 {
@@ -453,7 +454,7 @@ func TestRunOfflineQueuesForTheServer(t *testing.T) {
 	if strings.Contains(stderr.String(), "chat.postMessage") || !strings.Contains(stderr.String(), "queued") {
 		t.Errorf("offline run delivered instead of queueing: %s", stderr.String())
 	}
-	st, err := store.Open(context.Background(), filepath.Join(dir, "exchangebot.db"))
+	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "exchangebot.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -486,7 +487,7 @@ func TestBackupSubcommand(t *testing.T) {
 			t.Fatalf("%v: %v %s", args, err, out)
 		}
 	}
-	st, err := store.Open(context.Background(), filepath.Join(dir, "copy.db"))
+	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "copy.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/sqlite"
 )
 
 // loadResult is one load run's latencies.
@@ -115,7 +115,7 @@ func TestLoadNew(t *testing.T) {
 	if code := p.stop(); code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	st, err := store.Open(context.Background(), filepath.Join(dir, "e2e.db"))
+	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "e2e.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,6 +30,7 @@ import (
 	"github.com/exchangebot/exchangebot/bot"
 	"github.com/exchangebot/exchangebot/calendar"
 	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/sqlite"
 )
 
 func main() {
@@ -98,7 +99,7 @@ func loadConfig(path string) (*Config, error) {
 // app is what every subcommand shares: config, store and bot.
 type app struct {
 	cfg     *Config
-	store   *store.Store
+	store   store.Store
 	bot     *bot.Bot
 	metrics *bot.Metrics
 	log     *slog.Logger
@@ -110,7 +111,7 @@ func open(ctx context.Context, configPath string, logw io.Writer) (*app, error) 
 		return nil, err
 	}
 	log := slog.New(slog.NewTextHandler(logw, nil))
-	st, err := store.Open(ctx, cfg.Database)
+	st, err := sqlite.Open(ctx, cfg.Database)
 	if err != nil {
 		return nil, err
 	}
@@ -257,7 +258,7 @@ func cmdBackup(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(context.Background(), cfg.Database)
+	st, err := sqlite.Open(context.Background(), cfg.Database)
 	if err != nil {
 		return err
 	}

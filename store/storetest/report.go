@@ -1,38 +1,39 @@
-package store
+package storetest
 
 import (
 	"context"
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/exchangebot/exchangebot/store"
 )
 
-// TestReportHandCounted checks every figure against a fixture counted by
+// testReportHandCounted checks every figure against a fixture counted by
 // hand: five sessions held in the first quarter, and four that must not
 // count (cancelled, not yet over, before the period, still running).
-func TestReportHandCounted(t *testing.T) {
-	s, _ := openTest(t)
+func testReportHandCounted(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	day := func(m time.Month, d, h int) time.Time { return time.Date(2026, m, d, h, 0, 0, 0, time.UTC) }
 	now := time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC)
-	jane := Speaker{Name: "Jane Doe", Email: "jane@example.org"}
+	jane := store.Speaker{Name: "Jane Doe", Email: "jane@example.org"}
 
-	s1 := addSession(t, s, "S1", "webinar", day(1, 10, 15), time.Hour, []string{"FISDL", "MIDIS"}, Speaker{UserID: "U1"}, Speaker{UserID: "U2"})
-	s2 := addSession(t, s, "S2", "exchange", day(2, 5, 14), 90*time.Minute, []string{"FISDL"}, Speaker{UserID: "U2"}, jane)
-	s3 := addSession(t, s, "S3", "webinar", day(2, 20, 10), time.Hour, nil, Speaker{UserID: "U3"})
-	s4 := addSession(t, s, "S4", "workshop", day(3, 1, 9), 2*time.Hour, []string{"MIDIS"}, Speaker{UserID: "U1"})
-	s5 := addSession(t, s, "S5", "webinar", day(3, 10, 16), time.Hour, nil, Speaker{UserID: "U4"})
+	s1 := addSession(t, s, "S1", "webinar", day(1, 10, 15), time.Hour, []string{"FISDL", "MIDIS"}, store.Speaker{UserID: "U1"}, store.Speaker{UserID: "U2"})
+	s2 := addSession(t, s, "S2", "exchange", day(2, 5, 14), 90*time.Minute, []string{"FISDL"}, store.Speaker{UserID: "U2"}, jane)
+	s3 := addSession(t, s, "S3", "webinar", day(2, 20, 10), time.Hour, nil, store.Speaker{UserID: "U3"})
+	s4 := addSession(t, s, "S4", "workshop", day(3, 1, 9), 2*time.Hour, []string{"MIDIS"}, store.Speaker{UserID: "U1"})
+	s5 := addSession(t, s, "S5", "webinar", day(3, 10, 16), time.Hour, nil, store.Speaker{UserID: "U4"})
 
-	cancelled := addSession(t, s, "cancelled", "webinar", day(2, 1, 10), time.Hour, []string{"FISDL"}, Speaker{UserID: "U9"})
-	future := addSession(t, s, "future", "webinar", day(3, 20, 10), time.Hour, nil, Speaker{UserID: "U9"})
-	before := addSession(t, s, "before", "webinar", time.Date(2025, 12, 20, 10, 0, 0, 0, time.UTC), time.Hour, nil, Speaker{UserID: "U9"})
-	running := addSession(t, s, "running", "webinar", now.Add(-30*time.Minute), time.Hour, nil, Speaker{UserID: "U9"})
+	cancelled := addSession(t, s, "cancelled", "webinar", day(2, 1, 10), time.Hour, []string{"FISDL"}, store.Speaker{UserID: "U9"})
+	future := addSession(t, s, "future", "webinar", day(3, 20, 10), time.Hour, nil, store.Speaker{UserID: "U9"})
+	before := addSession(t, s, "before", "webinar", time.Date(2025, 12, 20, 10, 0, 0, 0, time.UTC), time.Hour, nil, store.Speaker{UserID: "U9"})
+	running := addSession(t, s, "running", "webinar", now.Add(-30*time.Minute), time.Hour, nil, store.Speaker{UserID: "U9"})
 
-	err := s.Update(ctx, func(tx *Tx) error {
+	err := s.Update(ctx, func(tx store.Tx) error {
 		if err := tx.Cancel(ctx, cancelled.ID, "", now); err != nil {
 			return err
 		}
-		joins := map[*Session][]string{
+		joins := map[*store.Session][]string{
 			s1: {"P1", "P2", "P3"}, s2: {"P1", "P4"}, s3: {"P2"},
 			cancelled: {"P8"}, future: {"P9"}, before: {"P9"}, running: {"P9"},
 		}
@@ -44,16 +45,16 @@ func TestReportHandCounted(t *testing.T) {
 			}
 		}
 		prompts := []struct {
-			sess  *Session
+			sess  *store.Session
 			user  string
 			state string
 		}{
-			{s1, "U1", PromptDone}, {s1, "U2", PromptDone}, {s1, "UC", PromptAnswering}, // UC answered: not open
-			{s2, "U2", PromptDone}, {s2, "UC", PromptAnswering}, // open
-			{s3, "U3", PromptAnswering}, // open
-			{s4, "U1", PromptStopped},   // stopped after one answer
-			{s5, "U4", PromptStopped},   // declined: stopped, not open
-			{cancelled, "U9", PromptAnswering}, {future, "U9", PromptOpen}, {before, "U9", PromptAnswering},
+			{s1, "U1", store.PromptDone}, {s1, "U2", store.PromptDone}, {s1, "UC", store.PromptAnswering},
+			{s2, "U2", store.PromptDone}, {s2, "UC", store.PromptAnswering},
+			{s3, "U3", store.PromptAnswering},
+			{s4, "U1", store.PromptStopped},
+			{s5, "U4", store.PromptStopped},
+			{cancelled, "U9", store.PromptAnswering}, {future, "U9", store.PromptOpen}, {before, "U9", store.PromptAnswering},
 		}
 		for _, p := range prompts {
 			if _, err := tx.RecordPrompt(ctx, p.sess.ID, p.user, "D"+p.user, p.sess.End()); err != nil {
@@ -87,8 +88,8 @@ func TestReportHandCounted(t *testing.T) {
 		got, want any
 	}{
 		{"held", r.Held, 5},
-		{"by kind", r.ByKind, []Count{{"webinar", 3}, {"exchange", 1}, {"workshop", 1}}},
-		{"by partner", r.ByPartner, []Count{{"FISDL", 2}, {"MIDIS", 2}}},
+		{"by kind", r.ByKind, []store.Count{{Label: "webinar", N: 3}, {Label: "exchange", N: 1}, {Label: "workshop", N: 1}}},
+		{"by partner", r.ByPartner, []store.Count{{Label: "FISDL", N: 2}, {Label: "MIDIS", N: 2}}},
 		{"participants", r.Participants, 4},
 		{"rsvps", r.RSVPs, 6},
 		{"speakers", r.Speakers, 5}, // U1 U2 Jane U3 U4
@@ -108,22 +109,5 @@ func TestReportHandCounted(t *testing.T) {
 	empty, err := s.Report(ctx, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC), now)
 	if err != nil || empty.Held != 0 || empty.CaptureRate() != 0 || empty.MedianToFirstLesson != 0 {
 		t.Errorf("empty period = %+v, %v", empty, err)
-	}
-}
-
-func TestMedian(t *testing.T) {
-	tests := []struct {
-		in   []int64
-		want time.Duration
-	}{
-		{nil, 0},
-		{[]int64{7200}, 2 * time.Hour},
-		{[]int64{36000, 7200, 86400}, 10 * time.Hour},
-		{[]int64{3600, 7200}, 90 * time.Minute},
-	}
-	for _, tt := range tests {
-		if got := median(tt.in); got != tt.want {
-			t.Errorf("median(%v) = %v, want %v", tt.in, got, tt.want)
-		}
 	}
 }

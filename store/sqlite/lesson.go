@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -8,70 +8,14 @@ import (
 	"strings"
 	"time"
 	"unicode"
-)
 
-// Prompt states; see migrations/003_lessons.sql.
-const (
-	PromptOpen      = "open"
-	PromptAnswering = "answering"
-	PromptStopped   = "stopped"
-	PromptDone      = "done"
-)
-
-// Prompt is one person's lesson-capture request for one session.
-type Prompt struct {
-	SessionID    int64
-	UserID       string
-	DMChannel    string
-	State        string
-	NextQuestion int // 0-based
-	PromptedAt   time.Time
-	Updated      time.Time
-}
-
-// Finished reports whether the person is through with the prompt, by
-// answering to the end, by the form, or by saying stop.
-func (p Prompt) Finished() bool { return p.State == PromptDone || p.State == PromptStopped }
-
-// Lesson is one answer to one question.
-type Lesson struct {
-	ID          int64
-	SessionID   int64
-	UserID      string
-	QuestionIdx int // 0-based
-	Question    string
-	Answer      string
-	Created     time.Time
-	Updated     time.Time
-
-	// Filled by reads across sessions (latest, search, export).
-	SessionTitle string
-	SessionStart time.Time
-	SessionKind  string
-	// Where the session's announcement is, for a link to it; empty until posted.
-	AnnounceChannel, AnnounceTS string
-}
-
-// SearchResult is a lesson found by Search.
-type SearchResult struct {
-	Lesson
-	// Snippet is an excerpt of the answer with each matched term between
-	// MarkStart and MarkEnd, for the caller to render.
-	Snippet string
-	Rank    float64 // bm25: lower is better
-}
-
-// Snippet markers: control characters no one types, so the caller can
-// escape the text first and then turn these into its own markup.
-const (
-	MarkStart = "\x02"
-	MarkEnd   = "\x03"
+	"github.com/exchangebot/exchangebot/store"
 )
 
 const promptColumns = "session_id, user_id, dm_channel, state, next_question, prompted_at, updated_at"
 
-func scanPrompt(sc scanner) (Prompt, error) {
-	var p Prompt
+func scanPrompt(sc scanner) (store.Prompt, error) {
+	var p store.Prompt
 	var prompted, updated int64
 	err := sc.Scan(&p.SessionID, &p.UserID, &p.DMChannel, &p.State, &p.NextQuestion, &prompted, &updated)
 	p.PromptedAt = time.Unix(prompted, 0).UTC()
@@ -82,35 +26,30 @@ func scanPrompt(sc scanner) (Prompt, error) {
 // RecordPrompt notes that userID was asked about the session in
 // dmChannel and starts the DM walk-through. Recording it again (a retried
 // delivery) keeps how far the person already got.
-func (t *Tx) RecordPrompt(ctx context.Context, sessionID int64, userID, dmChannel string, now time.Time) (Prompt, error) {
+func (t *Tx) RecordPrompt(ctx context.Context, sessionID int64, userID, dmChannel string, now time.Time) (store.Prompt, error) {
 	p, err := scanPrompt(t.tx.QueryRowContext(ctx, `INSERT INTO prompts (session_id, user_id, dm_channel, state, next_question, prompted_at, updated_at)
 		VALUES (?, ?, ?, 'answering', 0, ?, ?)
 		ON CONFLICT (session_id, user_id) DO UPDATE SET dm_channel = excluded.dm_channel,
 			state = CASE WHEN prompts.state = 'open' THEN 'answering' ELSE prompts.state END, updated_at = excluded.updated_at
 		RETURNING `+promptColumns, sessionID, userID, dmChannel, now.Unix(), now.Unix()))
 	if err != nil {
-		return Prompt{}, fmt.Errorf("store: session %d prompt %s: %w", sessionID, userID, err)
+		return store.Prompt{}, fmt.Errorf("store: session %d prompt %s: %w", sessionID, userID, err)
 	}
 	return p, nil
 }
 
 // Prompt returns userID's prompt for the session.
-func (s *Store) Prompt(ctx context.Context, sessionID int64, userID string) (Prompt, error) {
+func (s *Store) Prompt(ctx context.Context, sessionID int64, userID string) (store.Prompt, error) {
 	return prompt(ctx, s.db, sessionID, userID)
 }
 
-// Prompt reads a prompt inside the transaction.
-func (t *Tx) Prompt(ctx context.Context, sessionID int64, userID string) (Prompt, error) {
-	return prompt(ctx, t.tx, sessionID, userID)
-}
-
-func prompt(ctx context.Context, q querier, sessionID int64, userID string) (Prompt, error) {
+func prompt(ctx context.Context, q querier, sessionID int64, userID string) (store.Prompt, error) {
 	p, err := scanPrompt(q.QueryRowContext(ctx, "SELECT "+promptColumns+" FROM prompts WHERE session_id = ? AND user_id = ?", sessionID, userID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Prompt{}, fmt.Errorf("store: session %d prompt %s: %w", sessionID, userID, ErrNotFound)
+		return store.Prompt{}, fmt.Errorf("store: session %d prompt %s: %w", sessionID, userID, store.ErrNotFound)
 	}
 	if err != nil {
-		return Prompt{}, fmt.Errorf("store: session %d prompt %s: %w", sessionID, userID, err)
+		return store.Prompt{}, fmt.Errorf("store: session %d prompt %s: %w", sessionID, userID, err)
 	}
 	return p, nil
 }
@@ -119,38 +58,33 @@ func prompt(ctx context.Context, q querier, sessionID int64, userID string) (Pro
 // answers: the latest one still walking through its questions. Matching
 // the user as well as the channel is what keeps a speaker to their own
 // prompts.
-func (t *Tx) ActivePrompt(ctx context.Context, dmChannel, userID string) (Prompt, error) {
+func (t *Tx) ActivePrompt(ctx context.Context, dmChannel, userID string) (store.Prompt, error) {
 	return activePrompt(ctx, t.tx, dmChannel, userID)
 }
 
 // ActivePrompt reads the prompt a DM reply would answer; see Tx.ActivePrompt.
-func (s *Store) ActivePrompt(ctx context.Context, dmChannel, userID string) (Prompt, error) {
+func (s *Store) ActivePrompt(ctx context.Context, dmChannel, userID string) (store.Prompt, error) {
 	return activePrompt(ctx, s.db, dmChannel, userID)
 }
 
-func activePrompt(ctx context.Context, q querier, dmChannel, userID string) (Prompt, error) {
+func activePrompt(ctx context.Context, q querier, dmChannel, userID string) (store.Prompt, error) {
 	p, err := scanPrompt(q.QueryRowContext(ctx, "SELECT "+promptColumns+` FROM prompts
 		WHERE dm_channel = ? AND user_id = ? AND state = 'answering' ORDER BY prompted_at DESC, session_id DESC LIMIT 1`, dmChannel, userID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Prompt{}, fmt.Errorf("store: active prompt %s in %s: %w", userID, dmChannel, ErrNotFound)
+		return store.Prompt{}, fmt.Errorf("store: active prompt %s in %s: %w", userID, dmChannel, store.ErrNotFound)
 	}
 	if err != nil {
-		return Prompt{}, fmt.Errorf("store: active prompt %s in %s: %w", userID, dmChannel, err)
+		return store.Prompt{}, fmt.Errorf("store: active prompt %s in %s: %w", userID, dmChannel, err)
 	}
 	return p, nil
 }
 
 // Prompts lists everyone asked about the session.
-func (s *Store) Prompts(ctx context.Context, sessionID int64) ([]Prompt, error) {
-	return prompts(ctx, s.db, sessionID)
-}
-
-// Prompts lists a session's prompts inside the transaction.
-func (t *Tx) Prompts(ctx context.Context, sessionID int64) ([]Prompt, error) {
+func (t *Tx) Prompts(ctx context.Context, sessionID int64) ([]store.Prompt, error) {
 	return prompts(ctx, t.tx, sessionID)
 }
 
-func prompts(ctx context.Context, q querier, sessionID int64) ([]Prompt, error) {
+func prompts(ctx context.Context, q querier, sessionID int64) ([]store.Prompt, error) {
 	rows, err := q.QueryContext(ctx, "SELECT "+promptColumns+" FROM prompts WHERE session_id = ? ORDER BY prompted_at, user_id", sessionID)
 	out, err := collect(rows, err, scanPrompt)
 	if err != nil {
@@ -183,7 +117,7 @@ func (t *Tx) StopPrompt(ctx context.Context, sessionID int64, userID string, now
 // SaveAnswer stores l's answer, replacing an earlier answer to the same
 // question. Saving the same text again changes nothing, so a redelivered
 // message is harmless. It reports whether anything changed.
-func (t *Tx) SaveAnswer(ctx context.Context, l Lesson, now time.Time) (bool, error) {
+func (t *Tx) SaveAnswer(ctx context.Context, l store.Lesson, now time.Time) (bool, error) {
 	res, err := t.tx.ExecContext(ctx, `INSERT INTO lessons (session_id, user_id, question_idx, question, answer, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (session_id, user_id, question_idx) DO UPDATE SET answer = excluded.answer, question = excluded.question,
@@ -200,8 +134,8 @@ func (t *Tx) SaveAnswer(ctx context.Context, l Lesson, now time.Time) (bool, err
 const lessonColumns = `l.id, l.session_id, l.user_id, l.question_idx, l.question, l.answer, l.created_at, l.updated_at,
 	s.title, s.starts_at, s.kind, s.announce_channel, s.announce_ts`
 
-func scanLesson(sc scanner, extra ...any) (Lesson, error) {
-	var l Lesson
+func scanLesson(sc scanner, extra ...any) (store.Lesson, error) {
+	var l store.Lesson
 	var created, updated, start int64
 	dst := append([]any{&l.ID, &l.SessionID, &l.UserID, &l.QuestionIdx, &l.Question, &l.Answer, &created, &updated,
 		&l.SessionTitle, &start, &l.SessionKind, &l.AnnounceChannel, &l.AnnounceTS}, extra...)
@@ -212,9 +146,9 @@ func scanLesson(sc scanner, extra ...any) (Lesson, error) {
 	return l, err
 }
 
-func (s *Store) queryLessons(ctx context.Context, what, query string, args ...any) ([]Lesson, error) {
+func (s *Store) queryLessons(ctx context.Context, what, query string, args ...any) ([]store.Lesson, error) {
 	rows, err := s.db.QueryContext(ctx, query, args...)
-	out, err := collect(rows, err, func(sc scanner) (Lesson, error) { return scanLesson(sc) })
+	out, err := collect(rows, err, func(sc scanner) (store.Lesson, error) { return scanLesson(sc) })
 	if err != nil {
 		return nil, fmt.Errorf("store: %s: %w", what, err)
 	}
@@ -227,20 +161,20 @@ const bySpeaker = `(SELECT MIN(f.created_at) FROM lessons f WHERE f.session_id =
 	l.user_id, l.question_idx`
 
 // Lessons lists one session's answers, speaker by speaker.
-func (s *Store) Lessons(ctx context.Context, sessionID int64) ([]Lesson, error) {
+func (s *Store) Lessons(ctx context.Context, sessionID int64) ([]store.Lesson, error) {
 	return s.queryLessons(ctx, fmt.Sprintf("session %d lessons", sessionID), "SELECT "+lessonColumns+`
 		FROM lessons l JOIN sessions s ON s.id = l.session_id WHERE l.session_id = ? ORDER BY `+bySpeaker, sessionID)
 }
 
 // LatestLessons lists the most recently given or edited answers.
-func (s *Store) LatestLessons(ctx context.Context, limit int) ([]Lesson, error) {
+func (s *Store) LatestLessons(ctx context.Context, limit int) ([]store.Lesson, error) {
 	return s.queryLessons(ctx, "latest lessons", "SELECT "+lessonColumns+`
 		FROM lessons l JOIN sessions s ON s.id = l.session_id ORDER BY l.updated_at DESC, l.id DESC LIMIT ?`, limit)
 }
 
 // AllLessons lists every answer for export: session by session in the
 // order they were held, then speaker by speaker.
-func (s *Store) AllLessons(ctx context.Context) ([]Lesson, error) {
+func (s *Store) AllLessons(ctx context.Context) ([]store.Lesson, error) {
 	return s.queryLessons(ctx, "all lessons", "SELECT "+lessonColumns+`
 		FROM lessons l JOIN sessions s ON s.id = l.session_id ORDER BY s.starts_at, s.id, `+bySpeaker)
 }
@@ -281,7 +215,7 @@ func answered(ctx context.Context, q querier, sessionID int64) (map[string]int, 
 // (evalua* finds "evaluaciones"). When nothing matches every word, any
 // word will do, so a long query still finds something. Case and accents
 // are ignored.
-func (s *Store) Search(ctx context.Context, words string, limit int) ([]SearchResult, error) {
+func (s *Store) Search(ctx context.Context, words string, limit int) ([]store.SearchResult, error) {
 	terms := ftsTerms(words)
 	if len(terms) == 0 {
 		return nil, nil
@@ -303,7 +237,7 @@ const searchRank = "bm25(0.2, 1.0)"
 // the newest are ranked, which keeps a search within a few milliseconds.
 const maxRanked = 2000
 
-func (s *Store) search(ctx context.Context, match string, limit int) ([]SearchResult, error) {
+func (s *Store) search(ctx context.Context, match string, limit int) ([]store.SearchResult, error) {
 	// Walking the doclist newest first is cheap next to ranking it.
 	var oldest int64
 	err := s.db.QueryRowContext(ctx, "SELECT rowid FROM lessons_fts WHERE lessons_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
@@ -316,8 +250,8 @@ func (s *Store) search(ctx context.Context, match string, limit int) ([]SearchRe
 	rows, err := s.db.QueryContext(ctx, "SELECT "+lessonColumns+`, snippet(lessons_fts, 1, ?, ?, '…', 24), lessons_fts.rank
 		FROM lessons_fts JOIN lessons l ON l.id = lessons_fts.rowid JOIN sessions s ON s.id = l.session_id
 		WHERE lessons_fts MATCH ? AND lessons_fts.rank MATCH ? AND lessons_fts.rowid >= ? ORDER BY lessons_fts.rank LIMIT ?`,
-		MarkStart, MarkEnd, match, searchRank, oldest, limit)
-	out, err := collect(rows, err, func(sc scanner) (r SearchResult, err error) {
+		store.MarkStart, store.MarkEnd, match, searchRank, oldest, limit)
+	out, err := collect(rows, err, func(sc scanner) (r store.SearchResult, err error) {
 		r.Lesson, err = scanLesson(sc, &r.Snippet, &r.Rank)
 		return r, err
 	})

@@ -1,9 +1,11 @@
-package store
+package sqlite
 
 import (
 	"context"
 	"database/sql"
 	"fmt"
+
+	"github.com/exchangebot/exchangebot/store"
 )
 
 // maxBatch bounds how many Updates share one commit.
@@ -13,7 +15,7 @@ const maxBatch = 64
 type writeReq struct {
 	ctx context.Context
 	fn  func(*Tx) error
-	rk  *requestKey // set when the context carries a request key
+	rk  *store.RequestKey // set when the Update must record a request key
 	err chan error
 }
 
@@ -26,11 +28,14 @@ type writeReq struct {
 // most of a small write's cost, so under load this multiplies throughput
 // and shortens the queue everybody waits in. fn must not call the Store's
 // own write methods.
-func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
-	req := &writeReq{ctx: ctx, fn: fn, err: make(chan error, 1)}
-	if rk, ok := ctx.Value(requestKeyCtx{}).(*requestKey); ok && !rk.used {
-		req.rk = rk
-	}
+func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
+	return s.update(ctx, func(t *Tx) error { return fn(t) })
+}
+
+// update is Update for this package's own writes, which need the
+// transaction's statement cache.
+func (s *Store) update(ctx context.Context, fn func(*Tx) error) error {
+	req := &writeReq{ctx: ctx, fn: fn, rk: store.PendingRequestKey(ctx), err: make(chan error, 1)}
 	s.writes <- req
 	return <-req.err
 }
@@ -96,7 +101,7 @@ func (s *Store) commitBatch(batch []*writeReq) {
 		if results[i] == nil && r.rk != nil {
 			// Marked with this commit: a later Update under the same
 			// request must not mark it again.
-			r.rk.used = true
+			r.rk.Committed()
 		}
 		r.err <- results[i]
 	}
@@ -114,12 +119,12 @@ func (s *Store) runOne(r *writeReq, tx *sql.Tx) (err error) {
 		return err
 	}
 	if r.rk != nil {
-		res, err := tx.ExecContext(r.ctx, "INSERT INTO processed (key, at) VALUES (?, unixepoch()) ON CONFLICT (key) DO NOTHING", r.rk.key)
+		res, err := tx.ExecContext(r.ctx, "INSERT INTO processed (key, at) VALUES (?, unixepoch()) ON CONFLICT (key) DO NOTHING", r.rk.Key)
 		if err != nil {
 			return fmt.Errorf("store: mark processed: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("store: %s: %w", r.rk.key, ErrDuplicate)
+			return fmt.Errorf("store: %s: %w", r.rk.Key, store.ErrDuplicate)
 		}
 	}
 	return r.fn(&Tx{tx: tx, s: s})

@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -8,89 +8,15 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/exchangebot/exchangebot/store"
 )
-
-// Session statuses.
-const (
-	StatusConfirmed = "confirmed"
-	StatusCancelled = "cancelled"
-)
-
-// Session is one webinar, exchange or workshop.
-type Session struct {
-	ID           int64
-	Title        string
-	Kind         string
-	Start        time.Time // UTC
-	Duration     time.Duration
-	TZ           string // IANA zone it was scheduled in
-	Description  string
-	Link         string
-	Channel      string // where it is announced
-	Lang         string
-	Creator      string // Slack user id
-	Status       string
-	CancelReason string
-	Sequence     int
-	Created      time.Time
-	Updated      time.Time
-	// AnnounceChannel and AnnounceTS locate the announcement once posted.
-	AnnounceChannel string
-	AnnounceTS      string
-
-	Partners     []string
-	Speakers     []Speaker
-	Participants []string // user ids, in joining order
-}
-
-// End is when the session finishes.
-func (s *Session) End() time.Time { return s.Start.Add(s.Duration) }
-
-// Cancelled reports whether the session was cancelled.
-func (s *Session) Cancelled() bool { return s.Status == StatusCancelled }
-
-// HasSpeaker reports whether the Slack user speaks at the session.
-func (s *Session) HasSpeaker(userID string) bool {
-	for _, sp := range s.Speakers {
-		if sp.UserID == userID {
-			return true
-		}
-	}
-	return false
-}
-
-// HasParticipant reports whether the Slack user joined the session.
-func (s *Session) HasParticipant(userID string) bool {
-	for _, p := range s.Participants {
-		if p == userID {
-			return true
-		}
-	}
-	return false
-}
-
-// Speaker is a Slack user (UserID set) or an external person with no Slack
-// account (Name and Email).
-type Speaker struct {
-	ID     int64
-	UserID string
-	Name   string
-	Email  string
-}
-
-// Key identifies the speaker across sessions: the Slack id, else the email.
-func (sp Speaker) Key() string {
-	if sp.UserID != "" {
-		return sp.UserID
-	}
-	return strings.ToLower(sp.Email)
-}
 
 const sessionColumns = `id, title, kind, starts_at, duration_s, tz, description, link, channel, lang,
 	creator, status, cancel_reason, sequence, created_at, updated_at, announce_channel, announce_ts`
 
-func scanSession(sc scanner) (*Session, error) {
-	var s Session
+func scanSession(sc scanner) (*store.Session, error) {
+	var s store.Session
 	var start, dur, created, updated int64
 	err := sc.Scan(&s.ID, &s.Title, &s.Kind, &start, &dur, &s.TZ, &s.Description, &s.Link, &s.Channel, &s.Lang,
 		&s.Creator, &s.Status, &s.CancelReason, &s.Sequence, &created, &updated, &s.AnnounceChannel, &s.AnnounceTS)
@@ -105,25 +31,25 @@ func scanSession(sc scanner) (*Session, error) {
 }
 
 // Session returns one session with its partners, speakers and participants.
-func (s *Store) Session(ctx context.Context, id int64) (*Session, error) {
+func (s *Store) Session(ctx context.Context, id int64) (*store.Session, error) {
 	return session(ctx, s.db, id)
 }
 
 // Session reads a session inside the transaction.
-func (t *Tx) Session(ctx context.Context, id int64) (*Session, error) {
+func (t *Tx) Session(ctx context.Context, id int64) (*store.Session, error) {
 	return session(ctx, t.tx, id)
 }
 
-func session(ctx context.Context, q querier, id int64) (*Session, error) {
+func session(ctx context.Context, q querier, id int64) (*store.Session, error) {
 	row := q.QueryRowContext(ctx, "SELECT "+sessionColumns+" FROM sessions WHERE id = ?", id)
 	sess, err := scanSession(row)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("store: session %d: %w", id, ErrNotFound)
+		return nil, fmt.Errorf("store: session %d: %w", id, store.ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: session %d: %w", id, err)
 	}
-	if err := fillDetails(ctx, q, []*Session{sess}); err != nil {
+	if err := fillDetails(ctx, q, []*store.Session{sess}); err != nil {
 		return nil, err
 	}
 	return sess, nil
@@ -147,24 +73,8 @@ func (s *Store) SessionExists(ctx context.Context, id int64) (bool, error) {
 	return true, nil
 }
 
-// Filter selects sessions for Sessions. Zero values mean "no limit".
-type Filter struct {
-	From, To time.Time // session start in [From, To)
-	// EndedBefore keeps sessions whose end is before it.
-	EndedBefore time.Time
-	// User keeps sessions the user speaks at or joined.
-	User string
-	// Status keeps only that status ("" = any).
-	Status string
-	// CancelledSince drops cancelled sessions last changed before it.
-	CancelledSince time.Time
-	// Newest lists latest first instead of soonest first.
-	Newest bool
-	Limit  int
-}
-
 // Sessions lists sessions with their details, soonest first.
-func (s *Store) Sessions(ctx context.Context, f Filter) ([]*Session, error) {
+func (s *Store) Sessions(ctx context.Context, f store.Filter) ([]*store.Session, error) {
 	var where []string
 	var args []any
 	if !f.From.IsZero() {
@@ -217,11 +127,11 @@ func (s *Store) Sessions(ctx context.Context, f Filter) ([]*Session, error) {
 
 // fillDetails loads partners, speakers and participants for many sessions
 // in three queries rather than three per session.
-func fillDetails(ctx context.Context, q querier, sessions []*Session) error {
+func fillDetails(ctx context.Context, q querier, sessions []*store.Session) error {
 	if len(sessions) == 0 {
 		return nil
 	}
-	byID := make(map[int64]*Session, len(sessions))
+	byID := make(map[int64]*store.Session, len(sessions))
 	ids := make([]any, 0, len(sessions))
 	for _, s := range sessions {
 		byID[s.ID] = s
@@ -258,7 +168,7 @@ func fillDetails(ctx context.Context, q querier, sessions []*Session) error {
 	}
 	for rows.Next() {
 		var id int64
-		var sp Speaker
+		var sp store.Speaker
 		if err := rows.Scan(&id, &sp.ID, &sp.UserID, &sp.Name, &sp.Email); err != nil {
 			rows.Close()
 			return fmt.Errorf("store: speakers: %w", err)
@@ -304,9 +214,9 @@ func jsonInts(ids []any) string {
 
 // CreateSession stores a new session with its partners and speakers and
 // sets s.ID. Created and Updated must be set by the caller's clock.
-func (t *Tx) CreateSession(ctx context.Context, s *Session) error {
+func (t *Tx) CreateSession(ctx context.Context, s *store.Session) error {
 	if s.Status == "" {
-		s.Status = StatusConfirmed
+		s.Status = store.StatusConfirmed
 	}
 	res, err := t.exec(ctx, `INSERT INTO sessions (title, kind, starts_at, duration_s, tz, description, link, channel, lang,
 		creator, status, cancel_reason, sequence, created_at, updated_at, announce_channel, announce_ts)
@@ -363,15 +273,15 @@ func (t *Tx) exec1(ctx context.Context, id int64, query string, args ...any) err
 		return fmt.Errorf("store: session %d: %w", id, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("store: session %d: %w", id, ErrNotFound)
+		return fmt.Errorf("store: session %d: %w", id, store.ErrNotFound)
 	}
 	return nil
 }
 
 // AddSpeakers adds speakers to a session, creating speaker records as
 // needed, and returns those that were not already speaking.
-func (t *Tx) AddSpeakers(ctx context.Context, sessionID int64, speakers []Speaker) ([]Speaker, error) {
-	var added []Speaker
+func (t *Tx) AddSpeakers(ctx context.Context, sessionID int64, speakers []store.Speaker) ([]store.Speaker, error) {
+	var added []store.Speaker
 	for _, sp := range speakers {
 		id, err := t.speakerID(ctx, sp)
 		if err != nil {
@@ -393,8 +303,8 @@ func (t *Tx) AddSpeakers(ctx context.Context, sessionID int64, speakers []Speake
 
 // RemoveSpeakers removes speakers from a session and returns those that
 // were speaking.
-func (t *Tx) RemoveSpeakers(ctx context.Context, sessionID int64, speakers []Speaker) ([]Speaker, error) {
-	var removed []Speaker
+func (t *Tx) RemoveSpeakers(ctx context.Context, sessionID int64, speakers []store.Speaker) ([]store.Speaker, error) {
+	var removed []store.Speaker
 	for _, sp := range speakers {
 		var res sql.Result
 		var err error
@@ -415,7 +325,7 @@ func (t *Tx) RemoveSpeakers(ctx context.Context, sessionID int64, speakers []Spe
 	return removed, nil
 }
 
-func (t *Tx) speakerID(ctx context.Context, sp Speaker) (int64, error) {
+func (t *Tx) speakerID(ctx context.Context, sp store.Speaker) (int64, error) {
 	var id int64
 	var err error
 	if sp.UserID != "" {

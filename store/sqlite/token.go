@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/exchangebot/exchangebot/store"
 )
 
 // tokenBytes gives 192 random bits, above the 128 the feeds need.
@@ -43,7 +45,7 @@ func (s *Store) FeedTokenCreated(ctx context.Context, userID string) (time.Time,
 	var at int64
 	err := s.db.QueryRowContext(ctx, "SELECT created_at FROM feed_tokens WHERE user_id = ?", userID).Scan(&at)
 	if errors.Is(err, sql.ErrNoRows) {
-		return time.Time{}, fmt.Errorf("store: feed token for %s: %w", userID, ErrNotFound)
+		return time.Time{}, fmt.Errorf("store: feed token for %s: %w", userID, store.ErrNotFound)
 	}
 	if err != nil {
 		return time.Time{}, fmt.Errorf("store: feed token for %s: %w", userID, err)
@@ -59,7 +61,7 @@ func (s *Store) FeedTokenUser(ctx context.Context, token string) (string, error)
 	var got []byte
 	err := s.db.QueryRowContext(ctx, "SELECT user_id, token_hash FROM feed_tokens WHERE token_hash = ?", want).Scan(&user, &got)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", fmt.Errorf("store: feed token: %w", ErrNotFound)
+		return "", fmt.Errorf("store: feed token: %w", store.ErrNotFound)
 	}
 	if err != nil {
 		return "", fmt.Errorf("store: feed token: %w", err)
@@ -67,7 +69,7 @@ func (s *Store) FeedTokenUser(ctx context.Context, token string) (string, error)
 	// The index lookup already matched; the constant-time compare keeps the
 	// final decision free of early-exit timing whatever the index does.
 	if subtle.ConstantTimeCompare(got, want) != 1 {
-		return "", fmt.Errorf("store: feed token: %w", ErrNotFound)
+		return "", fmt.Errorf("store: feed token: %w", store.ErrNotFound)
 	}
 	return user, nil
 }

@@ -1,15 +1,13 @@
-// Package store keeps exchangebot's sessions, speakers, RSVPs, feed tokens,
-// outbox and lessons in one SQLite file (modernc.org/sqlite, no cgo).
-//
-// Reads are methods on *Store; every change runs inside Store.Update, so a
-// change and the messages it makes the bot owe commit together.
-package store
+// Package sqlite is the store.Store backend on one SQLite file
+// (modernc.org/sqlite, no cgo): schema migrations embedded and versioned
+// with PRAGMA user_version, writes committed in groups by one writer
+// goroutine, prepared statements cached, lessons searched with FTS5.
+package sqlite
 
 import (
 	"context"
 	"database/sql"
 	"embed"
-	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
@@ -19,20 +17,23 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/exchangebot/exchangebot/store"
+
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+var (
+	_ store.Store = (*Store)(nil)
+	_ store.Tx    = (*Tx)(nil)
 )
 
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// Sentinel errors, wrapped with context by the methods that return them.
-var (
-	ErrNotFound  = errors.New("not found")
-	ErrTooNew    = errors.New("database schema is newer than this program")
-	ErrDuplicate = errors.New("already done")
-)
-
 // Store is the SQLite database. It is safe for concurrent use.
+//
+// Besides store.Store it offers what only a file can: Backup, and DB for
+// tests and benchmarks that need raw SQL.
 type Store struct {
 	db *sql.DB
 	// wmu queues this process's writers. SQLite takes one writer at a time
@@ -160,7 +161,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		return err
 	}
 	if version > len(steps) {
-		return fmt.Errorf("%w: schema version %d, this program knows %d", ErrTooNew, version, len(steps))
+		return fmt.Errorf("%w: schema version %d, this program knows %d", store.ErrTooNew, version, len(steps))
 	}
 	if version == len(steps) {
 		return nil
@@ -260,23 +261,9 @@ func (s *Store) MarkProcessed(ctx context.Context, key string, now time.Time) er
 		return fmt.Errorf("store: mark processed: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("store: %s: %w", key, ErrDuplicate)
+		return fmt.Errorf("store: %s: %w", key, store.ErrDuplicate)
 	}
 	return nil
-}
-
-type requestKeyCtx struct{}
-
-type requestKey struct {
-	key  string
-	used bool
-}
-
-// WithRequestKey makes the first Update under ctx record key as processed
-// in its own transaction, and fail with ErrDuplicate when the key was
-// already there: a redelivered request then changes nothing, atomically.
-func WithRequestKey(ctx context.Context, key string) context.Context {
-	return context.WithValue(ctx, requestKeyCtx{}, &requestKey{key: key})
 }
 
 // PruneProcessed drops keys older than before; Slack never redelivers that late.

@@ -1,47 +1,13 @@
-package store
+package sqlite
 
 import (
 	"context"
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/exchangebot/exchangebot/store"
 )
-
-// Report holds the M&E figures for the sessions held in a period:
-// confirmed sessions that started in [From, To) and had ended by the time
-// the report was made.
-type Report struct {
-	From, To time.Time
-
-	Held      int
-	ByKind    []Count
-	ByPartner []Count // a session with two partners counts for each; sessions with none are not listed
-
-	Participants int // distinct people who joined
-	RSVPs        int // joins, counting a person once per session
-	Speakers     int // distinct speakers, Slack or external
-
-	Captured int // held sessions with at least one lesson
-	// MedianToFirstLesson is the median, over captured sessions, of the
-	// time from the session's end to its first answer; zero when none.
-	MedianToFirstLesson time.Duration
-	// OpenPrompts are people asked who have neither answered nor said stop.
-	OpenPrompts int
-}
-
-// Count is a label and how many.
-type Count struct {
-	Label string
-	N     int
-}
-
-// CaptureRate is Captured/Held, 0 when nothing was held.
-func (r Report) CaptureRate() float64 {
-	if r.Held == 0 {
-		return 0
-	}
-	return float64(r.Captured) / float64(r.Held)
-}
 
 // heldCTE selects the sessions a report covers; its three parameters are
 // from, to and now.
@@ -49,18 +15,18 @@ const heldCTE = `WITH held AS (SELECT id, kind, starts_at + duration_s AS ended_
 	WHERE status = 'confirmed' AND starts_at >= ? AND starts_at < ? AND starts_at + duration_s <= ?) `
 
 // Report computes the figures for sessions held in [from, to) as of now.
-func (s *Store) Report(ctx context.Context, from, to, now time.Time) (Report, error) {
-	r := Report{From: from, To: to}
+func (s *Store) Report(ctx context.Context, from, to, now time.Time) (store.Report, error) {
+	r := store.Report{From: from, To: to}
 	args := []any{from.Unix(), to.Unix(), now.Unix()}
-	counts := func(query string) ([]Count, error) {
+	counts := func(query string) ([]store.Count, error) {
 		rows, err := s.db.QueryContext(ctx, heldCTE+query, args...)
 		if err != nil {
 			return nil, err
 		}
 		defer rows.Close()
-		var out []Count
+		var out []store.Count
 		for rows.Next() {
-			var c Count
+			var c store.Count
 			if err := rows.Scan(&c.Label, &c.N); err != nil {
 				return nil, err
 			}
@@ -70,11 +36,11 @@ func (s *Store) Report(ctx context.Context, from, to, now time.Time) (Report, er
 	}
 	var err error
 	if r.ByKind, err = counts("SELECT kind, COUNT(*) FROM held GROUP BY kind ORDER BY COUNT(*) DESC, kind"); err != nil {
-		return Report{}, fmt.Errorf("store: report by kind: %w", err)
+		return store.Report{}, fmt.Errorf("store: report by kind: %w", err)
 	}
 	if r.ByPartner, err = counts(`SELECT p.name, COUNT(DISTINCT p.session_id) FROM session_partners p JOIN held ON held.id = p.session_id
 		GROUP BY p.name ORDER BY COUNT(DISTINCT p.session_id) DESC, p.name`); err != nil {
-		return Report{}, fmt.Errorf("store: report by partner: %w", err)
+		return store.Report{}, fmt.Errorf("store: report by partner: %w", err)
 	}
 	for _, c := range r.ByKind {
 		r.Held += c.N
@@ -87,24 +53,24 @@ func (s *Store) Report(ctx context.Context, from, to, now time.Time) (Report, er
 			AND NOT EXISTS (SELECT 1 FROM lessons l WHERE l.session_id = p.session_id AND l.user_id = p.user_id))`, args...).
 		Scan(&r.Participants, &r.RSVPs, &r.Speakers, &r.OpenPrompts)
 	if err != nil {
-		return Report{}, fmt.Errorf("store: report people: %w", err)
+		return store.Report{}, fmt.Errorf("store: report people: %w", err)
 	}
 	rows, err := s.db.QueryContext(ctx, heldCTE+`SELECT MIN(l.created_at) - held.ended_at FROM lessons l JOIN held ON held.id = l.session_id
 		GROUP BY held.id`, args...)
 	if err != nil {
-		return Report{}, fmt.Errorf("store: report first lessons: %w", err)
+		return store.Report{}, fmt.Errorf("store: report first lessons: %w", err)
 	}
 	defer rows.Close()
 	var delays []int64
 	for rows.Next() {
 		var d int64
 		if err := rows.Scan(&d); err != nil {
-			return Report{}, fmt.Errorf("store: report first lessons: %w", err)
+			return store.Report{}, fmt.Errorf("store: report first lessons: %w", err)
 		}
 		delays = append(delays, d)
 	}
 	if err := rows.Err(); err != nil {
-		return Report{}, fmt.Errorf("store: report first lessons: %w", err)
+		return store.Report{}, fmt.Errorf("store: report first lessons: %w", err)
 	}
 	r.Captured = len(delays)
 	r.MedianToFirstLesson = median(delays)

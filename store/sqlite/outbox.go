@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -6,47 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"time"
-)
 
-// Delivery states.
-const (
-	StatePending = "pending"
-	StateSending = "sending" // claimed; Slack may or may not have it
-	StateSent    = "sent"
-	StateSkipped = "skipped" // no longer useful (a reminder too late to arrive in time)
-	StateDropped = "dropped" // withdrawn by a change (move, cancel, leave)
-	StateFailed  = "failed"  // gave up after repeated errors
+	"github.com/exchangebot/exchangebot/store"
 )
-
-// Delivery is one message the bot owes: a row of the outbox.
-type Delivery struct {
-	ID          int64
-	Kind        string
-	SessionID   int64 // 0 when not about one session (digest)
-	Recipient   string
-	InThread    bool
-	Payload     string
-	Due         time.Time
-	Deadline    time.Time // zero = none
-	State       string
-	Attempts    int // claims so far; the current claim's number while sending
-	NextAttempt time.Time
-	LastError   string
-	// Channel is where the delivery was, or is being, posted. On a pending
-	// row it means an earlier attempt may have reached Slack there, so the
-	// dispatcher looks before posting again.
-	Channel string
-	TS      string
-	Dedupe  string
-	// Updated is the row's last change; for a sending row, when it was claimed.
-	Updated time.Time
-}
 
 const deliveryColumns = `id, kind, COALESCE(session_id, 0), recipient, in_thread, payload, due_at, deadline, state,
 	attempts, next_attempt_at, last_error, channel, ts, COALESCE(dedupe, ''), updated_at`
 
-func scanDelivery(sc scanner) (Delivery, error) {
-	var d Delivery
+func scanDelivery(sc scanner) (store.Delivery, error) {
+	var d store.Delivery
 	var due, deadline, next, updated int64
 	err := sc.Scan(&d.ID, &d.Kind, &d.SessionID, &d.Recipient, &d.InThread, &d.Payload, &due, &deadline, &d.State,
 		&d.Attempts, &next, &d.LastError, &d.Channel, &d.TS, &d.Dedupe, &updated)
@@ -62,7 +30,7 @@ func scanDelivery(sc scanner) (Delivery, error) {
 // Enqueue adds a delivery. A row with the same Dedupe key is left alone
 // when it is live or done, and revived when it had been dropped (a session
 // moved back to an earlier time).
-func (t *Tx) Enqueue(ctx context.Context, d Delivery, now time.Time) error {
+func (t *Tx) Enqueue(ctx context.Context, d store.Delivery, now time.Time) error {
 	var dedupe any
 	if d.Dedupe != "" {
 		dedupe = d.Dedupe
@@ -120,7 +88,7 @@ func (t *Tx) DropPending(ctx context.Context, sessionID int64, recipient string,
 // at or before now, oldest first. It only reads; ClaimDelivery takes one.
 // The partial index outbox_due serves both the filter and the order, so
 // the cost depends on limit, not on how many rows wait.
-func (s *Store) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]Delivery, error) {
+func (s *Store) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]store.Delivery, error) {
 	rows, err := s.db.QueryContext(ctx, "SELECT "+deliveryColumns+` FROM outbox
 		WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`, now.Unix(), limit)
 	out, err := collect(rows, err, scanDelivery)
@@ -135,28 +103,28 @@ func (s *Store) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]
 // two workers never send the same row. The returned Delivery is the claim:
 // its Attempts fences every later change (see MarkPosted), so a worker that
 // lost the row to recovery cannot overwrite what happened since.
-func (s *Store) ClaimDelivery(ctx context.Context, id int64, now time.Time) (Delivery, error) {
-	var d Delivery
+func (s *Store) ClaimDelivery(ctx context.Context, id int64, now time.Time) (store.Delivery, error) {
+	var d store.Delivery
 	err := s.writeRow(ctx, `UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?
 		WHERE id = ? AND state = 'pending' RETURNING `+deliveryColumns, []any{now.Unix(), id},
 		func(r *sql.Row) (err error) { d, err = scanDelivery(r); return err })
 	if errors.Is(err, sql.ErrNoRows) {
-		return Delivery{}, fmt.Errorf("store: delivery %d: %w", id, ErrNotFound)
+		return store.Delivery{}, fmt.Errorf("store: delivery %d: %w", id, store.ErrNotFound)
 	}
 	if err != nil {
-		return Delivery{}, fmt.Errorf("store: delivery %d: %w", id, err)
+		return store.Delivery{}, fmt.Errorf("store: delivery %d: %w", id, err)
 	}
 	return d, nil
 }
 
 // Delivery reads one outbox row.
-func (s *Store) Delivery(ctx context.Context, id int64) (Delivery, error) {
+func (s *Store) Delivery(ctx context.Context, id int64) (store.Delivery, error) {
 	d, err := scanDelivery(s.db.QueryRowContext(ctx, "SELECT "+deliveryColumns+" FROM outbox WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Delivery{}, fmt.Errorf("store: delivery %d: %w", id, ErrNotFound)
+		return store.Delivery{}, fmt.Errorf("store: delivery %d: %w", id, store.ErrNotFound)
 	}
 	if err != nil {
-		return Delivery{}, fmt.Errorf("store: delivery %d: %w", id, err)
+		return store.Delivery{}, fmt.Errorf("store: delivery %d: %w", id, err)
 	}
 	return d, nil
 }
@@ -180,7 +148,7 @@ func (s *Store) AnnouncementState(ctx context.Context, sessionID int64) (string,
 // A row stays in sending only while a worker posts it, so an old one means
 // that worker died between Slack and the local commit. The caller picks
 // claimedBefore so that no live worker can still be posting the row.
-func (s *Store) SendingDeliveries(ctx context.Context, claimedBefore time.Time) ([]Delivery, error) {
+func (s *Store) SendingDeliveries(ctx context.Context, claimedBefore time.Time) ([]store.Delivery, error) {
 	rows, err := s.db.QueryContext(ctx, "SELECT "+deliveryColumns+` FROM outbox
 		WHERE state = 'sending' AND updated_at < ? ORDER BY id`, claimedBefore.Unix())
 	out, err := collect(rows, err, scanDelivery)
@@ -192,7 +160,7 @@ func (s *Store) SendingDeliveries(ctx context.Context, claimedBefore time.Time) 
 
 // Deliveries lists a session's outbox rows (all sessions when id is 0), for
 // tests, recovery and reports.
-func (s *Store) Deliveries(ctx context.Context, sessionID int64) ([]Delivery, error) {
+func (s *Store) Deliveries(ctx context.Context, sessionID int64) ([]store.Delivery, error) {
 	query := "SELECT " + deliveryColumns + " FROM outbox"
 	var args []any
 	if sessionID != 0 {
@@ -216,12 +184,12 @@ const claimHeld = " WHERE id = ? AND state = 'sending' AND attempts = ?"
 // SetDeliveryChannel records where a claimed delivery is about to be
 // posted, so recovery knows where to look. Called just before the post, it
 // doubles as a last check that the claim is still held.
-func (s *Store) SetDeliveryChannel(ctx context.Context, d Delivery, channel string) error {
+func (s *Store) SetDeliveryChannel(ctx context.Context, d store.Delivery, channel string) error {
 	return s.setState(ctx, d, "UPDATE outbox SET channel = ?"+claimHeld, channel)
 }
 
 // MarkPosted records a claimed delivery as posted at channel/ts.
-func (s *Store) MarkPosted(ctx context.Context, d Delivery, channel, ts string, now time.Time) error {
+func (s *Store) MarkPosted(ctx context.Context, d store.Delivery, channel, ts string, now time.Time) error {
 	return s.setState(ctx, d, "UPDATE outbox SET state = 'sent', channel = ?, ts = ?, last_error = '', updated_at = ?"+claimHeld,
 		channel, ts, now.Unix())
 }
@@ -229,7 +197,7 @@ func (s *Store) MarkPosted(ctx context.Context, d Delivery, channel, ts string, 
 // MarkRetry puts a claimed delivery back to pending for another attempt at
 // next, when Slack certainly did not take it (a rate limit, an error
 // answer, nothing posted yet): the next attempt posts without looking.
-func (s *Store) MarkRetry(ctx context.Context, d Delivery, next time.Time, reason string, now time.Time) error {
+func (s *Store) MarkRetry(ctx context.Context, d store.Delivery, next time.Time, reason string, now time.Time) error {
 	return s.setState(ctx, d, "UPDATE outbox SET state = 'pending', channel = '', next_attempt_at = ?, last_error = ?, updated_at = ?"+claimHeld,
 		next.Unix(), reason, now.Unix())
 }
@@ -238,24 +206,24 @@ func (s *Store) MarkRetry(ctx context.Context, d Delivery, next time.Time, reaso
 // attempt at next when Slack may have taken it (a timeout, a 5xx, a broken
 // connection). The recorded channel stays, so the next attempt first looks
 // for the post there.
-func (s *Store) MarkUncertain(ctx context.Context, d Delivery, next time.Time, reason string, now time.Time) error {
+func (s *Store) MarkUncertain(ctx context.Context, d store.Delivery, next time.Time, reason string, now time.Time) error {
 	return s.setState(ctx, d, "UPDATE outbox SET state = 'pending', next_attempt_at = ?, last_error = ?, updated_at = ?"+claimHeld,
 		next.Unix(), reason, now.Unix())
 }
 
 // MarkDone ends a delivery in a final state (skipped, dropped, failed) with a reason.
-func (s *Store) MarkDone(ctx context.Context, d Delivery, state, reason string, now time.Time) error {
+func (s *Store) MarkDone(ctx context.Context, d store.Delivery, state, reason string, now time.Time) error {
 	return s.setState(ctx, d, "UPDATE outbox SET state = ?, last_error = ?, updated_at = ?"+claimHeld,
 		state, reason, now.Unix())
 }
 
-func (s *Store) setState(ctx context.Context, d Delivery, query string, args ...any) error {
+func (s *Store) setState(ctx context.Context, d store.Delivery, query string, args ...any) error {
 	res, err := s.exec(ctx, query, append(args, d.ID, d.Attempts)...)
 	if err != nil {
 		return fmt.Errorf("store: delivery %d: %w", d.ID, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("store: delivery %d attempt %d no longer held: %w", d.ID, d.Attempts, ErrNotFound)
+		return fmt.Errorf("store: delivery %d attempt %d no longer held: %w", d.ID, d.Attempts, store.ErrNotFound)
 	}
 	return nil
 }
@@ -263,15 +231,15 @@ func (s *Store) setState(ctx context.Context, d Delivery, query string, args ...
 // MarkAnnounced records an announcement delivery as posted and, in the
 // same transaction, where the session's announcement now lives, so a crash
 // cannot leave one without the other.
-func (s *Store) MarkAnnounced(ctx context.Context, d Delivery, channel, ts string, now time.Time) error {
-	return s.Update(ctx, func(tx *Tx) error {
+func (s *Store) MarkAnnounced(ctx context.Context, d store.Delivery, channel, ts string, now time.Time) error {
+	return s.update(ctx, func(tx *Tx) error {
 		res, err := tx.exec(ctx, "UPDATE outbox SET state = 'sent', channel = ?, ts = ?, last_error = '', updated_at = ?"+claimHeld,
 			channel, ts, now.Unix(), d.ID, d.Attempts)
 		if err != nil {
 			return fmt.Errorf("store: delivery %d: %w", d.ID, err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("store: delivery %d attempt %d no longer held: %w", d.ID, d.Attempts, ErrNotFound)
+			return fmt.Errorf("store: delivery %d attempt %d no longer held: %w", d.ID, d.Attempts, store.ErrNotFound)
 		}
 		return tx.SetAnnouncement(ctx, d.SessionID, channel, ts)
 	})
