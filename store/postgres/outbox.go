@@ -1,0 +1,251 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/exchangebot/exchangebot/store"
+)
+
+const deliveryColumns = `id, kind, COALESCE(session_id, 0), recipient, in_thread, payload, due_at, deadline, state,
+	attempts, next_attempt_at, last_error, channel, ts, COALESCE(dedupe, ''), updated_at`
+
+func scanDelivery(row pgx.Row) (store.Delivery, error) {
+	var d store.Delivery
+	var due, deadline, next, updated int64
+	err := row.Scan(&d.ID, &d.Kind, &d.SessionID, &d.Recipient, &d.InThread, &d.Payload, &due, &deadline, &d.State,
+		&d.Attempts, &next, &d.LastError, &d.Channel, &d.TS, &d.Dedupe, &updated)
+	d.Due = fromUnix(due)
+	if deadline != 0 {
+		d.Deadline = fromUnix(deadline)
+	}
+	d.NextAttempt = fromUnix(next)
+	d.Updated = fromUnix(updated)
+	return d, err
+}
+
+// Enqueue adds a delivery. A row with the same Dedupe key is left alone
+// when it is live or done, and revived when it had been dropped.
+func (t *Tx) Enqueue(ctx context.Context, d store.Delivery, now time.Time) error {
+	var dedupe, session any
+	if d.Dedupe != "" {
+		dedupe = d.Dedupe
+	}
+	if d.SessionID != 0 {
+		session = d.SessionID
+	}
+	var deadline int64
+	if !d.Deadline.IsZero() {
+		deadline = unix(d.Deadline)
+	}
+	// A revived row keeps its channel and its attempts, which fence claims
+	// and so must never repeat.
+	_, err := t.exec(ctx, `INSERT INTO outbox (kind, session_id, recipient, in_thread, payload, due_at, deadline,
+		state, next_attempt_at, dedupe, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $6, $8, $9, $9)
+		ON CONFLICT (dedupe) DO UPDATE SET state = 'pending', due_at = excluded.due_at, deadline = excluded.deadline,
+			next_attempt_at = excluded.next_attempt_at, payload = excluded.payload, last_error = '',
+			updated_at = excluded.updated_at
+		WHERE outbox.state = 'dropped'`,
+		d.Kind, session, d.Recipient, d.InThread, d.Payload, unix(d.Due), deadline, dedupe, unix(now))
+	if err != nil {
+		return fmt.Errorf("store: enqueue %s: %w", d.Kind, err)
+	}
+	return nil
+}
+
+// DropPending withdraws a session's pending deliveries of the given kinds
+// (all kinds when none are given) whose recipient matches recipient, or
+// any recipient when it is empty. A row being sent is not touched.
+func (t *Tx) DropPending(ctx context.Context, sessionID int64, recipient string, kinds ...string) (int64, error) {
+	if kinds == nil {
+		kinds = []string{}
+	}
+	n, err := t.affected(ctx, `UPDATE outbox SET state = 'dropped', updated_at = `+epochNow+`
+		WHERE session_id = $1 AND state = 'pending' AND ($2 = '' OR recipient = $2)
+		AND (cardinality($3::text[]) = 0 OR kind = ANY($3))`, sessionID, recipient, kinds)
+	if err != nil {
+		return 0, fmt.Errorf("store: session %d drop pending: %w", sessionID, err)
+	}
+	return n, nil
+}
+
+// ExpediteDelivery makes the pending delivery with the dedupe key due now
+// if it was due later, and reports whether a row moved.
+func (t *Tx) ExpediteDelivery(ctx context.Context, dedupe string, now time.Time) (bool, error) {
+	n, err := t.affected(ctx, `UPDATE outbox SET due_at = $1, next_attempt_at = $1, updated_at = $1
+		WHERE dedupe = $2 AND state = 'pending' AND next_attempt_at > $1`, unix(now), dedupe)
+	if err != nil {
+		return false, fmt.Errorf("store: expedite %s: %w", dedupe, err)
+	}
+	return n > 0, nil
+}
+
+// DueDeliveries lists up to limit pending deliveries whose next attempt is
+// at or before now, oldest first. It only reads.
+func (s *Store) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]store.Delivery, error) {
+	rows, err := s.pool.Query(ctx, "SELECT "+deliveryColumns+` FROM outbox
+		WHERE state = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2`, unix(now), limit)
+	out, err := collect(rows, err, scanDelivery)
+	if err != nil {
+		return nil, fmt.Errorf("store: due deliveries: %w", err)
+	}
+	return out, nil
+}
+
+// ClaimDelivery moves a pending delivery to sending and counts the
+// attempt, in one statement. A row another replica is claiming at this
+// moment is skipped rather than waited for; either way the loser gets
+// ErrNotFound, so two workers never send the same row.
+func (s *Store) ClaimDelivery(ctx context.Context, id int64, now time.Time) (store.Delivery, error) {
+	d, err := scanDelivery(s.pool.QueryRow(ctx, `WITH c AS (
+			SELECT id AS claim_id FROM outbox WHERE id = $1 AND state = 'pending' FOR UPDATE SKIP LOCKED)
+		UPDATE outbox o SET state = 'sending', attempts = o.attempts + 1, updated_at = $2
+		FROM c WHERE o.id = c.claim_id
+		RETURNING `+deliveryColumns, id, unix(now)))
+	s.writeSeq.Add(1)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.Delivery{}, fmt.Errorf("store: delivery %d: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return store.Delivery{}, fmt.Errorf("store: delivery %d: %w", id, err)
+	}
+	return d, nil
+}
+
+// ClaimDue claims up to limit deliveries due at now, oldest first, in one
+// statement: the rows are locked with FOR UPDATE SKIP LOCKED, so replicas
+// claiming at the same moment take disjoint rows without waiting for each
+// other, then moved to sending with their attempt counted.
+func (s *Store) ClaimDue(ctx context.Context, now time.Time, limit int) ([]store.Delivery, error) {
+	rows, err := s.pool.Query(ctx, `WITH c AS (
+			SELECT id AS claim_id FROM outbox WHERE state = 'pending' AND next_attempt_at <= $1
+			ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)
+		UPDATE outbox o SET state = 'sending', attempts = o.attempts + 1, updated_at = $1
+		FROM c WHERE o.id = c.claim_id
+		RETURNING `+deliveryColumns, unix(now), limit)
+	out, err := collect(rows, err, scanDelivery)
+	s.writeSeq.Add(1)
+	if err != nil {
+		return nil, fmt.Errorf("store: claim due: %w", err)
+	}
+	// RETURNING follows no ORDER BY; callers send oldest first.
+	sortDeliveries(out)
+	return out, nil
+}
+
+// Delivery reads one outbox row.
+func (s *Store) Delivery(ctx context.Context, id int64) (store.Delivery, error) {
+	d, err := scanDelivery(s.pool.QueryRow(ctx, "SELECT "+deliveryColumns+" FROM outbox WHERE id = $1", id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.Delivery{}, fmt.Errorf("store: delivery %d: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return store.Delivery{}, fmt.Errorf("store: delivery %d: %w", id, err)
+	}
+	return d, nil
+}
+
+// AnnouncementState is the state of a session's announcement delivery,
+// or "" when none was planned.
+func (s *Store) AnnouncementState(ctx context.Context, sessionID int64) (string, error) {
+	var state string
+	err := s.pool.QueryRow(ctx, "SELECT state FROM outbox WHERE session_id = $1 AND kind = 'announce' ORDER BY id DESC LIMIT 1",
+		sessionID).Scan(&state)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: session %d announcement: %w", sessionID, err)
+	}
+	return state, nil
+}
+
+// SendingDeliveries lists rows in sending claimed before claimedBefore.
+func (s *Store) SendingDeliveries(ctx context.Context, claimedBefore time.Time) ([]store.Delivery, error) {
+	rows, err := s.pool.Query(ctx, "SELECT "+deliveryColumns+` FROM outbox
+		WHERE state = 'sending' AND updated_at < $1 ORDER BY id`, unix(claimedBefore))
+	out, err := collect(rows, err, scanDelivery)
+	if err != nil {
+		return nil, fmt.Errorf("store: sending deliveries: %w", err)
+	}
+	return out, nil
+}
+
+// Deliveries lists a session's outbox rows (all sessions when id is 0).
+func (s *Store) Deliveries(ctx context.Context, sessionID int64) ([]store.Delivery, error) {
+	rows, err := s.pool.Query(ctx, "SELECT "+deliveryColumns+` FROM outbox
+		WHERE $1::bigint = 0 OR session_id = $1 ORDER BY id`, sessionID)
+	out, err := collect(rows, err, scanDelivery)
+	if err != nil {
+		return nil, fmt.Errorf("store: deliveries: %w", err)
+	}
+	return out, nil
+}
+
+// The changes below apply only while the caller still holds the claim d
+// (same row, still sending, same attempt); otherwise they change nothing
+// and return ErrNotFound. $1 and $2 are the row and the attempt.
+const claimHeld = " WHERE id = $1 AND state = 'sending' AND attempts = $2"
+
+// SetDeliveryChannel records where a claimed delivery is about to be posted.
+func (s *Store) SetDeliveryChannel(ctx context.Context, d store.Delivery, channel string) error {
+	return s.setState(ctx, d, "UPDATE outbox SET channel = $3"+claimHeld, channel)
+}
+
+// MarkPosted records a claimed delivery as posted at channel/ts.
+func (s *Store) MarkPosted(ctx context.Context, d store.Delivery, channel, ts string, now time.Time) error {
+	return s.setState(ctx, d, "UPDATE outbox SET state = 'sent', channel = $3, ts = $4, last_error = '', updated_at = $5"+claimHeld,
+		channel, ts, unix(now))
+}
+
+// MarkRetry puts a claimed delivery back to pending for another attempt
+// at next, forgetting its channel: Slack certainly did not take it.
+func (s *Store) MarkRetry(ctx context.Context, d store.Delivery, next time.Time, reason string, now time.Time) error {
+	return s.setState(ctx, d, "UPDATE outbox SET state = 'pending', channel = '', next_attempt_at = $3, last_error = $4, updated_at = $5"+claimHeld,
+		unix(next), reason, unix(now))
+}
+
+// MarkUncertain puts a claimed delivery back to pending for another
+// attempt at next, keeping its channel: Slack may have taken it.
+func (s *Store) MarkUncertain(ctx context.Context, d store.Delivery, next time.Time, reason string, now time.Time) error {
+	return s.setState(ctx, d, "UPDATE outbox SET state = 'pending', next_attempt_at = $3, last_error = $4, updated_at = $5"+claimHeld,
+		unix(next), reason, unix(now))
+}
+
+// MarkDone ends a delivery in a final state (skipped, dropped, failed).
+func (s *Store) MarkDone(ctx context.Context, d store.Delivery, state, reason string, now time.Time) error {
+	return s.setState(ctx, d, "UPDATE outbox SET state = $3, last_error = $4, updated_at = $5"+claimHeld,
+		state, reason, unix(now))
+}
+
+func (s *Store) setState(ctx context.Context, d store.Delivery, query string, args ...any) error {
+	tag, err := s.exec(ctx, query, append([]any{d.ID, d.Attempts}, args...)...)
+	if err != nil {
+		return fmt.Errorf("store: delivery %d: %w", d.ID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("store: delivery %d attempt %d no longer held: %w", d.ID, d.Attempts, store.ErrNotFound)
+	}
+	return nil
+}
+
+// MarkAnnounced records an announcement delivery as posted and, in the
+// same transaction, where the session's announcement now lives.
+func (s *Store) MarkAnnounced(ctx context.Context, d store.Delivery, channel, ts string, now time.Time) error {
+	return s.update(ctx, func(tx *Tx) error {
+		n, err := tx.affected(ctx, "UPDATE outbox SET state = 'sent', channel = $3, ts = $4, last_error = '', updated_at = $5"+claimHeld,
+			d.ID, d.Attempts, channel, ts, unix(now))
+		if err != nil {
+			return fmt.Errorf("store: delivery %d: %w", d.ID, err)
+		}
+		if n == 0 {
+			return fmt.Errorf("store: delivery %d attempt %d no longer held: %w", d.ID, d.Attempts, store.ErrNotFound)
+		}
+		return tx.SetAnnouncement(ctx, d.SessionID, channel, ts)
+	})
+}
