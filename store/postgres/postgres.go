@@ -35,6 +35,8 @@ type Store struct {
 	// knows when its answer is certainly stale.
 	writeSeq atomic.Uint64
 	fv       feedVersionCache
+	// now is the clock of the feed version cache; tests move it.
+	now func() time.Time
 }
 
 // Open connects to the database at url (postgres://…) and brings its
@@ -49,7 +51,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: postgres: %w", err)
 	}
-	s := &Store{pool: pool}
+	s := &Store{pool: pool, now: time.Now}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("store: postgres: %w", err)
@@ -154,13 +156,13 @@ func (s *Store) FeedVersion(ctx context.Context) (int64, time.Time, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	writes := s.writeSeq.Load()
-	if !c.at.IsZero() && c.writes == writes && time.Since(c.at) < feedVersionTTL {
+	if !c.at.IsZero() && c.writes == writes && s.now().Sub(c.at) < feedVersionTTL {
 		return c.version, c.changed, nil
 	}
 	var v, at int64
 	if err := s.pool.QueryRow(ctx, "SELECT version, changed_at FROM feed_state WHERE id = 1").Scan(&v, &at); err != nil {
 		return 0, time.Time{}, fmt.Errorf("store: feed version: %w", err)
 	}
-	c.version, c.changed, c.writes, c.at = v, fromUnix(at), writes, time.Now()
+	c.version, c.changed, c.writes, c.at = v, fromUnix(at), writes, s.now()
 	return c.version, c.changed, nil
 }
