@@ -1,9 +1,23 @@
 package main
 
 import (
+	"context"
 	"net/url"
 	"strings"
+
+	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/postgres"
+	"github.com/exchangebot/exchangebot/store/sqlite"
 )
+
+// openStore opens the backend the database setting names: PostgreSQL for
+// a postgres:// URL, else the SQLite file.
+func openStore(ctx context.Context, database string) (store.Store, error) {
+	if isPostgres(database) {
+		return postgres.Open(ctx, database)
+	}
+	return sqlite.Open(ctx, database)
+}
 
 // isPostgres reports whether the database setting names a PostgreSQL
 // server rather than a SQLite file.

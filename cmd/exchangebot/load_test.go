@@ -14,8 +14,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/exchangebot/exchangebot/store/sqlite"
 )
 
 // loadResult is one load run's latencies.
@@ -101,7 +99,7 @@ func TestLoadNew(t *testing.T) {
 	waitHealthy(t, "http://"+baseAddr)
 
 	p, _ := startWithFake(t)
-	dir, addr := p.dir, p.addr
+	addr := p.addr
 
 	// Warm both up (connections, caches), then measure the bare handler and
 	// the bot alternately so both see the same machine.
@@ -115,11 +113,7 @@ func TestLoadNew(t *testing.T) {
 	if code := p.stop(); code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "e2e.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openTestStore(t, databaseOf(t, p.cfg))
 	if got, _ := st.CountSessions(context.Background()); got != n {
 		t.Fatalf("%d sessions stored for %d commands", got, n)
 	}

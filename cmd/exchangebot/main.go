@@ -111,7 +111,7 @@ func open(ctx context.Context, configPath string, logw io.Writer) (*app, error) 
 		return nil, err
 	}
 	log := slog.New(slog.NewTextHandler(logw, nil))
-	st, err := sqlite.Open(ctx, cfg.Database)
+	st, err := openStore(ctx, cfg.Database)
 	if err != nil {
 		return nil, err
 	}
@@ -257,6 +257,9 @@ func cmdBackup(args []string, stdout io.Writer) error {
 	cfg, err := loadConfig(*configPath)
 	if err != nil {
 		return err
+	}
+	if isPostgres(cfg.Database) {
+		return errors.New("the database is PostgreSQL: back it up with pg_dump")
 	}
 	st, err := sqlite.Open(context.Background(), cfg.Database)
 	if err != nil {
