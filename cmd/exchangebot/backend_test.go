@@ -5,7 +5,7 @@ package main
 // EXCHANGEBOT_E2E_POSTGRES=1 so that every database a test makes is a
 // fresh PostgreSQL database instead. A test picks its database with
 // testDatabase and opens it with openTestStore; tests of SQLite itself
-// call sqliteOnly.
+// call firstPassOnly.
 
 import (
 	"context"
@@ -59,11 +59,13 @@ func databaseOf(t *testing.T, cfgPath string) string {
 	return cfg.Database
 }
 
-// sqliteOnly skips a test of something only SQLite has (a file, backup),
-// or that does not touch the database, on the PostgreSQL pass.
-func sqliteOnly(t *testing.T) {
+// firstPassOnly skips a test on the PostgreSQL pass when running it again
+// there would add nothing: a test of something only SQLite has (a file,
+// backup), one that does not touch the database, or one that makes its
+// own PostgreSQL databases anyway (replicas, migrate).
+func firstPassOnly(t *testing.T) {
 	if onPostgres() {
-		t.Skip("SQLite only, or no database: run on the SQLite pass")
+		t.Skip("runs once, on the first (SQLite) pass")
 	}
 }
 

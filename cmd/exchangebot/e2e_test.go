@@ -379,7 +379,7 @@ func mustZone(t *testing.T, name string) *time.Location {
 // A fresh directory, no config, no token: the bot starts offline on
 // defaults, creates exchangebot.db there and answers /healthz on :8080.
 func TestStartsOfflineOnDefaults(t *testing.T) {
-	sqliteOnly(t)
+	firstPassOnly(t)
 	bin := binary(t)
 	if ln, err := net.Listen("tcp", ":8080"); err != nil {
 		t.Skip("port 8080 is busy here")
@@ -478,7 +478,7 @@ func TestRunOfflineQueuesForTheServer(t *testing.T) {
 }
 
 func TestBackupSubcommand(t *testing.T) {
-	sqliteOnly(t)
+	firstPassOnly(t)
 	bin := binary(t)
 	dir := t.TempDir()
 	for _, args := range [][]string{{"run", `new "To back up" tomorrow 10:00`}, {"backup", "copy.db"}} {
@@ -505,7 +505,7 @@ func TestBackupSubcommand(t *testing.T) {
 }
 
 func TestBadConfigStopsStart(t *testing.T) {
-	sqliteOnly(t)
+	firstPassOnly(t)
 	bin := binary(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "bad.yaml")
@@ -519,7 +519,7 @@ func TestBadConfigStopsStart(t *testing.T) {
 }
 
 func TestManifest(t *testing.T) {
-	sqliteOnly(t)
+	firstPassOnly(t)
 	bin := binary(t)
 	dir := t.TempDir()
 	cfg := writeConfig(t, dir, "127.0.0.1:9", "", "")

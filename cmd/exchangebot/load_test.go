@@ -27,6 +27,13 @@ type loadResult struct {
 // concurrency and measures each round trip.
 func loadRun(t *testing.T, target string, n, concurrency int) loadResult {
 	t.Helper()
+	return loadRunOver(t, []string{target}, n, concurrency)
+}
+
+// loadRunOver is loadRun spreading the commands over several targets in
+// turn (replicas behind a load balancer).
+func loadRunOver(t *testing.T, targets []string, n, concurrency int) loadResult {
+	t.Helper()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: concurrency}, Timeout: 10 * time.Second}
 	date := time.Now().In(mustZone(t, "America/Santiago")).AddDate(0, 0, 9).Format("2006-01-02")
 	lat := make([]time.Duration, n)
@@ -41,7 +48,7 @@ func loadRun(t *testing.T, target string, n, concurrency int) loadResult {
 			for i := range jobs {
 				user := "U" + strconv.Itoa(100+i%concurrency)
 				body := commandBody(user, `new "Youth employment" `+date+` 15:00 90m <@U2|ana> <#C1|general> partner:"FISDL El Salvador"`)
-				req, _ := http.NewRequest(http.MethodPost, target, strings.NewReader(body))
+				req, _ := http.NewRequest(http.MethodPost, targets[i%len(targets)], strings.NewReader(body))
 				req.Header = signed(body, time.Now())
 				t0 := time.Now()
 				resp, err := client.Do(req)

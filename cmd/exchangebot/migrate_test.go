@@ -18,7 +18,7 @@ import (
 // every read answers as it did on the original, links and tokens included,
 // and the bot carries on from there.
 func TestMigrateSubcommand(t *testing.T) {
-	sqliteOnly(t) // the source is a SQLite file
+	firstPassOnly(t) // the source is a SQLite file
 	bin := binary(t)
 	url := pgtest.URL(t)
 	p, fake := startWithFake(t)
@@ -115,7 +115,7 @@ func TestMigrateSubcommand(t *testing.T) {
 }
 
 func TestMigrateRefusesBadArguments(t *testing.T) {
-	sqliteOnly(t)
+	firstPassOnly(t)
 	for _, tt := range []struct {
 		args []string
 		want string
