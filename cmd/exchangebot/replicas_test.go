@@ -180,7 +180,10 @@ func TestReplicasSameCommandActsOnce(t *testing.T) {
 		codes := make([]int, 2)
 		for i, r := range rs {
 			wg.Add(1)
-			go func() { defer wg.Done(); codes[i], _ = postSigned(t, http.DefaultClient, r.url("/slack/commands"), body, h) }()
+			go func() {
+				defer wg.Done()
+				codes[i], _ = postSigned(t, http.DefaultClient, r.url("/slack/commands"), body, h)
+			}()
 		}
 		wg.Wait()
 		if codes[0] != 200 || codes[1] != 200 {
