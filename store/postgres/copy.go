@@ -185,8 +185,10 @@ func copyTable(ctx context.Context, src *sql.Tx, dst pgx.Tx, t table) error {
 		if _, err := dst.Exec(ctx, "SET CONSTRAINTS ALL IMMEDIATE"); err != nil {
 			return err
 		}
+		// The source's one counter becomes the first of the sixteen.
 		for _, r := range data {
-			if _, err := dst.Exec(ctx, "UPDATE feed_state SET version = $2, changed_at = $3 WHERE id = $1", r...); err != nil {
+			if _, err := dst.Exec(ctx, `UPDATE feed_state SET version = CASE WHEN id = 0 THEN $1::bigint ELSE 0 END,
+				changed_at = CASE WHEN id = 0 THEN $2::bigint ELSE 0 END`, r[1], r[2]); err != nil {
 				return err
 			}
 		}
@@ -283,8 +285,17 @@ func canonicalRow(vals []any, t table) string {
 	return strings.Join(parts, "\x1f")
 }
 
+// selectAll reads a table for its checksum. The feed version is one row on
+// SQLite and sixteen counters on PostgreSQL; both read as their sum.
+func selectAll(t table) string {
+	if t.name == "feed_state" {
+		return "SELECT 1, CAST(sum(version) AS bigint), max(changed_at) FROM feed_state"
+	}
+	return "SELECT " + strings.Join(t.names(), ", ") + " FROM " + t.name
+}
+
 func sourceChecksum(ctx context.Context, src *sql.Tx, t table) (int, string, error) {
-	rows, err := src.QueryContext(ctx, "SELECT "+strings.Join(t.names(), ", ")+" FROM "+t.name)
+	rows, err := src.QueryContext(ctx, selectAll(t))
 	if err != nil {
 		return 0, "", err
 	}
@@ -304,7 +315,7 @@ func sourceChecksum(ctx context.Context, src *sql.Tx, t table) (int, string, err
 }
 
 func targetChecksum(ctx context.Context, tx pgx.Tx, t table) (int, string, error) {
-	rows, err := tx.Query(ctx, "SELECT "+strings.Join(t.names(), ", ")+" FROM "+t.name)
+	rows, err := tx.Query(ctx, selectAll(t))
 	if err != nil {
 		return 0, "", err
 	}

@@ -26,7 +26,7 @@ func scanPrompt(row pgx.Row) (store.Prompt, error) {
 // and starts the DM walk-through. Recording it again keeps how far the
 // person already got.
 func (t *Tx) RecordPrompt(ctx context.Context, sessionID int64, userID, dmChannel string, now time.Time) (store.Prompt, error) {
-	p, err := scanPrompt(t.tx.QueryRow(ctx, `INSERT INTO prompts (session_id, user_id, dm_channel, state, next_question, prompted_at, updated_at)
+	p, err := scanPrompt(t.q().QueryRow(ctx, `INSERT INTO prompts (session_id, user_id, dm_channel, state, next_question, prompted_at, updated_at)
 		VALUES ($1, $2, $3, 'answering', 0, $4, $4)
 		ON CONFLICT (session_id, user_id) DO UPDATE SET dm_channel = excluded.dm_channel,
 			state = CASE WHEN prompts.state = 'open' THEN 'answering' ELSE prompts.state END, updated_at = excluded.updated_at
@@ -52,7 +52,7 @@ func (s *Store) Prompt(ctx context.Context, sessionID int64, userID string) (sto
 // ActivePrompt returns the prompt a reply from userID in dmChannel
 // answers: the latest one still walking through its questions.
 func (t *Tx) ActivePrompt(ctx context.Context, dmChannel, userID string) (store.Prompt, error) {
-	return activePrompt(ctx, t.tx, dmChannel, userID)
+	return activePrompt(ctx, t.q(), dmChannel, userID)
 }
 
 // ActivePrompt reads the prompt a DM reply would answer; see Tx.ActivePrompt.
@@ -74,7 +74,7 @@ func activePrompt(ctx context.Context, q querier, dmChannel, userID string) (sto
 
 // Prompts lists everyone asked about the session.
 func (t *Tx) Prompts(ctx context.Context, sessionID int64) ([]store.Prompt, error) {
-	rows, err := t.tx.Query(ctx, "SELECT "+promptColumns+" FROM prompts WHERE session_id = $1 ORDER BY prompted_at, user_id", sessionID)
+	rows, err := t.q().Query(ctx, "SELECT "+promptColumns+" FROM prompts WHERE session_id = $1 ORDER BY prompted_at, user_id", sessionID)
 	out, err := collect(rows, err, scanPrompt)
 	if err != nil {
 		return nil, fmt.Errorf("store: session %d prompts: %w", sessionID, err)
@@ -173,7 +173,7 @@ func (s *Store) Answered(ctx context.Context, sessionID int64) (map[string]int, 
 
 // Answered counts answers inside the transaction.
 func (t *Tx) Answered(ctx context.Context, sessionID int64) (map[string]int, error) {
-	return answered(ctx, t.tx, sessionID)
+	return answered(ctx, t.q(), sessionID)
 }
 
 func answered(ctx context.Context, q querier, sessionID int64) (map[string]int, error) {

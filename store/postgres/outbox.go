@@ -29,33 +29,85 @@ func scanDelivery(row pgx.Row) (store.Delivery, error) {
 }
 
 // Enqueue adds a delivery. A row with the same Dedupe key is left alone
-// when it is live or done, and revived when it had been dropped.
+// when it is live or done, and revived when it had been dropped. The row
+// is sent with the transaction's next statement (see Tx.queued); an error
+// shows there, or at commit.
 func (t *Tx) Enqueue(ctx context.Context, d store.Delivery, now time.Time) error {
-	var dedupe, session any
-	if d.Dedupe != "" {
-		dedupe = d.Dedupe
+	t.queued = append(t.queued, queuedDelivery{d, now})
+	return nil
+}
+
+type queuedDelivery struct {
+	d   store.Delivery
+	now time.Time
+}
+
+// flush sends the queued deliveries now.
+func (t *Tx) flush(ctx context.Context) error {
+	b := &pgx.Batch{}
+	if !t.queueFlush(b) {
+		return nil
 	}
-	if d.SessionID != 0 {
-		session = d.SessionID
+	if err := t.conn.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("store: enqueue: %w", err)
 	}
-	var deadline int64
-	if !d.Deadline.IsZero() {
-		deadline = unix(d.Deadline)
+	return nil
+}
+
+// queueFlush adds to b the statement inserting the queued deliveries, in
+// the order they were enqueued (ids follow it), and reports whether there
+// was any. A key queued twice is inserted once: the second Enqueue would
+// have found the first's row live and left it.
+func (t *Tx) queueFlush(b *pgx.Batch) bool {
+	if len(t.queued) == 0 {
+		return false
+	}
+	queued := t.queued
+	t.queued = nil
+	n := len(queued)
+	var (
+		kinds, recipients, payloads = make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+		sessions, dedupes           = make([]*int64, 0, n), make([]*string, 0, n)
+		threads                     = make([]bool, 0, n)
+		dues, deadlines, nows       = make([]int64, 0, n), make([]int64, 0, n), make([]int64, 0, n)
+		seen                        = map[string]bool{}
+	)
+	for _, q := range queued {
+		d := q.d
+		var session *int64
+		var dedupe *string
+		if d.SessionID != 0 {
+			session = &d.SessionID
+		}
+		if d.Dedupe != "" {
+			if seen[d.Dedupe] {
+				continue
+			}
+			seen[d.Dedupe] = true
+			dedupe = &d.Dedupe
+		}
+		var deadline int64
+		if !d.Deadline.IsZero() {
+			deadline = unix(d.Deadline)
+		}
+		kinds, recipients, payloads = append(kinds, d.Kind), append(recipients, d.Recipient), append(payloads, d.Payload)
+		sessions, dedupes, threads = append(sessions, session), append(dedupes, dedupe), append(threads, d.InThread)
+		dues, deadlines, nows = append(dues, unix(d.Due)), append(deadlines, deadline), append(nows, unix(q.now))
 	}
 	// A revived row keeps its channel and its attempts, which fence claims
 	// and so must never repeat.
-	_, err := t.exec(ctx, `INSERT INTO outbox (kind, session_id, recipient, in_thread, payload, due_at, deadline,
+	b.Queue(`INSERT INTO outbox (kind, session_id, recipient, in_thread, payload, due_at, deadline,
 		state, next_attempt_at, dedupe, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $6, $8, $9, $9)
+		SELECT kind, session_id, recipient, in_thread, payload, due_at, deadline, 'pending', due_at, dedupe, at, at
+		FROM unnest($1::text[], $2::bigint[], $3::text[], $4::boolean[], $5::text[], $6::bigint[], $7::bigint[], $8::text[], $9::bigint[])
+			WITH ORDINALITY AS q (kind, session_id, recipient, in_thread, payload, due_at, deadline, dedupe, at, ord)
+		ORDER BY ord
 		ON CONFLICT (dedupe) DO UPDATE SET state = 'pending', due_at = excluded.due_at, deadline = excluded.deadline,
 			next_attempt_at = excluded.next_attempt_at, payload = excluded.payload, last_error = '',
 			updated_at = excluded.updated_at
 		WHERE outbox.state = 'dropped'`,
-		d.Kind, session, d.Recipient, d.InThread, d.Payload, unix(d.Due), deadline, dedupe, unix(now))
-	if err != nil {
-		return fmt.Errorf("store: enqueue %s: %w", d.Kind, err)
-	}
-	return nil
+		kinds, sessions, recipients, threads, payloads, dues, deadlines, dedupes, nows)
+	return true
 }
 
 // DropPending withdraws a session's pending deliveries of the given kinds

@@ -68,7 +68,7 @@ func (s *Store) Close() error {
 // Ping checks the database answers a query, for /healthz.
 func (s *Store) Ping(ctx context.Context) error {
 	var one int
-	if err := s.pool.QueryRow(ctx, "SELECT 1 FROM feed_state WHERE id = 1").Scan(&one); err != nil {
+	if err := s.pool.QueryRow(ctx, "SELECT 1 FROM feed_state WHERE id = 0").Scan(&one); err != nil {
 		return fmt.Errorf("store: ping: %w", err)
 	}
 	return nil
@@ -160,7 +160,7 @@ func (s *Store) FeedVersion(ctx context.Context) (int64, time.Time, error) {
 		return c.version, c.changed, nil
 	}
 	var v, at int64
-	if err := s.pool.QueryRow(ctx, "SELECT version, changed_at FROM feed_state WHERE id = 1").Scan(&v, &at); err != nil {
+	if err := s.pool.QueryRow(ctx, "SELECT sum(version)::bigint, max(changed_at) FROM feed_state").Scan(&v, &at); err != nil {
 		return 0, time.Time{}, fmt.Errorf("store: feed version: %w", err)
 	}
 	c.version, c.changed, c.writes, c.at = v, fromUnix(at), writes, s.now()

@@ -15,6 +15,11 @@ func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 // openTest opens a store on a fresh database.
 func openTest(t *testing.T) (*Store, string) {
 	t.Helper()
+	return openTB(t)
+}
+
+func openTB(t testing.TB) (*Store, string) {
+	t.Helper()
 	url := pgtest.URL(t)
 	s, err := Open(context.Background(), url)
 	if err != nil {

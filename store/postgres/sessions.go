@@ -38,7 +38,7 @@ func (s *Store) Session(ctx context.Context, id int64) (*store.Session, error) {
 
 // Session reads a session inside the transaction.
 func (t *Tx) Session(ctx context.Context, id int64) (*store.Session, error) {
-	return session(ctx, t.tx, id)
+	return session(ctx, t.q(), id)
 }
 
 func session(ctx context.Context, q querier, id int64) (*store.Session, error) {
@@ -183,7 +183,7 @@ func (t *Tx) CreateSession(ctx context.Context, s *store.Session) error {
 	if s.Status == "" {
 		s.Status = store.StatusConfirmed
 	}
-	err := t.tx.QueryRow(ctx, `INSERT INTO sessions (title, kind, starts_at, duration_s, tz, description, link, channel, lang,
+	err := t.q().QueryRow(ctx, `INSERT INTO sessions (title, kind, starts_at, duration_s, tz, description, link, channel, lang,
 		creator, status, cancel_reason, sequence, created_at, updated_at, announce_channel, announce_ts)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id`,
 		s.Title, s.Kind, unix(s.Start), int64(s.Duration/time.Second), s.TZ, s.Description, s.Link, s.Channel, s.Lang,
@@ -308,27 +308,31 @@ func (t *Tx) affected(ctx context.Context, query string, args ...any) (int64, er
 }
 
 func (t *Tx) speakerID(ctx context.Context, sp store.Speaker) (int64, error) {
+	// Look first, without locking: most speakers exist already, and an
+	// upsert would lock their row until commit, making every session that
+	// names the same person wait for the one before it.
 	var id int64
+	var name string
 	var err error
 	if sp.UserID != "" {
-		// Updating only a changed name keeps the feed version (bumped by
-		// updates to speakers) still when nothing changed.
-		err = t.tx.QueryRow(ctx, `INSERT INTO speakers (user_id, name) VALUES ($1, $2)
-			ON CONFLICT (user_id) DO UPDATE SET name = excluded.name
-			WHERE excluded.name <> '' AND speakers.name <> excluded.name
-			RETURNING id`, sp.UserID, sp.Name).Scan(&id)
-		if errors.Is(err, pgx.ErrNoRows) {
-			err = t.tx.QueryRow(ctx, "SELECT id FROM speakers WHERE user_id = $1", sp.UserID).Scan(&id)
-		}
+		err = t.q().QueryRow(ctx, "SELECT id, name FROM speakers WHERE user_id = $1", sp.UserID).Scan(&id, &name)
 	} else {
-		err = t.tx.QueryRow(ctx, "SELECT id FROM speakers WHERE user_id IS NULL AND lower(email) = lower($1)", sp.Email).Scan(&id)
-		if errors.Is(err, pgx.ErrNoRows) {
-			err = t.tx.QueryRow(ctx, `INSERT INTO speakers (name, email) VALUES ($1, $2)
-				ON CONFLICT (lower(email)) WHERE user_id IS NULL DO UPDATE SET name = speakers.name
-				RETURNING id`, sp.Name, sp.Email).Scan(&id)
-		} else if err == nil && sp.Name != "" {
-			_, err = t.exec(ctx, "UPDATE speakers SET name = $1 WHERE id = $2 AND name <> $1", sp.Name, id)
-		}
+		err = t.q().QueryRow(ctx, "SELECT id, name FROM speakers WHERE user_id IS NULL AND lower(email) = lower($1)", sp.Email).Scan(&id, &name)
+	}
+	switch {
+	case err == nil && (sp.Name == "" || sp.Name == name):
+		return id, nil
+	case err == nil:
+		_, err = t.exec(ctx, "UPDATE speakers SET name = $1 WHERE id = $2 AND name <> $1", sp.Name, id)
+	case errors.Is(err, pgx.ErrNoRows) && sp.UserID != "":
+		// Another transaction may be adding the same person right now.
+		err = t.q().QueryRow(ctx, `INSERT INTO speakers (user_id, name) VALUES ($1, $2)
+			ON CONFLICT (user_id) DO UPDATE SET name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE speakers.name END
+			RETURNING id`, sp.UserID, sp.Name).Scan(&id)
+	case errors.Is(err, pgx.ErrNoRows):
+		err = t.q().QueryRow(ctx, `INSERT INTO speakers (name, email) VALUES ($1, $2)
+			ON CONFLICT (lower(email)) WHERE user_id IS NULL DO UPDATE SET name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE speakers.name END
+			RETURNING id`, sp.Name, sp.Email).Scan(&id)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("store: speaker %s: %w", sp.Key(), err)
