@@ -13,6 +13,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 
+	"github.com/exchangebot/exchangebot/outbox"
 	"github.com/exchangebot/exchangebot/store"
 )
 
@@ -72,14 +73,18 @@ type Bot struct {
 	cfg   Config
 
 	offline bool
-	kickc   chan struct{} // wakes the delivery loop after a change
 	zones   zoneCache
 	staff   staffCache
 	// inflight lets shutdown wait for work started by requests.
 	inflight sync.WaitGroup
 
 	metrics *Metrics
-	senders map[string]sender // outbox kinds beyond announce, update and thread
+	// senders is the one registry of outbox senders, by kind.
+	senders map[string]sender
+	// engine delivers the outbox through senders; pauses holds Slack's
+	// rate limits for every call the bot makes.
+	engine *outbox.Engine
+	pauses *outbox.Pauses
 	// extraCommands are commands whose code lives with their feature
 	// (lessons, report).
 	extraCommands  map[string]func(context.Context, Request, Command) (Reply, error)
@@ -89,11 +94,6 @@ type Bot struct {
 	eventHandlers map[string]func(context.Context, slackevents.EventsAPIInnerEvent) error
 	// cronJobs are jobs on their own cron spec, keyed by spec.
 	cronJobs map[string]cronJob
-
-	// rateLimitedUntil is when Slack's last Retry-After ends; no call is
-	// made before it.
-	mu               sync.Mutex
-	rateLimitedUntil time.Time
 }
 
 // Options are the parts New needs; zero values are filled with defaults.
@@ -105,6 +105,8 @@ type Options struct {
 	Config Config
 	// Metrics may be shared with the HTTP server; nil creates a private set.
 	Metrics *Metrics
+	// Workers bounds the deliveries in flight (default outbox.DefaultWorkers).
+	Workers int
 }
 
 // New builds a Bot.
@@ -115,7 +117,6 @@ func New(o Options) *Bot {
 		log:     o.Log,
 		now:     o.Now,
 		cfg:     o.Config,
-		kickc:   make(chan struct{}, 1),
 		metrics: o.Metrics,
 	}
 	if b.log == nil {
@@ -130,9 +131,8 @@ func New(o Options) *Bot {
 	if b.metrics == nil {
 		b.metrics = NewMetrics(nil)
 	}
-	b.senders = map[string]sender{
-		kindReminder: b.sendReminder,
-	}
+	b.senders = map[string]sender{}
+	b.registerSenders()
 	b.extraCommands = map[string]func(context.Context, Request, Command) (Reply, error){}
 	b.actionHandlers = map[string]func(context.Context, slack.InteractionCallback, *slack.BlockAction) error{}
 	b.viewHandlers = map[string]func(context.Context, slack.InteractionCallback) (*slack.ViewSubmissionResponse, error){}
@@ -140,11 +140,21 @@ func New(o Options) *Bot {
 	b.cronJobs = map[string]cronJob{}
 	b.registerLessons()
 	b.registerDigest()
+	// The clock is read through b, so a test that swaps b.now moves every part.
+	now := func() time.Time { return b.now() }
+	b.pauses = outbox.NewPauses(now)
 	if b.slack == nil {
 		b.offline = true
 		b.slack = &offlineSlack{log: b.log}
 	} else {
-		b.slack = &rateGuard{api: b.slack, b: b}
+		b.slack = &rateGuard{api: b.slack, pauses: b.pauses, log: b.log}
+	}
+	b.engine = outbox.New(outbox.Options{
+		Store: b.store, Sender: slackSender{b}, Log: b.log, Now: now, Workers: o.Workers, Metrics: b.metrics.Outbox,
+	})
+	// Every commit that owes messages wakes the engine, whoever made it.
+	if b.store != nil {
+		b.store.OnEnqueue(b.engine.Kick)
 	}
 	return b
 }
@@ -165,13 +175,9 @@ func NewSlackClient(token, apiURL string, m *Metrics, extra ...slack.Option) *sl
 // Offline reports whether the bot logs instead of calling Slack.
 func (b *Bot) Offline() bool { return b.offline }
 
-// kick asks the delivery loop to run now rather than at the next tick.
-func (b *Bot) kick() {
-	select {
-	case b.kickc <- struct{}{}:
-	default:
-	}
-}
+// kick asks the delivery engine to look now. Commits that enqueue rows
+// wake it already (store.OnEnqueue); callers that kick are harmless.
+func (b *Bot) kick() { b.engine.Kick() }
 
 // Wait blocks until work started by requests has finished.
 func (b *Bot) Wait() { b.inflight.Wait() }

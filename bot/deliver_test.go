@@ -16,6 +16,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/exchangebot/exchangebot/internal/slackfake"
+	"github.com/exchangebot/exchangebot/outbox"
 	"github.com/exchangebot/exchangebot/store"
 	"github.com/exchangebot/exchangebot/store/sqlite"
 )
@@ -172,11 +173,7 @@ func (e *testEnv) crash(d store.Delivery, step string) {
 			e.t.Fatal(err)
 		}
 	case "post":
-		s, err := e.store.Session(ctx, d.SessionID)
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		if _, _, err := e.bot.send(ctx, claim, s); err != nil {
+		if _, err := (slackSender{e.bot}).Send(ctx, claim); err != nil {
 			e.t.Fatal(err)
 		}
 	}
@@ -209,7 +206,7 @@ func TestDeliverRecoversRowsLeftInSending(t *testing.T) {
 			// A young claim may belong to a live worker in another process:
 			// it is left alone, and nothing is posted for it.
 			before := postsPerDelivery(t, e.slack.Messages())[d.ID]
-			e.clock.Add(recoverAfter - time.Second)
+			e.clock.Add(outbox.RecoverAfter - time.Second)
 			e.deliver()
 			if got := e.reload(d); got.State != store.StateSending || got.Attempts != 1 {
 				t.Fatalf("young claim touched: %+v", got)
@@ -323,7 +320,7 @@ func TestDeliverTransientErrorsBackOffUntilSlackReturns(t *testing.T) {
 	e.clock.Set(remStart.Add(-time.Hour))
 	d := e.row(kindReminder, "C9ROOM")
 	var waits []string
-	for attempt := 1; attempt <= maxAttempts+2; attempt++ {
+	for attempt := 1; attempt <= outbox.MaxAttempts+2; attempt++ {
 		e.deliver()
 		got := e.reload(d)
 		if got.State != store.StatePending || got.Attempts != attempt {
@@ -335,7 +332,7 @@ func TestDeliverTransientErrorsBackOffUntilSlackReturns(t *testing.T) {
 	if want := "5s 10s 20s 40s 1m20s 2m40s 5m20s 10m0s 10m0s 10m0s"; strings.Join(waits, " ") != want {
 		t.Errorf("backoff %s, want %s", strings.Join(waits, " "), want)
 	}
-	if flaky.calls() != maxAttempts+2 {
+	if flaky.calls() != outbox.MaxAttempts+2 {
 		t.Errorf("%d calls to a down Slack, want one per run", flaky.calls())
 	}
 	flaky.setErr(nil)
@@ -377,12 +374,12 @@ func TestDeliverPermanentAndUnknownErrors(t *testing.T) {
 	e2.clock.Set(remT0)
 	e2.slack.Fail("chat.postMessage", 100, "invalid_arguments")
 	e2.run("U1", remNew)
-	for range maxAttempts + 2 {
+	for range outbox.MaxAttempts + 2 {
 		e2.deliver()
-		e2.clock.Add(maxBackoff)
+		e2.clock.Add(outbox.MaxBackoff)
 	}
-	if got := e2.row(kindAnnounce, ""); got.State != store.StateFailed || got.Attempts != maxAttempts {
-		t.Fatalf("after %d refusals: %+v", maxAttempts, got)
+	if got := e2.row(kindAnnounce, ""); got.State != store.StateFailed || got.Attempts != outbox.MaxAttempts {
+		t.Fatalf("after %d refusals: %+v", outbox.MaxAttempts, got)
 	}
 }
 
@@ -400,7 +397,7 @@ func TestDeliverLostClaimPostsNothing(t *testing.T) {
 	if err := e.store.MarkRetry(ctx, claim, e.clock.Now(), "recovered", e.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := e.bot.postDM(ctx, claim, "U3P", slack.MsgOptionText("late", false)); !errors.Is(err, errClaimLost) {
+	if _, _, err := e.bot.postDM(ctx, claim, "U3P", slack.MsgOptionText("late", false)); !errors.Is(err, outbox.ErrClaimLost) {
 		t.Fatalf("postDM with a lost claim = %v", err)
 	}
 	if n := postsPerDelivery(t, e.slack.Messages())[d.ID]; n != 0 {
@@ -408,38 +405,77 @@ func TestDeliverLostClaimPostsNothing(t *testing.T) {
 	}
 }
 
-func TestDeliverRateLimitBlocksEveryCall(t *testing.T) {
+// TestDeliverRateLimitHoldsOnlyWhatSlackLimited: a 429 on posting in one
+// channel holds that channel until Retry-After, and nothing else: not the
+// DMs due with it, not users.info, not posts to other channels.
+func TestDeliverRateLimitHoldsOnlyWhatSlackLimited(t *testing.T) {
 	e, _ := remEnv(t)
-	e.slack.RateLimit(time.Hour, 30)
+	ctx := context.Background()
+	e.slack.RateLimitConversation("chat.postMessage", "C9ROOM", time.Hour, 30)
 	e.clock.Set(remStart.Add(-time.Hour))
 	e.deliver()
 	if n := limited(e.slack); n != 1 {
 		t.Fatalf("%d calls answered 429, want 1", n)
 	}
-	// Until Retry-After has passed on the bot's clock, nothing reaches Slack:
-	// not deliveries, not lookups, not a command's users.info.
+	for _, d := range e.reminderRows("") {
+		switch {
+		case d.Payload != "1h0m0s":
+			// overtaken by the 1-hour reminders, skipped without a call
+		case d.Recipient == "C9ROOM":
+			if d.State != store.StatePending || !d.NextAttempt.Equal(e.clock.Now().Add(30*time.Second)) {
+				t.Fatalf("limited thread reminder: %s next %s", d.State, d.NextAttempt)
+			}
+		case d.State != store.StateSent:
+			t.Errorf("DM reminder to %s held by another channel's limit: %s", d.Recipient, d.State)
+		}
+	}
+
+	// Until Retry-After has passed on the bot's clock, nothing more goes to
+	// C9ROOM; users.info and other channels are not held.
 	e.clock.Add(29 * time.Second)
 	e.deliver()
-	e.bot.userLocation(context.Background(), "UNEW")
-	if _, err := e.bot.slack.GetUserInfoContext(context.Background(), "UNEW"); err == nil {
-		t.Fatal("users.info went out during the rate limit")
+	if _, _, err := e.bot.slack.PostMessageContext(ctx, "C9ROOM", slack.MsgOptionText("x", false)); err == nil {
+		t.Fatal("a post to the limited channel went out during Retry-After")
 	}
-	if n := limited(e.slack); n != 1 {
-		t.Fatalf("%d calls reached Slack during Retry-After", n-1)
+	if _, _, err := e.bot.slack.PostMessageContext(ctx, "C7OTHER", slack.MsgOptionText("x", false)); err != nil {
+		t.Fatalf("a post to another channel was held: %v", err)
 	}
-	for _, d := range e.reminderRows("") {
-		if d.Payload != "1h0m0s" {
-			continue // overtaken by the 1-hour reminders, skipped without a call
-		}
-		if d.State != store.StatePending || !d.NextAttempt.Equal(remStart.Add(-time.Hour)) {
-			t.Errorf("row %s: %s attempts %d next %s", d.Recipient, d.State, d.Attempts, d.NextAttempt)
-		}
+	if _, err := e.bot.slack.GetUserInfoContext(ctx, "UNEW"); err != nil {
+		t.Fatalf("users.info was held by chat.postMessage's limit: %v", err)
 	}
+	e.slack.Calls() // orders the reads below after the fake's writes
+	if e.slack.Limited != 1 || e.slack.Violations != 0 {
+		t.Fatalf("%d calls answered 429 (want 1), %d before Retry-After", e.slack.Limited, e.slack.Violations)
+	}
+
 	e.slack.RateLimit(0, 0)
 	e.clock.Add(time.Second)
 	e.deliver()
 	if sent := e.reminderRows(store.StateSent); len(sent) != 4 {
 		t.Fatalf("%d reminders sent after the wait, want 4", len(sent))
+	}
+}
+
+// TestDeliverRateLimitFamilyWhenSlackLimitsIt: limited in two channels at
+// once, posting waits as a whole; other methods still go.
+func TestDeliverRateLimitFamilyWhenSlackLimitsIt(t *testing.T) {
+	e, _ := remEnv(t)
+	ctx := context.Background()
+	e.slack.RateLimitConversation("chat.postMessage", "C1", time.Hour, 30)
+	e.slack.RateLimitConversation("chat.postMessage", "C2", time.Hour, 30)
+	for _, ch := range []string{"C1", "C2"} {
+		if _, _, err := e.bot.slack.PostMessageContext(ctx, ch, slack.MsgOptionText("x", false)); err == nil {
+			t.Fatalf("post to %s not limited", ch)
+		}
+	}
+	if _, _, err := e.bot.slack.PostMessageContext(ctx, "C3", slack.MsgOptionText("x", false)); err == nil {
+		t.Fatal("posting went on after Slack limited it in two channels")
+	}
+	if _, err := e.bot.slack.GetUserInfoContext(ctx, "UNEW"); err != nil {
+		t.Fatalf("users.info held: %v", err)
+	}
+	if n := limited(e.slack); n != 2 {
+		t.Fatalf("%d calls reached Slack's limit, want 2", n)
 	}
 }
 
@@ -491,7 +527,7 @@ func TestDeliverRateLimitRealClock(t *testing.T) {
 			t.Fatal(err)
 		}
 		if i%3 == 0 {
-			e.bot.userLocation(ctx, fmt.Sprintf("UZ%d", i)) // any other call must wait too
+			e.bot.userLocation(ctx, fmt.Sprintf("UZ%d", i)) // limited too, on its own pause
 		}
 		all, _ := e.store.Deliveries(ctx, 0)
 		pending := 0
@@ -621,7 +657,10 @@ func TestDeliverOwedRowsCommitWithTheChange(t *testing.T) {
 	}
 }
 
-func TestDeliverThreadWithoutAnnouncementFails(t *testing.T) {
+// TestDeliverThreadNoteGoesToTheChannelWhenItsAnnouncementFailed: the
+// announcement fails for good, its creator is told once, and the thread's
+// reminder goes to the channel itself instead of vanishing.
+func TestDeliverThreadNoteGoesToTheChannelWhenItsAnnouncementFailed(t *testing.T) {
 	e := newTestBot(t, func(c *Config) { c.Reminders.Before = []time.Duration{time.Hour} })
 	e.clock.Set(remT0)
 	e.slack.Fail("chat.postMessage", 1, "not_in_channel")
@@ -632,13 +671,31 @@ func TestDeliverThreadWithoutAnnouncementFails(t *testing.T) {
 		t.Fatalf("announcement %s before any run", got.State)
 	}
 	e.deliver()
-	if got := e.row(kindAnnounce, ""); got.State != store.StateFailed {
-		t.Fatalf("announcement %s, want failed", got.State)
+	ann := e.row(kindAnnounce, "")
+	if ann.State != store.StateFailed || ann.LastError != "not_in_channel" {
+		t.Fatalf("announcement %s (%s), want failed", ann.State, ann.LastError)
+	}
+	e.deliver() // the notice the failure owes
+	notices := e.slack.Calls("chat.postMessage")
+	if len(notices) != 2 || notices[1].Form.Get("channel") != "DU1" {
+		t.Fatalf("calls %+v, want the failed post and a DM to the creator", notices)
+	}
+	for _, want := range []string{"announcement", "Reminder test", "not_in_channel", "/invite", fmt.Sprintf("exchangebot retry %d", ann.ID)} {
+		if !strings.Contains(notices[1].Form.Get("text"), want) {
+			t.Errorf("notice %q lacks %q", notices[1].Form.Get("text"), want)
+		}
 	}
 	e.clock.Set(remStart.Add(-time.Hour))
 	e.deliver()
-	if got := e.row(kindReminder, "C9ROOM"); got.State != store.StateFailed || !strings.Contains(got.LastError, "no thread") {
-		t.Errorf("thread reminder without an announcement: %+v", got)
+	got := e.row(kindReminder, "C9ROOM")
+	if got.State != store.StateSent || got.Channel != "C9ROOM" {
+		t.Fatalf("thread reminder without an announcement: %+v", got)
+	}
+	last := e.slack.Calls("chat.postMessage")
+	for _, c := range last {
+		if c.Form.Get("channel") == "C9ROOM" && c.Error == "" && (c.Form.Get("thread_ts") != "" || !strings.Contains(c.Form.Get("text"), "Reminder")) {
+			t.Errorf("post to the channel: %v", c.Form)
+		}
 	}
 	if got := e.row(kindReminder, "U3P"); got.State != store.StateSent {
 		t.Errorf("the DM reminder did not go: %+v", got)

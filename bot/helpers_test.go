@@ -106,6 +106,9 @@ func newTestBot(t testing.TB, mutate ...func(*Config)) *testEnv {
 	b := New(Options{
 		Store: st, Slack: NewSlackClient("xoxb-test", fake.APIURL(), m), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Now: clock.Now, Config: cfg, Metrics: m,
+		// One worker keeps the order of posts fixed, as these tests read
+		// them; concurrency is tested in package outbox and on the binary.
+		Workers: 1,
 	})
 	mux := http.NewServeMux()
 	b.Register(mux)

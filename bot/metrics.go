@@ -1,6 +1,9 @@
 package bot
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -8,6 +11,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/exchangebot/exchangebot/outbox"
 )
 
 // Metrics are the Prometheus series the bot exports on /metrics.
@@ -16,7 +21,10 @@ type Metrics struct {
 	Commands   *prometheus.CounterVec
 	SlackCalls *prometheus.CounterVec
 	Requests   *prometheus.HistogramVec
-	Deliveries *prometheus.CounterVec
+	// SlackErrors counts Slack's error answers (ok:false) by method and code.
+	SlackErrors *prometheus.CounterVec
+	// Outbox are the delivery engine's series.
+	Outbox *outbox.Metrics
 }
 
 // NewMetrics registers the bot's series in reg (a fresh registry when nil,
@@ -37,11 +45,12 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 			Name: "exchangebot_http_request_duration_seconds", Help: "HTTP request latency, by route.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
 		}, []string{"route"}),
-		Deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "exchangebot_deliveries_total", Help: "Outbox messages, by kind and outcome.",
-		}, []string{"kind", "outcome"}),
+		SlackErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "exchangebot_slack_api_errors_total", Help: "Slack Web API error answers, by method and Slack's error code.",
+		}, []string{"method", "error"}),
+		Outbox: outbox.NewMetrics(reg),
 	}
-	reg.MustRegister(m.Commands, m.SlackCalls, m.Requests, m.Deliveries,
+	reg.MustRegister(m.Commands, m.SlackCalls, m.Requests, m.SlackErrors,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	return m
 }
@@ -62,7 +71,9 @@ func (m *Metrics) Observe(route string, h http.Handler) http.Handler {
 }
 
 // SlackTransport counts every Slack Web API call by method (the last path
-// element, e.g. chat.postMessage) and HTTP outcome.
+// element, e.g. chat.postMessage) and outcome: ok, error (a network error,
+// or Slack's 200 with ok:false, also counted by code in SlackErrors),
+// rate_limited, or the HTTP status.
 func (m *Metrics) SlackTransport(next http.RoundTripper) http.RoundTripper {
 	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		method := r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
@@ -74,12 +85,41 @@ func (m *Metrics) SlackTransport(next http.RoundTripper) http.RoundTripper {
 			outcome = "rate_limited"
 		case resp.StatusCode < 300:
 			outcome = "ok"
+			if code := slackRefusal(resp); code != "" {
+				outcome = "error"
+				m.SlackErrors.WithLabelValues(method, code).Inc()
+			}
 		default:
 			outcome = strconv.Itoa(resp.StatusCode)
 		}
 		m.SlackCalls.WithLabelValues(method, outcome).Inc()
 		return resp, err
 	})
+}
+
+// slackRefusal reads Slack's error code from a JSON answer with ok:false,
+// leaving the body readable for the client.
+func slackRefusal(resp *http.Response) string {
+	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		return ""
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	if err != nil {
+		return ""
+	}
+	var answer struct {
+		OK    *bool  `json:"ok"`
+		Error string `json:"error"`
+	}
+	if json.Unmarshal(body, &answer) != nil || answer.OK == nil || *answer.OK {
+		return ""
+	}
+	if answer.Error == "" {
+		return "unknown"
+	}
+	return answer.Error
 }
 
 type roundTripFunc func(*http.Request) (*http.Response, error)

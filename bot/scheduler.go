@@ -14,12 +14,15 @@ import (
 // every later run.
 const jobTimeout = 2 * time.Minute
 
-// Run starts the scheduler and blocks until ctx ends; then it waits for
-// the running job to finish. Cron only fires polling jobs: what is due is
-// decided by the outbox, never by one cron entry per session.
+// Run starts the delivery engine and the scheduler and blocks until ctx
+// ends; then it waits for the work in flight. The engine sleeps until the
+// earliest due row and is woken by every change; the tick only kicks it,
+// as a safety net (a row written by another process). Cron only fires
+// polling jobs: what is due is decided by the outbox, never by one cron
+// entry per session.
 func (b *Bot) Run(ctx context.Context) error {
 	c := cron.New(cron.WithLocation(b.cfg.Location))
-	if _, err := c.AddFunc(b.cfg.Tick, b.kick); err != nil {
+	if _, err := c.AddFunc(b.cfg.Tick, b.engine.Kick); err != nil {
 		return fmt.Errorf("bot: scheduler.tick: %w", err)
 	}
 	// Redelivery keys only matter for minutes (Slack retries within that);
@@ -34,15 +37,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 	c.Start()
 	defer func() { <-c.Stop().Done() }()
-	b.kick()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-b.kickc:
-			b.runJob(ctx, "deliver", b.deliverDue)
-		}
-	}
+	return b.engine.Run(ctx)
 }
 
 // cronJob is a job on its own cron spec (the weekly digest).
@@ -66,19 +61,10 @@ func (b *Bot) runJob(ctx context.Context, name string, fn func(context.Context) 
 	}
 }
 
-// DeliverNow runs the delivery job once, for the `run` subcommand and
-// tests, with the timeout of a scheduled run; a panic comes back as an
+// DeliverNow delivers what is due once, for the `run` and `retry`
+// subcommands and tests, with a run's timeout; a panic comes back as an
 // error rather than taking the caller down.
-func (b *Bot) DeliverNow(ctx context.Context) (err error) {
-	ctx, cancel := context.WithTimeout(ctx, jobTimeout)
-	defer cancel()
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("bot: delivery panicked: %v", p)
-		}
-	}()
-	return b.deliverDue(ctx)
-}
+func (b *Bot) DeliverNow(ctx context.Context) error { return b.engine.DeliverNow(ctx) }
 
 // processedKeep is how long redelivery keys are kept.
 const processedKeep = 24 * time.Hour

@@ -35,3 +35,16 @@ type Delivery struct {
 	// Updated is the row's last change; for a sending row, when it was claimed.
 	Updated time.Time
 }
+
+// Agenda is what the delivery engine needs to know, read in one query so
+// an idle engine costs one round trip per look.
+type Agenda struct {
+	// Due are pending rows whose next attempt has come, oldest first.
+	Due []Delivery
+	// Next is when the earliest pending row not yet due becomes due; zero
+	// when none waits.
+	Next time.Time
+	// Sending are rows claimed by some worker, oldest claim first: the
+	// engine's own, another process's, or a dead worker's.
+	Sending []Delivery
+}

@@ -88,6 +88,22 @@ type Store interface {
 	AnnouncementState(ctx context.Context, sessionID int64) (string, error)
 	// SendingDeliveries lists rows in sending claimed before claimedBefore.
 	SendingDeliveries(ctx context.Context, claimedBefore time.Time) ([]Delivery, error)
+	// Agenda reads, at once, up to limit due rows (as DueDeliveries), when
+	// the earliest pending row not yet due becomes due, and up to limit
+	// claimed rows, oldest claim first: all the delivery engine needs to
+	// know to sleep until the next thing to do.
+	Agenda(ctx context.Context, now time.Time, limit int) (Agenda, error)
+	// OnEnqueue registers fn, called after every commit that added outbox
+	// rows or put rows back in the queue (Tx.Enqueue, RetryFailed,
+	// MarkFailed's notices), so the delivery engine wakes without its
+	// callers having to remember. fn must return at once. A backend shared
+	// by several processes may also call it for other processes' commits.
+	OnEnqueue(fn func())
+	// RetryFailed puts failed deliveries back in the queue, due now (the
+	// one with id, or every failed one when id is 0), keeping their
+	// channel and attempts, and returns them with the error that had
+	// failed each.
+	RetryFailed(ctx context.Context, id int64, now time.Time) ([]Delivery, error)
 
 	// ClaimDelivery moves a pending delivery to sending and counts the
 	// attempt. It returns ErrNotFound when someone else changed it first,
@@ -116,6 +132,9 @@ type Store interface {
 	// MarkAnnounced records an announcement delivery as sent and, in the
 	// same transaction, where the session's announcement now lives.
 	MarkAnnounced(ctx context.Context, d Delivery, channel, ts string, now time.Time) error
+	// MarkFailed ends a claimed delivery as failed and, in the same
+	// transaction, enqueues the notices owed about it.
+	MarkFailed(ctx context.Context, d Delivery, reason string, now time.Time, notices ...Delivery) error
 }
 
 // Tx is one write transaction; see Store.Update. It is valid only inside

@@ -32,6 +32,12 @@ import (
 // the parsed configuration the binary will run with.
 func dlvConfig(t *testing.T, dir, addr, apiURL, extra string) (string, *Config) {
 	t.Helper()
+	return dlvConfigTick(t, dir, addr, apiURL, "@every 1s", extra)
+}
+
+// dlvConfigTick is dlvConfig with another scheduler.tick.
+func dlvConfigTick(t *testing.T, dir, addr, apiURL, tick, extra string) (string, *Config) {
+	t.Helper()
 	body := fmt.Sprintf(`listen: %q
 base_url: "http://%s"
 database: %q
@@ -39,8 +45,8 @@ slack:
   bot_token: "xoxb-test"
   api_url: %q
 scheduler:
-  tick: "@every 1s"
-%s`, addr, addr, testDatabase(t, dir, "delivery.db"), apiURL, extra)
+  tick: %q
+%s`, addr, addr, testDatabase(t, dir, "delivery.db"), apiURL, tick, extra)
 	path := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
@@ -265,7 +271,9 @@ func TestDeliveryExactlyOnceThroughKills(t *testing.T) {
 	t.Parallel()
 	fake := slackfake.New()
 	defer fake.Close()
-	fake.SetDelay(150 * time.Millisecond)
+	// Slow enough that the kills land while the workers are mid-send: each
+	// reminder takes two calls, sixteen at a time.
+	fake.SetDelay(time.Second)
 	dir := t.TempDir()
 	addr := freePort(t)
 	cfgPath, cfg := dlvConfig(t, dir, addr, fake.APIURL(), `reminders:

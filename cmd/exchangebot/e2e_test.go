@@ -36,11 +36,16 @@ var (
 	buildErr  error
 )
 
-// binary builds cmd/exchangebot once per test run.
+// binary builds cmd/exchangebot once per test run. EXCHANGEBOT_TEST_BINARY
+// runs the tests against another build instead (an older version, for a
+// baseline in BENCHMARKS.md).
 func binary(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
+	}
+	if bin := os.Getenv("EXCHANGEBOT_TEST_BINARY"); bin != "" {
+		return bin
 	}
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "exchangebot-bin")

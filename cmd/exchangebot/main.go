@@ -6,6 +6,7 @@
 //	exchangebot manifest [-config FILE]
 //	exchangebot backup [-config FILE] FILE
 //	exchangebot export lessons [-config FILE] [-format md|csv|json]
+//	exchangebot retry [-config FILE] [<delivery-id>]
 //	exchangebot migrate [-config FILE] [-from FILE] -to postgres://…
 //	exchangebot version
 package main
@@ -44,6 +45,7 @@ const usageText = `usage:
   exchangebot manifest                        print a Slack app manifest for this server
   exchangebot backup FILE                     write a consistent copy of the database
   exchangebot export lessons [-format md|csv|json]
+  exchangebot retry [<delivery-id>]           resend messages that failed for good, once the cause is fixed
   exchangebot migrate -to postgres://…         copy the SQLite database into an empty PostgreSQL one
   exchangebot version                         print the version of this build
 every subcommand takes -config FILE (default: config.yaml here if present)
@@ -66,6 +68,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdBackup(args, stdout)
 	case "export":
 		err = cmdExport(args, stdout)
+	case "retry":
+		err = cmdRetry(args, stdout, stderr)
 	case "migrate":
 		err = cmdMigrate(args, stdout)
 	case "version", "-version", "--version":

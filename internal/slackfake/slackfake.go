@@ -2,7 +2,9 @@
 // tests: point slack.OptionAPIURL (or slack.api_url) at Server.URL+"/api/"
 // and assert on Calls. It answers the methods exchangebot uses the way
 // Slack does, keeps posted messages (with their metadata) so history and
-// replies can be read back, and can be told to be slow or rate limited.
+// replies can be read back, and can be told to be slow, rate limited (all
+// of it, or one method in one conversation) or failing (the next calls of a
+// method, a method for a while, or everything about one channel).
 package slackfake
 
 import (
@@ -23,6 +25,8 @@ type Call struct {
 	Form   url.Values     // form-encoded calls
 	JSON   map[string]any // JSON-bodied calls (views.open)
 	At     time.Time
+	// Error is the error the fake answered ("" for ok).
+	Error string
 }
 
 // Message is a message the fake holds, as history returns it.
@@ -49,16 +53,21 @@ type Server struct {
 	Groups map[string][]string
 	// Delay is added before every answer (a slow Slack).
 	Delay time.Duration
-	// limitedUntil: calls before it get 429 with Retry-After.
-	limitedUntil time.Time
-	retryAfter   int
-	// notBefore is when the last Retry-After given runs out.
-	notBefore time.Time
+	// limits answer 429 with Retry-After.
+	limits []limit
+	// notBefore is, per method and conversation, when the last Retry-After
+	// given runs out.
+	notBefore map[string]time.Time
 	// Limited counts calls answered 429; Violations counts calls made
-	// before a Retry-After they were given had passed.
+	// before a Retry-After given for the same method and conversation had
+	// passed.
 	Limited, Violations int
 	// fail makes the next n calls of a method answer ok:false with the error.
 	fail map[string]failure
+	// failUntil makes every call of a method answer an error until a time.
+	failUntil map[string]timedFailure
+	// channelErr makes every call about a channel answer an error.
+	channelErr map[string]string
 }
 
 type failure struct {
@@ -66,9 +75,23 @@ type failure struct {
 	err string
 }
 
+type timedFailure struct {
+	until time.Time
+	err   string
+}
+
+// limit is a rate limit on method ("" = every method) in channel ("" =
+// every conversation) until a time.
+type limit struct {
+	method, channel string
+	until           time.Time
+	retryAfter      int
+}
+
 // New starts a fake Slack.
 func New() *Server {
-	s := &Server{Zones: map[string]string{}, Groups: map[string][]string{}, fail: map[string]failure{}}
+	s := &Server{Zones: map[string]string{}, Groups: map[string][]string{}, fail: map[string]failure{},
+		notBefore: map[string]time.Time{}, failUntil: map[string]timedFailure{}, channelErr: map[string]string{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
 }
@@ -77,12 +100,47 @@ func New() *Server {
 func (s *Server) APIURL() string { return s.URL + "/api/" }
 
 // RateLimit answers every call with 429 and Retry-After: retryAfter
-// seconds, for the next window.
+// seconds, for the next window; RateLimit(0, 0) lifts every limit.
 func (s *Server) RateLimit(window time.Duration, retryAfter int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.limitedUntil = time.Now().Add(window)
-	s.retryAfter = retryAfter
+	if window <= 0 {
+		s.limits = nil
+		return
+	}
+	s.limits = append(s.limits, limit{until: time.Now().Add(window), retryAfter: retryAfter})
+}
+
+// RateLimitConversation answers calls of method about channel (and only
+// those) with 429 and Retry-After: retryAfter seconds, for the next window,
+// as Slack limits posting to one channel.
+func (s *Server) RateLimitConversation(method, channel string, window time.Duration, retryAfter int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.limits = append(s.limits, limit{method: method, channel: channel, until: time.Now().Add(window), retryAfter: retryAfter})
+}
+
+// FailFor makes every call of method answer {"ok":false,"error":err} for
+// the next window (a token being replaced: invalid_auth).
+func (s *Server) FailFor(method string, window time.Duration, err string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failUntil[method] = timedFailure{until: time.Now().Add(window), err: err}
+}
+
+// FailChannel makes every call about channel answer err until FixChannel
+// (a deleted channel: channel_not_found).
+func (s *Server) FailChannel(channel, err string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.channelErr[channel] = err
+}
+
+// FixChannel ends FailChannel.
+func (s *Server) FixChannel(channel string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.channelErr, channel)
 }
 
 // Fail makes the next n calls of method answer {"ok":false,"error":err}.
@@ -149,36 +207,67 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		call.Form, _ = url.ParseQuery(string(body))
 	}
 
+	channel := call.Form.Get("channel")
+	if channel == "" && call.JSON != nil {
+		channel, _ = call.JSON["channel"].(string)
+	}
+	key := method + "/" + channel
+
 	s.mu.Lock()
 	delay := s.Delay
 	now := time.Now()
-	if now.Before(s.notBefore) {
+	if now.Before(s.notBefore[key]) {
 		s.Violations++
 	}
-	if now.Before(s.limitedUntil) {
+	if retry, ok := s.limited(method, channel, now); ok {
 		s.Limited++
-		retry := s.retryAfter
-		s.notBefore = now.Add(time.Duration(retry) * time.Second)
+		if nb := now.Add(time.Duration(retry) * time.Second); nb.After(s.notBefore[key]) {
+			s.notBefore[key] = nb
+		}
 		s.mu.Unlock()
+		if delay > 0 {
+			time.Sleep(delay)
+		}
 		w.Header().Set("Retry-After", fmt.Sprint(retry))
 		http.Error(w, `{"ok":false,"error":"ratelimited"}`, http.StatusTooManyRequests)
 		return
 	}
+	errCode := ""
 	if f, ok := s.fail[method]; ok && f.n > 0 {
 		f.n--
 		s.fail[method] = f
-		s.calls = append(s.calls, call)
-		s.mu.Unlock()
-		writeJSON(w, map[string]any{"ok": false, "error": f.err})
-		return
+		errCode = f.err
+	} else if f, ok := s.failUntil[method]; ok && now.Before(f.until) {
+		errCode = f.err
+	} else if e, ok := s.channelErr[channel]; ok && channel != "" {
+		errCode = e
 	}
+	call.Error = errCode
 	s.calls = append(s.calls, call)
 	s.mu.Unlock()
+	if errCode != "" {
+		if delay > 0 {
+			time.Sleep(delay)
+		}
+		writeJSON(w, map[string]any{"ok": false, "error": errCode})
+		return
+	}
 
 	if delay > 0 {
 		time.Sleep(delay)
 	}
 	writeJSON(w, s.answer(method, call))
+}
+
+// limited reports whether a call of method about channel is rate
+// limited at now, and the Retry-After to give. s.mu is held.
+func (s *Server) limited(method, channel string, now time.Time) (int, bool) {
+	for _, l := range s.limits {
+		if now.Before(l.until) && (l.method == "" || l.method == method) && (l.channel == "" || l.channel == channel) {
+			return l.retryAfter, true
+		}
+	}
+	return 0, false
 }
 
 func (s *Server) nextTS() string {

@@ -34,6 +34,7 @@ func scanDelivery(row pgx.Row) (store.Delivery, error) {
 // shows there, or at commit.
 func (t *Tx) Enqueue(ctx context.Context, d store.Delivery, now time.Time) error {
 	t.queued = append(t.queued, queuedDelivery{d, now})
+	t.enqueued = true
 	return nil
 }
 
@@ -300,4 +301,79 @@ func (s *Store) MarkAnnounced(ctx context.Context, d store.Delivery, channel, ts
 		}
 		return tx.SetAnnouncement(ctx, d.SessionID, channel, ts)
 	})
+}
+
+const agendaPending = "SELECT " + deliveryColumns + " FROM outbox WHERE state = 'pending' AND next_attempt_at "
+
+// agendaQuery is three index walks in one statement: $1 is now, $2 the limit.
+const agendaQuery = `(` + agendaPending + `<= $1 ORDER BY next_attempt_at, id LIMIT $2)
+	UNION ALL (` + agendaPending + `> $1 ORDER BY next_attempt_at, id LIMIT 1)
+	UNION ALL (SELECT ` + deliveryColumns + ` FROM outbox WHERE state = 'sending' ORDER BY updated_at, id LIMIT $2)`
+
+// Agenda reads up to limit due rows, the next due time and up to limit
+// claimed rows (any replica's), in one round trip.
+func (s *Store) Agenda(ctx context.Context, now time.Time, limit int) (store.Agenda, error) {
+	rows, err := s.pool.Query(ctx, agendaQuery, unix(now), limit)
+	all, err := collect(rows, err, scanDelivery)
+	if err != nil {
+		return store.Agenda{}, fmt.Errorf("store: agenda: %w", err)
+	}
+	var a store.Agenda
+	for _, d := range all {
+		switch {
+		case d.State == store.StateSending:
+			a.Sending = append(a.Sending, d)
+		case d.NextAttempt.After(now):
+			a.Next = d.NextAttempt
+		default:
+			a.Due = append(a.Due, d)
+		}
+	}
+	return a, nil
+}
+
+// MarkFailed ends a claimed delivery as failed for good and, in the same
+// transaction, enqueues the notices owed about it.
+func (s *Store) MarkFailed(ctx context.Context, d store.Delivery, reason string, now time.Time, notices ...store.Delivery) error {
+	return s.update(ctx, func(tx *Tx) error {
+		n, err := tx.affected(ctx, "UPDATE outbox SET state = 'failed', last_error = $3, updated_at = $4"+claimHeld,
+			d.ID, d.Attempts, reason, unix(now))
+		if err != nil {
+			return fmt.Errorf("store: delivery %d: %w", d.ID, err)
+		}
+		if n == 0 {
+			return fmt.Errorf("store: delivery %d attempt %d no longer held: %w", d.ID, d.Attempts, store.ErrNotFound)
+		}
+		for _, n := range notices {
+			if err := tx.Enqueue(ctx, n, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// RetryFailed puts failed deliveries back in the queue, due now: the one
+// with id, or every failed one when id is 0. Channel and attempts stay.
+// It returns the rows requeued, each with the error that had failed it.
+func (s *Store) RetryFailed(ctx context.Context, id int64, now time.Time) ([]store.Delivery, error) {
+	var out []store.Delivery
+	err := s.update(ctx, func(tx *Tx) error {
+		rows, err := tx.q().Query(ctx, `UPDATE outbox SET state = 'pending', next_attempt_at = $1, updated_at = $1
+			WHERE state = 'failed' AND ($2::bigint = 0 OR id = $2) RETURNING `+deliveryColumns, unix(now), id)
+		out, err = collect(rows, err, scanDelivery)
+		if err != nil {
+			return err
+		}
+		tx.enqueued = tx.enqueued || len(out) > 0
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: retry failed deliveries: %w", err)
+	}
+	sortDeliveries(out)
+	for i := range out {
+		out[i].State = store.StateFailed
+	}
+	return out, nil
 }

@@ -37,6 +37,10 @@ type Store struct {
 	fv       feedVersionCache
 	// now is the clock of the feed version cache; tests move it.
 	now func() time.Time
+	// notify: see notify.go.
+	notify notifier
+	// instance tells this Store's notifications from other replicas'.
+	instance string
 }
 
 // Open connects to the database at url (postgres://…) and brings its
@@ -51,7 +55,8 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: postgres: %w", err)
 	}
-	s := &Store{pool: pool, now: time.Now}
+	s := &Store{pool: pool, now: time.Now, instance: newInstanceID()}
+	s.notify.config = cfg.ConnConfig.Copy()
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("store: postgres: %w", err)
@@ -59,8 +64,10 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	return s, nil
 }
 
-// Close closes the pool. No call may be running or start after it.
+// Close stops listening for other replicas and closes the pool. No call
+// may be running or start after it.
 func (s *Store) Close() error {
+	s.notify.stop()
 	s.pool.Close()
 	return nil
 }

@@ -237,3 +237,30 @@ func TestFeedVersionSeesOtherReplicas(t *testing.T) {
 		t.Error("a change through this replica did not show at once")
 	}
 }
+
+// TestOnEnqueueWakesOtherReplicas: a commit that owes messages through one
+// replica calls the other replica's OnEnqueue functions (LISTEN/NOTIFY).
+func TestOnEnqueueWakesOtherReplicas(t *testing.T) {
+	ctx := context.Background()
+	rs := replicas(t, 2)
+	woken := make(chan struct{}, 100)
+	rs[1].OnEnqueue(func() { woken <- struct{}{} })
+	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	// The listener connects in the background: enqueue until it hears.
+	deadline := time.After(30 * time.Second)
+	for i := 0; ; i++ {
+		err := rs[0].Update(ctx, func(tx store.Tx) error {
+			return tx.Enqueue(ctx, store.Delivery{Kind: "digest", Recipient: "C9", Due: at, Dedupe: fmt.Sprint("d", i)}, at)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-woken:
+			return
+		case <-time.After(200 * time.Millisecond):
+		case <-deadline:
+			t.Fatal("the other replica was never told of the enqueue")
+		}
+	}
+}

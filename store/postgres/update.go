@@ -19,6 +19,9 @@ type Tx struct {
 	// one statement before the next statement of the transaction, or with
 	// the commit. A `new` makes ten or so.
 	queued []queuedDelivery
+	// enqueued records that the transaction owes messages: its commit
+	// notifies every replica's delivery engine.
+	enqueued bool
 }
 
 // Update runs fn in a transaction and returns once its change is
@@ -83,12 +86,22 @@ func (s *Store) update(ctx context.Context, fn func(*Tx) error) (err error) {
 	}
 	b = &pgx.Batch{}
 	flushed := t.queueFlush(b)
+	if t.enqueued {
+		// Delivered to listeners at commit, and only if it commits.
+		b.Queue("SELECT pg_notify($1, $2)", notifyChannel, s.instance)
+	}
 	b.Queue("COMMIT")
 	br = conn.SendBatch(ctx, b)
 	if flushed {
 		if _, err = br.Exec(); err != nil {
 			br.Close() // the COMMIT of an aborted transaction rolls it back
 			return fmt.Errorf("store: enqueue: %w", err)
+		}
+	}
+	if t.enqueued {
+		if _, err = br.Exec(); err != nil {
+			br.Close()
+			return fmt.Errorf("store: notify: %w", err)
 		}
 	}
 	tag, err := br.Exec()
@@ -104,6 +117,9 @@ func (s *Store) update(ctx context.Context, fn func(*Tx) error) (err error) {
 	s.writeSeq.Add(1)
 	if rk != nil {
 		rk.Committed()
+	}
+	if t.enqueued {
+		s.enqueuedHere()
 	}
 	return nil
 }

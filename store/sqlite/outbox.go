@@ -57,6 +57,7 @@ func (t *Tx) Enqueue(ctx context.Context, d store.Delivery, now time.Time) error
 	if err != nil {
 		return fmt.Errorf("store: enqueue %s: %w", d.Kind, err)
 	}
+	t.enqueued = true
 	return nil
 }
 
@@ -243,4 +244,93 @@ func (s *Store) MarkAnnounced(ctx context.Context, d store.Delivery, channel, ts
 		}
 		return tx.SetAnnouncement(ctx, d.SessionID, channel, ts)
 	})
+}
+
+const agendaPending = "SELECT " + deliveryColumns + " FROM outbox WHERE state = 'pending' AND next_attempt_at "
+
+// agendaQuery is three index walks in one statement: ?1 is now, ?2 the limit.
+const agendaQuery = `SELECT * FROM (` + agendaPending + `<= ?1 ORDER BY next_attempt_at, id LIMIT ?2)
+	UNION ALL SELECT * FROM (` + agendaPending + `> ?1 ORDER BY next_attempt_at, id LIMIT 1)
+	UNION ALL SELECT * FROM (SELECT ` + deliveryColumns + ` FROM outbox WHERE state = 'sending' ORDER BY updated_at, id LIMIT ?2)`
+
+// Agenda reads up to limit due rows, the next due time and up to limit
+// claimed rows. Each part is served by its partial index (outbox_due,
+// outbox_sending), so the cost depends on the rows returned.
+func (s *Store) Agenda(ctx context.Context, now time.Time, limit int) (store.Agenda, error) {
+	st, err := s.stmt(ctx, agendaQuery)
+	if err != nil {
+		return store.Agenda{}, fmt.Errorf("store: agenda: %w", err)
+	}
+	rows, err := st.QueryContext(ctx, now.Unix(), limit)
+	all, err := collect(rows, err, scanDelivery)
+	if err != nil {
+		return store.Agenda{}, fmt.Errorf("store: agenda: %w", err)
+	}
+	var a store.Agenda
+	for _, d := range all {
+		switch {
+		case d.State == store.StateSending:
+			a.Sending = append(a.Sending, d)
+		case d.NextAttempt.After(now):
+			a.Next = d.NextAttempt
+		default:
+			a.Due = append(a.Due, d)
+		}
+	}
+	return a, nil
+}
+
+// MarkFailed ends a claimed delivery as failed for good and, in the same
+// transaction, enqueues the notices owed about it (a DM to the session's
+// creator), so a crash can neither lose the notice nor send it twice.
+func (s *Store) MarkFailed(ctx context.Context, d store.Delivery, reason string, now time.Time, notices ...store.Delivery) error {
+	return s.update(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, "UPDATE outbox SET state = 'failed', last_error = ?, updated_at = ?"+claimHeld,
+			reason, now.Unix(), d.ID, d.Attempts)
+		if err != nil {
+			return fmt.Errorf("store: delivery %d: %w", d.ID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("store: delivery %d attempt %d no longer held: %w", d.ID, d.Attempts, store.ErrNotFound)
+		}
+		for _, n := range notices {
+			if err := tx.Enqueue(ctx, n, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// RetryFailed puts failed deliveries back in the queue, due now: the one
+// with id, or every failed one when id is 0. The recorded channel stays,
+// so a message Slack may have taken after all is looked up before it is
+// posted again; attempts stay, as they fence claims. It returns the rows
+// requeued, each with the error that had failed it.
+func (s *Store) RetryFailed(ctx context.Context, id int64, now time.Time) ([]store.Delivery, error) {
+	var out []store.Delivery
+	err := s.update(ctx, func(tx *Tx) error {
+		query := "UPDATE outbox SET state = 'pending', next_attempt_at = ?, updated_at = ? WHERE state = 'failed'"
+		args := []any{now.Unix(), now.Unix()}
+		if id != 0 {
+			query += " AND id = ?"
+			args = append(args, id)
+		}
+		rows, err := tx.tx.QueryContext(ctx, query+" RETURNING "+deliveryColumns, args...)
+		out, err = collect(rows, err, scanDelivery)
+		if err != nil {
+			return err
+		}
+		if len(out) > 0 {
+			tx.enqueued = true
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: retry failed deliveries: %w", err)
+	}
+	for i := range out {
+		out[i].State = store.StateFailed
+	}
+	return out, nil
 }

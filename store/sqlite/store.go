@@ -52,6 +52,35 @@ type Store struct {
 	// of the cost of a write; database/sql keeps each one prepared per
 	// connection, transactions included.
 	stmts sync.Map // string -> *sql.Stmt
+	// onEnqueue are told after every commit that added or revived outbox
+	// rows, so the delivery engine never waits for its tick to see them.
+	onEnqueue atomic.Pointer[[]func()]
+}
+
+// OnEnqueue registers fn to be called, after the commit, whenever an
+// Update has added outbox rows or put rows back in the queue. fn must
+// return at once (the delivery engine's Kick does). Callers of Update need
+// not remember to wake anything.
+func (s *Store) OnEnqueue(fn func()) {
+	for {
+		old := s.onEnqueue.Load()
+		var fns []func()
+		if old != nil {
+			fns = append(fns, *old...)
+		}
+		fns = append(fns, fn)
+		if s.onEnqueue.CompareAndSwap(old, &fns) {
+			return
+		}
+	}
+}
+
+func (s *Store) enqueued() {
+	if fns := s.onEnqueue.Load(); fns != nil {
+		for _, fn := range *fns {
+			fn()
+		}
+	}
 }
 
 // pragmas follow soju's modernc setup: WAL so readers never wait for the
@@ -191,6 +220,8 @@ func (s *Store) Backup(ctx context.Context, file string) error {
 type Tx struct {
 	tx *sql.Tx
 	s  *Store
+	// enqueued records that this transaction owes new messages.
+	enqueued bool
 }
 
 // exec runs a statement in the transaction through the statement cache.

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"github.com/exchangebot/exchangebot/store"
@@ -75,12 +74,15 @@ func (s *Store) commitBatch(batch []*writeReq) {
 	}
 	defer tx.Rollback()
 	results := make([]error, len(batch))
+	enqueued := false
 	for i, r := range batch {
 		if _, err := tx.Exec("SAVEPOINT w"); err != nil {
 			fail(fmt.Errorf("store: savepoint: %w", err))
 			return
 		}
-		results[i] = s.runOne(r, tx)
+		t := &Tx{tx: tx, s: s}
+		results[i] = s.runOne(r, t)
+		enqueued = enqueued || results[i] == nil && t.enqueued
 		if results[i] != nil {
 			if _, err := tx.Exec("ROLLBACK TO w"); err != nil {
 				fail(fmt.Errorf("store: rollback to savepoint: %w", err))
@@ -97,6 +99,9 @@ func (s *Store) commitBatch(batch []*writeReq) {
 		return
 	}
 	s.writeSeq.Add(1)
+	if enqueued {
+		s.enqueued()
+	}
 	for i, r := range batch {
 		if results[i] == nil && r.rk != nil {
 			// Marked with this commit: a later Update under the same
@@ -109,7 +114,7 @@ func (s *Store) commitBatch(batch []*writeReq) {
 
 // runOne runs one Update's function, turning a panic into its error so
 // one bad caller cannot take the writer down.
-func (s *Store) runOne(r *writeReq, tx *sql.Tx) (err error) {
+func (s *Store) runOne(r *writeReq, t *Tx) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("store: update panicked: %v", p)
@@ -119,7 +124,7 @@ func (s *Store) runOne(r *writeReq, tx *sql.Tx) (err error) {
 		return err
 	}
 	if r.rk != nil {
-		res, err := tx.ExecContext(r.ctx, "INSERT INTO processed (key, at) VALUES (?, unixepoch()) ON CONFLICT (key) DO NOTHING", r.rk.Key)
+		res, err := t.tx.ExecContext(r.ctx, "INSERT INTO processed (key, at) VALUES (?, unixepoch()) ON CONFLICT (key) DO NOTHING", r.rk.Key)
 		if err != nil {
 			return fmt.Errorf("store: mark processed: %w", err)
 		}
@@ -127,5 +132,5 @@ func (s *Store) runOne(r *writeReq, tx *sql.Tx) (err error) {
 			return fmt.Errorf("store: %s: %w", r.rk.Key, store.ErrDuplicate)
 		}
 	}
-	return r.fn(&Tx{tx: tx, s: s})
+	return r.fn(t)
 }

@@ -1,0 +1,249 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+
+	"github.com/slack-go/slack"
+
+	"github.com/exchangebot/exchangebot/outbox"
+	"github.com/exchangebot/exchangebot/store"
+)
+
+// Slack is the delivery engine's surface for every kind of outbox row:
+// slackSender implements outbox.Sender over one registry of senders by
+// kind (Bot.senders). Each kind registers beside its handler: the ones
+// below here, reminders with them, lessons and the digest in their files.
+
+// kindUndelivered is a DM to a session's creator: a message about the
+// session could not be delivered, and why.
+const kindUndelivered = "undelivered"
+
+// sender delivers one kind of outbox row, through postTop, postThread or
+// postDM. An empty channel with no error means there was nothing to say.
+type sender func(ctx context.Context, d store.Delivery, s *store.Session) (channel, ts string, err error)
+
+func (b *Bot) registerSenders() {
+	b.senders[kindAnnounce] = b.sendAnnouncement
+	b.senders[kindUpdate] = b.sendUpdate
+	b.senders[kindThread] = b.sendThreadNote
+	b.senders[kindReminder] = b.sendReminder
+	b.senders[kindUndelivered] = b.sendUndelivered
+}
+
+func (b *Bot) sendAnnouncement(ctx context.Context, d store.Delivery, s *store.Session) (string, string, error) {
+	return b.postTop(ctx, d, d.Recipient,
+		slack.MsgOptionText(announcementText(s), false),
+		slack.MsgOptionBlocks(announcementBlocks(s, b.cfg.BaseURL)...))
+}
+
+// sendUpdate refreshes the announcement. chat.update sets the whole
+// message, so repeating it is harmless and it needs no metadata to be
+// found again.
+func (b *Bot) sendUpdate(ctx context.Context, _ store.Delivery, s *store.Session) (string, string, error) {
+	if s.AnnounceTS == "" {
+		return "", "", nil // the announcement, when it goes out, shows the current state
+	}
+	_, _, _, err := b.slack.UpdateMessageContext(ctx, s.AnnounceChannel, s.AnnounceTS,
+		slack.MsgOptionText(announcementText(s), false),
+		slack.MsgOptionBlocks(announcementBlocks(s, b.cfg.BaseURL)...))
+	return s.AnnounceChannel, s.AnnounceTS, err
+}
+
+func (b *Bot) sendThreadNote(ctx context.Context, d store.Delivery, s *store.Session) (string, string, error) {
+	return b.postThread(ctx, d, s, slack.MsgOptionText(d.Payload, false))
+}
+
+// slackSender is the Slack surface of the delivery engine.
+type slackSender struct{ b *Bot }
+
+var _ outbox.Sender = slackSender{}
+
+func (ss slackSender) session(ctx context.Context, d store.Delivery) (*store.Session, error) {
+	if d.SessionID == 0 {
+		return nil, nil
+	}
+	return ss.b.store.Session(ctx, d.SessionID)
+}
+
+func (ss slackSender) Send(ctx context.Context, d store.Delivery) (outbox.Result, error) {
+	fn := ss.b.senders[d.Kind]
+	if fn == nil {
+		// Refused, not failed: a newer version sharing the database may know it.
+		return outbox.Result{}, fmt.Errorf("bot: unknown delivery kind %q", d.Kind)
+	}
+	s, err := ss.session(ctx, d)
+	if err != nil {
+		return outbox.Result{}, err
+	}
+	channel, ts, err := fn(ctx, d, s)
+	if channel == "" && err == nil {
+		return outbox.Result{}, nil
+	}
+	return outbox.Result{Channel: channel, TS: ts, Announcement: d.Kind == kindAnnounce}, err
+}
+
+func (ss slackSender) Find(ctx context.Context, d store.Delivery) (outbox.Result, bool, error) {
+	s, err := ss.session(ctx, d)
+	if err != nil {
+		return outbox.Result{}, false, err
+	}
+	channel, ts, found, err := ss.b.findPost(ctx, d, s)
+	return outbox.Result{Channel: channel, TS: ts, Announcement: d.Kind == kindAnnounce}, found, err
+}
+
+// Lane keeps what goes to one session's announcement and thread in
+// order (a note after its announcement), and each person's DMs in order.
+func (ss slackSender) Lane(d store.Delivery) string {
+	switch {
+	case d.SessionID != 0 && (d.InThread || d.Kind == kindAnnounce || d.Kind == kindUpdate || d.Kind == kindThread):
+		return "session:" + strconv.FormatInt(d.SessionID, 10)
+	case d.Recipient != "":
+		return "to:" + d.Recipient
+	}
+	return ""
+}
+
+// Classify sorts Slack's answers into the engine's classes.
+func (ss slackSender) Classify(err error) outbox.Verdict {
+	var rl *slack.RateLimitedError
+	if errors.As(err, &rl) {
+		return outbox.Verdict{Class: outbox.Limited, After: rl.RetryAfter}
+	}
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) {
+		return outbox.Verdict{Class: slackErrorClass(se.Err), After: outbox.MinBackoff}
+	}
+	var sc slack.StatusCodeError
+	if errors.As(err, &sc) {
+		switch {
+		case sc.Code == 429:
+			return outbox.Verdict{Class: outbox.Limited, After: outbox.MinBackoff}
+		case sc.Code >= 500 || sc.Code == 408:
+			return outbox.Verdict{Class: outbox.Unavailable}
+		case sc.Code == 401 || sc.Code == 403:
+			return outbox.Verdict{Class: outbox.Unauthorized}
+		}
+		return outbox.Verdict{Class: outbox.Refused}
+	}
+	var ne net.Error
+	if errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return outbox.Verdict{Class: outbox.Unavailable}
+	}
+	return outbox.Verdict{Class: outbox.Broken}
+}
+
+// slackErrorClass sorts Slack's error codes
+// (https://api.slack.com/methods/chat.postMessage#errors and kin).
+func slackErrorClass(code string) outbox.Class {
+	switch code {
+	case "ratelimited":
+		return outbox.Limited
+	case "internal_error", "fatal_error", "service_unavailable", "request_timeout", "team_added_to_org":
+		return outbox.Unavailable
+	case "invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive", "no_permission",
+		"org_login_required", "ekm_access_denied", "two_factor_setup_required":
+		// Passing while a token is replaced or an app reinstalled.
+		return outbox.Unauthorized
+	case "channel_not_found", "not_in_channel", "is_archived", "missing_scope", "user_not_found", "user_disabled",
+		"cannot_dm_bot", "invalid_blocks", "invalid_blocks_format", "msg_too_long", "no_text", "message_not_found",
+		"cant_update_message", "edit_window_closed", "restricted_action", "restricted_action_read_only_channel",
+		"restricted_action_thread_only_channel", "restricted_action_non_threadable_channel", "thread_not_found",
+		"too_many_attachments", "messages_tab_disabled", "is_inactive", "user_is_restricted":
+		return outbox.Permanent
+	}
+	return outbox.Refused
+}
+
+// slackErrorCode names an error for people: Slack's code when there is one.
+func slackErrorCode(err error) string {
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) {
+		return se.Err
+	}
+	return err.Error()
+}
+
+// Undeliverable owes the session's creator one DM per failing place and
+// cause: the first failure tells them, later ones of the same kind (the
+// thread's reminders, when the channel is gone) would only repeat it.
+func (ss slackSender) Undeliverable(ctx context.Context, d store.Delivery, cause error) ([]store.Delivery, error) {
+	if d.Kind == kindUndelivered || d.SessionID == 0 {
+		return nil, nil // a digest has no creator; the log and the metric tell the operator
+	}
+	s, err := ss.session(ctx, d)
+	if err != nil || s.Creator == "" {
+		return nil, err
+	}
+	where := d.Recipient
+	if d.Channel != "" {
+		where = d.Channel
+	}
+	now := ss.b.now()
+	return []store.Delivery{{
+		Kind: kindUndelivered, SessionID: s.ID, Recipient: s.Creator, Payload: strconv.FormatInt(d.ID, 10), Due: now,
+		Dedupe: fmt.Sprintf("undelivered:%d:%s:%s", s.ID, where, slackErrorCode(cause)),
+	}}, nil
+}
+
+// sendUndelivered tells the creator what could not be posted, why, and how
+// it gets sent once fixed.
+func (b *Bot) sendUndelivered(ctx context.Context, d store.Delivery, s *store.Session) (string, string, error) {
+	id, err := strconv.ParseInt(d.Payload, 10, 64)
+	if err != nil {
+		return "", "", fmt.Errorf("bot: undelivered notice with payload %q", d.Payload)
+	}
+	failed, err := b.store.Delivery(ctx, id)
+	if err != nil {
+		return "", "", err
+	}
+	if failed.State != store.StateFailed {
+		return "", "", nil // sent since (retried after a fix)
+	}
+	where := failed.Recipient
+	if failed.Channel != "" {
+		where = failed.Channel
+	}
+	place := "<#" + where + ">"
+	if failed.Channel == "" && !failed.InThread && (failed.Kind != kindAnnounce && failed.Kind != kindSummary) {
+		place = "a DM to <@" + where + ">"
+	}
+	text := fmt.Sprintf("I could not post %s of *%s* (#%d) in %s: Slack said `%s`. %s\nOnce that is fixed, an operator can send it with `exchangebot retry %d`.",
+		deliveryNoun(failed.Kind), escapeText(s.Title), s.ID, place, escapeText(failed.LastError), failureAdvice(failed.LastError), failed.ID)
+	return b.postDM(ctx, d, d.Recipient, slack.MsgOptionText(text, false))
+}
+
+func deliveryNoun(kind string) string {
+	switch kind {
+	case kindAnnounce:
+		return "the announcement"
+	case kindUpdate:
+		return "the announcement's update"
+	case kindThread:
+		return "a note"
+	case kindReminder:
+		return "a reminder"
+	case kindPrompt, kindNudge:
+		return "the lesson questions"
+	case kindSummary:
+		return "the lessons summary"
+	}
+	return "a message"
+}
+
+func failureAdvice(code string) string {
+	switch code {
+	case "channel_not_found":
+		return "The channel may have been deleted, or it is private and I am not in it: invite me with `/invite` there."
+	case "not_in_channel":
+		return "I am not a member of that channel: invite me with `/invite` there."
+	case "is_archived":
+		return "The channel is archived: unarchive it."
+	case "user_not_found", "user_disabled", "cannot_dm_bot", "messages_tab_disabled":
+		return "That person cannot get DMs from me."
+	}
+	return "No retry can change that by itself."
+}

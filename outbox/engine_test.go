@@ -1,0 +1,281 @@
+package outbox
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/exchangebot/exchangebot/store"
+)
+
+func TestEngineSendsConcurrentlyOneAtATimePerLane(t *testing.T) {
+	e := newEnv(t, 8)
+	e.sender.delay = 20 * time.Millisecond
+	e.owe("reminder", false, recipients(40)...)
+	// Five thread notes of one session share a lane: they go in order.
+	ctx := context.Background()
+	now := e.clock.Now()
+	if err := e.st.Update(ctx, func(tx store.Tx) error {
+		for i := range 5 {
+			if err := tx.Enqueue(ctx, store.Delivery{Kind: "thread", Recipient: fmt.Sprintf("T%d", i), InThread: true, Due: now}, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.deliverNow(); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.states(); got[store.StateSent] != 45 {
+		t.Fatalf("states %v, want 45 sent", got)
+	}
+	if e.sender.peak < 2 || e.sender.peak > 8 {
+		t.Errorf("%d sends at once, want between 2 and the 8 workers", e.sender.peak)
+	}
+	if n := e.sender.maxLanes["session:0"]; n != 1 {
+		t.Errorf("%d thread notes of one session in flight at once, want 1", n)
+	}
+	var notes []string
+	for _, r := range e.sender.order {
+		if strings.HasPrefix(r, "T") {
+			notes = append(notes, r)
+		}
+	}
+	if strings.Join(notes, " ") != "T0 T1 T2 T3 T4" {
+		t.Errorf("thread notes went %v, want in order", notes)
+	}
+	for id, n := range e.sender.sent {
+		if n != 1 {
+			t.Errorf("row %d sent %d times", id, n)
+		}
+	}
+}
+
+func TestEngineOutageCostsOneCallPerProbe(t *testing.T) {
+	e := newEnv(t, 8)
+	e.owe("reminder", false, recipients(20)...)
+	for _, r := range recipients(20) {
+		e.sender.set(r, func(context.Context) (Result, error) { return Result{}, errDown })
+	}
+	if err := e.deliverNow(); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(e.sender.order); n != 1 {
+		t.Fatalf("%d sends against a down service in one run, want 1 (the probe)", n)
+	}
+	// Back up: the probe gets through and everything follows.
+	for _, r := range recipients(20) {
+		e.sender.set(r, nil)
+	}
+	e.clock.Add(MinBackoff)
+	if err := e.deliverNow(); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.states(); got[store.StateSent] != 20 {
+		t.Fatalf("states %v after the service came back", got)
+	}
+}
+
+func TestEngineTokenErrorsRetryForAWindowThenFail(t *testing.T) {
+	e := newEnv(t, 1)
+	rows := e.owe("announce", false, "CROT")
+	e.sender.set("CROT", func(context.Context) (Result, error) { return Result{}, refusal{"invalid_auth"} })
+	var waits []time.Duration
+	for range 50 {
+		if err := e.deliverNow(); err != nil {
+			t.Fatal(err)
+		}
+		d := e.row(rows[0].ID)
+		if d.State != store.StatePending {
+			break
+		}
+		waits = append(waits, d.NextAttempt.Sub(e.clock.Now()))
+		e.clock.Add(d.NextAttempt.Sub(e.clock.Now()))
+	}
+	d := e.row(rows[0].ID)
+	var total time.Duration
+	for _, w := range waits {
+		total += w
+	}
+	if d.State != store.StateFailed || total < AuthWindow || total > AuthWindow+MaxBackoff {
+		t.Fatalf("after %d tries over %s: %s (%s), want failed after about %s", len(waits)+1, total, d.State, d.LastError, AuthWindow)
+	}
+	if len(e.sender.notices) != 1 {
+		t.Errorf("%d notices owed, want 1", len(e.sender.notices))
+	}
+}
+
+func TestEnginePermanentFailureOwesOneNotice(t *testing.T) {
+	e := newEnv(t, 4)
+	rows := e.owe("reminder", false, "CGONE1", "CGONE2", "UOK")
+	for _, r := range []string{"CGONE1", "CGONE2"} {
+		e.sender.set(r, func(context.Context) (Result, error) { return Result{}, refusal{"channel_not_found"} })
+	}
+	if err := e.deliverNow(); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range rows {
+		want := store.StateFailed
+		if d.Recipient == "UOK" {
+			want = store.StateSent
+		}
+		if got := e.row(d.ID); got.State != want || got.Attempts != 1 {
+			t.Errorf("%s: %s after %d attempts, want %s after 1", d.Recipient, got.State, got.Attempts, want)
+		}
+	}
+	// Both failures owed the same notice (same cause): one row, sent once.
+	if err := e.deliverNow(); err != nil {
+		t.Fatal(err)
+	}
+	all, _ := e.st.Deliveries(context.Background(), 0)
+	notices := 0
+	for _, d := range all {
+		if d.Kind == "notice" {
+			notices++
+			if d.State != store.StateSent {
+				t.Errorf("notice %s", d.State)
+			}
+		}
+	}
+	if notices != 1 {
+		t.Errorf("%d notice rows, want 1", notices)
+	}
+	if n := counted(t, e.m.Deliveries.WithLabelValues("reminder", "failed")); n != 2 {
+		t.Errorf("deliveries_total{failed} = %v, want 2", n)
+	}
+}
+
+func TestEngineRateLimitHoldsTheRowOnly(t *testing.T) {
+	e := newEnv(t, 4)
+	rows := e.owe("reminder", false, "ULIMITED", "UA", "UB")
+	e.sender.set("ULIMITED", func(context.Context) (Result, error) { return Result{}, limited{30 * time.Second} })
+	if err := e.deliverNow(); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range rows {
+		got := e.row(d.ID)
+		if d.Recipient == "ULIMITED" {
+			if got.State != store.StatePending || !got.NextAttempt.Equal(e.clock.Now().Add(30*time.Second)) {
+				t.Errorf("limited row: %s next %s", got.State, got.NextAttempt)
+			}
+		} else if got.State != store.StateSent {
+			t.Errorf("%s held by another row's limit: %s", d.Recipient, got.State)
+		}
+	}
+}
+
+func TestEngineSkipsRowsTooLateForTheirDeadline(t *testing.T) {
+	e := newEnv(t, 1)
+	ctx := context.Background()
+	now := e.clock.Now()
+	if err := e.st.Update(ctx, func(tx store.Tx) error {
+		return tx.Enqueue(ctx, store.Delivery{Kind: "reminder", Recipient: "U1", Due: now.Add(-time.Hour), Deadline: now}, now)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.deliverNow(); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.states(); got[store.StateSkipped] != 1 || len(e.sender.order) != 0 {
+		t.Fatalf("states %v, %d sends: want skipped without a send", got, len(e.sender.order))
+	}
+}
+
+func TestEngineRecordsASlowAnswer(t *testing.T) {
+	e := newEnv(t, 1)
+	e.eng.sendTimeout, e.eng.markTimeout = 2*time.Second, 200*time.Millisecond
+	rows := e.owe("reminder", false, "USLOW")
+	// The answer comes after longer than recording may take: recording
+	// gets its own deadline, counted from the answer.
+	e.sender.delay = 500 * time.Millisecond
+	if err := e.deliverNow(); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.row(rows[0].ID); got.State != store.StateSent {
+		t.Fatalf("slow answer not recorded: %s (%s)", got.State, got.LastError)
+	}
+}
+
+func TestEnginePanicIsAnErrorAndTheRowRetries(t *testing.T) {
+	e := newEnv(t, 1)
+	rows := e.owe("reminder", false, "UBOOM", "UFINE")
+	e.sender.set("UBOOM", func(context.Context) (Result, error) { panic("sender bug") })
+	err := e.deliverNow()
+	if err == nil || !strings.Contains(err.Error(), "sender bug") {
+		t.Fatalf("DeliverNow = %v, want the panic as an error", err)
+	}
+	if got := e.row(rows[0].ID); got.State != store.StatePending || !strings.Contains(got.LastError, "sender bug") {
+		t.Errorf("panicking row: %s (%s)", got.State, got.LastError)
+	}
+	if got := e.row(rows[1].ID); got.State != store.StateSent {
+		t.Errorf("the next row: %s", got.State)
+	}
+}
+
+func TestEngineRecoversAStaleClaim(t *testing.T) {
+	e := newEnv(t, 1)
+	rows := e.owe("reminder", false, "UDEAD")
+	ctx := context.Background()
+	if _, err := e.st.ClaimDelivery(ctx, rows[0].ID, e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Add(RecoverAfter - time.Second)
+	if err := e.deliverNow(); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.row(rows[0].ID); got.State != store.StateSending {
+		t.Fatalf("a young claim was taken back: %s", got.State)
+	}
+	e.clock.Add(2 * time.Second)
+	if err := e.deliverNow(); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.row(rows[0].ID); got.State != store.StateSent || got.Attempts != 2 {
+		t.Fatalf("after recovery: %s, %d attempts", got.State, got.Attempts)
+	}
+}
+
+// TestEngineRunWakesOnEnqueueAndSleepsWhenIdle runs the loop with no tick
+// at all: a commit that owes a message wakes it, and idle it reads
+// nothing.
+func TestEngineRunWakesOnEnqueueAndSleepsWhenIdle(t *testing.T) {
+	e := newEnv(t, 4)
+	e.clock = &clock{t: time.Now()}
+	e.eng.now = time.Now
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.eng.Run(ctx) }()
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		for end := time.Now().Add(10 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(end) {
+				t.Fatalf("timed out waiting for %s", what)
+			}
+		}
+	}
+	rows := e.owe("reminder", false, "UNOW")
+	waitFor("the kicked row", func() bool { return e.row(rows[0].ID).State == store.StateSent })
+	// Nothing due: once the looks that follow the send are over, the
+	// engine sleeps, and idle moments cost no query.
+	before := counted(t, e.m.StoreQueries)
+	for settle := time.Now().Add(5 * time.Second); time.Now().Before(settle); {
+		time.Sleep(100 * time.Millisecond)
+		n := counted(t, e.m.StoreQueries)
+		if n == before {
+			break
+		}
+		before = n
+	}
+	time.Sleep(300 * time.Millisecond)
+	if n := counted(t, e.m.StoreQueries) - before; n != 0 {
+		t.Errorf("%v store queries while idle without a tick, want 0", n)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
