@@ -78,7 +78,7 @@ func TestSpeedFigures(t *testing.T) {
 	}
 }
 
-// deliveryRate schedules 600 reminders due at one moment, starts the
+// deliveryRate schedules 1,800 reminders due at one moment, starts the
 // replicas before it, and measures from that moment to the last one sent.
 func deliveryRate(t *testing.T, bin string, replicas int) float64 {
 	fake := slackfake.New()
@@ -91,7 +91,7 @@ func deliveryRate(t *testing.T, bin string, replicas int) float64 {
 			Title: fmt.Sprintf("Rate %d", i), Kind: "webinar", Start: due.Add(time.Hour), Duration: 30 * time.Minute, TZ: "UTC",
 			Channel: fmt.Sprintf("C%dRATE", i), Creator: "U0COORD", Speakers: []store.Speaker{{UserID: fmt.Sprintf("U%dSPK", i)}},
 		}
-		for j := range 18 {
+		for j := range 58 {
 			s.Participants = append(s.Participants, fmt.Sprintf("U%dP%d", i, j))
 		}
 		sessions = append(sessions, s)
@@ -100,9 +100,9 @@ func deliveryRate(t *testing.T, bin string, replicas int) float64 {
 	startReplicas(t, bin, rs)
 	waitSent(t, st, "announce", 30, time.Minute, rs)
 	time.Sleep(time.Until(due))
-	waitSent(t, st, "reminder", 600, 2*time.Minute, rs)
+	waitSent(t, st, "reminder", 1800, 2*time.Minute, rs)
 	took := time.Since(due)
 	stopReplicas(t, rs)
 	exactlyOnce(t, st, fake, "reminder")
-	return 600 / took.Seconds()
+	return 1800 / took.Seconds()
 }
