@@ -60,7 +60,7 @@ func (b *Bot) Execute(ctx context.Context, req Request) Reply {
 	var ue *UsageError
 	if errors.As(err, &ue) {
 		b.metrics.Commands.WithLabelValues(name, "usage_error").Inc()
-		return Reply{Text: ue.Msg}
+		return Reply{Text: ue.Error()}
 	}
 	b.metrics.Commands.WithLabelValues(name, "error").Inc()
 	b.log.Error("command failed", slog.String("command", name), slog.String("user", req.UserID), slog.Any("error", err))
@@ -96,7 +96,7 @@ func (b *Bot) dispatch(ctx context.Context, req Request, c Command) (Reply, erro
 	if fn := b.extraCommands[c.Name]; fn != nil {
 		return fn(ctx, req, c)
 	}
-	return Reply{}, usagef("`%s` is not available yet. Try `%s help`.", c.Name, b.cfg.Command)
+	return Reply{}, usage(msgNotAvailable, "Command", c.Name, "Slash", b.cfg.Command)
 }
 
 func (b *Bot) helpText() string {

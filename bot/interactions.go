@@ -181,7 +181,7 @@ func (b *Bot) submitNewSession(ctx context.Context, cb slack.InteractionCallback
 func usageText(err error) string {
 	var ue *UsageError
 	if errors.As(err, &ue) {
-		return ue.Msg
+		return ue.Error()
 	}
 	return err.Error()
 }
@@ -218,7 +218,7 @@ func (b *Bot) handleAction(ctx context.Context, cb slack.InteractionCallback, a 
 			if !errors.As(err, &ue) {
 				return err
 			}
-			reply = Reply{Text: ue.Msg}
+			reply = Reply{Text: ue.Error()}
 		}
 		b.metrics.Commands.WithLabelValues("join_button", "ok").Inc()
 		b.tellUser(ctx, cb.Channel.ID, cb.User.ID, reply)

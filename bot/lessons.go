@@ -293,7 +293,7 @@ func (b *Bot) handleDM(ctx context.Context, ev slackevents.EventsAPIInnerEvent) 
 			return err
 		}
 		i := p.NextQuestion
-		switch strings.ToLower(strings.Trim(text, " .!`")) {
+		switch ctl, _ := ParseControl(text); ctl {
 		case "stop":
 			if err := tx.StopPrompt(ctx, s.ID, m.User, now); err != nil {
 				return err

@@ -6,11 +6,14 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/exchangebot/exchangebot/i18n"
 )
 
 var knownCommands = map[string]bool{
 	"help": true, "new": true, "list": true, "show": true, "move": true, "cancel": true,
 	"speakers": true, "join": true, "leave": true, "feed": true, "lessons": true, "report": true,
+	"edit": true, "request": true, "requests": true, "plan": true,
 }
 
 // fuzzNow is a fixed clock for the fuzzers: Saturday 28 November 2026, 13:00 UTC.
@@ -44,8 +47,11 @@ func FuzzParse(f *testing.F) {
 			if !errors.As(err, &ue) {
 				t.Fatalf("Parse(%q) error %v is not a *UsageError", text, err)
 			}
-			if !strings.Contains(ue.Msg, "`") {
-				t.Fatalf("Parse(%q) error %q shows no example", text, ue.Msg)
+			if !strings.Contains(ue.Error(), "`") {
+				t.Fatalf("Parse(%q) error %q shows no example", text, ue.Error())
+			}
+			if es := ue.In(i18n.Spanish); ue.ID == "" || es == ue.ID || !strings.Contains(es, "`") {
+				t.Fatalf("Parse(%q) error %q (id %q) has no Spanish wording: %q", text, ue.Error(), ue.ID, es)
 			}
 			if c.Name != "" && !knownCommands[c.Name] {
 				t.Fatalf("Parse(%q) error came with unknown command %q", text, c.Name)
@@ -67,10 +73,16 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Parse(%q): link %q", text, c.Link)
 		}
 		switch c.Name {
-		case "show", "move", "cancel", "speakers", "join", "leave":
+		case "show", "move", "cancel", "speakers", "join", "leave", "edit", "plan":
 			if c.ID <= 0 {
 				t.Fatalf("Parse(%q): id %d", text, c.ID)
 			}
+		}
+		if c.Name == "edit" && c.Title == "" && c.Description == "" && c.Link == "" && c.Kind == "" && c.Lang == "" {
+			t.Fatalf("Parse(%q): edit changes nothing", text)
+		}
+		if c.Name == "request" && (c.Topic == "" || utf8.RuneCountInString(c.Topic) > MaxTitle) {
+			t.Fatalf("Parse(%q): request topic %q", text, c.Topic)
 		}
 		if c.Name == "speakers" && (len(c.Speakers) == 0 || (c.Action != "add" && c.Action != "remove")) {
 			t.Fatalf("Parse(%q): speakers %v %v", text, c.Action, c.Speakers)
@@ -99,57 +111,6 @@ func FuzzParse(f *testing.F) {
 			if err != nil && !errors.As(err, &ue) {
 				t.Fatalf("ReportRange(%q, %q) after Parse(%q): %v", c.From, c.To, text, err)
 			}
-		}
-	})
-}
-
-func FuzzWhen(f *testing.F) {
-	f.Add("2026-12-03", "15:00", int64(0))
-	f.Add("tue", "3pm", int64(86400))
-	f.Add("3 dic", "12am", int64(-3600))
-	f.Add("29 feb", "15h30", int64(1000))
-	f.Add("2026-09-06", "0:30", int64(-7_000_000))
-	f.Add("mañana", "9:05", int64(42))
-	zones := []string{"UTC", "America/Santiago", "Pacific/Chatham", "Australia/Lord_Howe", "America/Havana"}
-	f.Fuzz(func(t *testing.T, date, clock string, offset int64) {
-		// A now within about three years of fuzzNow keeps the dates meaningful.
-		now := fuzzNow.Add(time.Duration(offset%(100_000_000)) * time.Second)
-		loc, err := time.LoadLocation(zones[uint64(offset)%uint64(len(zones))])
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := When(date, clock, now, loc)
-		if err != nil {
-			var ue *UsageError
-			if !errors.As(err, &ue) {
-				t.Fatalf("When(%q, %q) error %v is not a *UsageError", date, clock, err)
-			}
-			return
-		}
-		if got.Before(now) {
-			t.Fatalf("When(%q, %q, %v) = %v, in the past", date, clock, now, got)
-		}
-		if got.Location() != loc {
-			t.Fatalf("When(%q, %q) in %v, want %v", date, clock, got.Location(), loc)
-		}
-	})
-}
-
-func FuzzParseDuration(f *testing.F) {
-	for _, s := range []string{"90m", "1h30m", "1.5h", "2h", "24h", "0m", "-1h", "25h", "300ms", "1e3h", ".5h"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		d, err := ParseDuration(s)
-		if err != nil {
-			var ue *UsageError
-			if !errors.As(err, &ue) || !strings.Contains(ue.Msg, "`90m`") {
-				t.Fatalf("ParseDuration(%q) error %v is not a *UsageError with an example", s, err)
-			}
-			return
-		}
-		if d <= 0 || d > 24*time.Hour || d%time.Minute != 0 {
-			t.Fatalf("ParseDuration(%q) = %v", s, d)
 		}
 	})
 }
