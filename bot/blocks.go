@@ -4,12 +4,12 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
 
 	"github.com/exchangebot/exchangebot/calendar"
+	"github.com/exchangebot/exchangebot/exchange"
 	"github.com/exchangebot/exchangebot/store"
 )
 
@@ -20,31 +20,25 @@ const (
 	actionCapture  = "capture_lessons"
 )
 
-var zoneCacheByName sync.Map // IANA name -> *time.Location
-
-// loadLocation is time.LoadLocation with a cache: the standard one reads
-// and parses the zone file on every call, and every reply shows a time.
-func loadLocation(name string) (*time.Location, error) {
-	if v, ok := zoneCacheByName.Load(name); ok {
-		return v.(*time.Location), nil
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return nil, err
-	}
-	zoneCacheByName.Store(name, loc)
-	return loc, nil
-}
-
 // slackDate renders t with Slack's date token, so every reader sees it in
 // their own zone; the fallback (for clients that cannot) uses zone.
 func slackDate(t time.Time, zone string) string {
-	loc, err := loadLocation(zone)
+	loc, err := exchange.LoadZone(zone)
 	if err != nil {
 		loc = time.UTC
 	}
 	fallback := t.In(loc).Format("Mon 2 Jan 2006 15:04 MST")
 	return fmt.Sprintf("<!date^%d^{date_short_pretty} {time}|%s>", t.Unix(), fallback)
+}
+
+// Permalink is the Slack link to a message, built without an API call
+// (chat.getPermalink gives the same path on the workspace's own domain,
+// and slack.com redirects there). It is "" until the message exists.
+func Permalink(channel, ts string) string {
+	if channel == "" || ts == "" {
+		return ""
+	}
+	return "https://slack.com/archives/" + channel + "/p" + strings.Replace(ts, ".", "", 1)
 }
 
 // escapeText escapes the three characters Slack's mrkdwn treats as control
@@ -123,9 +117,18 @@ func announcementText(s *store.Session) string {
 	return kind + ": " + escapeText(s.Title)
 }
 
+// feedSite is where session feed links point: signed unless feeds are public.
+func (b *Bot) feedSite() calendar.Site {
+	site := calendar.Site{BaseURL: b.cfg.BaseURL}
+	if !b.cfg.FeedsPublic {
+		site.SessionKey = b.cfg.SessionFeedKey
+	}
+	return site
+}
+
 // announcementBlocks is the announcement as first posted and as updated
 // after a move, a cancellation or a speaker change.
-func announcementBlocks(s *store.Session, baseURL string) []slack.Block {
+func announcementBlocks(s *store.Session, site calendar.Site) []slack.Block {
 	title := s.Title
 	if s.Cancelled() {
 		title = "Cancelled: " + title
@@ -145,12 +148,12 @@ func announcementBlocks(s *store.Session, baseURL string) []slack.Block {
 	join := slack.NewButtonBlockElement(actionJoin, id, plain("Join"))
 	join.Style = slack.StylePrimary
 	cal := slack.NewButtonBlockElement(actionCalendar, id, plain("Add to calendar"))
-	cal.URL = calendar.SessionURL(baseURL, s.ID)
+	cal.URL = site.SessionURL(s.ID)
 	return append(blocks, slack.NewActionBlock("session_"+id, join, cal))
 }
 
 // showBlocks is one session in full, for `show`.
-func showBlocks(s *store.Session, baseURL string) []slack.Block {
+func showBlocks(s *store.Session, site calendar.Site) []slack.Block {
 	text := fmt.Sprintf("*%s*\n%s", escapeText(s.Title), sessionLines(s))
 	if s.Cancelled() {
 		text = "*Cancelled* " + text
@@ -159,9 +162,9 @@ func showBlocks(s *store.Session, baseURL string) []slack.Block {
 		}
 	}
 	text += fmt.Sprintf("\n*Participants:* %d", len(s.Participants))
-	text += fmt.Sprintf("\n*Calendar:* <%s>", calendar.SessionURL(baseURL, s.ID))
+	text += fmt.Sprintf("\n*Calendar:* <%s>", site.SessionURL(s.ID))
 	if s.AnnounceTS != "" {
-		text += fmt.Sprintf("\n*Announcement:* <%s|in <#%s>>", calendar.Permalink(s.AnnounceChannel, s.AnnounceTS), s.AnnounceChannel)
+		text += fmt.Sprintf("\n*Announcement:* <%s|in <#%s>>", Permalink(s.AnnounceChannel, s.AnnounceTS), s.AnnounceChannel)
 	}
 	return []slack.Block{slack.NewSectionBlock(mrkdwn(text), nil, nil)}
 }

@@ -1,6 +1,7 @@
-// Package bot is everything that speaks Slack: the slash command, modals
-// and buttons, the Events API, Socket Mode, and the scheduled jobs that
-// deliver announcements, reminders, lesson prompts and digests.
+// Package bot is the Slack surface of the exchange service: it reads
+// slash commands, buttons, forms and events, calls exchange.Service, and
+// renders the answers and everything the bot owes as Slack messages. It
+// also runs the scheduled jobs that deliver them.
 package bot
 
 import (
@@ -11,43 +12,24 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/slackevents"
 
+	"github.com/exchangebot/exchangebot/exchange"
 	"github.com/exchangebot/exchangebot/outbox"
 	"github.com/exchangebot/exchangebot/store"
 )
 
-// Config is the bot's share of the configuration, already parsed.
+// Config is the Slack surface's share of the configuration, already
+// parsed: the product's Policy and what only Slack needs.
 type Config struct {
-	BaseURL         string
-	Location        *time.Location // when a caller's zone is unknown
-	Staff           []string       // user ids, or one user-group id; empty = everyone
-	Command         string
-	AnnounceChannel string
-	SigningSecret   string
-	Reminders       ReminderConfig
-	Tick            string // cron spec for the delivery job
-	Lessons         LessonConfig
-	DigestCron      string
-	DigestChannel   string
-	FeedsPublic     bool
-}
-
-// ReminderConfig says when and to whom reminders go.
-type ReminderConfig struct {
-	Before         []time.Duration
-	ToChannel      bool
-	ToSpeakers     bool
-	ToParticipants bool
-}
-
-// LessonConfig drives lesson capture after a session.
-type LessonConfig struct {
-	PromptAfter time.Duration
-	NudgeAfter  time.Duration
-	CloseAfter  time.Duration
-	Channel     string
-	Questions   []string
+	exchange.Policy
+	BaseURL       string
+	Command       string
+	SigningSecret string
+	Tick          string // cron spec for the delivery job
+	DigestCron    string
+	// SessionFeedKey signs session feed links when FeedsPublic is false
+	// (see calendar.Site).
+	SessionFeedKey []byte
 }
 
 // SlackAPI is the part of *slack.Client the bot calls. Offline mode
@@ -79,19 +61,15 @@ type Bot struct {
 	inflight sync.WaitGroup
 
 	metrics *Metrics
+	// svc is the product: every rule and every change goes through it.
+	svc    *exchange.Service
+	routes routes
 	// senders is the one registry of outbox senders, by kind.
 	senders map[string]sender
 	// engine delivers the outbox through senders; pauses holds Slack's
 	// rate limits for every call the bot makes.
 	engine *outbox.Engine
 	pauses *outbox.Pauses
-	// extraCommands are commands whose code lives with their feature
-	// (lessons, report).
-	extraCommands  map[string]func(context.Context, Request, Command) (Reply, error)
-	actionHandlers map[string]func(context.Context, slack.InteractionCallback, *slack.BlockAction) error
-	viewHandlers   map[string]func(context.Context, slack.InteractionCallback) (*slack.ViewSubmissionResponse, error)
-	// eventHandlers take Events API inner events by type (message.im replies).
-	eventHandlers map[string]func(context.Context, slackevents.EventsAPIInnerEvent) error
 	// cronJobs are jobs on their own cron spec, keyed by spec.
 	cronJobs map[string]cronJob
 }
@@ -133,11 +111,11 @@ func New(o Options) *Bot {
 	}
 	b.senders = map[string]sender{}
 	b.registerSenders()
-	b.extraCommands = map[string]func(context.Context, Request, Command) (Reply, error){}
-	b.actionHandlers = map[string]func(context.Context, slack.InteractionCallback, *slack.BlockAction) error{}
-	b.viewHandlers = map[string]func(context.Context, slack.InteractionCallback) (*slack.ViewSubmissionResponse, error){}
-	b.eventHandlers = map[string]func(context.Context, slackevents.EventsAPIInnerEvent) error{}
+	b.routes = newRoutes()
 	b.cronJobs = map[string]cronJob{}
+	b.svc = exchange.New(exchange.Options{
+		Store: b.store, Now: b.now, Policy: b.cfg.Policy, Groups: userGroups{b}, Changed: b.kick,
+	})
 	b.registerLessons()
 	b.registerDigest()
 	// The clock is read through b, so a test that swaps b.now moves every part.

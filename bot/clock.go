@@ -4,15 +4,17 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/exchangebot/exchangebot/exchange"
 )
 
 // Times and durations, read word by word in English or Spanish: 15:00,
 // 3pm, 3 pm, 3 p. m., 15h, 15hrs, 15.00, 15:00 hrs, a las 15:00; 90m,
 // 90 min, 1h30m, 1h 30m, 1.5h, 1 hora, 2 horas, 1 hora y 30 minutos.
 
-// maxDuration caps a session: anything longer is far more likely a typo
-// (90h for 90m) than a real session.
-const maxDuration = 24 * time.Hour
+// maxDuration caps a session (exchange's limit), read here so a typo
+// (90h for 90m) is answered as one.
+const maxDuration = exchange.MaxDuration
 
 // clockAt reads a time starting at args[i]: the words as written and how
 // many. n is 0 when there is none; err is set when the words look like a

@@ -68,6 +68,8 @@ func TestMalformedCommandsChangeNothing(t *testing.T) {
 		{`new "T" ` + d + ` 10:00 kind:party`, `Unknown kind "party"`},
 		{`new "T" ` + d + ` 10:00 link:ftp://x`, "not a web link"},
 		{`new "T" ` + d + ` 10:00 link:javascript:alert(1)`, "not a web link"},
+		{`new "T" ` + d + ` 10:00 link:https://meet.example.org@evil.example/`, "not a web link"},
+		{`new "T" ` + d + ` 10:00 link:<https://meet.example.org@evil.example/|meet>`, "not a web link"},
 		{`new "T" ` + d + ` 10:00 lang:fr`, `Unknown language "fr"`},
 		{`new "T" ` + d + ` 10:00 color:red`, `Unknown key "color:"`},
 		{`new "T" ` + d + ` 10:00 @ana`, "autocomplete"},
@@ -355,5 +357,55 @@ func TestHelp(t *testing.T) {
 		if !strings.Contains(r, "/exchange new") || !strings.Contains(r, "/exchange feed") {
 			t.Errorf("help for %q: %s", text, r)
 		}
+	}
+}
+
+// TestFeedCommandFollowsFeedsPublic: the feed of every session needs a
+// token when feeds are not public, and the reply gives it one.
+func TestFeedCommandFollowsFeedsPublic(t *testing.T) {
+	for _, public := range []bool{true, false} {
+		e := newTestBot(t, func(c *Config) { c.FeedsPublic = public })
+		r := e.run("U1", "feed")
+		_, rest, _ := strings.Cut(r, "/calendar/u/")
+		token, _, _ := strings.Cut(rest, ".ics")
+		all := "<https://bot.example.org/calendar/all.ics>"
+		if !public {
+			all = "<https://bot.example.org/calendar/all.ics?token=" + token + ">"
+		}
+		if token == "" || !strings.Contains(r, "Every session, not only yours: "+all) {
+			t.Errorf("feeds.public %v: reply lacks %s:\n%s", public, all, r)
+		}
+	}
+}
+
+// TestEditCommand: `edit` changes what was said, in either language,
+// refreshes the announcement, and refuses what exchange refuses.
+func TestEditCommand(t *testing.T) {
+	e := newTestBot(t, func(c *Config) { c.Staff = []string{"U1"} })
+	if r := e.run("U1", `new "Youth employment" `+futureDate(3)+` 10:00 <#C1|general>`); !strings.Contains(r, "#1") {
+		t.Fatal(r)
+	}
+	e.deliver()
+	for _, tt := range []struct{ user, text, want string }{
+		{"U1", `edit 1 title:"Youth employment, II" link:https://meet.example.org/yes description:"Bring data"`, "Updated *#1* Youth employment, II"},
+		{"U1", `editar 1 tipo:taller`, "Updated *#1*"},
+		{"U1", `edit 1 link:https://meet.example.org@evil.example/`, "not a web link"},
+		{"U5", `edit 1 title:"Mine now"`, "Only staff or <@U1>, who scheduled #1, can edit it."},
+	} {
+		if r := e.run(tt.user, tt.text); !strings.Contains(r, tt.want) {
+			t.Errorf("%s: %q, want %q", tt.text, r, tt.want)
+		}
+	}
+	s, err := e.store.Session(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Title != "Youth employment, II" || s.Link != "https://meet.example.org/yes" || s.Description != "Bring data" || s.Kind != "workshop" || s.Sequence != 2 {
+		t.Errorf("after edits: %+v", s)
+	}
+	e.slack.Reset()
+	e.deliver()
+	if up := e.slack.Calls("chat.update"); len(up) == 0 || !strings.Contains(up[len(up)-1].Form.Get("blocks"), "Youth employment, II") {
+		t.Errorf("announcement not refreshed: %+v", up)
 	}
 }

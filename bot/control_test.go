@@ -39,7 +39,11 @@ func TestDMControlWordsInSpanish(t *testing.T) {
 // says so instead of calling them unknown. A mistyped one is helped.
 func TestSpanishCommandsReachTheDispatcher(t *testing.T) {
 	e := newTestBot(t)
-	if got := e.run("U1", `editar 12 título:"Otro"`); !strings.Contains(got, "`edit` is not available yet. Try `/exchange help`.") {
+	if got := e.run("U1", `solicitar "Evaluación de impacto"`); !strings.Contains(got, "`request` is not available yet. Try `/exchange help`.") {
+		t.Errorf("solicitar = %q", got)
+	}
+	// edit is served: it reaches its handler, which looks for the session.
+	if got := e.run("U1", `editar 12 título:"Otro"`); !strings.Contains(got, "There is no session #12") {
 		t.Errorf("editar = %q", got)
 	}
 	if got := e.run("U1", "lsita"); !strings.Contains(got, "Did you mean `lista`?") {

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/exchangebot/exchangebot/exchange"
 	"github.com/exchangebot/exchangebot/internal/slackfake"
 	"github.com/exchangebot/exchangebot/store/sqlite"
 )
@@ -60,20 +61,22 @@ type testEnv struct {
 // testConfig is the configuration tests start from.
 func testConfig() Config {
 	return Config{
+		Policy: exchange.Policy{
+			Location: mustLoc("America/Santiago"),
+			Reminders: exchange.Reminders{
+				Before: []time.Duration{24 * time.Hour, time.Hour}, ToChannel: true, ToSpeakers: true, ToParticipants: true,
+			},
+			Lessons: exchange.Lessons{
+				PromptAfter: 15 * time.Minute, NudgeAfter: 48 * time.Hour, CloseAfter: 168 * time.Hour,
+				Questions: []string{"What worked well?", "What would you do differently?"},
+			},
+			FeedsPublic: true,
+		},
 		BaseURL:       "https://bot.example.org",
-		Location:      mustLoc("America/Santiago"),
 		Command:       "/exchange",
 		SigningSecret: testSecret,
-		Reminders: ReminderConfig{
-			Before: []time.Duration{24 * time.Hour, time.Hour}, ToChannel: true, ToSpeakers: true, ToParticipants: true,
-		},
-		Tick: "@every 15s",
-		Lessons: LessonConfig{
-			PromptAfter: 15 * time.Minute, NudgeAfter: 48 * time.Hour, CloseAfter: 168 * time.Hour,
-			Questions: []string{"What worked well?", "What would you do differently?"},
-		},
-		DigestCron:  "0 9 * * MON",
-		FeedsPublic: true,
+		Tick:          "@every 15s",
+		DigestCron:    "0 9 * * MON",
 	}
 }
 

@@ -55,8 +55,13 @@ func (b *Bot) serve(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
+		switch {
+		case errors.As(err, &tooBig):
 			err = &httpError{http.StatusRequestEntityTooLarge, "request body too large"}
+		case err != nil:
+			// The client stopped sending (read timeout, hang-up, shutdown):
+			// nothing was done, and it is not our error to log.
+			err = &httpError{http.StatusRequestTimeout, "request body not received in time"}
 		}
 		if err == nil {
 			err = b.verify(r.Header, body)
@@ -245,10 +250,10 @@ func (b *Bot) event(ctx context.Context, eventID string, ev slackevents.EventsAP
 			return err
 		}
 	}
-	fn := b.eventHandlers[ev.InnerEvent.Type]
+	fn := b.routes.events[ev.InnerEvent.Type]
 	if fn == nil {
 		return nil
 	}
-	b.background(func(ctx context.Context) error { return fn(ctx, ev.InnerEvent) })
+	b.background(func(ctx context.Context) error { return fn(b, ctx, ev.InnerEvent) })
 	return nil
 }

@@ -179,7 +179,7 @@ func TestURLVerification(t *testing.T) {
 func TestRedeliveredEventActsOnce(t *testing.T) {
 	e := newTestBot(t)
 	var calls atomic.Int32
-	e.bot.eventHandlers["app_home_opened"] = func(ctx context.Context, ev slackevents.EventsAPIInnerEvent) error {
+	e.bot.routes.events["app_home_opened"] = func(_ *Bot, ctx context.Context, ev slackevents.EventsAPIInnerEvent) error {
 		calls.Add(1)
 		return nil
 	}

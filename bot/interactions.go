@@ -9,10 +9,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
+	"github.com/exchangebot/exchangebot/exchange"
 	"github.com/exchangebot/exchangebot/store"
 )
 
@@ -24,9 +24,10 @@ type newSessionMeta struct {
 	Channel string `json:"channel"`
 }
 
+// cmdNewModal opens the new-session form behind a bare `new`.
 func (b *Bot) cmdNewModal(ctx context.Context, req Request) (Reply, error) {
-	if !b.isStaff(ctx, req.UserID) {
-		return Reply{}, usagef("Only staff can schedule sessions. Ask a coordinator, or an admin to add you to `staff` in the config.")
+	if err := b.svc.RequireStaff(ctx, req.UserID, exchange.OpSchedule); err != nil {
+		return Reply{}, err
 	}
 	if req.TriggerID == "" {
 		return Reply{}, usagef("The form opens only inside Slack. Here, write it in one line: `%s new \"Title\" 2026-12-03 15:00 90m`.", b.cfg.Command)
@@ -48,9 +49,9 @@ func input(id, label string, el slack.BlockElement, optional bool) *slack.InputB
 // newSessionModal is the form behind a bare `new`.
 func newSessionModal(zone, meta string) slack.ModalViewRequest {
 	title := slack.NewPlainTextInputBlockElement(nil, "v")
-	title.MaxLength = MaxTitle
+	title.MaxLength = exchange.MaxTitle
 	kinds := []*slack.OptionBlockObject{}
-	for _, k := range []string{"webinar", "exchange", "workshop"} {
+	for _, k := range exchange.Kinds {
 		kinds = append(kinds, slack.NewOptionBlockObject(k, plain(k), nil))
 	}
 	kind := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, nil, "v", kinds...)
@@ -58,7 +59,7 @@ func newSessionModal(zone, meta string) slack.ModalViewRequest {
 	tz := slack.NewPlainTextInputBlockElement(nil, "v")
 	tz.InitialValue = zone
 	dur := slack.NewPlainTextInputBlockElement(nil, "v")
-	dur.InitialValue = "60m"
+	dur.InitialValue = fmt.Sprintf("%dm", int(exchange.DefaultDuration.Minutes()))
 	partners := slack.NewPlainTextInputBlockElement(plain("One per line"), "v")
 	partners.Multiline = true
 	channel := slack.NewOptionsSelectBlockElement(slack.OptTypeConversations, nil, "v")
@@ -102,24 +103,19 @@ func viewValue(cb slack.InteractionCallback, block string) slack.BlockAction {
 	return stateValue(cb, block, "v")
 }
 
-// submitNewSession validates the modal like the one-line command and
-// answers field errors inline (response_action: errors).
+var _ = views.add(callbackNewSession, (*Bot).submitNewSession)
+
+// submitNewSession reads the form and schedules through the same service
+// as the one-line command; mistakes are answered beside their field
+// (response_action: errors).
 func (b *Bot) submitNewSession(ctx context.Context, cb slack.InteractionCallback) (*slack.ViewSubmissionResponse, error) {
-	if !b.isStaff(ctx, cb.User.ID) {
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{"title": "Only staff can schedule sessions."}), nil
+	if err := b.svc.RequireStaff(ctx, cb.User.ID, exchange.OpSchedule); err != nil {
+		return b.formErrors(err)
 	}
-	now := b.now()
 	errs := map[string]string{}
-	title := strings.TrimSpace(viewValue(cb, "title").Value)
-	switch {
-	case title == "":
-		errs["title"] = "Give the session a title."
-	case utf8.RuneCountInString(title) > MaxTitle:
-		errs["title"] = fmt.Sprintf("Keep the title to %d characters.", MaxTitle)
-	}
 	zone := strings.TrimSpace(viewValue(cb, "tz").Value)
-	loc, err := loadLocation(zone)
-	if err != nil || zone == "" || zone == "Local" {
+	loc, err := exchange.LoadZone(zone)
+	if err != nil {
 		errs["tz"] = "Write an IANA zone like America/Santiago or Europe/Madrid."
 		loc = nil
 	}
@@ -134,48 +130,58 @@ func (b *Bot) submitNewSession(ctx context.Context, cb slack.InteractionCallback
 	} else if clock == "" {
 		errs["time"] = "Pick a time."
 	} else if loc != nil {
-		if start, err = When(date, clock, now, loc); err != nil {
+		if start, err = When(date, clock, b.now(), loc); err != nil {
 			errs["date"] = usageText(err)
 		}
 	}
-	link := strings.TrimSpace(viewValue(cb, "link").Value)
-	if link != "" {
-		if link, err = parseLink(link); err != nil {
-			errs["link"] = usageText(err)
+	var meta newSessionMeta
+	_ = json.Unmarshal([]byte(cb.View.PrivateMetadata), &meta)
+	by := exchange.Actor{UserID: cb.User.ID, Channel: meta.Channel}
+	draft := exchange.Draft{
+		Title: viewValue(cb, "title").Value, Kind: viewValue(cb, "kind").SelectedOption.Value, Start: start, Duration: d,
+		TZ: zone, Link: strings.TrimSpace(viewValue(cb, "link").Value), Channel: viewValue(cb, "channel").SelectedConversation,
+		Description: viewValue(cb, "description").Value, Partners: strings.Split(viewValue(cb, "partners").Value, "\n"),
+	}
+	for _, u := range viewValue(cb, "speakers").SelectedUsers {
+		draft.Speakers = append(draft.Speakers, store.Speaker{UserID: u})
+	}
+	// Every mistake at once, each beside its field: what the form could
+	// not read, then what the service refuses.
+	for _, e := range exchange.Errors(b.svc.CheckDraft(by, draft)) {
+		field := formFields[e.Code]
+		if field == "" {
+			field = "title"
+		}
+		if e.Code == exchange.CodePast && start.IsZero() {
+			continue // no start was read; the date or time field says why
+		}
+		if errs[field] == "" {
+			errs[field] = b.errorText(e)
 		}
 	}
 	if len(errs) > 0 {
 		return slack.NewErrorsViewSubmissionResponse(errs), nil
 	}
-	var meta newSessionMeta
-	_ = json.Unmarshal([]byte(cb.View.PrivateMetadata), &meta)
-	s := &store.Session{
-		Title: title, Kind: viewValue(cb, "kind").SelectedOption.Value, Start: start.UTC(), Duration: d, TZ: loc.String(),
-		Link: link, Channel: viewValue(cb, "channel").SelectedConversation, Creator: cb.User.ID,
-		Description: strings.TrimSpace(viewValue(cb, "description").Value), Created: now, Updated: now,
-	}
-	if s.Kind == "" {
-		s.Kind = "webinar"
-	}
-	for _, p := range strings.Split(viewValue(cb, "partners").Value, "\n") {
-		if p = strings.TrimSpace(p); p != "" {
-			s.Partners = append(s.Partners, p)
-		}
-	}
-	for _, u := range viewValue(cb, "speakers").SelectedUsers {
-		s.Speakers = append(s.Speakers, store.Speaker{UserID: u})
-	}
-	if s.Channel == "" {
-		s.Channel = b.cfg.AnnounceChannel
-	}
-	if s.Channel == "" {
-		s.Channel = meta.Channel
-	}
-	if err := b.createSession(ctx, s, now); err != nil {
-		return nil, err
+	s, err := b.svc.Schedule(ctx, by, draft)
+	if err != nil {
+		return b.formErrors(err)
 	}
 	b.tellUser(ctx, meta.Channel, cb.User.ID, b.scheduledReply(s))
 	return nil, nil
+}
+
+// formErrors answers a refusal of the service beside the form's field it
+// is about; other errors are failures.
+func (b *Bot) formErrors(err error) (*slack.ViewSubmissionResponse, error) {
+	e, ok := exchange.AsError(err)
+	if !ok {
+		return nil, err
+	}
+	field := formFields[e.Code]
+	if field == "" {
+		field = "title"
+	}
+	return slack.NewErrorsViewSubmissionResponse(map[string]string{field: b.errorText(e)}), nil
 }
 
 func usageText(err error) string {
@@ -204,42 +210,48 @@ func (b *Bot) tellUser(ctx context.Context, channel, user string, r Reply) {
 	}
 }
 
-// handleAction serves a button press; the reply goes to the presser.
+// handleAction serves a button press by its action id; the reply goes
+// to the presser.
 func (b *Bot) handleAction(ctx context.Context, cb slack.InteractionCallback, a *slack.BlockAction) error {
-	switch a.ActionID {
-	case actionJoin:
-		id, err := strconv.ParseInt(a.Value, 10, 64)
-		if err != nil || id <= 0 {
-			return fmt.Errorf("bot: join button with value %q", a.Value)
-		}
-		reply, err := b.join(ctx, cb.User.ID, id)
-		if err != nil {
-			var ue *UsageError
-			if !errors.As(err, &ue) {
-				return err
-			}
-			reply = Reply{Text: ue.Error()}
-		}
-		b.metrics.Commands.WithLabelValues("join_button", "ok").Inc()
-		b.tellUser(ctx, cb.Channel.ID, cb.User.ID, reply)
-		return nil
-	case actionCalendar:
-		return nil // a link button: Slack opens the URL; the ping needs no answer
-	}
-	if fn := b.actionHandlers[a.ActionID]; fn != nil {
-		return fn(ctx, cb, a)
+	if fn := b.routes.actions[a.ActionID]; fn != nil {
+		return fn(b, ctx, cb, a)
 	}
 	b.log.Warn("unknown action", "action_id", a.ActionID)
 	return nil
 }
 
+var _ = actions.add(actionJoin, (*Bot).pressJoin)
+
+func (b *Bot) pressJoin(ctx context.Context, cb slack.InteractionCallback, a *slack.BlockAction) error {
+	id, err := strconv.ParseInt(a.Value, 10, 64)
+	if err != nil || id <= 0 {
+		return fmt.Errorf("bot: join button with value %q", a.Value)
+	}
+	reply, err := b.join(ctx, cb.User.ID, id)
+	if err != nil {
+		text, ok := b.mistake(err)
+		if !ok {
+			return err
+		}
+		reply = Reply{Text: text}
+	}
+	b.metrics.Commands.WithLabelValues("join_button", "ok").Inc()
+	b.tellUser(ctx, cb.Channel.ID, cb.User.ID, reply)
+	return nil
+}
+
+var _ = actions.add(actionCalendar, (*Bot).pressCalendar)
+
+// pressCalendar answers nothing: the button is a link that Slack opens,
+// and the press it reports needs no reply.
+func (b *Bot) pressCalendar(context.Context, slack.InteractionCallback, *slack.BlockAction) error {
+	return nil
+}
+
 // handleViewSubmission routes a submitted modal by callback id.
 func (b *Bot) handleViewSubmission(ctx context.Context, cb slack.InteractionCallback) (*slack.ViewSubmissionResponse, error) {
-	if cb.View.CallbackID == callbackNewSession {
-		return b.submitNewSession(ctx, cb)
-	}
-	if fn := b.viewHandlers[cb.View.CallbackID]; fn != nil {
-		return fn(ctx, cb)
+	if fn := b.routes.views[cb.View.CallbackID]; fn != nil {
+		return fn(b, ctx, cb)
 	}
 	return nil, &httpError{http.StatusBadRequest, fmt.Sprintf("unknown view %q", cb.View.CallbackID)}
 }

@@ -6,12 +6,14 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/exchangebot/exchangebot/exchange"
 	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/store"
 )
 
-// MaxTitle is the longest session title, in characters.
-const MaxTitle = 150
+// MaxTitle is the longest session title, in characters: exchange's
+// limit, checked while parsing so the reply can show the command.
+const MaxTitle = exchange.MaxTitle
 
 // Command is one parsed slash command.
 type Command struct {

@@ -6,22 +6,24 @@ import (
 	"strings"
 	"time"
 
+	"github.com/exchangebot/exchangebot/exchange"
 	"github.com/exchangebot/exchangebot/store"
 )
+
+var _ = commands.add("report", (*Bot).cmdReport)
 
 // cmdReport is `report [<from> [<to>]]`: the M&E figures for sessions
 // held in the period, read in the caller's time zone.
 func (b *Bot) cmdReport(ctx context.Context, req Request, c Command) (Reply, error) {
-	if !b.isStaff(ctx, req.UserID) {
-		return Reply{}, usagef("Reports are for staff. Ask a coordinator, or an admin to add you to `staff` in the config.")
+	if err := b.svc.RequireStaff(ctx, req.UserID, exchange.OpReport); err != nil {
+		return Reply{}, err
 	}
 	loc := b.userLocation(ctx, req.UserID)
-	now := b.now()
-	from, to, err := ReportRange(c.From, c.To, now, loc)
+	from, to, err := ReportRange(c.From, c.To, b.now(), loc)
 	if err != nil {
 		return Reply{}, err
 	}
-	r, err := b.store.Report(ctx, from, to, now)
+	r, err := b.svc.Report(ctx, req.actor(), from, to)
 	if err != nil {
 		return Reply{}, err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/exchangebot/exchangebot/exchange"
 	"github.com/exchangebot/exchangebot/outbox"
 	"github.com/exchangebot/exchangebot/store"
 )
@@ -17,10 +18,6 @@ import (
 // slackSender implements outbox.Sender over one registry of senders by
 // kind (Bot.senders). Each kind registers beside its handler: the ones
 // below here, reminders with them, lessons and the digest in their files.
-
-// kindUndelivered is a DM to a session's creator: a message about the
-// session could not be delivered, and why.
-const kindUndelivered = "undelivered"
 
 // sender delivers one kind of outbox row, through postTop, postThread or
 // postDM. An empty channel with no error means there was nothing to say.
@@ -37,7 +34,7 @@ func (b *Bot) registerSenders() {
 func (b *Bot) sendAnnouncement(ctx context.Context, d store.Delivery, s *store.Session) (string, string, error) {
 	return b.postTop(ctx, d, d.Recipient,
 		slack.MsgOptionText(announcementText(s), false),
-		slack.MsgOptionBlocks(announcementBlocks(s, b.cfg.BaseURL)...))
+		slack.MsgOptionBlocks(announcementBlocks(s, b.feedSite())...))
 }
 
 // sendUpdate refreshes the announcement. chat.update sets the whole
@@ -49,12 +46,12 @@ func (b *Bot) sendUpdate(ctx context.Context, _ store.Delivery, s *store.Session
 	}
 	_, _, _, err := b.slack.UpdateMessageContext(ctx, s.AnnounceChannel, s.AnnounceTS,
 		slack.MsgOptionText(announcementText(s), false),
-		slack.MsgOptionBlocks(announcementBlocks(s, b.cfg.BaseURL)...))
+		slack.MsgOptionBlocks(announcementBlocks(s, b.feedSite())...))
 	return s.AnnounceChannel, s.AnnounceTS, err
 }
 
 func (b *Bot) sendThreadNote(ctx context.Context, d store.Delivery, s *store.Session) (string, string, error) {
-	return b.postThread(ctx, d, s, slack.MsgOptionText(d.Payload, false))
+	return b.postThread(ctx, d, s, slack.MsgOptionText(noticeText(d), false))
 }
 
 // slackSender is the Slack surface of the delivery engine.
@@ -167,26 +164,25 @@ func slackErrorCode(err error) string {
 	return err.Error()
 }
 
-// Undeliverable owes the session's creator one DM per failing place and
-// cause: the first failure tells them, later ones of the same kind (the
-// thread's reminders, when the channel is gone) would only repeat it.
+// Undeliverable owes the session's creator a DM about d (exchange's
+// Undelivered says when and how often).
 func (ss slackSender) Undeliverable(ctx context.Context, d store.Delivery, cause error) ([]store.Delivery, error) {
 	if d.Kind == kindUndelivered || d.SessionID == 0 {
 		return nil, nil // a digest has no creator; the log and the metric tell the operator
 	}
 	s, err := ss.session(ctx, d)
-	if err != nil || s.Creator == "" {
+	if err != nil {
 		return nil, err
 	}
 	where := d.Recipient
 	if d.Channel != "" {
 		where = d.Channel
 	}
-	now := ss.b.now()
-	return []store.Delivery{{
-		Kind: kindUndelivered, SessionID: s.ID, Recipient: s.Creator, Payload: strconv.FormatInt(d.ID, 10), Due: now,
-		Dedupe: fmt.Sprintf("undelivered:%d:%s:%s", s.ID, where, slackErrorCode(cause)),
-	}}, nil
+	row, ok := exchange.Undelivered(d, s, where, slackErrorCode(cause), ss.b.now())
+	if !ok {
+		return nil, nil
+	}
+	return []store.Delivery{row}, nil
 }
 
 // sendUndelivered tells the creator what could not be posted, why, and how

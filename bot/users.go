@@ -4,9 +4,10 @@ import (
 	"context"
 	"log/slog"
 	"slices"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/exchangebot/exchangebot/exchange"
 )
 
 // zoneTTL bounds how stale a cached Slack time zone may be; people rarely
@@ -43,7 +44,7 @@ func (b *Bot) userLocation(ctx context.Context, userID string) *time.Location {
 			b.log.Warn("users.info failed; using the default zone", slog.String("user", userID), slog.Any("error", err))
 			return loc
 		case u.TZ != "":
-			if l, err := loadLocation(u.TZ); err == nil {
+			if l, err := exchange.LoadZone(u.TZ); err == nil {
 				loc = l
 			}
 		}
@@ -59,33 +60,33 @@ func (b *Bot) userLocation(ctx context.Context, userID string) *time.Location {
 
 const staffTTL = 10 * time.Minute
 
+// staffCache holds the members of one user group (the staff group).
 type staffCache struct {
 	mu      sync.Mutex
+	group   string
 	members []string
 	at      time.Time
 }
 
-// isStaff reports whether userID may schedule: everyone when staff is
-// empty, else a listed user or a member of the one listed user group.
-func (b *Bot) isStaff(ctx context.Context, userID string) bool {
-	staff := b.cfg.Staff
-	if len(staff) == 0 {
-		return true
-	}
-	if len(staff) != 1 || !strings.HasPrefix(staff[0], "S") {
-		return slices.Contains(staff, userID)
-	}
+// userGroups answers exchange's staff question for group ids with
+// Slack's user groups (usergroups.users.list, cached).
+type userGroups struct{ b *Bot }
+
+// InGroup reports whether userID is in the Slack user group. When Slack
+// cannot say, the last known members are used rather than locking
+// everyone out.
+func (g userGroups) InGroup(ctx context.Context, group, userID string) (bool, error) {
+	b := g.b
 	now := b.now()
 	b.staff.mu.Lock()
 	defer b.staff.mu.Unlock()
-	if b.staff.at.IsZero() || now.Sub(b.staff.at) > staffTTL {
-		members, err := b.slack.GetUserGroupMembersContext(ctx, staff[0])
+	if b.staff.group != group || b.staff.at.IsZero() || now.Sub(b.staff.at) > staffTTL {
+		members, err := b.slack.GetUserGroupMembersContext(ctx, group)
 		if err != nil {
-			b.log.Warn("usergroups.users.list failed", slog.String("group", staff[0]), slog.Any("error", err))
-			// Keep the last known list rather than locking everyone out.
-			return slices.Contains(b.staff.members, userID)
+			b.log.Warn("usergroups.users.list failed", slog.String("group", group), slog.Any("error", err))
+			return b.staff.group == group && slices.Contains(b.staff.members, userID), nil
 		}
-		b.staff.members, b.staff.at = members, now
+		b.staff.group, b.staff.members, b.staff.at = group, members, now
 	}
-	return slices.Contains(b.staff.members, userID)
+	return slices.Contains(b.staff.members, userID), nil
 }

@@ -56,6 +56,12 @@ type feedServer struct {
 	clock *clock
 }
 
+// slackLink is how the Slack surface links announcements (bot.Permalink,
+// which this package must not import).
+func slackLink(channel, ts string) string {
+	return "https://slack.com/archives/" + channel + "/p" + strings.Replace(ts, ".", "", 1)
+}
+
 func newFeedServer(t *testing.T, opts Options) *feedServer {
 	t.Helper()
 	ctx := context.Background()
@@ -72,6 +78,9 @@ func newFeedServer(t *testing.T, opts Options) *feedServer {
 		opts.Name = "Exchanges"
 	}
 	opts.Now = c.Now
+	if opts.AnnouncementLink == nil {
+		opts.AnnouncementLink = slackLink
+	}
 	h := NewHandler(st, opts)
 	mux := http.NewServeMux()
 	h.Register(mux)

@@ -131,7 +131,7 @@ func TestRoundTrip(t *testing.T) {
 			if got := prop(ev, ics.ComponentPropertySummary); got != title {
 				t.Errorf("%s: SUMMARY %q, want %q", path, got, title)
 			}
-			if got, want := prop(ev, ics.ComponentPropertyDescription), describe(s); got != want {
+			if got, want := prop(ev, ics.ComponentPropertyDescription), fs.h.feed.describe(s); got != want {
 				t.Errorf("%s: DESCRIPTION %q, want %q", path, got, want)
 			}
 			if !strings.Contains(prop(ev, ics.ComponentPropertyDescription), strings.ReplaceAll(s.Description, "\x00", "")) {
@@ -143,7 +143,7 @@ func TestRoundTrip(t *testing.T) {
 			if got := prop(ev, ics.ComponentPropertyCategories); got != s.Kind {
 				t.Errorf("%s: CATEGORIES %q, want %q", path, got, s.Kind)
 			}
-			if got, want := prop(ev, ics.ComponentPropertyUrl), SessionURL(testBase, s.ID); got != want {
+			if got, want := prop(ev, ics.ComponentPropertyUrl), (Site{BaseURL: testBase}).SessionURL(s.ID); got != want {
 				t.Errorf("%s: URL %q, want %q", path, got, want)
 			}
 			start, err := ev.GetStartAt()
@@ -216,17 +216,11 @@ func TestLinks(t *testing.T) {
 		if want := "https://calendar.google.com/calendar/r?cid=webcal%3A%2F%2Fbot.example.org%2Fcalendar%2Fu%2Ftok_-123.ics"; google != want {
 			t.Errorf("google %q, want %q", google, want)
 		}
-		if got, want := SessionURL(base, 42), "https://bot.example.org/calendar/session/42.ics"; got != want {
+		if got, want := (Site{BaseURL: base}).SessionURL(42), "https://bot.example.org/calendar/session/42.ics"; got != want {
 			t.Errorf("SessionURL %q, want %q", got, want)
 		}
 		if got, want := AllURL(base), "https://bot.example.org/calendar/all.ics"; got != want {
 			t.Errorf("AllURL %q, want %q", got, want)
 		}
-	}
-	if got, want := Permalink("C1", "1700000000.123456"), "https://slack.com/archives/C1/p1700000000123456"; got != want {
-		t.Errorf("Permalink %q, want %q", got, want)
-	}
-	if got := Permalink("C1", ""); got != "" {
-		t.Errorf("Permalink without ts %q, want empty", got)
 	}
 }

@@ -19,6 +19,10 @@ type Store interface {
 	Close() error
 	// Ping checks the backend answers a query, for /healthz.
 	Ping(ctx context.Context) error
+	// CheckWrite makes a tiny write through the same path as every change
+	// and commits it, for /healthz. It returns when ctx ends even if the
+	// write is still waiting.
+	CheckWrite(ctx context.Context) error
 
 	// Session returns one session with its partners, speakers and
 	// participants, or ErrNotFound.
@@ -43,6 +47,10 @@ type Store interface {
 	// FeedTokenUser returns the user a feed token belongs to, or
 	// ErrNotFound for an unknown or revoked token.
 	FeedTokenUser(ctx context.Context, token string) (string, error)
+	// ServerKey returns the 32-byte secret kept under name, made at random
+	// on first use; every process sharing the data gets the same one.
+	// Session feed links are signed with one.
+	ServerKey(ctx context.Context, name string) ([]byte, error)
 
 	// MarkProcessed records key as acted on; it returns ErrDuplicate when
 	// the key was already there, which is how redelivered requests are
@@ -153,6 +161,9 @@ type Tx interface {
 	// Touch raises a session's sequence after a change to its details
 	// (speakers), so calendar clients take the new version.
 	Touch(ctx context.Context, id int64, now time.Time) error
+	// SetDetails sets what an edit changes (title, kind, link,
+	// description, language) and raises the session's sequence.
+	SetDetails(ctx context.Context, id int64, d Details, now time.Time) error
 	// SetAnnouncement records where the session's announcement was posted.
 	SetAnnouncement(ctx context.Context, id int64, channel, ts string) error
 	// AddSpeakers adds speakers to a session, creating speaker records as

@@ -64,6 +64,12 @@ func (s *Session) HasParticipant(userID string) bool {
 	return false
 }
 
+// Details are what an edit of a session may change; its time changes
+// with Reschedule.
+type Details struct {
+	Title, Kind, Link, Description, Lang string
+}
+
 // Speaker is a Slack user (UserID set) or an external person with no Slack
 // account (Name and Email).
 type Speaker struct {

@@ -15,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/exchangebot/exchangebot/bot"
+	"github.com/exchangebot/exchangebot/exchange"
 )
 
 // Config is the whole YAML file; see config.example.yaml for every key.
@@ -35,6 +36,14 @@ type Config struct {
 	Feeds struct {
 		Public bool `yaml:"public"`
 	} `yaml:"feeds"`
+	HTTP struct {
+		ReadHeaderTimeout string `yaml:"read_header_timeout"`
+		ReadTimeout       string `yaml:"read_timeout"`
+		WriteTimeout      string `yaml:"write_timeout"`
+		IdleTimeout       string `yaml:"idle_timeout"`
+		MaxConnections    int    `yaml:"max_connections"`
+		ShutdownGrace     string `yaml:"shutdown_grace"`
+	} `yaml:"http"`
 	Reminders struct {
 		Before         []string `yaml:"before"`
 		ToChannel      bool     `yaml:"to_channel"`
@@ -67,6 +76,12 @@ func Defaults() *Config {
 	}
 	c.Slack.Command = "/exchange"
 	c.Feeds.Public = true
+	c.HTTP.ReadHeaderTimeout = "5s"
+	c.HTTP.ReadTimeout = "15s"
+	c.HTTP.WriteTimeout = "2m"
+	c.HTTP.IdleTimeout = "2m"
+	c.HTTP.MaxConnections = 4096
+	c.HTTP.ShutdownGrace = "25s"
 	c.Reminders.Before = []string{"24h", "1h"}
 	c.Reminders.ToChannel = true
 	c.Reminders.ToSpeakers = true
@@ -187,6 +202,9 @@ func (c *Config) Validate() error {
 	if ch := c.Slack.AnnounceChannel; ch != "" && !channelIDRe.MatchString(ch) {
 		return bad("slack.announce_channel", "%q is not a channel id like C0123ABCD", ch)
 	}
+	if err := c.validateHTTP(bad); err != nil {
+		return err
+	}
 	for i, s := range c.Reminders.Before {
 		if _, err := positiveDuration(s); err != nil {
 			return bad(fmt.Sprintf("reminders.before[%d]", i), "%v", err)
@@ -224,6 +242,32 @@ func (c *Config) Validate() error {
 	return nil
 }
 
+func (c *Config) validateHTTP(bad func(key, format string, args ...any) error) error {
+	durations := []struct{ key, v string }{
+		{key: "http.read_header_timeout", v: c.HTTP.ReadHeaderTimeout},
+		{key: "http.read_timeout", v: c.HTTP.ReadTimeout},
+		{key: "http.write_timeout", v: c.HTTP.WriteTimeout},
+		{key: "http.idle_timeout", v: c.HTTP.IdleTimeout},
+		{key: "http.shutdown_grace", v: c.HTTP.ShutdownGrace},
+	}
+	parsed := make(map[string]time.Duration, len(durations))
+	for _, d := range durations {
+		v, err := positiveDuration(d.v)
+		if err != nil {
+			return bad(d.key, "%v", err)
+		}
+		parsed[d.key] = v
+	}
+	if parsed["http.read_header_timeout"] > parsed["http.read_timeout"] {
+		return bad("http.read_header_timeout", "%s is longer than http.read_timeout (%s), which includes the headers",
+			c.HTTP.ReadHeaderTimeout, c.HTTP.ReadTimeout)
+	}
+	if c.HTTP.MaxConnections < 16 {
+		return bad("http.max_connections", "%d is too few to serve Slack, feeds and /healthz at once (at least 16)", c.HTTP.MaxConnections)
+	}
+	return nil
+}
+
 func positiveDuration(s string) (time.Duration, error) {
 	d, err := time.ParseDuration(s)
 	if err != nil {
@@ -240,35 +284,44 @@ func mustDuration(s string) time.Duration {
 	return d
 }
 
-// BotConfig is the part of the configuration the bot package needs,
-// already parsed.
-func (c *Config) BotConfig() bot.Config {
+// Policy is the configuration the product's rules read, already parsed.
+func (c *Config) Policy() exchange.Policy {
 	before := make([]time.Duration, 0, len(c.Reminders.Before))
 	for _, s := range c.Reminders.Before {
 		before = append(before, mustDuration(s))
 	}
 	loc, _ := time.LoadLocation(c.Timezone)
-	return bot.Config{
-		BaseURL:         c.BaseURL,
-		Location:        loc,
+	return exchange.Policy{
 		Staff:           c.Staff,
-		Command:         c.Slack.Command,
+		Location:        loc,
 		AnnounceChannel: c.Slack.AnnounceChannel,
-		Reminders: bot.ReminderConfig{
+		Reminders: exchange.Reminders{
 			Before:         before,
 			ToChannel:      c.Reminders.ToChannel,
 			ToSpeakers:     c.Reminders.ToSpeakers,
 			ToParticipants: c.Reminders.ToParticipants,
 		},
-		Tick: c.Scheduler.Tick,
-		Lessons: bot.LessonConfig{
+		Lessons: exchange.Lessons{
 			PromptAfter: mustDuration(c.Lessons.PromptAfter),
 			NudgeAfter:  mustDuration(c.Lessons.NudgeAfter),
 			CloseAfter:  mustDuration(c.Lessons.CloseAfter),
 			Channel:     c.Lessons.Channel,
 			Questions:   c.Lessons.Questions,
 		},
-		DigestCron:    c.Digest.Cron,
 		DigestChannel: c.Digest.Channel,
+		FeedsPublic:   c.Feeds.Public,
+	}
+}
+
+// BotConfig is the part of the configuration the Slack surface needs,
+// already parsed.
+func (c *Config) BotConfig() bot.Config {
+	return bot.Config{
+		Policy:        c.Policy(),
+		BaseURL:       c.BaseURL,
+		Command:       c.Slack.Command,
+		SigningSecret: c.Slack.SigningSecret,
+		Tick:          c.Scheduler.Tick,
+		DigestCron:    c.Digest.Cron,
 	}
 }

@@ -23,7 +23,7 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/exchangebot/exchangebot/bot"
+	"github.com/exchangebot/exchangebot/exchange"
 	"github.com/exchangebot/exchangebot/internal/slackfake"
 	"github.com/exchangebot/exchangebot/store"
 )
@@ -58,8 +58,9 @@ scheduler:
 	return path, cfg
 }
 
-// dlvSchedule stores sessions through the bot's own planner, as `new`
-// would, but with times to the second; it returns the database handle.
+// dlvSchedule schedules sessions through the exchange service, as `new`
+// would but with times to the second, and has their participants join;
+// it returns the database handle.
 func dlvSchedule(t *testing.T, cfg *Config, sessions ...*store.Session) store.Store {
 	t.Helper()
 	ctx := context.Background()
@@ -68,20 +69,18 @@ func dlvSchedule(t *testing.T, cfg *Config, sessions ...*store.Session) store.St
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	planner := bot.New(bot.Options{Store: st, Config: cfg.BotConfig()}) // offline: it only plans
+	svc := exchange.New(exchange.Options{Store: st, Policy: cfg.Policy()})
 	for _, s := range sessions {
-		if err := planner.CreateSession(ctx, s); err != nil {
+		got, err := svc.Schedule(ctx, exchange.Actor{UserID: s.Creator}, exchange.Draft{
+			Title: s.Title, Kind: s.Kind, Start: s.Start, Duration: s.Duration, TZ: s.TZ, Channel: s.Channel, Speakers: s.Speakers,
+		})
+		if err != nil {
 			t.Fatal(err)
 		}
-		if err := st.Update(ctx, func(tx store.Tx) error {
-			for _, u := range s.Participants {
-				if _, err := tx.Join(ctx, s.ID, u, time.Now()); err != nil {
-					return err
-				}
+		for _, u := range s.Participants {
+			if _, _, err := svc.Join(ctx, u, got.ID); err != nil {
+				t.Fatal(err)
 			}
-			return nil
-		}); err != nil {
-			t.Fatal(err)
 		}
 	}
 	return st

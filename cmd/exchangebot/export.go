@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/exchangebot/exchangebot/bot"
+	"github.com/exchangebot/exchangebot/exchange"
 )
 
 const exportUsage = "usage: exchangebot export lessons [-config FILE] [-format md|csv|json]"
@@ -16,7 +16,7 @@ const exportUsage = "usage: exchangebot export lessons [-config FILE] [-format m
 // cmdExport is `export lessons`: every lesson, to stdout.
 func cmdExport(args []string, stdout io.Writer) error {
 	fs, configPath := flags("export")
-	format := fs.String("format", "md", "output format: "+strings.Join(bot.ExportFormats, ", "))
+	format := fs.String("format", "md", "output format: "+strings.Join(exchange.ExportFormats, ", "))
 	// Flags may come before or after the word "lessons".
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -30,7 +30,7 @@ func cmdExport(args []string, stdout io.Writer) error {
 	if fs.NArg() > 0 {
 		return errors.New(exportUsage)
 	}
-	if !slices.Contains(bot.ExportFormats, *format) {
+	if !slices.Contains(exchange.ExportFormats, *format) {
 		return fmt.Errorf("-format must be md, csv or json, not %q", *format)
 	}
 	cfg, err := loadConfig(*configPath)
@@ -43,9 +43,5 @@ func cmdExport(args []string, stdout io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	lessons, err := st.AllLessons(ctx)
-	if err != nil {
-		return err
-	}
-	return bot.WriteLessons(stdout, *format, lessons)
+	return exchange.New(exchange.Options{Store: st, Policy: cfg.Policy()}).Export(ctx, stdout, *format)
 }

@@ -63,6 +63,10 @@ var copyTables = []table{
 		"next_attempt_at:i last_error:t channel:t ts:t dedupe:t created_at:i updated_at:i"), "id"},
 	{"prompts", cols("session_id:i user_id:t dm_channel:t state:t next_question:i prompted_at:i updated_at:i"), ""},
 	{"lessons", cols("id:i session_id:i user_id:t question_idx:i question:t answer:t created_at:i updated_at:i"), "id"},
+	// The keys session feed links are signed with: copied, the links
+	// people hold keep working.
+	{"server_keys", cols("name:t key:x created_at:i"), ""},
+	{"health", cols("id:i checked_at:i"), ""},
 }
 
 func (t table) names() []string {

@@ -127,6 +127,12 @@ func fill(t *testing.T, s store.Store) (token string) {
 	if err := s.MarkProcessed(ctx, "command:abc", at); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := s.ServerKey(ctx, "feeds"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CheckWrite(ctx); err != nil {
+		t.Fatal(err)
+	}
 	return token
 }
 
@@ -156,10 +162,11 @@ func TestCopyFromSQLite(t *testing.T) {
 		v, changed, err4 := s.FeedVersion(ctx)
 		user, err5 := s.FeedTokenUser(ctx, token)
 		report, err6 := s.Report(ctx, time.Time{}, time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
-		if err := errors.Join(err1, err2, err3, err4, err5, err6); err != nil {
+		key, err7 := s.ServerKey(ctx, "feeds")
+		if err := errors.Join(err1, err2, err3, err4, err5, err6, err7); err != nil {
 			t.Fatal(err)
 		}
-		return []any{sessions, deliveries, lessons, v, changed, user, report}
+		return []any{sessions, deliveries, lessons, v, changed, user, report, key}
 	}
 	if got, want := read(pg), read(lite); !reflect.DeepEqual(got, want) {
 		t.Errorf("the copy reads differently:\n got %+v\nwant %+v", got, want)

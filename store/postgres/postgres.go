@@ -81,6 +81,19 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
+// CheckWrite commits a one-row write, for /healthz; it gives up when ctx ends.
+func (s *Store) CheckWrite(ctx context.Context) error {
+	err := s.update(ctx, func(t *Tx) error {
+		_, err := t.exec(ctx, "INSERT INTO health (id, checked_at) VALUES (1, "+epochNow+
+			") ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at")
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: write check: %w", err)
+	}
+	return nil
+}
+
 // querier is what reads need, so the same code serves the pool and a Tx.
 type querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)

@@ -227,6 +227,12 @@ func (t *Tx) Touch(ctx context.Context, id int64, now time.Time) error {
 	return t.exec1(ctx, id, "UPDATE sessions SET sequence = sequence + 1, updated_at = $1 WHERE id = $2", unix(now), id)
 }
 
+// SetDetails sets what an edit changes and raises the sequence.
+func (t *Tx) SetDetails(ctx context.Context, id int64, d store.Details, now time.Time) error {
+	return t.exec1(ctx, id, `UPDATE sessions SET title = $1, kind = $2, link = $3, description = $4, lang = $5,
+		sequence = sequence + 1, updated_at = $6 WHERE id = $7`, d.Title, d.Kind, d.Link, d.Description, d.Lang, unix(now), id)
+}
+
 // SetAnnouncement records where the session's announcement was posted.
 func (t *Tx) SetAnnouncement(ctx context.Context, id int64, channel, ts string) error {
 	return t.exec1(ctx, id, "UPDATE sessions SET announce_channel = $1, announce_ts = $2 WHERE id = $3", channel, ts, id)

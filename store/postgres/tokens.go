@@ -74,3 +74,24 @@ func (s *Store) FeedTokenUser(ctx context.Context, token string) (string, error)
 	}
 	return user, nil
 }
+
+// serverKeyBytes is the size of a server key: 256 bits.
+const serverKeyBytes = 32
+
+// ServerKey returns the secret kept under name, made at random on first
+// use. Replicas racing to make it keep the first one written.
+func (s *Store) ServerKey(ctx context.Context, name string) ([]byte, error) {
+	fresh := make([]byte, serverKeyBytes)
+	if _, err := rand.Read(fresh); err != nil {
+		return nil, fmt.Errorf("store: server key %s: %w", name, err)
+	}
+	var key []byte
+	err := s.pool.QueryRow(ctx, `WITH made AS (
+			INSERT INTO server_keys (name, key, created_at) VALUES ($1, $2, `+epochNow+`)
+			ON CONFLICT (name) DO NOTHING RETURNING key)
+		SELECT key FROM made UNION ALL SELECT key FROM server_keys WHERE name = $1`, name, fresh).Scan(&key)
+	if err != nil {
+		return nil, fmt.Errorf("store: server key %s: %w", name, err)
+	}
+	return key, nil
+}

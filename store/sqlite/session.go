@@ -262,6 +262,12 @@ func (t *Tx) Touch(ctx context.Context, id int64, now time.Time) error {
 	return t.exec1(ctx, id, "UPDATE sessions SET sequence = sequence + 1, updated_at = ? WHERE id = ?", now.Unix(), id)
 }
 
+// SetDetails sets what an edit changes and raises the sequence.
+func (t *Tx) SetDetails(ctx context.Context, id int64, d store.Details, now time.Time) error {
+	return t.exec1(ctx, id, `UPDATE sessions SET title = ?, kind = ?, link = ?, description = ?, lang = ?,
+		sequence = sequence + 1, updated_at = ? WHERE id = ?`, d.Title, d.Kind, d.Link, d.Description, d.Lang, now.Unix(), id)
+}
+
 // SetAnnouncement records where the session's announcement was posted.
 func (t *Tx) SetAnnouncement(ctx context.Context, id int64, channel, ts string) error {
 	return t.exec1(ctx, id, "UPDATE sessions SET announce_channel = ?, announce_ts = ? WHERE id = ?", channel, ts, id)

@@ -141,6 +141,38 @@ func testSessionChanges(t *testing.T, s store.Store) {
 	}
 }
 
+// testSessionDetails: an edit sets what was said, raises the sequence and
+// the feed version, and leaves time, people and status alone.
+func testSessionDetails(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	sess := createSample(t, s)
+	v0, _, err := s.FeedVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := sess.Created.Add(time.Hour)
+	d := store.Details{Title: "Youth employment II", Kind: "exchange", Link: "https://meet.example.org/x", Description: "Two\nlines", Lang: "es"}
+	update(t, s, func(ctx context.Context, tx store.Tx) error { return tx.SetDetails(ctx, sess.ID, d, now) })
+	got, err := s.Session(ctx, sess.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if (store.Details{Title: got.Title, Kind: got.Kind, Link: got.Link, Description: got.Description, Lang: got.Lang}) != d {
+		t.Errorf("details after edit: %+v", got)
+	}
+	if got.Sequence != 1 || !got.Updated.Equal(now) || !got.Start.Equal(sess.Start) || got.Duration != sess.Duration ||
+		len(got.Speakers) != 2 || len(got.Partners) != 1 || got.Status != store.StatusConfirmed {
+		t.Errorf("edit changed more than the details: %+v", got)
+	}
+	if v, _, err := s.FeedVersion(ctx); err != nil || v == v0 {
+		t.Errorf("feed version %d after an edit, was %d (%v)", v, v0, err)
+	}
+	err = s.Update(ctx, func(tx store.Tx) error { return tx.SetDetails(ctx, sess.ID+100, d, now) })
+	if !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("edit of an unknown session = %v, want ErrNotFound", err)
+	}
+}
+
 func testSessionsFilter(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	day := func(d, h int) time.Time { return time.Date(2026, 5, d, h, 0, 0, 0, time.UTC) }

@@ -1,0 +1,195 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	"github.com/exchangebot/exchangebot/exchange"
+	"github.com/exchangebot/exchangebot/store"
+)
+
+// Lesson capture from Slack: the walk-through in the bot's DM, one
+// question at a time, and the form behind the Capture lessons button.
+var _ = events.add("message", (*Bot).handleDM)
+
+// handleDM takes a reply in the bot's DM as the answer to the question
+// the person's walk-through waits on; `skip` and `stop` steer it.
+func (b *Bot) handleDM(ctx context.Context, ev slackevents.EventsAPIInnerEvent) error {
+	m, ok := ev.Data.(*slackevents.MessageEvent)
+	// Subtypes cover edits, deletions and bot posts; BotID catches the
+	// rest of our own messages echoed back.
+	if !ok || m.ChannelType != "im" || m.SubType != "" || m.BotID != "" || m.User == "" {
+		return nil
+	}
+	// Slack sends &, < and > as entities; store what the person typed.
+	text := strings.TrimSpace(unescapeEntities.Replace(m.Text))
+	if text == "" {
+		return nil
+	}
+	// The same message can come back under a new event id (a retry after
+	// a slow answer, or over Socket Mode and HTTP both); its key is
+	// recorded in the same commit as the answer.
+	ctx = store.WithRequestKey(ctx, "im:"+m.Channel+":"+m.TimeStamp)
+	w := exchange.Walk{UserID: m.User, Channel: m.Channel}
+	var step exchange.Step
+	var err error
+	switch ctl, _ := ParseControl(text); ctl {
+	case ControlStop:
+		step, err = b.svc.Stop(ctx, w)
+	case ControlSkip:
+		step, err = b.svc.Skip(ctx, w)
+	default:
+		step, err = b.svc.Answer(ctx, w, text)
+	}
+	if errors.Is(err, store.ErrDuplicate) {
+		return nil
+	}
+	var reply string
+	if msg, ok := b.mistake(err); ok {
+		reply = msg
+	} else if err != nil {
+		return err
+	} else if step.Session == nil {
+		return nil // not in a walk-through: ordinary chat with the bot
+	} else {
+		reply = b.stepText(ctx, w, step)
+	}
+	opts := []slack.MsgOption{slack.MsgOptionText(reply, false)}
+	if m.ThreadTimeStamp != "" {
+		opts = append(opts, slack.MsgOptionTS(m.ThreadTimeStamp))
+	}
+	_, _, err = b.slack.PostMessageContext(ctx, m.Channel, opts...)
+	return err
+}
+
+// stepText is what the bot says after one step of a walk-through.
+func (b *Bot) stepText(ctx context.Context, w exchange.Walk, st exchange.Step) string {
+	s := st.Session
+	if st.Stopped {
+		return fmt.Sprintf("Stopped. I kept the %d %s you gave for #%d; the *Capture lessons* button above lets you add or edit them any time.",
+			st.Answers, plural(st.Answers, "answer", "answers"), s.ID) + b.nextPromptNote(ctx, w)
+	}
+	text := "Saved."
+	if st.Skipped {
+		text = "Skipped."
+	}
+	if !st.Done {
+		return text + " " + b.questionLine(st.Next)
+	}
+	return fmt.Sprintf("%s That was the last question: thank you! Your lessons from *%s* (#%d) are saved and searchable with `%s lessons`.",
+		text, escapeText(s.Title), s.ID, b.cfg.Command) + b.nextPromptNote(ctx, w)
+}
+
+// nextPromptNote tells someone who just finished one walk-through that
+// their next replies go to another session still waiting, and where.
+func (b *Bot) nextPromptNote(ctx context.Context, w exchange.Walk) string {
+	s, next, ok := b.svc.Waiting(ctx, w)
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf("\n\nYou also have questions open about *%s* (#%d). %s", escapeText(s.Title), s.ID, b.questionLine(next))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// lessonsMeta travels in the capture modal's private_metadata.
+type lessonsMeta struct {
+	Session int64 `json:"session"`
+}
+
+var _ = actions.add(actionCapture, (*Bot).openCapture)
+
+// openCapture opens the capture form, filled with the presser's answers
+// so far so they can edit them.
+func (b *Bot) openCapture(ctx context.Context, cb slack.InteractionCallback, a *slack.BlockAction) error {
+	id, err := strconv.ParseInt(a.Value, 10, 64)
+	if err != nil || id <= 0 {
+		return fmt.Errorf("bot: capture button with value %q", a.Value)
+	}
+	s, mine, err := b.svc.Capture(ctx, cb.User.ID, id)
+	if e, ok := exchange.AsError(err); ok {
+		text := b.errorText(e)
+		if e.Code == exchange.CodeNotFound {
+			text = fmt.Sprintf("Session #%d no longer exists.", id)
+		}
+		b.tellUser(ctx, cb.Channel.ID, cb.User.ID, Reply{Text: text})
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	meta, _ := json.Marshal(lessonsMeta{Session: s.ID})
+	if _, err := b.slack.OpenViewContext(ctx, cb.TriggerID, b.lessonsModal(s, mine, string(meta))); err != nil {
+		return fmt.Errorf("bot: views.open: %w", err)
+	}
+	return nil
+}
+
+// lessonsModal has one optional multi-line input per question: any subset
+// may be answered, now or later.
+func (b *Bot) lessonsModal(s *store.Session, answers map[int]string, meta string) slack.ModalViewRequest {
+	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(fmt.Sprintf("*#%d %s*\nAnswer any of these; you can come back and edit them.",
+		s.ID, escapeText(s.Title))), nil, nil)}
+	for i, q := range b.cfg.Lessons.Questions {
+		el := slack.NewPlainTextInputBlockElement(nil, "answer")
+		el.Multiline = true
+		el.MaxLength = 3000
+		el.InitialValue = answers[i]
+		blocks = append(blocks, input(fmt.Sprintf("q%d", i+1), truncate(q, 2000), el, true))
+	}
+	return slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		CallbackID:      callbackLessons,
+		Title:           plain("Capture lessons"),
+		Submit:          plain("Save"),
+		Close:           plain("Cancel"),
+		PrivateMetadata: meta,
+		Blocks:          slack.Blocks{BlockSet: blocks},
+	}
+}
+
+var _ = views.add(callbackLessons, (*Bot).submitLessons)
+
+// submitLessons stores the form's non-empty answers; a blank field keeps
+// what was there.
+func (b *Bot) submitLessons(ctx context.Context, cb slack.InteractionCallback) (*slack.ViewSubmissionResponse, error) {
+	var meta lessonsMeta
+	if err := json.Unmarshal([]byte(cb.View.PrivateMetadata), &meta); err != nil || meta.Session <= 0 {
+		return nil, &httpError{http.StatusBadRequest, fmt.Sprintf("lessons view with metadata %q", cb.View.PrivateMetadata)}
+	}
+	qs := b.cfg.Lessons.Questions
+	if len(qs) == 0 {
+		return nil, nil
+	}
+	answers := map[int]string{}
+	for i := range qs {
+		answers[i] = stateValue(cb, fmt.Sprintf("q%d", i+1), "answer").Value
+	}
+	s, n, err := b.svc.SubmitAnswers(ctx, cb.User.ID, meta.Session, answers)
+	if e, ok := exchange.AsError(err); ok {
+		text := b.errorText(e)
+		if e.Code == exchange.CodeNotFound {
+			text = fmt.Sprintf("Session #%d no longer exists.", meta.Session)
+		}
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{"q1": text}), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	b.tellUser(ctx, "", cb.User.ID, textReply("Thank you: %d %s saved for *%s* (#%d). Press *Capture lessons* again to edit them.",
+		n, plural(n, "answer", "answers"), escapeText(s.Title), s.ID))
+	return nil, nil
+}

@@ -1,0 +1,166 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/exchangebot/exchangebot/exchange"
+	"github.com/exchangebot/exchangebot/store"
+)
+
+var _ = commands.add("new", (*Bot).cmdNew)
+
+// cmdNew schedules a session from one line; without a date it opens the form.
+func (b *Bot) cmdNew(ctx context.Context, req Request, c Command) (Reply, error) {
+	if c.Date == "" {
+		return b.cmdNewModal(ctx, req)
+	}
+	if err := b.svc.RequireStaff(ctx, req.UserID, exchange.OpSchedule); err != nil {
+		return Reply{}, err
+	}
+	loc := b.cfg.Location
+	if c.TZ != "" {
+		l, err := exchange.LoadZone(c.TZ)
+		if err != nil {
+			return Reply{}, err
+		}
+		loc = l
+	} else {
+		loc = b.userLocation(ctx, req.UserID)
+	}
+	start, err := When(c.Date, c.Time, b.now(), loc)
+	if err != nil {
+		return Reply{}, err
+	}
+	s, err := b.svc.Schedule(ctx, req.actor(), exchange.Draft{
+		Title: c.Title, Kind: c.Kind, Start: start, Duration: c.Duration, TZ: loc.String(),
+		Link: c.Link, Channel: c.Channel, Lang: c.Lang, Partners: c.Partners, Speakers: c.Speakers,
+	})
+	if err != nil {
+		return Reply{}, err
+	}
+	return b.scheduledReply(s), nil
+}
+
+func (b *Bot) scheduledReply(s *store.Session) Reply {
+	where := "No channel was given, so there is no announcement."
+	if s.Channel != "" {
+		where = fmt.Sprintf("Announcing it in %s.", channelRef(s.Channel))
+	}
+	return textReply("Scheduled *#%d* %s for %s (%s). %s", s.ID, escapeText(s.Title), slackDate(s.Start, s.TZ), formatDuration(s.Duration), where)
+}
+
+// channelRef links a channel id, and shows a plain #name as written.
+func channelRef(ch string) string {
+	if strings.HasPrefix(ch, "#") {
+		return ch
+	}
+	return "<#" + ch + ">"
+}
+
+var _ = commands.add("move", (*Bot).cmdMove)
+
+func (b *Bot) cmdMove(ctx context.Context, req Request, c Command) (Reply, error) {
+	// Checked before the date is read, so someone who may not move it
+	// hears that rather than a remark about the date.
+	s, err := b.svc.Manageable(ctx, req.actor(), c.ID, exchange.OpMove)
+	if err != nil {
+		return Reply{}, err
+	}
+	start, err := When(c.Date, c.Time, b.now(), b.svc.Zone(s))
+	if err != nil {
+		return Reply{}, err
+	}
+	s, _, err = b.svc.Move(ctx, req.actor(), s.ID, start, c.Duration)
+	if err != nil {
+		return Reply{}, err
+	}
+	return textReply("Moved *#%d* to %s (%s). Reminders follow the new time; calendars update on their next refresh.",
+		s.ID, slackDate(s.Start, s.TZ), formatDuration(s.Duration)), nil
+}
+
+var _ = commands.add("cancel", (*Bot).cmdCancel)
+
+func (b *Bot) cmdCancel(ctx context.Context, req Request, c Command) (Reply, error) {
+	s, err := b.svc.Cancel(ctx, req.actor(), c.ID, c.Reason)
+	if err != nil {
+		return Reply{}, err
+	}
+	return textReply("Cancelled *#%d* %s. Pending reminders were dropped; calendars will show it as cancelled.", s.ID, escapeText(s.Title)), nil
+}
+
+var _ = commands.add("speakers", (*Bot).cmdSpeakers)
+
+func (b *Bot) cmdSpeakers(ctx context.Context, req Request, c Command) (Reply, error) {
+	change, verb, none := b.svc.AddSpeakers, "Added", "Nothing changed: they already speak at #%d."
+	if c.Action == "remove" {
+		change, verb, none = b.svc.RemoveSpeakers, "Removed", "Nothing changed: they were not speaking at #%d."
+	}
+	changed, s, err := change(ctx, req.actor(), c.ID, c.Speakers)
+	if err != nil {
+		return Reply{}, err
+	}
+	if len(changed) == 0 {
+		return textReply(none, s.ID), nil
+	}
+	return textReply("%s %s. Speakers of #%d now: %s.", verb, speakerNames(changed), s.ID, orNone(speakerNames(s.Speakers))), nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+var _ = commands.add("join", (*Bot).cmdJoin)
+
+func (b *Bot) cmdJoin(ctx context.Context, req Request, c Command) (Reply, error) {
+	return b.join(ctx, req.UserID, c.ID)
+}
+
+// join serves both `join` and the Join button.
+func (b *Bot) join(ctx context.Context, userID string, id int64) (Reply, error) {
+	s, joined, err := b.svc.Join(ctx, userID, id)
+	if err != nil {
+		return Reply{}, err
+	}
+	if !joined {
+		return textReply("You have already joined *#%d* %s.", s.ID, escapeText(s.Title)), nil
+	}
+	return textReply("You joined *#%d* %s, %s. You'll get a reminder before it starts; `%s feed` puts it in your calendar.",
+		s.ID, escapeText(s.Title), slackDate(s.Start, s.TZ), b.cfg.Command), nil
+}
+
+var _ = commands.add("leave", (*Bot).cmdLeave)
+
+func (b *Bot) cmdLeave(ctx context.Context, req Request, c Command) (Reply, error) {
+	s, left, err := b.svc.Leave(ctx, req.UserID, c.ID)
+	if err != nil {
+		return Reply{}, err
+	}
+	if !left {
+		return textReply("You had not joined *#%d*, so there was nothing to leave.", s.ID), nil
+	}
+	return textReply("You left *#%d* %s. No more reminders for it.", s.ID, escapeText(s.Title)), nil
+}
+
+var _ = commands.add("edit", (*Bot).cmdEdit)
+
+// cmdEdit changes what was said about a session: `edit <id> key:value…`.
+func (b *Bot) cmdEdit(ctx context.Context, req Request, c Command) (Reply, error) {
+	var ch exchange.Changes
+	set := func(v string) *string {
+		if v == "" {
+			return nil
+		}
+		return &v
+	}
+	ch.Title, ch.Kind, ch.Link, ch.Lang, ch.Description = set(c.Title), set(c.Kind), set(c.Link), set(c.Lang), set(c.Description)
+	s, err := b.svc.Edit(ctx, req.actor(), c.ID, ch)
+	if err != nil {
+		return Reply{}, err
+	}
+	return textReply("Updated *#%d* %s. The announcement and calendars show the change.", s.ID, escapeText(s.Title)), nil
+}

@@ -1,0 +1,132 @@
+package exchange
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Codes of the errors a person must read. They are stable: surfaces word
+// them (in the reader's language) by code, reading the values from Args.
+const (
+	// CodeNotStaff: only staff may do Args["op"] (OpSchedule, OpReport).
+	CodeNotStaff = "not_staff"
+	// CodeNotAllowed: only staff or the creator (Args["creator"]) may do
+	// Args["op"] to session Args["id"].
+	CodeNotAllowed = "not_allowed"
+	// CodeNotFound: there is no session Args["id"].
+	CodeNotFound = "not_found"
+	// CodeCancelled: session Args["id"] was cancelled, so Args["op"] cannot be done.
+	CodeCancelled = "cancelled"
+	// CodeOver: session Args["id"] has ended, so it cannot be joined.
+	CodeOver = "over"
+	// CodeNotHeld: session Args["id"] has not ended yet (Args["end"]), so
+	// it has no lessons to capture.
+	CodeNotHeld = "not_held"
+	// CodeMayNotAnswer: only the speakers and the organiser of session
+	// Args["id"] answer its questions.
+	CodeMayNotAnswer = "may_not_answer"
+	// CodeNoAnswers: a form came back with every answer empty.
+	CodeNoAnswers = "no_answers"
+	// CodeTitleEmpty: the title is missing.
+	CodeTitleEmpty = "title_empty"
+	// CodeTitleTooLong: the title has Args["len"] characters, more than Args["max"].
+	CodeTitleTooLong = "title_too_long"
+	// CodeDuration: Args["duration"] is not more than zero and at most Args["max"].
+	CodeDuration = "duration"
+	// CodePast: the start Args["start"] (in zone Args["tz"]) is in the past.
+	CodePast = "past"
+	// CodeZone: Args["tz"] is not an IANA time zone.
+	CodeZone = "zone"
+	// CodeKind: Args["kind"] is not one of Args["kinds"].
+	CodeKind = "kind"
+	// CodeLang: Args["lang"] is not one of Args["langs"].
+	CodeLang = "lang"
+	// CodeLink: Args["link"] is not an http(s) link a person can safely
+	// follow (no user info, spaces, control characters or <, >, |).
+	CodeLink = "link"
+	// CodeSpeaker: a speaker without Slack needs a name and an email (Args["speaker"]).
+	CodeSpeaker = "speaker"
+	// CodeNothingToEdit: an edit named no field to change.
+	CodeNothingToEdit = "nothing_to_edit"
+	// CodePeriod: a report period starts (Args["from"]) after it ends (Args["to"]).
+	CodePeriod = "period"
+	// CodeFormat: Args["format"] is not one of Args["formats"].
+	CodeFormat = "format"
+)
+
+// Operations named in errors' Args["op"].
+const (
+	OpSchedule = "schedule"
+	OpEdit     = "edit"
+	OpMove     = "move"
+	OpCancel   = "cancel"
+	OpSpeakers = "speakers"
+	OpJoin     = "join"
+	OpReport   = "report"
+)
+
+// Error is a mistake or a refusal a person must read: nothing was
+// changed. Code is one of the Code constants; Args holds the values the
+// wording needs, under the keys each code documents.
+type Error struct {
+	Code string
+	Args map[string]any
+}
+
+func (e *Error) Error() string {
+	keys := make([]string, 0, len(e.Args))
+	for k := range e.Args {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString("exchange: ")
+	b.WriteString(e.Code)
+	for _, k := range keys {
+		fmt.Fprintf(&b, " %s=%v", k, e.Args[k])
+	}
+	return b.String()
+}
+
+// Is lets errors.Is match an *Error by code: errors.Is(err, &Error{Code: CodePast}).
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Code == e.Code
+}
+
+// Arg returns one of the values, or nil.
+func (e *Error) Arg(key string) any { return e.Args[key] }
+
+func fail(code string, kv ...any) *Error {
+	e := &Error{Code: code, Args: make(map[string]any, len(kv)/2)}
+	for i := 0; i+1 < len(kv); i += 2 {
+		e.Args[kv[i].(string)] = kv[i+1]
+	}
+	return e
+}
+
+// Errors returns every *Error in err, which may join several (see
+// Service.CheckDraft), in order.
+func Errors(err error) []*Error {
+	if e, ok := err.(*Error); ok {
+		return []*Error{e}
+	}
+	var out []*Error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			out = append(out, Errors(e)...)
+		}
+	} else if u := errors.Unwrap(err); u != nil {
+		out = Errors(u)
+	}
+	return out
+}
+
+// AsError returns err's *Error when it has one (the first, of several).
+func AsError(err error) (*Error, bool) {
+	var e *Error
+	ok := errors.As(err, &e)
+	return e, ok
+}

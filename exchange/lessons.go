@@ -1,0 +1,333 @@
+package exchange
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/exchangebot/exchangebot/store"
+)
+
+// Walk identifies one person's direct conversation with the bot, where
+// they answer the lesson questions one at a time.
+type Walk struct {
+	UserID  string
+	Channel string
+}
+
+// Step is where a walk-through stands after one reply.
+type Step struct {
+	// Session is what the reply was about; nil when no walk-through waits
+	// on this person here (the reply is ordinary chat).
+	Session *store.Session
+	Saved   bool // the reply was stored as the answer to the question asked
+	Skipped bool
+	Stopped bool
+	// Next is the question to ask next (0-based); Done means there is none.
+	Next int
+	Done bool
+	// Answers counts the person's answers to the session, once Stopped.
+	Answers int
+}
+
+type walkMove int
+
+const (
+	moveAnswer walkMove = iota
+	moveSkip
+	moveStop
+)
+
+// Answer stores text as the answer to the question w's walk-through waits
+// on and moves to the next question.
+func (s *Service) Answer(ctx context.Context, w Walk, text string) (Step, error) {
+	return s.walk(ctx, w, moveAnswer, text)
+}
+
+// Skip moves w's walk-through to the next question without an answer.
+func (s *Service) Skip(ctx context.Context, w Walk) (Step, error) {
+	return s.walk(ctx, w, moveSkip, "")
+}
+
+// Stop ends w's walk-through, keeping the answers given.
+func (s *Service) Stop(ctx context.Context, w Walk) (Step, error) {
+	return s.walk(ctx, w, moveStop, "")
+}
+
+func (s *Service) walk(ctx context.Context, w Walk, move walkMove, text string) (Step, error) {
+	qs := s.p.Lessons.Questions
+	now := s.now()
+	var st Step
+	err := s.update(ctx, func(tx store.Tx) (bool, error) {
+		st = Step{}
+		p, err := tx.ActivePrompt(ctx, w.Channel, w.UserID)
+		if errors.Is(err, store.ErrNotFound) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		sess, err := tx.Session(ctx, p.SessionID)
+		if err != nil {
+			return false, err
+		}
+		if err := held(sess, now); err != nil {
+			return false, err
+		}
+		st.Session = sess
+		i := p.NextQuestion
+		switch move {
+		case moveStop:
+			if err := tx.StopPrompt(ctx, sess.ID, w.UserID, now); err != nil {
+				return false, err
+			}
+			counts, err := tx.Answered(ctx, sess.ID)
+			if err != nil {
+				return false, err
+			}
+			st.Stopped, st.Done, st.Answers, st.Next = true, true, counts[w.UserID], len(qs)
+			return s.summarizeIfAllAnswered(ctx, tx, sess, now)
+		case moveSkip:
+			st.Skipped = true
+		case moveAnswer:
+			if i < len(qs) {
+				l := store.Lesson{SessionID: sess.ID, UserID: w.UserID, QuestionIdx: i, Question: qs[i], Answer: text}
+				if _, err := tx.SaveAnswer(ctx, l, now); err != nil {
+					return false, err
+				}
+			}
+			st.Saved = true
+		}
+		i++
+		st.Next = i
+		if i < len(qs) {
+			return false, tx.AdvancePrompt(ctx, sess.ID, w.UserID, i, store.PromptAnswering, now)
+		}
+		st.Done = true
+		if err := tx.AdvancePrompt(ctx, sess.ID, w.UserID, i, store.PromptDone, now); err != nil {
+			return false, err
+		}
+		return s.summarizeIfAllAnswered(ctx, tx, sess, now)
+	})
+	if err != nil {
+		return Step{}, err
+	}
+	return st, nil
+}
+
+// Waiting returns the session and question a reply from w would answer
+// next, if any: after one walk-through ends, another may still be open.
+func (s *Service) Waiting(ctx context.Context, w Walk) (sess *store.Session, next int, ok bool) {
+	p, err := s.st.ActivePrompt(ctx, w.Channel, w.UserID)
+	if err != nil || p.NextQuestion >= len(s.p.Lessons.Questions) {
+		return nil, 0, false
+	}
+	if sess, err = s.st.Session(ctx, p.SessionID); err != nil {
+		return nil, 0, false
+	}
+	return sess, p.NextQuestion, true
+}
+
+// held refuses lessons for a session that has not ended yet.
+func held(sess *store.Session, now time.Time) error {
+	if sess.End().After(now) {
+		return fail(CodeNotHeld, "id", sess.ID, "end", sess.End())
+	}
+	return nil
+}
+
+// mayAnswer reports whether userID answers the session's questions: the
+// people prompts go to, and anyone already prompted (a speaker since
+// removed keeps their prompt).
+func (s *Service) mayAnswer(ctx context.Context, sess *store.Session, userID string) (bool, error) {
+	if slices.Contains(PromptRecipients(sess), userID) {
+		return true, nil
+	}
+	_, err := s.st.Prompt(ctx, sess.ID, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// answerable loads a session userID wants to answer the questions of and
+// checks they may, now.
+func (s *Service) answerable(ctx context.Context, userID string, id int64) (*store.Session, error) {
+	sess, err := s.Session(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	ok, err := s.mayAnswer(ctx, sess, userID)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fail(CodeMayNotAnswer, "id", sess.ID)
+	}
+	if err := held(sess, s.now()); err != nil {
+		return nil, err
+	}
+	return sess, nil
+}
+
+// Capture opens the lesson form: the session and userID's answers so
+// far by question, once the session has been held and if they answer it.
+func (s *Service) Capture(ctx context.Context, userID string, id int64) (*store.Session, map[int]string, error) {
+	sess, err := s.answerable(ctx, userID, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	lessons, err := s.st.Lessons(ctx, sess.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	mine := map[int]string{}
+	for _, l := range lessons {
+		if l.UserID == userID {
+			mine[l.QuestionIdx] = l.Answer
+		}
+	}
+	return sess, mine, nil
+}
+
+// SubmitAnswers stores a form of answers by question index; blank ones
+// keep what was there. The form answers the person's prompt, so their
+// walk-through is done. It returns how many answers it stored.
+func (s *Service) SubmitAnswers(ctx context.Context, userID string, id int64, answers map[int]string) (*store.Session, int, error) {
+	qs := s.p.Lessons.Questions
+	sess, err := s.answerable(ctx, userID, id)
+	if err != nil {
+		return nil, 0, err
+	}
+	var given []store.Lesson
+	for i, q := range qs {
+		if a := strings.TrimSpace(answers[i]); a != "" {
+			given = append(given, store.Lesson{SessionID: sess.ID, UserID: userID, QuestionIdx: i, Question: q, Answer: a})
+		}
+	}
+	if len(given) == 0 {
+		return nil, 0, fail(CodeNoAnswers, "id", sess.ID)
+	}
+	now := s.now()
+	err = s.update(ctx, func(tx store.Tx) (bool, error) {
+		for _, l := range given {
+			if _, err := tx.SaveAnswer(ctx, l, now); err != nil {
+				return false, err
+			}
+		}
+		// DM replies would now overwrite what the form gave.
+		if err := tx.AdvancePrompt(ctx, sess.ID, userID, len(qs), store.PromptDone, now); err != nil {
+			return false, err
+		}
+		return s.summarizeIfAllAnswered(ctx, tx, sess, now)
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return sess, len(given), nil
+}
+
+// summarizeIfAllAnswered makes the summary due now once every Slack
+// speaker is through with their prompt, instead of at close_after. It
+// reports whether it did.
+func (s *Service) summarizeIfAllAnswered(ctx context.Context, tx store.Tx, sess *store.Session, now time.Time) (bool, error) {
+	if sess.Cancelled() {
+		return false, nil
+	}
+	prompts, err := tx.Prompts(ctx, sess.ID)
+	if err != nil {
+		return false, err
+	}
+	through := map[string]bool{}
+	for _, p := range prompts {
+		through[p.UserID] = p.Finished()
+	}
+	speakers := 0
+	for _, sp := range sess.Speakers {
+		if sp.UserID == "" {
+			continue
+		}
+		if !through[sp.UserID] {
+			return false, nil
+		}
+		speakers++
+	}
+	if speakers == 0 {
+		return false, nil
+	}
+	return tx.ExpediteDelivery(ctx, SummaryKey(sess), now)
+}
+
+// RecordPrompt notes that userID was asked about the session in channel
+// and starts their walk-through there; a retried prompt keeps how far
+// they got. A sender records it before the first question is out, so a
+// quick reply finds it.
+func (s *Service) RecordPrompt(ctx context.Context, sessionID int64, userID, channel string) (store.Prompt, error) {
+	var p store.Prompt
+	err := s.st.Update(ctx, func(tx store.Tx) (err error) {
+		p, err = tx.RecordPrompt(ctx, sessionID, userID, channel, s.now())
+		return err
+	})
+	return p, err
+}
+
+// Nudge reports whether userID is still owed the one nudge about the
+// session, and the question to show: not when they answered anything,
+// said stop, or were never prompted.
+func (s *Service) Nudge(ctx context.Context, sess *store.Session, userID string) (next int, ok bool, err error) {
+	qs := s.p.Lessons.Questions
+	if sess.Cancelled() || len(qs) == 0 {
+		return 0, false, nil
+	}
+	answered, err := s.st.Answered(ctx, sess.ID)
+	if err != nil || answered[userID] > 0 {
+		return 0, false, err
+	}
+	p, err := s.st.Prompt(ctx, sess.ID, userID)
+	if errors.Is(err, store.ErrNotFound) || err == nil && p.Finished() {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	return min(p.NextQuestion, len(qs)-1), true, nil
+}
+
+// OweSummaryThread owes, once, the copy of a summary that goes under the
+// announcement, when d is the planned summary row (to lessons.channel).
+// Splitting it in two rows keeps one post per row, so a retry repeats
+// neither.
+func (s *Service) OweSummaryThread(ctx context.Context, d store.Delivery, sess *store.Session) error {
+	if d.InThread || sess.Channel == "" {
+		return nil
+	}
+	now := s.now()
+	return s.update(ctx, func(tx store.Tx) (bool, error) {
+		return true, tx.Enqueue(ctx, store.Delivery{
+			Kind: KindSummary, SessionID: sess.ID, Recipient: sess.Channel, InThread: true, Due: now,
+			Dedupe: SummaryThreadKey(d.Dedupe),
+		}, now)
+	})
+}
+
+// Lessons returns one session and its lessons, speaker by speaker.
+func (s *Service) Lessons(ctx context.Context, id int64) (*store.Session, []store.Lesson, error) {
+	sess, err := s.Session(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	lessons, err := s.st.Lessons(ctx, sess.ID)
+	return sess, lessons, err
+}
+
+// LatestLessons lists the most recently given or edited answers.
+func (s *Service) LatestLessons(ctx context.Context, limit int) ([]store.Lesson, error) {
+	return s.st.LatestLessons(ctx, limit)
+}
+
+// Search finds lessons matching words, best first; see store.Search.
+func (s *Service) Search(ctx context.Context, words string, limit int) ([]store.SearchResult, error) {
+	return s.st.Search(ctx, words, limit)
+}
