@@ -67,6 +67,7 @@ var copyTables = []table{
 	// people hold keep working.
 	{"server_keys", cols("name:t key:x created_at:i"), ""},
 	{"health", cols("id:i checked_at:i"), ""},
+	{"answer_tokens", cols("token_hash:x session_id:i email:t created_at:i"), ""},
 }
 
 func (t table) names() []string {

@@ -110,6 +110,9 @@ func fill(t *testing.T, s store.Store) (token string) {
 		if err := tx.Enqueue(ctx, store.Delivery{Kind: "digest", Recipient: "C9", Due: at}, at); err != nil {
 			return err
 		}
+		if _, err := tx.IssueAnswerToken(ctx, 1, "Jane0@example.org", at); err != nil {
+			return err
+		}
 		var err error
 		token, err = tx.RotateFeedToken(ctx, "U3", at)
 		return err

@@ -22,11 +22,17 @@ func (s *Store) Search(ctx context.Context, words string, limit int) ([]store.Se
 	if len(terms) == 0 {
 		return nil, nil
 	}
-	res, err := s.search(ctx, terms, "&&", limit)
+	return s.searchAll(ctx, terms, "", nil, limit)
+}
+
+// searchAll searches for every term, then, when nothing has them all and
+// there are several, for any; filter and args narrow as in search.
+func (s *Store) searchAll(ctx context.Context, terms []searchTerm, filter string, args []any, limit int) ([]store.SearchResult, error) {
+	res, err := s.search(ctx, terms, "&&", filter, args, limit)
 	if err != nil || len(res) > 0 || len(terms) == 1 {
 		return res, err
 	}
-	return s.search(ctx, terms, "||", limit)
+	return s.search(ctx, terms, "||", filter, args, limit)
 }
 
 // searchRank weights: a match in the answer (A) counts five times one in
@@ -37,9 +43,13 @@ const searchRank = "ts_rank('{0.2, 0.2, 0.2, 1.0}', l.search, q.q, 1)"
 // headlineOptions mark matches the way store.SearchResult.Snippet promises.
 var headlineOptions = "StartSel=" + store.MarkStart + ", StopSel=" + store.MarkEnd + ", MaxWords=24, MinWords=12, ShortWord=0"
 
-func (s *Store) search(ctx context.Context, terms []searchTerm, op string, limit int) ([]store.SearchResult, error) {
+// search runs one search; filter ("" or " AND …" on lessons l and
+// sessions s, its placeholders numbered from $1) and its args narrow it.
+func (s *Store) search(ctx context.Context, terms []searchTerm, op, filter string, filterArgs []any, limit int) ([]store.SearchResult, error) {
 	var parts []string
-	args := []any{limit, headlineOptions}
+	args := append([]any{}, filterArgs...)
+	args = append(args, limit, headlineOptions)
+	nLimit, nOpts := len(args)-1, len(args)
 	for _, t := range terms {
 		args = append(args, t.text)
 		parts = append(parts, fmt.Sprintf("%s('exchangebot_search', $%d)", t.function, len(args)))
@@ -47,9 +57,10 @@ func (s *Store) search(ctx context.Context, terms []searchTerm, op string, limit
 	// The inner query ranks and limits; ts_headline, the costly part,
 	// then runs only for the rows returned.
 	query := `WITH q AS (SELECT ` + strings.Join(parts, " "+op+" ") + ` AS q)
-		SELECT ` + lessonColumns + `, ts_headline('exchangebot_search', l.answer, q.q, $2), -r.rank
-		FROM (SELECT l.id, ` + searchRank + ` AS rank FROM lessons l, q WHERE l.search @@ q.q
-			ORDER BY rank DESC, l.id DESC LIMIT $1) r
+		SELECT ` + lessonColumns + fmt.Sprintf(`, ts_headline('exchangebot_search', l.answer, q.q, $%d), -r.rank
+		FROM (SELECT l.id, `+searchRank+` AS rank FROM lessons l JOIN sessions s ON s.id = l.session_id, q
+			WHERE l.search @@ q.q`+filter+`
+			ORDER BY rank DESC, l.id DESC LIMIT $%d) r`, nOpts, nLimit) + `
 		JOIN lessons l ON l.id = r.id JOIN sessions s ON s.id = l.session_id, q
 		ORDER BY r.rank DESC, l.id DESC`
 	rows, err := s.pool.Query(ctx, query, args...)
