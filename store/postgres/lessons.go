@@ -49,6 +49,16 @@ func (s *Store) Prompt(ctx context.Context, sessionID int64, userID string) (sto
 	return p, nil
 }
 
+// UserPrompts lists every prompt userID was sent, latest first.
+func (s *Store) UserPrompts(ctx context.Context, userID string) ([]store.Prompt, error) {
+	rows, err := s.pool.Query(ctx, "SELECT "+promptColumns+" FROM prompts WHERE user_id = $1 ORDER BY prompted_at DESC, session_id DESC", userID)
+	out, err := collect(rows, err, scanPrompt)
+	if err != nil {
+		return nil, fmt.Errorf("store: prompts of %s: %w", userID, err)
+	}
+	return out, nil
+}
+
 // ActivePrompt returns the prompt a reply from userID in dmChannel
 // answers: the latest one still walking through its questions.
 func (t *Tx) ActivePrompt(ctx context.Context, dmChannel, userID string) (store.Prompt, error) {

@@ -66,6 +66,45 @@ func (s *Store) SessionExists(ctx context.Context, id int64) (bool, error) {
 
 // Sessions lists sessions with their details, soonest first.
 func (s *Store) Sessions(ctx context.Context, f store.Filter) ([]*store.Session, error) {
+	where, args := sessionWhere(f)
+	query := "SELECT " + sessionColumns + " FROM sessions" + where
+	if f.Newest {
+		query += " ORDER BY starts_at DESC, id DESC"
+	} else {
+		query += " ORDER BY starts_at, id"
+	}
+	if f.Limit > 0 {
+		args = append(args, f.Limit)
+		query += fmt.Sprintf(" LIMIT $%d", len(args))
+	}
+	if f.Offset > 0 {
+		args = append(args, f.Offset)
+		query += fmt.Sprintf(" OFFSET $%d", len(args))
+	}
+	rows, err := s.pool.Query(ctx, query, args...)
+	out, err := collect(rows, err, scanSession)
+	if err != nil {
+		return nil, fmt.Errorf("store: sessions: %w", err)
+	}
+	if err := fillDetails(ctx, s.pool, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// SessionCount counts what Sessions lists for f, without paging.
+func (s *Store) SessionCount(ctx context.Context, f store.Filter) (int, error) {
+	where, args := sessionWhere(f)
+	var n int
+	if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM sessions"+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: session count: %w", err)
+	}
+	return n, nil
+}
+
+// sessionWhere is the WHERE clause (with its leading space, or "") and
+// the arguments ($1, $2, …) that select f's sessions.
+func sessionWhere(f store.Filter) (string, []any) {
 	var where []string
 	var args []any
 	arg := func(v any) string {
@@ -81,6 +120,9 @@ func (s *Store) Sessions(ctx context.Context, f store.Filter) ([]*store.Session,
 	if !f.EndedBefore.IsZero() {
 		where = append(where, "starts_at + duration_s <= "+arg(unix(f.EndedBefore)))
 	}
+	if !f.EndsAfter.IsZero() {
+		where = append(where, "starts_at + duration_s > "+arg(unix(f.EndsAfter)))
+	}
 	if f.Status != "" {
 		where = append(where, "status = "+arg(f.Status))
 	}
@@ -89,30 +131,17 @@ func (s *Store) Sessions(ctx context.Context, f store.Filter) ([]*store.Session,
 	}
 	if f.User != "" {
 		u := arg(f.User)
-		where = append(where, `(id IN (SELECT session_id FROM participants WHERE user_id = `+u+`)
-			OR id IN (SELECT ss.session_id FROM session_speakers ss JOIN speakers sp ON sp.id = ss.speaker_id WHERE sp.user_id = `+u+`))`)
+		mine := `(id IN (SELECT session_id FROM participants WHERE user_id = ` + u + `)
+			OR id IN (SELECT ss.session_id FROM session_speakers ss JOIN speakers sp ON sp.id = ss.speaker_id WHERE sp.user_id = ` + u + `)`
+		if f.OrCreated {
+			mine += " OR creator = " + u
+		}
+		where = append(where, mine+")")
 	}
-	query := "SELECT " + sessionColumns + " FROM sessions"
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
+	if len(where) == 0 {
+		return "", nil
 	}
-	if f.Newest {
-		query += " ORDER BY starts_at DESC, id DESC"
-	} else {
-		query += " ORDER BY starts_at, id"
-	}
-	if f.Limit > 0 {
-		query += " LIMIT " + arg(f.Limit)
-	}
-	rows, err := s.pool.Query(ctx, query, args...)
-	out, err := collect(rows, err, scanSession)
-	if err != nil {
-		return nil, fmt.Errorf("store: sessions: %w", err)
-	}
-	if err := fillDetails(ctx, s.pool, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return " WHERE " + strings.Join(where, " AND "), args
 }
 
 // fillDetails loads partners, speakers and participants for many sessions
