@@ -74,6 +74,8 @@ var copyTables = []table{
 	{"evaluations", cols("session_id:i user_id:t dm_channel:t awaiting:t awaiting_at:i asked_at:i rating:i rated_at:i plan:t plan_at:i " +
 		"followed_up_at:i applied:t applied_at:i changed:t changed_at:i"), ""},
 	{"evaluation_optouts", cols("user_id:t at:i"), ""},
+	// Pauses still running when the copy is made hold on the new database.
+	{"rate_pauses", cols("key:t until_at:i"), ""},
 }
 
 func (t table) names() []string {

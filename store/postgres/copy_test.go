@@ -168,6 +168,9 @@ func fill(t *testing.T, s store.Store) (token string) {
 	if err := s.MarkProcessed(ctx, "command:abc", at); err != nil {
 		t.Fatal(err)
 	}
+	if err := s.SetRatePause(ctx, "chat.postMessage C1", at.Add(time.Hour), at); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.ServerKey(ctx, "feeds"); err != nil {
 		t.Fatal(err)
 	}
@@ -207,10 +210,14 @@ func TestCopyFromSQLite(t *testing.T) {
 		requests, err8 := s.Requests(ctx, store.RequestFilter{})
 		evaluations, err9 := s.Evaluations(ctx, store.EvaluationFilter{})
 		out, err10 := s.OptedOut(ctx, "U4")
-		if err := errors.Join(err1, err2, err3, err4, err5, err6, err7, err8, err9, err10); err != nil {
+		pauses, err11 := s.RatePauses(ctx, time.Date(2026, 1, 10, 18, 0, 0, 0, time.UTC))
+		if err := errors.Join(err1, err2, err3, err4, err5, err6, err7, err8, err9, err10, err11); err != nil {
 			t.Fatal(err)
 		}
-		return []any{sessions, deliveries, lessons, v, changed, user, report, key, requests, evaluations, out}
+		if len(pauses) != 1 {
+			t.Errorf("rate pauses %v, want the one recorded", pauses)
+		}
+		return []any{sessions, deliveries, lessons, v, changed, user, report, key, requests, evaluations, out, pauses}
 	}
 	if got, want := read(pg), read(lite); !reflect.DeepEqual(got, want) {
 		t.Errorf("the copy reads differently:\n got %+v\nwant %+v", got, want)
