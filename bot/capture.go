@@ -52,22 +52,28 @@ func (b *Bot) handleDM(ctx context.Context, ev slackevents.EventsAPIInnerEvent) 
 	if errors.Is(err, store.ErrDuplicate) {
 		return nil
 	}
-	var reply string
-	if msg, ok := b.mistake(err); ok {
-		reply = msg
-	} else if err != nil {
+	msg, isMistake := b.mistake(err)
+	switch {
+	case err != nil && !isMistake:
 		return err
-	} else if step.Session == nil {
+	case err == nil && step.Session == nil:
 		return nil // not in a walk-through: ordinary chat with the bot
-	} else {
-		reply = b.stepText(ctx, w, step)
 	}
-	opts := []slack.MsgOption{slack.MsgOptionText(reply, false)}
-	if m.ThreadTimeStamp != "" {
-		opts = append(opts, slack.MsgOptionTS(m.ThreadTimeStamp))
-	}
-	_, _, err = b.slack.PostMessageContext(ctx, m.Channel, opts...)
-	return err
+	// The answer is stored; the reply (and the reads it needs) must not
+	// hold Slack's 200.
+	b.after(func(ctx context.Context) error {
+		reply := msg
+		if !isMistake {
+			reply = b.stepText(ctx, w, step)
+		}
+		opts := []slack.MsgOption{slack.MsgOptionText(reply, false)}
+		if m.ThreadTimeStamp != "" {
+			opts = append(opts, slack.MsgOptionTS(m.ThreadTimeStamp))
+		}
+		_, _, err := b.slack.PostMessageContext(ctx, m.Channel, opts...)
+		return err
+	})
+	return nil
 }
 
 // stepText is what the bot says after one step of a walk-through.
@@ -125,16 +131,20 @@ func (b *Bot) openCapture(ctx context.Context, cb slack.InteractionCallback, a *
 		if e.Code == exchange.CodeNotFound {
 			text = fmt.Sprintf("Session #%d no longer exists.", id)
 		}
-		b.tellUser(ctx, cb.Channel.ID, cb.User.ID, Reply{Text: text})
+		b.tellUserAfter(cb.Channel.ID, cb.User.ID, Reply{Text: text})
 		return nil
 	}
 	if err != nil {
 		return err
 	}
 	meta, _ := json.Marshal(lessonsMeta{Session: s.ID})
-	if _, err := b.slack.OpenViewContext(ctx, cb.TriggerID, b.lessonsModal(s, mine, string(meta))); err != nil {
-		return fmt.Errorf("bot: views.open: %w", err)
-	}
+	view := b.lessonsModal(s, mine, string(meta))
+	b.after(func(ctx context.Context) error {
+		if _, err := b.slack.OpenViewContext(ctx, cb.TriggerID, view); err != nil {
+			return fmt.Errorf("bot: views.open: %w", err)
+		}
+		return nil
+	})
 	return nil
 }
 
@@ -189,7 +199,7 @@ func (b *Bot) submitLessons(ctx context.Context, cb slack.InteractionCallback) (
 	if err != nil {
 		return nil, err
 	}
-	b.tellUser(ctx, "", cb.User.ID, textReply("Thank you: %d %s saved for *%s* (#%d). Press *Capture lessons* again to edit them.",
+	b.tellUserAfter("", cb.User.ID, textReply("Thank you: %d %s saved for *%s* (#%d). Press *Capture lessons* again to edit them.",
 		n, plural(n, "answer", "answers"), escapeText(s.Title), s.ID))
 	return nil, nil
 }

@@ -166,7 +166,7 @@ func (b *Bot) submitNewSession(ctx context.Context, cb slack.InteractionCallback
 	if err != nil {
 		return b.formErrors(err)
 	}
-	b.tellUser(ctx, meta.Channel, cb.User.ID, b.scheduledReply(s))
+	b.tellUserAfter(meta.Channel, cb.User.ID, b.scheduledReply(s))
 	return nil, nil
 }
 
@@ -210,6 +210,15 @@ func (b *Bot) tellUser(ctx context.Context, channel, user string, r Reply) {
 	}
 }
 
+// tellUserAfter is tellUser once the request's answer is on its way: the
+// confirmation of a change already stored.
+func (b *Bot) tellUserAfter(channel, user string, r Reply) {
+	b.after(func(ctx context.Context) error {
+		b.tellUser(ctx, channel, user, r)
+		return nil
+	})
+}
+
 // handleAction serves a button press by its action id; the reply goes
 // to the presser.
 func (b *Bot) handleAction(ctx context.Context, cb slack.InteractionCallback, a *slack.BlockAction) error {
@@ -236,7 +245,7 @@ func (b *Bot) pressJoin(ctx context.Context, cb slack.InteractionCallback, a *sl
 		reply = Reply{Text: text}
 	}
 	b.metrics.Commands.WithLabelValues("join_button", "ok").Inc()
-	b.tellUser(ctx, cb.Channel.ID, cb.User.ID, reply)
+	b.tellUserAfter(cb.Channel.ID, cb.User.ID, reply)
 	return nil
 }
 

@@ -74,14 +74,16 @@ func (b *Bot) socketEvent(ctx context.Context, client *socketmode.Client, evt so
 		if !ok {
 			return
 		}
-		client.Ack(*evt.Request)
 		var eventID string
 		if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok {
 			eventID = cb.EventID
 		}
+		// Acked once stored: an event not acked is redelivered by Slack.
 		if err := b.event(ctx, eventID, ev); err != nil {
 			b.log.Error("event failed", slog.Any("error", err))
+			return
 		}
+		client.Ack(*evt.Request)
 	case socketmode.EventTypeConnected:
 		b.log.Info("socket mode connected")
 	case socketmode.EventTypeConnectionError, socketmode.EventTypeInvalidAuth:
