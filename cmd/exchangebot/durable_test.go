@@ -78,7 +78,7 @@ func seedForBurst(t *testing.T, path string, n int) {
 	}
 }
 
-func askee(i int) string { return fmt.Sprintf("UA%04d", i) }
+func askee(i int) string  { return fmt.Sprintf("UA%04d", i) }
 func joiner(i int) string { return fmt.Sprintf("UJ%04d", i) }
 
 // burst is n DM answers (one per askee, each its own event) and n Join
@@ -236,4 +236,3 @@ func burstStored(t *testing.T, dir string) (answers map[string]int, joins map[st
 	}
 	return answers, joins
 }
-
