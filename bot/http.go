@@ -139,7 +139,7 @@ func ephemeral(r Reply) *slack.Msg {
 func (b *Bot) runCommand(ctx context.Context, sc slack.SlashCommand, key string) (reply Reply, dup bool) {
 	b.inflight.Add(1)
 	defer b.inflight.Done()
-	reply = b.Execute(store.WithRequestKey(ctx, key), Request{UserID: sc.UserID, ChannelID: sc.ChannelID, TriggerID: sc.TriggerID, Text: sc.Text})
+	reply = b.Execute(store.WithRequestKey(answering(ctx), key), Request{UserID: sc.UserID, ChannelID: sc.ChannelID, TriggerID: sc.TriggerID, Text: sc.Text})
 	if reply.Duplicate {
 		b.log.Info("redelivered command ignored", slog.String("user", sc.UserID))
 	}
@@ -176,7 +176,7 @@ func (b *Bot) interact(ctx context.Context, cb slack.InteractionCallback) (*slac
 	if cb.TriggerID == "" {
 		key = "interaction:" + cb.ActionTs + cb.View.ID + cb.User.ID
 	}
-	ctx = store.WithRequestKey(ctx, key)
+	ctx = store.WithRequestKey(answering(ctx), key)
 	b.inflight.Add(1)
 	defer b.inflight.Done()
 	switch cb.Type {
@@ -247,6 +247,7 @@ func (b *Bot) event(ctx context.Context, eventID string, ev slackevents.EventsAP
 	if fn == nil {
 		return nil
 	}
+	ctx = answering(ctx)
 	if eventID != "" {
 		ctx = store.WithRequestKey(ctx, "event:"+eventID)
 	}

@@ -32,9 +32,11 @@ func (b *Bot) cmdNewModal(ctx context.Context, req Request) (Reply, error) {
 	if req.TriggerID == "" {
 		return Reply{}, usagef("The form opens only inside Slack. Here, write it in one line: `%s new \"Title\" 2026-12-03 15:00 90m`.", b.cfg.Command)
 	}
-	loc := b.userLocation(ctx, req.UserID)
+	loc, _ := b.userLocation(ctx, req.UserID) // the form shows the zone, to correct
 	meta, _ := json.Marshal(newSessionMeta{Channel: req.ChannelID})
-	if _, err := b.slack.OpenViewContext(ctx, req.TriggerID, newSessionModal(loc.String(), string(meta))); err != nil {
+	callCtx, cancel := slackCall(ctx, answerBudget)
+	defer cancel()
+	if _, err := b.slack.OpenViewContext(callCtx, req.TriggerID, newSessionModal(loc.String(), string(meta))); err != nil {
 		return Reply{}, fmt.Errorf("bot: views.open: %w", err)
 	}
 	return Reply{}, nil

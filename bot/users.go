@@ -15,8 +15,9 @@ import (
 const zoneTTL = 6 * time.Hour
 
 type zoneEntry struct {
-	loc *time.Location
-	at  time.Time
+	loc   *time.Location
+	known bool // Slack told the zone; false: the configured default
+	at    time.Time
 }
 
 type zoneCache struct {
@@ -24,28 +25,31 @@ type zoneCache struct {
 	m  map[string]zoneEntry
 }
 
-// userLocation returns the caller's Slack time zone (users.info, cached),
-// or the configured default when Slack does not say.
-func (b *Bot) userLocation(ctx context.Context, userID string) *time.Location {
+// userLocation returns the caller's Slack time zone (users.info, cached).
+// When Slack does not say, in time or at all, it returns the configured
+// default and known is false, so the reply can say which zone it read.
+func (b *Bot) userLocation(ctx context.Context, userID string) (loc *time.Location, known bool) {
 	now := b.now()
 	b.zones.mu.Lock()
 	e, ok := b.zones.m[userID]
 	b.zones.mu.Unlock()
 	if ok && now.Sub(e.at) < zoneTTL {
-		return e.loc
+		return e.loc, e.known
 	}
-	loc := b.cfg.Location
+	loc = b.cfg.Location
 	if !b.offline && userID != "" {
-		u, err := b.slack.GetUserInfoContext(ctx, userID)
+		callCtx, cancel := slackCall(ctx, lookupTimeout)
+		u, err := b.slack.GetUserInfoContext(callCtx, userID)
+		cancel()
 		switch {
 		case err != nil:
 			// Not cached: the next command asks Slack again rather than
 			// reading this person's times in the wrong zone for hours.
 			b.log.Warn("users.info failed; using the default zone", slog.String("user", userID), slog.Any("error", err))
-			return loc
+			return loc, false
 		case u.TZ != "":
 			if l, err := exchange.LoadZone(u.TZ); err == nil {
-				loc = l
+				loc, known = l, true
 			}
 		}
 	}
@@ -53,9 +57,9 @@ func (b *Bot) userLocation(ctx context.Context, userID string) *time.Location {
 	if b.zones.m == nil {
 		b.zones.m = make(map[string]zoneEntry)
 	}
-	b.zones.m[userID] = zoneEntry{loc: loc, at: now}
+	b.zones.m[userID] = zoneEntry{loc: loc, known: known, at: now}
 	b.zones.mu.Unlock()
-	return loc
+	return loc, known
 }
 
 const staffTTL = 10 * time.Minute
@@ -81,7 +85,9 @@ func (g userGroups) InGroup(ctx context.Context, group, userID string) (bool, er
 	b.staff.mu.Lock()
 	defer b.staff.mu.Unlock()
 	if b.staff.group != group || b.staff.at.IsZero() || now.Sub(b.staff.at) > staffTTL {
-		members, err := b.slack.GetUserGroupMembersContext(ctx, group)
+		callCtx, cancel := slackCall(ctx, lookupTimeout)
+		members, err := b.slack.GetUserGroupMembersContext(callCtx, group)
+		cancel()
 		if err != nil {
 			b.log.Warn("usergroups.users.list failed", slog.String("group", group), slog.Any("error", err))
 			return b.staff.group == group && slices.Contains(b.staff.members, userID), nil
