@@ -44,8 +44,12 @@ func Permalink(channel, ts string) string {
 // escapeText escapes the three characters Slack's mrkdwn treats as control
 // characters, so user text cannot forge mentions or links.
 func escapeText(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+	return textEscaper.Replace(s)
 }
+
+// textEscaper is built once: a Replacer builds its tables on first use,
+// 6 KB that a reply would otherwise pay every time it escapes a title.
+var textEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 func formatDuration(d time.Duration) string {
 	h, m := int(d.Hours()), int(d.Minutes())%60

@@ -137,9 +137,14 @@ func New(o Options) *Bot {
 // NewSlackClient returns a slack-go client for token, pointed at apiURL
 // when set (tests and the fake use it), counting every call in m.
 func NewSlackClient(token, apiURL string, m *Metrics, extra ...slack.Option) *slack.Client {
+	// The delivery engine posts from many workers at once: with the
+	// default two idle connections per host, most posts would dial Slack
+	// anew (a TLS handshake each, in production).
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 2 * outbox.DefaultWorkers
 	opts := []slack.Option{slack.OptionHTTPClient(&http.Client{
 		Timeout:   30 * time.Second,
-		Transport: m.SlackTransport(http.DefaultTransport),
+		Transport: m.SlackTransport(tr),
 	})}
 	if apiURL != "" {
 		opts = append(opts, slack.OptionAPIURL(apiURL))

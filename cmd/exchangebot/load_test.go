@@ -100,12 +100,17 @@ func TestLoadNew(t *testing.T) {
 	defer func() { base.Process.Kill(); base.Wait() }()
 	waitHealthy(t, "http://"+baseAddr)
 
-	p, _ := startWithFake(t)
+	p, fake := startWithFake(t)
 	dir, addr := p.dir, p.addr
+	for i := range concurrency {
+		fake.SetZone("U"+strconv.Itoa(100+i), "America/Santiago") // as Slack tells every real user's
+	}
 
-	// Warm both up (connections, caches), then measure the bare handler and
-	// the bot alternately so both see the same machine.
-	loadRun(t, "http://"+baseAddr+"/slack/commands", 200, concurrency)
+	// Warm both up (connections, caches, each sender's zone), then measure
+	// the bare handler and the bot one after the other.
+	const warm = 200
+	loadRun(t, "http://"+baseAddr+"/slack/commands", warm, concurrency)
+	loadRun(t, "http://"+addr+"/slack/commands", warm, concurrency)
 	bare := loadRun(t, "http://"+baseAddr+"/slack/commands", n, concurrency)
 	bot := loadRun(t, "http://"+addr+"/slack/commands", n, concurrency)
 
@@ -120,8 +125,8 @@ func TestLoadNew(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if got, _ := st.CountSessions(context.Background()); got != n {
-		t.Fatalf("%d sessions stored for %d commands", got, n)
+	if got, _ := st.CountSessions(context.Background()); got != n+warm {
+		t.Fatalf("%d sessions stored for %d commands", got, n+warm)
 	}
 	report := fmt.Sprintf("n=%d concurrency=%d\nbare handler: p50 %s p99 %s (%.0f req/s)\nexchangebot:  p50 %s p99 %s (%.0f req/s)\np99 ratio %.2fx",
 		n, concurrency, bare.p50, bare.p99, float64(n)/bare.total.Seconds(), bot.p50, bot.p99, float64(n)/bot.total.Seconds(),

@@ -152,6 +152,13 @@ func (s *Server) Fail(method string, n int, err string) {
 	s.fail[method] = failure{n, err}
 }
 
+// SetZone makes users.info report tz for user; safe while the fake answers.
+func (s *Server) SetZone(user, tz string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.Zones[user] = tz
+}
+
 // Hang makes every call of method never answer, until the caller gives
 // up (a Slack that accepts the connection and says nothing).
 func (s *Server) Hang(method string) {
