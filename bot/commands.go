@@ -155,7 +155,7 @@ func (b *Bot) cmdShow(ctx context.Context, _ Request, c Command) (Reply, error) 
 	if err != nil {
 		return Reply{}, err
 	}
-	return Reply{Text: announcementText(s), Blocks: showBlocks(s, b.cfg.BaseURL)}, nil
+	return Reply{Text: announcementText(s), Blocks: showBlocks(s, b.feedSite())}, nil
 }
 
 var _ = commands.add("feed", (*Bot).cmdFeed)

@@ -29,12 +29,13 @@ func (b *Bot) registerSenders() {
 	b.senders[kindThread] = b.sendThreadNote
 	b.senders[kindReminder] = b.sendReminder
 	b.senders[kindUndelivered] = b.sendUndelivered
+	b.senders[exchange.KindInbound] = b.sendInbound
 }
 
 func (b *Bot) sendAnnouncement(ctx context.Context, d store.Delivery, s *store.Session) (string, string, error) {
 	return b.postTop(ctx, d, d.Recipient,
 		slack.MsgOptionText(announcementText(s), false),
-		slack.MsgOptionBlocks(announcementBlocks(s, b.cfg.BaseURL)...))
+		slack.MsgOptionBlocks(announcementBlocks(s, b.feedSite())...))
 }
 
 // sendUpdate refreshes the announcement. chat.update sets the whole
@@ -46,7 +47,7 @@ func (b *Bot) sendUpdate(ctx context.Context, _ store.Delivery, s *store.Session
 	}
 	_, _, _, err := b.slack.UpdateMessageContext(ctx, s.AnnounceChannel, s.AnnounceTS,
 		slack.MsgOptionText(announcementText(s), false),
-		slack.MsgOptionBlocks(announcementBlocks(s, b.cfg.BaseURL)...))
+		slack.MsgOptionBlocks(announcementBlocks(s, b.feedSite())...))
 	return s.AnnounceChannel, s.AnnounceTS, err
 }
 

@@ -23,6 +23,9 @@ const (
 	// KindUndelivered tells a session's creator that a message about it
 	// could not be delivered; Payload is the failed row's id.
 	KindUndelivered = "undelivered"
+	// KindInbound is a request a surface acknowledged before carrying it
+	// out (see Accept); Payload is the surface's own record of it.
+	KindInbound = "inbound"
 )
 
 // planKinds are the rows derived from a session's time and people; a move
