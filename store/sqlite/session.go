@@ -32,7 +32,7 @@ func scanSession(sc scanner) (*store.Session, error) {
 
 // Session returns one session with its partners, speakers and participants.
 func (s *Store) Session(ctx context.Context, id int64) (*store.Session, error) {
-	return session(ctx, s.db, id)
+	return session(ctx, cachedReads{s}, id)
 }
 
 // Session reads a session inside the transaction.

@@ -43,7 +43,13 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 // runs to the end, detached from the caller's cancellation (see txConn),
 // and Update returns its outcome.
 func (s *Store) update(ctx context.Context, fn func(*Tx) error) error {
-	req := &writeReq{ctx: ctx, fn: fn, rk: store.PendingRequestKey(ctx), err: make(chan error, 1)}
+	return s.queue(ctx, fn, store.PendingRequestKey(ctx))
+}
+
+// queue hands fn to the writer, to run in the next group commit,
+// recording rk with it when rk is not nil, and waits for the outcome.
+func (s *Store) queue(ctx context.Context, fn func(*Tx) error, rk *store.RequestKey) error {
+	req := &writeReq{ctx: ctx, fn: fn, rk: rk, err: make(chan error, 1)}
 	select {
 	case s.writes <- req:
 	case <-ctx.Done():
@@ -126,7 +132,7 @@ func (s *Store) commitBatch(batch []*writeReq) (unrun []*writeReq) {
 			// Failing this one too guarantees progress if it persists.
 			return broken(i+1, fmt.Errorf("store: savepoint: %w", err))
 		}
-		t := &Tx{tx: txConn{tx}, s: s}
+		t := &Tx{tx: txConn{tx: tx, s: s}, s: s}
 		results[i] = s.runOne(r, t)
 		enqueued = enqueued || results[i] == nil && t.enqueued
 		if results[i] != nil {
@@ -184,18 +190,36 @@ func (s *Store) runOne(r *writeReq, t *Tx) (err error) {
 // client hanging up once failed 12 to 21 other people's commands with
 // "no such savepoint"). The caller's context is looked at before its
 // function starts, not during.
-type txConn struct{ tx *sql.Tx }
+//
+// Its statements come from the Store's cache of prepared statements:
+// parsing the SQL again on every call cost more than running it.
+type txConn struct {
+	tx *sql.Tx
+	s  *Store
+}
 
 func (c txConn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return c.tx.ExecContext(context.WithoutCancel(ctx), query, args...)
+	ctx = context.WithoutCancel(ctx)
+	if st, err := c.s.stmt(ctx, query); err == nil {
+		return c.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return c.tx.ExecContext(ctx, query, args...)
 }
 
 func (c txConn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return c.tx.QueryContext(context.WithoutCancel(ctx), query, args...)
+	ctx = context.WithoutCancel(ctx)
+	if st, err := c.s.stmt(ctx, query); err == nil {
+		return c.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return c.tx.QueryContext(ctx, query, args...)
 }
 
 func (c txConn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	return c.tx.QueryRowContext(context.WithoutCancel(ctx), query, args...)
+	ctx = context.WithoutCancel(ctx)
+	if st, err := c.s.stmt(ctx, query); err == nil {
+		return c.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	return c.tx.QueryRowContext(ctx, query, args...)
 }
 
 // stmt is st in the transaction, with the same detached context.
