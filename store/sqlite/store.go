@@ -44,7 +44,9 @@ type Store struct {
 	writes     chan *writeReq
 	closing    chan struct{} // closed by Close: the writer stops, Updates fail
 	writerDone chan struct{}
-	closeOnce  sync.Once
+	// checkpointerDone is closed when the checkpointer has stopped.
+	checkpointerDone chan struct{}
+	closeOnce        sync.Once
 	// checks holds a slot per CheckWrite waiting for the writer.
 	checks chan struct{}
 	// writeSeq counts commits by this process, so cached reads know when
@@ -90,8 +92,10 @@ func (s *Store) enqueued() {
 // writer, a busy timeout instead of SQLITE_BUSY errors, and immediate
 // transactions so two writers queue instead of deadlocking on upgrade.
 // temp_store(MEMORY) keeps statement and savepoint journals off the disk:
-// they were a third of a write's system calls.
-const pragmas = "_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_txlock=immediate"
+// they were a third of a write's system calls. wal_autocheckpoint(0):
+// the log is checkpointed beside the writer, not in a commit (see
+// checkpointer).
+const pragmas = "_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint(0)&_txlock=immediate"
 
 // Open opens (creating if needed) the database file at path and brings its
 // schema up to date.
@@ -102,12 +106,13 @@ func Open(ctx context.Context, file string) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s: %w", file, err)
 	}
 	s := &Store{db: db, writes: make(chan *writeReq), closing: make(chan struct{}), writerDone: make(chan struct{}),
-		checks: make(chan struct{}, maxWriteChecks)}
+		checkpointerDone: make(chan struct{}), checks: make(chan struct{}, maxWriteChecks)}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", file, err)
 	}
 	go s.writer()
+	go s.checkpointer(checkpointEvery)
 	return s, nil
 }
 
@@ -117,6 +122,7 @@ func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.closing)
 		<-s.writerDone
+		<-s.checkpointerDone
 	})
 	s.stmts.Range(func(_, v any) bool {
 		v.(*sql.Stmt).Close()
