@@ -132,7 +132,7 @@ func (s *Store) commitBatch(batch []*writeReq) (unrun []*writeReq) {
 			// Failing this one too guarantees progress if it persists.
 			return broken(i+1, fmt.Errorf("store: savepoint: %w", err))
 		}
-		t := &Tx{tx: txConn{tx: tx, s: s}, s: s}
+		t := &Tx{tx: txConn{tx: tx, s: s, pending: &pendingRows{}}, s: s}
 		results[i] = s.runOne(r, t)
 		enqueued = enqueued || results[i] == nil && t.enqueued
 		if results[i] != nil {
@@ -179,7 +179,12 @@ func (s *Store) runOne(r *writeReq, t *Tx) (err error) {
 			return fmt.Errorf("store: %s: %w", r.rk.Key, store.ErrDuplicate)
 		}
 	}
-	return r.fn(t)
+	if err := r.fn(t); err != nil {
+		return err
+	}
+	// What the function enqueued last, and any failure to write what it
+	// enqueued before.
+	return t.tx.flush(r.ctx)
 }
 
 // txConn is the shared transaction as one Update's statements see it:
@@ -193,13 +198,40 @@ func (s *Store) runOne(r *writeReq, t *Tx) (err error) {
 //
 // Its statements come from the Store's cache of prepared statements:
 // parsing the SQL again on every call cost more than running it.
+//
+// Outbox rows enqueued are written with the next statement (pending), so
+// every statement sees them.
 type txConn struct {
-	tx *sql.Tx
-	s  *Store
+	tx      *sql.Tx
+	s       *Store
+	pending *pendingRows
+}
+
+// exec runs query through the statement cache, without writing the
+// pending rows first (it is how they are written).
+func (c txConn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = context.WithoutCancel(ctx)
+	st, err := c.s.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return c.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+}
+
+// flush writes the pending rows; every statement of the transaction
+// calls it first.
+func (c txConn) flush(ctx context.Context) error {
+	if len(c.pending.rows) == 0 && c.pending.err == nil {
+		return nil
+	}
+	return c.pending.flush(ctx, c)
 }
 
 func (c txConn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	ctx = context.WithoutCancel(ctx)
+	if err := c.flush(ctx); err != nil {
+		return nil, err
+	}
 	if st, err := c.s.stmt(ctx, query); err == nil {
 		return c.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	}
@@ -208,6 +240,9 @@ func (c txConn) ExecContext(ctx context.Context, query string, args ...any) (sql
 
 func (c txConn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	ctx = context.WithoutCancel(ctx)
+	if err := c.flush(ctx); err != nil {
+		return nil, err
+	}
 	if st, err := c.s.stmt(ctx, query); err == nil {
 		return c.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
 	}
@@ -216,6 +251,7 @@ func (c txConn) QueryContext(ctx context.Context, query string, args ...any) (*s
 
 func (c txConn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	ctx = context.WithoutCancel(ctx)
+	_ = c.flush(ctx) // an error fails the Update when its function returns
 	if st, err := c.s.stmt(ctx, query); err == nil {
 		return c.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
@@ -225,6 +261,7 @@ func (c txConn) QueryRowContext(ctx context.Context, query string, args ...any) 
 // stmt is st in the transaction, with the same detached context.
 func (c txConn) stmt(ctx context.Context, st *sql.Stmt) (context.Context, *sql.Stmt) {
 	ctx = context.WithoutCancel(ctx)
+	_ = c.flush(ctx) // an error fails the Update when its function returns
 	return ctx, c.tx.StmtContext(ctx, st)
 }
 
