@@ -63,6 +63,23 @@ const maxRowsPerInsert = 16
 // enqueueValues are the values of one row in the INSERT below.
 const enqueueValues = "(?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)"
 
+// enqueueQueries[n] inserts n rows. A revived row keeps its channel (if
+// an attempt before the drop may have reached Slack, the dispatcher still
+// looks before posting) and its attempts, which fence claims and so must
+// never repeat.
+var enqueueQueries = func() (q [maxRowsPerInsert + 1]string) {
+	for n := 1; n <= maxRowsPerInsert; n++ {
+		q[n] = `INSERT INTO outbox (kind, session_id, recipient, in_thread, payload, due_at, deadline,
+		state, next_attempt_at, dedupe, created_at, updated_at)
+		VALUES ` + enqueueValues + strings.Repeat(", "+enqueueValues, n-1) + `
+		ON CONFLICT (dedupe) DO UPDATE SET state = 'pending', due_at = excluded.due_at, deadline = excluded.deadline,
+			next_attempt_at = excluded.next_attempt_at, payload = excluded.payload, last_error = '',
+			updated_at = excluded.updated_at
+		WHERE outbox.state = 'dropped'`
+	}
+	return q
+}()
+
 // flush writes the pending rows with as few statements as it can.
 func (p *pendingRows) flush(ctx context.Context, c txConn) error {
 	if p.err != nil {
@@ -88,21 +105,10 @@ func (p *pendingRows) flush(ctx context.Context, c txConn) error {
 			}
 			args = append(args, d.Kind, session, d.Recipient, d.InThread, d.Payload, d.Due.Unix(), deadline, d.Due.Unix(), dedupe, r.now.Unix(), r.now.Unix())
 		}
-		// A revived row keeps its channel (if an attempt before the drop
-		// may have reached Slack, the dispatcher still looks before
-		// posting) and its attempts, which fence claims and so must never
-		// repeat.
-		query := `INSERT INTO outbox (kind, session_id, recipient, in_thread, payload, due_at, deadline,
-		state, next_attempt_at, dedupe, created_at, updated_at)
-		VALUES ` + enqueueValues + strings.Repeat(", "+enqueueValues, n-1) + `
-		ON CONFLICT (dedupe) DO UPDATE SET state = 'pending', due_at = excluded.due_at, deadline = excluded.deadline,
-			next_attempt_at = excluded.next_attempt_at, payload = excluded.payload, last_error = '',
-			updated_at = excluded.updated_at
-		WHERE outbox.state = 'dropped'`
 		// The rows leave the buffer first: the statement below must not
 		// flush them again.
 		p.rows = p.rows[n:]
-		if _, err := c.exec(ctx, query, args...); err != nil {
+		if _, err := c.exec(ctx, enqueueQueries[n], args...); err != nil {
 			p.rows = nil
 			p.err = fmt.Errorf("store: enqueue %s: %w", batch[0].d.Kind, err)
 			return p.err
