@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/exchangebot/exchangebot/store"
@@ -37,7 +38,11 @@ func scanDelivery(sc scanner) (store.Delivery, error) {
 // (see pendingRows): a new session owes ten rows, and one statement for
 // all of them costs much less than ten. An error shows there.
 func (t *Tx) Enqueue(ctx context.Context, d store.Delivery, now time.Time) error {
-	t.tx.pending.rows = append(t.tx.pending.rows, pendingRow{d, now})
+	p := t.tx.pending
+	if p.rows == nil {
+		p.rows = rowBuffers.Get().([]pendingRow)[:0]
+	}
+	p.rows = append(p.rows, pendingRow{d, now})
 	t.enqueued = true
 	return nil
 }
@@ -55,6 +60,10 @@ type pendingRow struct {
 	d   store.Delivery
 	now time.Time
 }
+
+// rowBuffers recycles the buffers of pending rows: a row is a few hundred
+// bytes, and every new session enqueues ten.
+var rowBuffers = sync.Pool{New: func() any { return make([]pendingRow, 0, maxRowsPerInsert) }}
 
 // maxRowsPerInsert bounds the rows of one INSERT, so that the statement
 // cache holds at most this many shapes of it.
@@ -85,6 +94,16 @@ func (p *pendingRows) flush(ctx context.Context, c txConn) error {
 	if p.err != nil {
 		return p.err
 	}
+	buf := p.rows
+	if buf == nil {
+		return nil
+	}
+	defer func() {
+		if cap(buf) <= 4*maxRowsPerInsert {
+			clear(buf[:cap(buf)]) // drop the strings the rows hold
+			rowBuffers.Put(buf[:0])
+		}
+	}()
 	for len(p.rows) > 0 {
 		n := min(len(p.rows), maxRowsPerInsert)
 		batch := p.rows[:n]
