@@ -97,6 +97,10 @@ func (s *Store) enqueued() {
 // checkpointer).
 const pragmas = "_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint(0)&_txlock=immediate"
 
+// maxIdleConns is how many connections stay open between reads: the
+// delivery engine's workers and a burst of requests read at once.
+const maxIdleConns = 32
+
 // Open opens (creating if needed) the database file at path and brings its
 // schema up to date.
 func Open(ctx context.Context, file string) (*Store, error) {
@@ -105,6 +109,12 @@ func Open(ctx context.Context, file string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", file, err)
 	}
+	// database/sql keeps two idle connections by default: with the
+	// delivery engine's workers and the requests reading at once, most
+	// reads opened a new connection (applying the pragmas, reading the
+	// schema, starting with an empty page cache) and closed it after.
+	db.SetMaxIdleConns(maxIdleConns)
+	db.SetConnMaxIdleTime(5 * time.Minute)
 	s := &Store{db: db, writes: make(chan *writeReq), closing: make(chan struct{}), writerDone: make(chan struct{}),
 		checkpointerDone: make(chan struct{}), checks: make(chan struct{}, maxWriteChecks)}
 	if err := s.migrate(ctx); err != nil {
