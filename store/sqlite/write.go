@@ -119,6 +119,7 @@ func (s *Store) commitBatch(batch []*writeReq) (unrun []*writeReq) {
 		}
 		return batch[ran:]
 	}
+	bound := map[*sql.Stmt]*sql.Stmt{}
 	for i, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			// Gone before it started: it changes nothing.
@@ -132,7 +133,7 @@ func (s *Store) commitBatch(batch []*writeReq) (unrun []*writeReq) {
 			// Failing this one too guarantees progress if it persists.
 			return broken(i+1, fmt.Errorf("store: savepoint: %w", err))
 		}
-		t := &Tx{tx: txConn{tx: tx, s: s, pending: &pendingRows{}}, s: s}
+		t := &Tx{tx: txConn{tx: tx, s: s, pending: &pendingRows{}, bound: bound}, s: s}
 		results[i] = s.runOne(r, t)
 		enqueued = enqueued || results[i] == nil && t.enqueued
 		if results[i] != nil {
@@ -205,6 +206,19 @@ type txConn struct {
 	tx      *sql.Tx
 	s       *Store
 	pending *pendingRows
+	// bound are the cached statements bound to tx, shared by the batch:
+	// binding one again for every call allocated a statement each time.
+	bound map[*sql.Stmt]*sql.Stmt
+}
+
+// bind returns st bound to the transaction.
+func (c txConn) bind(ctx context.Context, st *sql.Stmt) *sql.Stmt {
+	in, ok := c.bound[st]
+	if !ok {
+		in = c.tx.StmtContext(ctx, st)
+		c.bound[st] = in
+	}
+	return in
 }
 
 // exec runs query through the statement cache, without writing the
@@ -215,7 +229,7 @@ func (c txConn) exec(ctx context.Context, query string, args ...any) (sql.Result
 	if err != nil {
 		return nil, err
 	}
-	return c.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	return c.bind(ctx, st).ExecContext(ctx, args...)
 }
 
 // flush writes the pending rows; every statement of the transaction
@@ -233,7 +247,7 @@ func (c txConn) ExecContext(ctx context.Context, query string, args ...any) (sql
 		return nil, err
 	}
 	if st, err := c.s.stmt(ctx, query); err == nil {
-		return c.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+		return c.bind(ctx, st).ExecContext(ctx, args...)
 	}
 	return c.tx.ExecContext(ctx, query, args...)
 }
@@ -244,7 +258,7 @@ func (c txConn) QueryContext(ctx context.Context, query string, args ...any) (*s
 		return nil, err
 	}
 	if st, err := c.s.stmt(ctx, query); err == nil {
-		return c.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+		return c.bind(ctx, st).QueryContext(ctx, args...)
 	}
 	return c.tx.QueryContext(ctx, query, args...)
 }
@@ -253,7 +267,7 @@ func (c txConn) QueryRowContext(ctx context.Context, query string, args ...any) 
 	ctx = context.WithoutCancel(ctx)
 	_ = c.flush(ctx) // an error fails the Update when its function returns
 	if st, err := c.s.stmt(ctx, query); err == nil {
-		return c.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+		return c.bind(ctx, st).QueryRowContext(ctx, args...)
 	}
 	return c.tx.QueryRowContext(ctx, query, args...)
 }
@@ -262,7 +276,7 @@ func (c txConn) QueryRowContext(ctx context.Context, query string, args ...any) 
 func (c txConn) stmt(ctx context.Context, st *sql.Stmt) (context.Context, *sql.Stmt) {
 	ctx = context.WithoutCancel(ctx)
 	_ = c.flush(ctx) // an error fails the Update when its function returns
-	return ctx, c.tx.StmtContext(ctx, st)
+	return ctx, c.bind(ctx, st)
 }
 
 // maxWriteChecks bounds the health writes waiting at once, so a prober
