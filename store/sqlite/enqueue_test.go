@@ -89,3 +89,41 @@ func recipients(from, to int) []string {
 	}
 	return out
 }
+
+// A single-statement write (the delivery engine's claims and marks) runs
+// in the group commit without a savepoint of its own: when it fails,
+// SQLite undoes that statement alone, and the Updates sharing its commit
+// keep their changes.
+func TestFailedStatementLeavesItsBatch(t *testing.T) {
+	s, _ := openTest(t)
+	ctx := context.Background()
+	const n = 50
+	errs := make(chan error, 2*n)
+	for i := range n {
+		go func() {
+			// NOT NULL: this statement cannot succeed.
+			_, err := s.exec(ctx, "INSERT INTO processed (key, at) VALUES (?, NULL)", fmt.Sprintf("bad:%d", i))
+			if err == nil {
+				err = fmt.Errorf("bad insert %d succeeded", i)
+			} else {
+				err = nil
+			}
+			errs <- err
+		}()
+		go func() {
+			errs <- s.MarkProcessed(ctx, fmt.Sprintf("good:%d", i), time.Now())
+		}()
+	}
+	for range 2 * n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	var good, bad int
+	if err := s.DB().QueryRow("SELECT COUNT(*) FILTER (WHERE key LIKE 'good:%'), COUNT(*) FILTER (WHERE key LIKE 'bad:%') FROM processed").Scan(&good, &bad); err != nil {
+		t.Fatal(err)
+	}
+	if good != n || bad != 0 {
+		t.Fatalf("%d good and %d bad keys stored, want %d and 0", good, bad, n)
+	}
+}

@@ -165,11 +165,11 @@ func (s *Store) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 // request key.
 func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	var res sql.Result
-	err := s.queue(ctx, func(t *Tx) error {
+	err := s.queue(ctx, &writeReq{ctx: ctx, single: true, fn: func(t *Tx) error {
 		var err error
 		res, err = t.exec(ctx, query, args...)
 		return err
-	}, nil)
+	}})
 	return res, err
 }
 
@@ -293,7 +293,7 @@ func collect[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([
 // writeRow runs a write that returns a row (UPDATE … RETURNING) like
 // exec, in the writer's group commit, and scans the row there.
 func (s *Store) writeRow(ctx context.Context, query string, args []any, scan func(*sql.Row) error) error {
-	return s.queue(ctx, func(t *Tx) error { return scan(t.queryRow(ctx, query, args...)) }, nil)
+	return s.queue(ctx, &writeReq{ctx: ctx, single: true, fn: func(t *Tx) error { return scan(t.queryRow(ctx, query, args...)) }})
 }
 
 // cachedReads reads outside a transaction through the statement cache,

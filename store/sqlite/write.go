@@ -18,7 +18,10 @@ type writeReq struct {
 	ctx context.Context
 	fn  func(*Tx) error
 	rk  *store.RequestKey // set when the Update must record a request key
-	err chan error
+	// single marks fn as one statement, atomic by itself: SQLite undoes
+	// a failed statement alone, so it needs no savepoint of its own.
+	single bool
+	err    chan error
 }
 
 // Update runs fn in a transaction and returns once its change is
@@ -43,13 +46,13 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 // runs to the end, detached from the caller's cancellation (see txConn),
 // and Update returns its outcome.
 func (s *Store) update(ctx context.Context, fn func(*Tx) error) error {
-	return s.queue(ctx, fn, store.PendingRequestKey(ctx))
+	return s.queue(ctx, &writeReq{ctx: ctx, fn: fn, rk: store.PendingRequestKey(ctx)})
 }
 
-// queue hands fn to the writer, to run in the next group commit,
-// recording rk with it when rk is not nil, and waits for the outcome.
-func (s *Store) queue(ctx context.Context, fn func(*Tx) error, rk *store.RequestKey) error {
-	req := &writeReq{ctx: ctx, fn: fn, rk: rk, err: make(chan error, 1)}
+// queue hands req to the writer, to run in the next group commit, and
+// waits for the outcome.
+func (s *Store) queue(ctx context.Context, req *writeReq) error {
+	req.err = make(chan error, 1)
 	select {
 	case s.writes <- req:
 	case <-ctx.Done():
@@ -126,22 +129,26 @@ func (s *Store) commitBatch(batch []*writeReq) (unrun []*writeReq) {
 			results[i] = err
 			continue
 		}
+		t := &Tx{tx: txConn{tx: tx, s: s, pending: &pendingRows{}, bound: bound}, s: s}
+		if r.single {
+			results[i] = s.runOne(r, t)
+			continue
+		}
 		// A name per Update, so a savepoint can never be confused with
 		// another's, whatever one Update's statements did.
-		sp := "u" + strconv.Itoa(i)
-		if _, err := tx.Exec("SAVEPOINT " + sp); err != nil {
+		sp := savepoints[i]
+		if err := t.tx.control(sp.begin); err != nil {
 			// Failing this one too guarantees progress if it persists.
 			return broken(i+1, fmt.Errorf("store: savepoint: %w", err))
 		}
-		t := &Tx{tx: txConn{tx: tx, s: s, pending: &pendingRows{}, bound: bound}, s: s}
 		results[i] = s.runOne(r, t)
 		enqueued = enqueued || results[i] == nil && t.enqueued
 		if results[i] != nil {
-			if _, err := tx.Exec("ROLLBACK TO " + sp); err != nil {
+			if err := t.tx.control(sp.rollback); err != nil {
 				return broken(i+1, fmt.Errorf("store: rollback to savepoint after %v: %w", results[i], err))
 			}
 		}
-		if _, err := tx.Exec("RELEASE " + sp); err != nil {
+		if err := t.tx.control(sp.release); err != nil {
 			return broken(i+1, fmt.Errorf("store: release savepoint: %w", err))
 		}
 	}
@@ -161,6 +168,22 @@ func (s *Store) commitBatch(batch []*writeReq) (unrun []*writeReq) {
 		r.err <- results[i]
 	}
 	return nil
+}
+
+// savepoints are the statements of the savepoint of each place in a
+// batch, written once so the statement cache parses each once.
+var savepoints = func() (sp [maxBatch]struct{ begin, rollback, release string }) {
+	for i := range sp {
+		name := "u" + strconv.Itoa(i)
+		sp[i].begin, sp[i].rollback, sp[i].release = "SAVEPOINT "+name, "ROLLBACK TO "+name, "RELEASE "+name
+	}
+	return sp
+}()
+
+// control runs a savepoint statement, from the statement cache.
+func (c txConn) control(query string) error {
+	_, err := c.exec(context.Background(), query)
+	return err
 }
 
 // runOne runs one Update's function, turning a panic into its error so
