@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
 
 	"github.com/exchangebot/exchangebot/store"
@@ -78,18 +79,34 @@ func (s *Store) writer() {
 				return
 			}
 		}
-	gather:
+		// Let the goroutines ready to run go first, as long as doing so
+		// brings more Updates: under load they are requests about to hand
+		// theirs in, which then share this commit instead of each paying
+		// for one. When nothing else is ready, Gosched returns at once.
 		for len(batch) < maxBatch {
-			select {
-			case r := <-s.writes:
-				batch = append(batch, r)
-			default:
-				break gather
+			runtime.Gosched()
+			if !s.gather(&batch) {
+				break
 			}
 		}
 		// What a broken transaction left unrun goes first in the next.
 		batch = s.commitBatch(batch)
 	}
+}
+
+// gather adds to batch the Updates waiting now, up to maxBatch, and
+// reports whether there were any.
+func (s *Store) gather(batch *[]*writeReq) bool {
+	n := len(*batch)
+	for len(*batch) < maxBatch {
+		select {
+		case r := <-s.writes:
+			*batch = append(*batch, r)
+		default:
+			return len(*batch) > n
+		}
+	}
+	return len(*batch) > n
 }
 
 // commitBatch runs batch in one transaction, each Update in its own
