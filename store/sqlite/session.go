@@ -138,9 +138,15 @@ func fillDetails(ctx context.Context, q querier, sessions []*store.Session) erro
 		ids = append(ids, s.ID)
 	}
 	// Large feeds would exceed SQLite's variable limit; a temp list in one
-	// JSON argument avoids it.
+	// JSON argument avoids it. One session (each delivery reads its own)
+	// is a plain lookup, several times cheaper than walking json_each.
 	in := "SELECT value FROM json_each(?)"
-	idJSON := jsonInts(ids)
+	var idJSON any
+	if len(ids) == 1 {
+		in, idJSON = "?", ids[0]
+	} else {
+		idJSON = jsonInts(ids)
+	}
 
 	rows, err := q.QueryContext(ctx, "SELECT session_id, name FROM session_partners WHERE session_id IN ("+in+") ORDER BY session_id, position", idJSON)
 	if err != nil {
