@@ -7,6 +7,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/exchangebot/exchangebot/exchange"
 	"github.com/exchangebot/exchangebot/store"
 )
 
@@ -25,6 +26,8 @@ func (b *Bot) accept(ctx context.Context, userID, key string, command json.RawMe
 	}
 	return b.svc.Accept(ctx, userID, key, string(payload))
 }
+
+var _ = registerSender(exchange.KindInbound, (*Bot).sendInbound)
 
 // sendInbound carries out a command kept by accept and answers it at its
 // response_url. The command's change commits with its key, so a row run
