@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -59,6 +60,9 @@ type Bot struct {
 	staff   staffCache
 	// inflight lets shutdown wait for work started by requests.
 	inflight sync.WaitGroup
+	// answering counts the requests from Slack being handled now; the
+	// delivery engine yields to them (outbox.Options.Busy).
+	answering atomic.Int64
 
 	metrics *Metrics
 	// svc is the product: every rule and every change goes through it.
@@ -137,6 +141,7 @@ func New(o Options) *Bot {
 	}
 	b.engine = outbox.New(outbox.Options{
 		Store: b.store, Sender: outbox.Route{Default: slackSender{b}, ByKind: others}, Log: b.log, Now: now, Workers: o.Workers, Metrics: b.metrics.Outbox,
+		Busy: func() bool { return b.answering.Load() > 0 },
 	})
 	// Every commit that owes messages wakes the engine, whoever made it.
 	if b.store != nil {

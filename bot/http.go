@@ -53,6 +53,8 @@ func (b *Bot) Register(mux *http.ServeMux) {
 // verification does nothing at all.
 func (b *Bot) serve(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b.answering.Add(1)
+		defer b.answering.Add(-1)
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 		var tooBig *http.MaxBytesError
 		switch {

@@ -67,6 +67,8 @@ func (b *Bot) socketEvents(ctx context.Context, client *socketmode.Client, jobs 
 				b.inflight.Add(1)
 				jobs <- func() {
 					defer b.inflight.Done()
+					b.answering.Add(1)
+					defer b.answering.Add(-1)
 					job()
 				}
 			}

@@ -26,6 +26,9 @@ const (
 	RunTimeout = 2 * time.Minute
 	// lookupRetry is how long a failed recovery lookup waits.
 	lookupRetry = 30 * time.Second
+	// BusyWorkers is how many rows are in flight at once while requests
+	// are being answered (Options.Busy).
+	BusyWorkers = 2
 )
 
 // Options are what New needs; zero values get defaults.
@@ -36,6 +39,12 @@ type Options struct {
 	Now     func() time.Time
 	Workers int
 	Metrics *Metrics // nil: private, unregistered
+	// Busy reports whether requests someone waits for (a command Slack
+	// gives 3 s) are being answered right now. While it says so, at most
+	// BusyWorkers rows are in flight: answers come before deliveries,
+	// which share the processor and the database writer with them, and a
+	// burst of requests slows deliveries without stopping them. Nil: never.
+	Busy func() bool
 }
 
 // Engine delivers the outbox. Its methods are safe for concurrent use.
@@ -47,6 +56,10 @@ type Engine struct {
 	m      *Metrics
 	kickc  chan struct{}
 	slots  chan struct{}
+	// yieldSlots bound the rows in flight while answering (Options.Busy)
+	// says requests are being answered.
+	answering  func() bool
+	yieldSlots chan struct{}
 	// sendTimeout and markTimeout are SendTimeout and MarkTimeout; tests
 	// shorten them.
 	sendTimeout, markTimeout time.Duration
@@ -74,14 +87,15 @@ func New(o Options) *Engine {
 		o.Metrics = NewMetrics(nil)
 	}
 	return &Engine{
-		st:     countingStore{st: o.Store, n: o.Metrics.StoreQueries},
-		sender: o.Sender,
-		log:    o.Log,
-		now:    o.Now,
-		m:      o.Metrics,
-		kickc:  make(chan struct{}, 1),
-		slots:  make(chan struct{}, o.Workers),
-		busy:   map[int64]bool{}, lanes: map[string]bool{}, lookAgain: map[int64]time.Time{},
+		st:        countingStore{st: o.Store, n: o.Metrics.StoreQueries},
+		sender:    o.Sender,
+		log:       o.Log,
+		now:       o.Now,
+		m:         o.Metrics,
+		kickc:     make(chan struct{}, 1),
+		slots:     make(chan struct{}, o.Workers),
+		answering: o.Busy, yieldSlots: make(chan struct{}, BusyWorkers),
+		busy: map[int64]bool{}, lanes: map[string]bool{}, lookAgain: map[int64]time.Time{},
 		sendTimeout: SendTimeout, markTimeout: MarkTimeout,
 		// A new engine does not know whether the service is up: its first
 		// delivery is a probe, so a restart during an outage costs one call.
@@ -307,6 +321,16 @@ func (e *Engine) hand(ctx context.Context, r *run, d store.Delivery, recovering 
 		e.release(d.ID, lane, probe, outcome{})
 		return stopped
 	}
+	yielded := e.answering != nil && e.answering()
+	if yielded {
+		select {
+		case e.yieldSlots <- struct{}{}:
+		case <-ctx.Done():
+			<-e.slots
+			e.release(d.ID, lane, probe, outcome{})
+			return stopped
+		}
+	}
 	if r.once {
 		r.seen[d.ID] |= mark
 	}
@@ -318,6 +342,9 @@ func (e *Engine) hand(ctx context.Context, r *run, d store.Delivery, recovering 
 		defer r.wg.Done()
 		var o outcome
 		defer func() {
+			if yielded {
+				<-e.yieldSlots
+			}
 			<-e.slots
 			e.release(d.ID, lane, probe, o)
 		}()
