@@ -141,7 +141,8 @@ func New(o Options) *Bot {
 	}
 	b.engine = outbox.New(outbox.Options{
 		Store: b.store, Sender: outbox.Route{Default: slackSender{b}, ByKind: others}, Log: b.log, Now: now, Workers: o.Workers, Metrics: b.metrics.Outbox,
-		Busy: func() bool { return b.answering.Load() > 0 },
+		// A command kept over Socket Mode is itself an answer: it never yields.
+		Busy: func(d store.Delivery) bool { return d.Kind != exchange.KindInbound && b.answering.Load() > 0 },
 	})
 	// Every commit that owes messages wakes the engine, whoever made it.
 	if b.store != nil {

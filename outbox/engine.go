@@ -39,12 +39,13 @@ type Options struct {
 	Now     func() time.Time
 	Workers int
 	Metrics *Metrics // nil: private, unregistered
-	// Busy reports whether requests someone waits for (a command Slack
-	// gives 3 s) are being answered right now. While it says so, at most
-	// BusyWorkers rows are in flight: answers come before deliveries,
-	// which share the processor and the database writer with them, and a
-	// burst of requests slows deliveries without stopping them. Nil: never.
-	Busy func() bool
+	// Busy reports whether row d must yield to requests someone waits
+	// for (a command Slack gives 3 s) being answered right now. Rows that
+	// yield go at most BusyWorkers at a time: answers come before
+	// deliveries, which share the processor and the database writer with
+	// them, and a burst of requests slows deliveries without stopping
+	// them. Nil: none yields.
+	Busy func(d store.Delivery) bool
 }
 
 // Engine delivers the outbox. Its methods are safe for concurrent use.
@@ -58,7 +59,7 @@ type Engine struct {
 	slots  chan struct{}
 	// yieldSlots bound the rows in flight while answering (Options.Busy)
 	// says requests are being answered.
-	answering  func() bool
+	answering  func(store.Delivery) bool
 	yieldSlots chan struct{}
 	// sendTimeout and markTimeout are SendTimeout and MarkTimeout; tests
 	// shorten them.
@@ -321,7 +322,7 @@ func (e *Engine) hand(ctx context.Context, r *run, d store.Delivery, recovering 
 		e.release(d.ID, lane, probe, outcome{})
 		return stopped
 	}
-	yielded := e.answering != nil && e.answering()
+	yielded := e.answering != nil && e.answering(d)
 	if yielded {
 		select {
 		case e.yieldSlots <- struct{}{}:

@@ -287,7 +287,7 @@ func TestEngineYieldsToAnswers(t *testing.T) {
 	for _, busy := range []bool{true, false} {
 		t.Run(fmt.Sprintf("busy=%v", busy), func(t *testing.T) {
 			e := newEnv(t, 8)
-			e.eng.answering = func() bool { return busy }
+			e.eng.answering = func(store.Delivery) bool { return busy }
 			e.sender.delay = 20 * time.Millisecond
 			e.owe("reminder", false, recipients(24)...)
 			if err := e.deliverNow(); err != nil {
