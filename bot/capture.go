@@ -13,6 +13,7 @@ import (
 	"github.com/slack-go/slack/slackevents"
 
 	"github.com/exchangebot/exchangebot/exchange"
+	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/store"
 )
 
@@ -57,7 +58,10 @@ func (b *Bot) handleDM(ctx context.Context, ev slackevents.EventsAPIInnerEvent) 
 	case err != nil && !isMistake:
 		return err
 	case err == nil && step.Session == nil:
-		return nil // not in a walk-through: ordinary chat with the bot
+		// Not in a walk-through: never silence (after the answer, like
+		// every reply here).
+		b.after(func(ctx context.Context) error { return b.answerChat(ctx, w, m.TimeStamp, m.ThreadTimeStamp) })
+		return nil
 	}
 	// The answer is stored; the reply (and the reads it needs) must not
 	// hold Slack's 200.
@@ -131,7 +135,7 @@ func (b *Bot) openCapture(ctx context.Context, cb slack.InteractionCallback, a *
 		if e.Code == exchange.CodeNotFound {
 			text = fmt.Sprintf("Session #%d no longer exists.", id)
 		}
-		b.tellUserAfter(cb.Channel.ID, cb.User.ID, Reply{Text: text})
+		b.tellUser(ctx, cb.Channel.ID, cb.User.ID, Reply{Text: text})
 		return nil
 	}
 	if err != nil {
@@ -153,19 +157,28 @@ func (b *Bot) openCapture(ctx context.Context, cb slack.InteractionCallback, a *
 func (b *Bot) lessonsModal(s *store.Session, answers map[int]string, meta string) slack.ModalViewRequest {
 	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(fmt.Sprintf("*#%d %s*\nAnswer any of these; you can come back and edit them.",
 		s.ID, escapeText(s.Title))), nil, nil)}
+	l := i18n.Match(b.cfg.Language, s.Lang)
 	for i, q := range b.cfg.Lessons.Questions {
 		el := slack.NewPlainTextInputBlockElement(nil, "answer")
 		el.Multiline = true
-		el.MaxLength = 3000
-		el.InitialValue = answers[i]
-		blocks = append(blocks, input(fmt.Sprintf("q%d", i+1), truncate(q, 2000), el, true))
+		el.MaxLength = maxInputLength
+		if v, fits := initialValue(answers[i], maxInputLength); fits {
+			el.InitialValue = v
+		} else {
+			// Prefilled, it would not open; cut, saving would cut what
+			// was stored. Shown instead, and kept unless replaced.
+			blocks = append(blocks, contextLine(tr(l, "native.capture.long_answer", "Question", i+1)))
+			blocks = append(blocks, sections(quote(escapeText(answers[i])))...)
+		}
+		blocks = append(blocks, input(fmt.Sprintf("q%d", i+1), q, el, true))
 	}
+	blocks = fitBlocks(blocks, maxViewBlocks, func(n int) string { return tr(l, "native.more", "Count", n) })
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      callbackLessons,
-		Title:           plain("Capture lessons"),
-		Submit:          plain("Save"),
-		Close:           plain("Cancel"),
+		Title:           viewTitle("Capture lessons"),
+		Submit:          viewTitle("Save"),
+		Close:           viewTitle("Cancel"),
 		PrivateMetadata: meta,
 		Blocks:          slack.Blocks{BlockSet: blocks},
 	}
@@ -199,7 +212,7 @@ func (b *Bot) submitLessons(ctx context.Context, cb slack.InteractionCallback) (
 	if err != nil {
 		return nil, err
 	}
-	b.tellUserAfter("", cb.User.ID, textReply("Thank you: %d %s saved for *%s* (#%d). Press *Capture lessons* again to edit them.",
+	b.tellUser(ctx, "", cb.User.ID, textReply("Thank you: %d %s saved for *%s* (#%d). Press *Capture lessons* again to edit them.",
 		n, plural(n, "answer", "answers"), escapeText(s.Title), s.ID))
 	return nil, nil
 }

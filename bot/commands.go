@@ -124,38 +124,21 @@ func (b *Bot) helpText() string {
 var _ = commands.add("list", (*Bot).cmdList)
 
 func (b *Bot) cmdList(ctx context.Context, req Request, c Command) (Reply, error) {
-	sessions, err := b.svc.List(ctx, req.UserID, c.Scope)
+	p, err := b.svc.List(ctx, req.UserID, c.Scope, c.Page)
 	if err != nil {
 		return Reply{}, err
 	}
-	title := "Upcoming sessions"
-	switch c.Scope {
-	case exchange.ScopeMine:
-		title = "Your upcoming sessions (speaking or joined)"
-	case exchange.ScopePast:
-		title = "Past sessions"
-	case exchange.ScopeAll:
-		title = "All sessions from 90 days ago on"
-	}
-	if len(sessions) == 0 {
-		return textReply("%s: none. Schedule one with `%s new`.", title, b.cfg.Command), nil
-	}
-	lines := []string{"*" + title + "*"}
-	for _, s := range sessions {
-		lines = append(lines, listLine(s))
-	}
-	lines = append(lines, fmt.Sprintf("`%s show <id>` for details, `%s join <id>` to take part.", b.cfg.Command, b.cfg.Command))
-	return Reply{Text: strings.Join(lines, "\n")}, nil
+	return b.listReply(b.readerLang(ctx, req.UserID), c.Scope, p), nil
 }
 
 var _ = commands.add("show", (*Bot).cmdShow)
 
-func (b *Bot) cmdShow(ctx context.Context, _ Request, c Command) (Reply, error) {
+func (b *Bot) cmdShow(ctx context.Context, req Request, c Command) (Reply, error) {
 	s, err := b.svc.Session(ctx, c.ID)
 	if err != nil {
 		return Reply{}, err
 	}
-	return Reply{Text: announcementText(s), Blocks: showBlocks(s, b.feedSite())}, nil
+	return b.showReply(b.readerLang(ctx, req.UserID), s), nil
 }
 
 var _ = commands.add("feed", (*Bot).cmdFeed)

@@ -37,3 +37,15 @@ func slackCall(ctx context.Context, limit time.Duration) (context.Context, conte
 	}
 	return context.WithDeadline(ctx, deadline)
 }
+
+// answerBound ends ctx at the answer time of the request it serves, if
+// it serves one: every Slack call made before an answer ends in time,
+// whichever handler makes it (the Slack client's own timeout is 30 s).
+// Calls made after the answer (Bot.after) and by the delivery engine are
+// not bounded by it.
+func answerBound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if by, ok := ctx.Value(answerByKey{}).(time.Time); ok {
+		return context.WithDeadline(ctx, by)
+	}
+	return ctx, func() {}
+}

@@ -41,6 +41,8 @@ func (g *rateGuard) note(method, conversation string, err error) error {
 }
 
 func (g *rateGuard) PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error) {
+	ctx, cancel := answerBound(ctx)
+	defer cancel()
 	const m = "chat.postMessage"
 	if err := g.check(m, channelID); err != nil {
 		return "", "", err
@@ -50,6 +52,8 @@ func (g *rateGuard) PostMessageContext(ctx context.Context, channelID string, op
 }
 
 func (g *rateGuard) PostEphemeralContext(ctx context.Context, channelID, userID string, options ...slack.MsgOption) (string, error) {
+	ctx, cancel := answerBound(ctx)
+	defer cancel()
 	const m = "chat.postEphemeral"
 	if err := g.check(m, channelID); err != nil {
 		return "", err
@@ -59,6 +63,8 @@ func (g *rateGuard) PostEphemeralContext(ctx context.Context, channelID, userID 
 }
 
 func (g *rateGuard) UpdateMessageContext(ctx context.Context, channelID, timestamp string, options ...slack.MsgOption) (string, string, string, error) {
+	ctx, cancel := answerBound(ctx)
+	defer cancel()
 	const m = "chat.update"
 	if err := g.check(m, channelID); err != nil {
 		return "", "", "", err
@@ -68,6 +74,8 @@ func (g *rateGuard) UpdateMessageContext(ctx context.Context, channelID, timesta
 }
 
 func (g *rateGuard) OpenConversationContext(ctx context.Context, params *slack.OpenConversationParameters) (*slack.Channel, bool, bool, error) {
+	ctx, cancel := answerBound(ctx)
+	defer cancel()
 	const m = "conversations.open"
 	if err := g.check(m, ""); err != nil {
 		return nil, false, false, err
@@ -77,6 +85,8 @@ func (g *rateGuard) OpenConversationContext(ctx context.Context, params *slack.O
 }
 
 func (g *rateGuard) OpenViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (*slack.ViewResponse, error) {
+	ctx, cancel := answerBound(ctx)
+	defer cancel()
 	const m = "views.open"
 	if err := g.check(m, ""); err != nil {
 		return nil, err
@@ -86,6 +96,8 @@ func (g *rateGuard) OpenViewContext(ctx context.Context, triggerID string, view 
 }
 
 func (g *rateGuard) GetUserInfoContext(ctx context.Context, user string, options ...slack.GetUserInfoOption) (*slack.User, error) {
+	ctx, cancel := answerBound(ctx)
+	defer cancel()
 	const m = "users.info"
 	if err := g.check(m, ""); err != nil {
 		return nil, err
@@ -95,6 +107,8 @@ func (g *rateGuard) GetUserInfoContext(ctx context.Context, user string, options
 }
 
 func (g *rateGuard) GetUserGroupMembersContext(ctx context.Context, group string, options ...slack.GetUserGroupMembersOption) ([]string, error) {
+	ctx, cancel := answerBound(ctx)
+	defer cancel()
 	const m = "usergroups.users.list"
 	if err := g.check(m, ""); err != nil {
 		return nil, err
@@ -104,6 +118,8 @@ func (g *rateGuard) GetUserGroupMembersContext(ctx context.Context, group string
 }
 
 func (g *rateGuard) GetConversationHistoryContext(ctx context.Context, params *slack.GetConversationHistoryParameters) (*slack.GetConversationHistoryResponse, error) {
+	ctx, cancel := answerBound(ctx)
+	defer cancel()
 	const m = "conversations.history"
 	if err := g.check(m, params.ChannelID); err != nil {
 		return nil, err
@@ -113,10 +129,34 @@ func (g *rateGuard) GetConversationHistoryContext(ctx context.Context, params *s
 }
 
 func (g *rateGuard) GetConversationRepliesContext(ctx context.Context, params *slack.GetConversationRepliesParameters) ([]slack.Message, bool, string, error) {
+	ctx, cancel := answerBound(ctx)
+	defer cancel()
 	const m = "conversations.replies"
 	if err := g.check(m, params.ChannelID); err != nil {
 		return nil, false, "", err
 	}
 	msgs, more, next, err := g.api.GetConversationRepliesContext(ctx, params)
 	return msgs, more, next, g.note(m, params.ChannelID, err)
+}
+
+func (g *rateGuard) PublishViewContext(ctx context.Context, req slack.PublishViewContextRequest) (*slack.ViewResponse, error) {
+	ctx, cancel := answerBound(ctx)
+	defer cancel()
+	const m = "views.publish"
+	if err := g.check(m, req.UserID); err != nil {
+		return nil, err
+	}
+	resp, err := g.api.PublishViewContext(ctx, req)
+	return resp, g.note(m, req.UserID, err)
+}
+
+func (g *rateGuard) GetConversationInfoContext(ctx context.Context, in *slack.GetConversationInfoInput) (*slack.Channel, error) {
+	ctx, cancel := answerBound(ctx)
+	defer cancel()
+	const m = "conversations.info"
+	if err := g.check(m, in.ChannelID); err != nil {
+		return nil, err
+	}
+	ch, err := g.api.GetConversationInfoContext(ctx, in)
+	return ch, g.note(m, in.ChannelID, err)
 }

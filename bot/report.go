@@ -18,7 +18,7 @@ func (b *Bot) cmdReport(ctx context.Context, req Request, c Command) (Reply, err
 	if err := b.svc.RequireStaff(ctx, req.UserID, exchange.OpReport); err != nil {
 		return Reply{}, err
 	}
-	loc, _ := b.userLocation(ctx, req.UserID) // the reply names the period it read
+	loc := b.userLocation(ctx, req.UserID)
 	from, to, err := ReportRange(c.From, c.To, b.now(), loc)
 	if err != nil {
 		return Reply{}, err

@@ -29,11 +29,17 @@ func (b *Bot) cmdNew(ctx context.Context, req Request, c Command) (Reply, error)
 		}
 		loc = l
 	} else {
-		loc, known = b.userLocation(ctx, req.UserID)
+		info := b.userInfo(ctx, req.UserID)
+		loc, known = info.loc, info.known
 	}
 	start, err := When(c.Date, c.Time, b.now(), loc)
 	if err != nil {
 		return Reply{}, err
+	}
+	ch := b.svc.Channel(req.actor(), c.Channel)
+	if err := b.checkChannel(ctx, ch); err != nil {
+		// Nothing is stored: the person invites the bot and tries again.
+		return Reply{Text: b.channelProblem(b.readerLang(ctx, req.UserID), ch, err)}, nil
 	}
 	s, err := b.svc.Schedule(ctx, req.actor(), exchange.Draft{
 		Title: c.Title, Kind: c.Kind, Start: start, Duration: c.Duration, TZ: loc.String(),
@@ -44,15 +50,16 @@ func (b *Bot) cmdNew(ctx context.Context, req Request, c Command) (Reply, error)
 	}
 	reply := b.scheduledReply(s)
 	if !known {
-		reply.Text += "\n" + zoneNote(i18n.Match(i18n.English, s.Lang), b.cfg.Command, s, loc)
+		// Slack said nothing of the person, so nothing of their locale
+		// either: the session's language, else the configured one.
+		reply.Text += "\n" + zoneNote(i18n.Match(b.cfg.Language, s.Lang), b.cfg.Command, s, loc)
 	}
 	return reply, nil
 }
 
 // zoneNote tells someone whose zone Slack did not give (users.info
 // failed, or did not answer in time) which zone their time was read in,
-// and how to give their own. It is worded in the session's language, the
-// only hint of the reader's when Slack said nothing about them.
+// and how to give their own.
 func zoneNote(lang i18n.Lang, slash string, s *store.Session, loc *time.Location) string {
 	return i18n.T(lang, "zone.unknown", map[string]any{
 		"When": i18n.DayTime(s.Start.In(loc)), "Zone": loc.String(), "Slash": slash, "ID": s.ID,

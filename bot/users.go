@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/slack-go/slack"
+
 	"github.com/exchangebot/exchangebot/exchange"
 )
 
@@ -15,9 +17,10 @@ import (
 const zoneTTL = 6 * time.Hour
 
 type zoneEntry struct {
-	loc   *time.Location
-	known bool // Slack told the zone; false: the configured default
-	at    time.Time
+	loc    *time.Location
+	locale string
+	known  bool // Slack told the zone; false: loc is the configured default
+	at     time.Time
 }
 
 type zoneCache struct {
@@ -25,41 +28,49 @@ type zoneCache struct {
 	m  map[string]zoneEntry
 }
 
-// userLocation returns the caller's Slack time zone (users.info, cached).
-// When Slack does not say, in time or at all, it returns the configured
-// default and known is false, so the reply can say which zone it read.
-func (b *Bot) userLocation(ctx context.Context, userID string) (loc *time.Location, known bool) {
+// userLocation returns the caller's Slack time zone (users.info, cached),
+// or the configured default when Slack does not say.
+func (b *Bot) userLocation(ctx context.Context, userID string) *time.Location {
+	return b.userInfo(ctx, userID).loc
+}
+
+// userInfo is what users.info says of a person (cached): their zone and
+// locale, else the configured zone and no locale.
+func (b *Bot) userInfo(ctx context.Context, userID string) zoneEntry {
 	now := b.now()
 	b.zones.mu.Lock()
 	e, ok := b.zones.m[userID]
 	b.zones.mu.Unlock()
 	if ok && now.Sub(e.at) < zoneTTL {
-		return e.loc, e.known
+		return e
 	}
-	loc = b.cfg.Location
+	e = zoneEntry{loc: b.cfg.Location, at: now}
 	if !b.offline && userID != "" {
+		// Asked while Slack waits for an answer: given up in time, and the
+		// reply says which zone it read (known stays false).
 		callCtx, cancel := slackCall(ctx, lookupTimeout)
-		u, err := b.slack.GetUserInfoContext(callCtx, userID)
+		u, err := b.slack.GetUserInfoContext(callCtx, userID, slack.GetUserInfoOptionIncludeLocale(true))
 		cancel()
-		switch {
-		case err != nil:
+		if err != nil {
 			// Not cached: the next command asks Slack again rather than
 			// reading this person's times in the wrong zone for hours.
 			b.log.Warn("users.info failed; using the default zone", slog.String("user", userID), slog.Any("error", err))
-			return loc, false
-		case u.TZ != "":
+			return e
+		}
+		if u.TZ != "" {
 			if l, err := exchange.LoadZone(u.TZ); err == nil {
-				loc, known = l, true
+				e.loc, e.known = l, true
 			}
 		}
+		e.locale = u.Locale
 	}
 	b.zones.mu.Lock()
 	if b.zones.m == nil {
 		b.zones.m = make(map[string]zoneEntry)
 	}
-	b.zones.m[userID] = zoneEntry{loc: loc, known: known, at: now}
+	b.zones.m[userID] = e
 	b.zones.mu.Unlock()
-	return loc, known
+	return e
 }
 
 const staffTTL = 10 * time.Minute
