@@ -63,7 +63,9 @@ type Bot struct {
 
 	offline bool
 	zones   zoneCache
-	staff   staffCache
+	// channels remembers the channels found fit to announce in.
+	channels channelCache
+	staff    staffCache
 	// inflight lets shutdown wait for work started by requests.
 	inflight sync.WaitGroup
 	// answering counts the requests from Slack being handled now; the
