@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,10 +13,12 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/slacktest"
 	"github.com/slack-go/slack/socketmode"
 
@@ -330,5 +333,60 @@ func TestSocketModeAckedCommandSurvivesRestart(t *testing.T) {
 	}
 	if len(e.replies.unsaved) != 0 {
 		t.Errorf("replies sent before their session was stored: %q", e.replies.unsaved)
+	}
+}
+
+// An event over Socket Mode is acknowledged once its change is stored,
+// and not at all when storing it failed, so that Slack redelivers it.
+func TestSocketModeEventAckedOnceStored(t *testing.T) {
+	e := newSocketBot(t)
+	var fail atomic.Bool
+	fail.Store(true)
+	stored, refused := make(chan string, 4), make(chan string, 4)
+	e.bot.routes.events["app_home_opened"] = func(b *Bot, ctx context.Context, ev slackevents.EventsAPIInnerEvent) error {
+		if fail.Load() {
+			refused <- "U1"
+			return errors.New("disk full")
+		}
+		err := b.store.Update(ctx, func(tx store.Tx) error {
+			_, err := tx.RotateFeedToken(ctx, "U1", time.Now())
+			return err
+		})
+		if err == nil {
+			stored <- "U1"
+		}
+		return err
+	}
+	e.connect()
+	event := func(id string) string {
+		payload, _ := json.Marshal(map[string]any{
+			"type": "event_callback", "team_id": "T1", "api_app_id": "A1", "event_id": "Ev-" + id, "event_time": 1764331200,
+			"event": map[string]any{"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home"},
+		})
+		env, _ := json.Marshal(map[string]any{"envelope_id": id, "type": "events_api", "payload": json.RawMessage(payload)})
+		return string(env)
+	}
+	e.ws.SendToWebsocket(event("ev-failing"))
+	select {
+	case <-refused:
+	case <-time.After(10 * time.Second):
+		t.Fatal("event never handled")
+	}
+	// Its job has returned, acked or not, once the bot's work is done.
+	e.bot.Wait()
+	if e.acked("ev-failing")["ev-failing"] {
+		t.Fatal("an event whose change failed was acknowledged")
+	}
+	fail.Store(false)
+	e.ws.SendToWebsocket(event("ev-ok"))
+	select {
+	case <-stored:
+	case <-time.After(10 * time.Second):
+		t.Fatal("event never stored")
+	}
+	for deadline := time.Now().Add(10 * time.Second); !e.acked("ev-ok")["ev-ok"]; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("a stored event was never acknowledged")
+		}
 	}
 }
