@@ -39,6 +39,9 @@ type Options struct {
 	Now     func() time.Time
 	Workers int
 	Metrics *Metrics // nil: private, unregistered
+	// Pauses, when set, is given the rate pauses each agenda brings, so
+	// the Sender's checks see every process's without a query of their own.
+	Pauses *Pauses
 	// Busy reports whether row d must yield to requests someone waits
 	// for (a command Slack gives 3 s) being answered right now. Rows that
 	// yield go at most BusyWorkers at a time: answers come before
@@ -55,6 +58,7 @@ type Engine struct {
 	log    *slog.Logger
 	now    func() time.Time
 	m      *Metrics
+	pauses *Pauses
 	kickc  chan struct{}
 	slots  chan struct{}
 	// yieldSlots bound the rows in flight while answering (Options.Busy)
@@ -93,6 +97,7 @@ func New(o Options) *Engine {
 		log:       o.Log,
 		now:       o.Now,
 		m:         o.Metrics,
+		pauses:    o.Pauses,
 		kickc:     make(chan struct{}, 1),
 		slots:     make(chan struct{}, o.Workers),
 		answering: o.Busy, yieldSlots: make(chan struct{}, BusyWorkers),
@@ -213,6 +218,9 @@ func (e *Engine) look(ctx context.Context, r *run) (wake time.Time, handed int) 
 		return e.now().Add(MinBackoff), 0
 	}
 	now := e.now()
+	if e.pauses != nil {
+		e.pauses.Shared(a.Pauses, now)
+	}
 	wake = a.Next
 	later := func(t time.Time) {
 		if wake.IsZero() || t.Before(wake) {
