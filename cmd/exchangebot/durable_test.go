@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -16,7 +15,6 @@ import (
 
 	"github.com/exchangebot/exchangebot/internal/slackfake"
 	"github.com/exchangebot/exchangebot/store"
-	"github.com/exchangebot/exchangebot/store/sqlite"
 )
 
 // burstRequest is one signed request of the burst, kept so it can be
@@ -47,10 +45,10 @@ func (r burstRequest) send(client *http.Client, addr string) bool {
 // seedForBurst stores a session held yesterday whose n askees each wait in
 // their DM for the first lesson question, and a session next week to
 // join, before the binary first opens the file.
-func seedForBurst(t *testing.T, path string, n int) {
+func seedForBurst(t *testing.T, database string, n int) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, path)
+	st, err := openStore(ctx, database)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,9 +113,9 @@ func TestAcknowledgedSurviveKill(t *testing.T) {
 	fake := slackfake.New()
 	t.Cleanup(fake.Close)
 	dir := t.TempDir()
-	seedForBurst(t, filepath.Join(dir, "e2e.db"), n)
 	addr := freePort(t)
 	cfg := writeConfig(t, dir, addr, fake.APIURL(), "")
+	seedForBurst(t, databaseOf(t, cfg), n)
 	p := startServe(t, dir, cfg, addr)
 
 	reqs := burst(n)
@@ -176,7 +174,7 @@ func TestAcknowledgedSurviveKill(t *testing.T) {
 	if code := p.stop(); code != 0 {
 		t.Fatalf("exit %d after restart", code)
 	}
-	answers, joins := burstStored(t, dir)
+	answers, joins := burstStored(t, databaseOf(t, cfg))
 	var lost []string
 	for i, r := range reqs {
 		if !acked[i] {
@@ -203,7 +201,7 @@ func TestAcknowledgedSurviveKill(t *testing.T) {
 	if code := p.stop(); code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	answers, joins = burstStored(t, dir)
+	answers, joins = burstStored(t, databaseOf(t, cfg))
 	for i := range n {
 		if answers[askee(i)] != 1 || !joins[joiner(i)] {
 			t.Fatalf("after redelivery %s has %d answers, %s joined %v", askee(i), answers[askee(i)], joiner(i), joins[joiner(i)])
@@ -214,11 +212,12 @@ func TestAcknowledgedSurviveKill(t *testing.T) {
 	}
 }
 
-// burstStored reads the answers per askee and the joiners from the file.
-func burstStored(t *testing.T, dir string) (answers map[string]int, joins map[string]bool) {
+// burstStored reads the answers per askee and the joiners from the
+// database, the binary stopped.
+func burstStored(t *testing.T, database string) (answers map[string]int, joins map[string]bool) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "e2e.db"))
+	st, err := openStore(ctx, database)
 	if err != nil {
 		t.Fatal(err)
 	}
