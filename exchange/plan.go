@@ -40,6 +40,9 @@ const (
 	KindFollowUp = "follow_up"
 	// KindFollowUpNudge reminds, once, someone who did not answer it.
 	KindFollowUpNudge = "follow_up_nudge"
+	// KindInbound is a request a surface acknowledged before carrying it
+	// out (see Accept); Payload is the surface's own record of it.
+	KindInbound = "inbound"
 	// KindHome refreshes one person's App Home (Recipient); no session.
 	KindHome = "home"
 	// KindSpeakerAdded tells a Slack speaker added after scheduling that
