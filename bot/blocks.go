@@ -5,11 +5,14 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
 	"github.com/exchangebot/exchangebot/calendar"
 	"github.com/exchangebot/exchangebot/exchange"
+	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/store"
 )
 
@@ -21,13 +24,14 @@ const (
 )
 
 // slackDate renders t with Slack's date token, so every reader sees it in
-// their own zone; the fallback (for clients that cannot) uses zone.
-func slackDate(t time.Time, zone string) string {
+// their own zone (and Slack's language); the fallback, for clients that
+// cannot, is worded in lang in zone.
+func slackDate(lang i18n.Lang, t time.Time, zone string) string {
 	loc, err := exchange.LoadZone(zone)
 	if err != nil {
 		loc = time.UTC
 	}
-	fallback := t.In(loc).Format("Mon 2 Jan 2006 15:04 MST")
+	fallback := i18n.DayTime(t.In(loc)).Word(lang)
 	return fmt.Sprintf("<!date^%d^{date_short_pretty} {time}|%s>", t.Unix(), fallback)
 }
 
@@ -47,6 +51,8 @@ func escapeText(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
 }
 
+// formatDuration is a session's length in the unit symbols h and min,
+// which read the same in English and Spanish.
 func formatDuration(d time.Duration) string {
 	h, m := int(d.Hours()), int(d.Minutes())%60
 	switch {
@@ -70,26 +76,46 @@ func speakerNames(sps []store.Speaker) string {
 	return strings.Join(names, ", ")
 }
 
+// kindName words a session's kind; a kind the catalogs do not know is
+// shown as stored.
+func kindName(lang i18n.Lang, kind string) string {
+	if id := kindNames[kind]; id != "" {
+		return tr(lang, id)
+	}
+	return escapeText(kind)
+}
+
+var kindNames = map[string]string{"webinar": "kind.webinar", "exchange": "kind.exchange", "workshop": "kind.workshop"}
+
+// langNames word a session's lang.
+var langNames = map[string]string{"en": "lang.en", "es": "lang.es"}
+
 // sessionLines is the body shared by the announcement, show and reminders.
-func sessionLines(s *store.Session) string {
+func sessionLines(lang i18n.Lang, s *store.Session) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "*When:* %s (%s)\n", slackDate(s.Start, s.TZ), formatDuration(s.Duration))
-	fmt.Fprintf(&b, "*Kind:* %s · #%d", s.Kind, s.ID)
-	if s.Lang != "" {
-		fmt.Fprintf(&b, " · %s", s.Lang)
+	line := func(id string, pairs ...any) {
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(tr(lang, id, pairs...))
+	}
+	line("post.session.when", "When", slackDate(lang, s.Start, s.TZ), "Duration", formatDuration(s.Duration))
+	line("post.session.kind", "Kind", kindName(lang, s.Kind), "ID", s.ID)
+	if id := langNames[s.Lang]; id != "" {
+		fmt.Fprintf(&b, " · %s", tr(lang, id))
 	}
 	if len(s.Speakers) > 0 {
-		fmt.Fprintf(&b, "\n*Speakers:* %s", speakerNames(s.Speakers))
+		line("post.session.speakers", "Names", speakerNames(s.Speakers))
 	}
 	if len(s.Partners) > 0 {
 		parts := make([]string, len(s.Partners))
 		for i, p := range s.Partners {
 			parts[i] = escapeText(p)
 		}
-		fmt.Fprintf(&b, "\n*Partners:* %s", strings.Join(parts, ", "))
+		line("post.session.partners", "Names", strings.Join(parts, ", "))
 	}
 	if s.Link != "" {
-		fmt.Fprintf(&b, "\n*Link:* <%s>", s.Link)
+		line("post.session.link", "Link", s.Link)
 	}
 	if s.Description != "" {
 		fmt.Fprintf(&b, "\n%s", escapeText(s.Description))
@@ -106,70 +132,76 @@ func plain(text string) *slack.TextBlockObject {
 }
 
 // announcementText is the notification fallback of the announcement.
-func announcementText(s *store.Session) string {
+func announcementText(lang i18n.Lang, s *store.Session) string {
 	if s.Cancelled() {
-		return "Cancelled: " + escapeText(s.Title)
+		return tr(lang, "post.announce.cancelled", "Title", escapeText(s.Title))
 	}
-	kind := "Session"
+	kind := tr(lang, "post.announce.session")
 	if s.Kind != "" {
-		kind = strings.ToUpper(s.Kind[:1]) + s.Kind[1:]
+		kind = capitalize(kindName(lang, s.Kind))
 	}
 	return kind + ": " + escapeText(s.Title)
 }
 
 // announcementBlocks is the announcement as first posted and as updated
 // after a move, a cancellation or a speaker change.
-func announcementBlocks(s *store.Session, baseURL string) []slack.Block {
+func announcementBlocks(lang i18n.Lang, s *store.Session, baseURL string) []slack.Block {
 	title := s.Title
 	if s.Cancelled() {
-		title = "Cancelled: " + title
+		title = tr(lang, "post.announce.cancelled", "Title", title)
 	}
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(plain(truncate(title, 150))),
-		slack.NewSectionBlock(mrkdwn(sessionLines(s)), nil, nil),
+		slack.NewSectionBlock(mrkdwn(sessionLines(lang, s)), nil, nil),
 	}
 	if s.Cancelled() {
-		note := "This session was cancelled."
+		note := tr(lang, "post.announce.was_cancelled")
 		if s.CancelReason != "" {
 			note += " " + escapeText(s.CancelReason)
 		}
 		return append(blocks, slack.NewContextBlock("", mrkdwn(note)))
 	}
 	id := strconv.FormatInt(s.ID, 10)
-	join := slack.NewButtonBlockElement(actionJoin, id, plain("Join"))
+	join := slack.NewButtonBlockElement(actionJoin, id, plain(tr(lang, "post.announce.join")))
 	join.Style = slack.StylePrimary
-	cal := slack.NewButtonBlockElement(actionCalendar, id, plain("Add to calendar"))
+	cal := slack.NewButtonBlockElement(actionCalendar, id, plain(tr(lang, "post.announce.add_to_calendar")))
 	cal.URL = calendar.SessionURL(baseURL, s.ID)
 	return append(blocks, slack.NewActionBlock("session_"+id, join, cal))
 }
 
 // showBlocks is one session in full, for `show`.
-func showBlocks(s *store.Session, baseURL string) []slack.Block {
-	text := fmt.Sprintf("*%s*\n%s", escapeText(s.Title), sessionLines(s))
+func showBlocks(lang i18n.Lang, s *store.Session, baseURL string) []slack.Block {
+	text := fmt.Sprintf("*%s*\n%s", escapeText(s.Title), sessionLines(lang, s))
 	if s.Cancelled() {
-		text = "*Cancelled* " + text
+		text = tr(lang, "post.show.cancelled") + " " + text
 		if s.CancelReason != "" {
-			text += "\n*Reason:* " + escapeText(s.CancelReason)
+			text += "\n" + tr(lang, "post.show.reason", "Reason", escapeText(s.CancelReason))
 		}
 	}
-	text += fmt.Sprintf("\n*Participants:* %d", len(s.Participants))
-	text += fmt.Sprintf("\n*Calendar:* <%s>", calendar.SessionURL(baseURL, s.ID))
+	text += "\n" + tr(lang, "post.show.participants", "Count", len(s.Participants))
+	text += "\n" + tr(lang, "post.show.calendar", "URL", calendar.SessionURL(baseURL, s.ID))
 	if s.AnnounceTS != "" {
-		text += fmt.Sprintf("\n*Announcement:* <%s|in <#%s>>", Permalink(s.AnnounceChannel, s.AnnounceTS), s.AnnounceChannel)
+		text += "\n" + tr(lang, "post.show.announcement", "Link", Permalink(s.AnnounceChannel, s.AnnounceTS), "Channel", s.AnnounceChannel)
 	}
 	return []slack.Block{slack.NewSectionBlock(mrkdwn(text), nil, nil)}
 }
 
 // listLine is one session in `list` and the digest.
-func listLine(s *store.Session) string {
-	line := fmt.Sprintf("*#%d* %s · %s", s.ID, escapeText(s.Title), slackDate(s.Start, s.TZ))
+func listLine(lang i18n.Lang, s *store.Session) string {
+	line := fmt.Sprintf("*#%d* %s · %s", s.ID, escapeText(s.Title), slackDate(lang, s.Start, s.TZ))
 	if s.Cancelled() {
-		line = "~" + line + "~ (cancelled)"
+		line = tr(lang, "post.list.cancelled", "Line", line)
 	}
 	if len(s.Speakers) > 0 {
 		line += " · " + speakerNames(s.Speakers)
 	}
 	return line
+}
+
+// capitalize upper-cases the first letter of s.
+func capitalize(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 func truncate(s string, n int) string {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/exchangebot/exchangebot/exchange"
+	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/store"
 )
 
@@ -41,7 +42,7 @@ func TestNoticeText(t *testing.T) {
 		{"cancelled", payload(exchange.Notice{Event: exchange.NoticeCancelled, Title: "T", Start: was, TZ: "UTC", Reason: "<!channel> ill"}),
 			[]string{"Cancelled: *T* (<!date^1772733600^", "will not take place. Reason: &lt;!channel&gt; ill"}},
 	} {
-		got := noticeText(store.Delivery{Kind: kindThread, Payload: tt.payload})
+		got := noticeText(i18n.English, store.Delivery{Kind: kindThread, Payload: tt.payload})
 		for _, w := range tt.want {
 			if !strings.Contains(got, w) {
 				t.Errorf("%s: %q lacks %q", tt.name, got, w)

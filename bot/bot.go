@@ -14,6 +14,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/exchangebot/exchangebot/exchange"
+	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/outbox"
 	"github.com/exchangebot/exchangebot/store"
 )
@@ -27,6 +28,9 @@ type Config struct {
 	SigningSecret string
 	Tick          string // cron spec for the delivery job
 	DigestCron    string
+	// Language is what a channel reads when its session has no lang, and
+	// a person whose Slack locale is unknown or not in the catalogs.
+	Language i18n.Lang
 }
 
 // SlackAPI is the part of *slack.Client the bot calls. Offline mode
@@ -106,6 +110,7 @@ func New(o Options) *Bot {
 	if b.metrics == nil {
 		b.metrics = NewMetrics(nil)
 	}
+	b.cfg.Language = i18n.Match(b.cfg.Language)
 	b.senders = map[string]sender{}
 	b.registerSenders()
 	b.routes = newRoutes()

@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/exchangebot/exchangebot/exchange"
+	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/store"
 )
 
@@ -30,11 +30,10 @@ func (b *Bot) cmdNewModal(ctx context.Context, req Request) (Reply, error) {
 		return Reply{}, err
 	}
 	if req.TriggerID == "" {
-		return Reply{}, usagef("The form opens only inside Slack. Here, write it in one line: `%s new \"Title\" 2026-12-03 15:00 90m`.", b.cfg.Command)
+		return Reply{}, usage(msgFormOnlyInSlack, "Cmd", b.cfg.Command)
 	}
-	loc := b.userLocation(ctx, req.UserID)
 	meta, _ := json.Marshal(newSessionMeta{Channel: req.ChannelID})
-	if _, err := b.slack.OpenViewContext(ctx, req.TriggerID, newSessionModal(loc.String(), string(meta))); err != nil {
+	if _, err := b.slack.OpenViewContext(ctx, req.TriggerID, newSessionModal(req.Lang, req.Zone.String(), string(meta))); err != nil {
 		return Reply{}, fmt.Errorf("bot: views.open: %w", err)
 	}
 	return Reply{}, nil
@@ -46,13 +45,13 @@ func input(id, label string, el slack.BlockElement, optional bool) *slack.InputB
 	return in
 }
 
-// newSessionModal is the form behind a bare `new`.
-func newSessionModal(zone, meta string) slack.ModalViewRequest {
+// newSessionModal is the form behind a bare `new`, in lang.
+func newSessionModal(lang i18n.Lang, zone, meta string) slack.ModalViewRequest {
 	title := slack.NewPlainTextInputBlockElement(nil, "v")
 	title.MaxLength = exchange.MaxTitle
 	kinds := []*slack.OptionBlockObject{}
 	for _, k := range exchange.Kinds {
-		kinds = append(kinds, slack.NewOptionBlockObject(k, plain(k), nil))
+		kinds = append(kinds, slack.NewOptionBlockObject(k, plain(kindName(lang, k)), nil))
 	}
 	kind := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, nil, "v", kinds...)
 	kind.InitialOption = kinds[0]
@@ -60,7 +59,7 @@ func newSessionModal(zone, meta string) slack.ModalViewRequest {
 	tz.InitialValue = zone
 	dur := slack.NewPlainTextInputBlockElement(nil, "v")
 	dur.InitialValue = fmt.Sprintf("%dm", int(exchange.DefaultDuration.Minutes()))
-	partners := slack.NewPlainTextInputBlockElement(plain("One per line"), "v")
+	partners := slack.NewPlainTextInputBlockElement(plain(tr(lang, "form.new.one_per_line")), "v")
 	partners.Multiline = true
 	channel := slack.NewOptionsSelectBlockElement(slack.OptTypeConversations, nil, "v")
 	channel.DefaultToCurrentConversation = true
@@ -69,22 +68,22 @@ func newSessionModal(zone, meta string) slack.ModalViewRequest {
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      callbackNewSession,
-		Title:           plain("New session"),
-		Submit:          plain("Schedule"),
-		Close:           plain("Cancel"),
+		Title:           plain(tr(lang, "form.new.title")),
+		Submit:          plain(tr(lang, "form.new.submit")),
+		Close:           plain(tr(lang, "form.new.close")),
 		PrivateMetadata: meta,
 		Blocks: slack.Blocks{BlockSet: []slack.Block{
-			input("title", "Title", title, false),
-			input("kind", "Kind", kind, false),
-			input("date", "Date", slack.NewDatePickerBlockElement("v"), false),
-			input("time", "Time", slack.NewTimePickerBlockElement("v"), false),
-			input("tz", "Time zone (IANA)", tz, false),
-			input("duration", "Duration (90m, 1h30m, 1.5h)", dur, false),
-			input("speakers", "Speakers", slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeUser, nil, "v"), true),
-			input("partners", "Partner institutions", partners, true),
-			input("channel", "Announce in", channel, true),
-			input("link", "Join link", slack.NewURLTextInputBlockElement(nil, "v"), true),
-			input("description", "Description", desc, true),
+			input("title", tr(lang, "form.new.label.title"), title, false),
+			input("kind", tr(lang, "form.new.label.kind"), kind, false),
+			input("date", tr(lang, "form.new.label.date"), slack.NewDatePickerBlockElement("v"), false),
+			input("time", tr(lang, "form.new.label.time"), slack.NewTimePickerBlockElement("v"), false),
+			input("tz", tr(lang, "form.new.label.tz"), tz, false),
+			input("duration", tr(lang, "form.new.label.duration"), dur, false),
+			input("speakers", tr(lang, "form.new.label.speakers"), slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeUser, nil, "v"), true),
+			input("partners", tr(lang, "form.new.label.partners"), partners, true),
+			input("channel", tr(lang, "form.new.label.channel"), channel, true),
+			input("link", tr(lang, "form.new.label.link"), slack.NewURLTextInputBlockElement(nil, "v"), true),
+			input("description", tr(lang, "form.new.label.notes"), desc, true),
 		}},
 	}
 }
@@ -109,29 +108,30 @@ var _ = views.add(callbackNewSession, (*Bot).submitNewSession)
 // as the one-line command; mistakes are answered beside their field
 // (response_action: errors).
 func (b *Bot) submitNewSession(ctx context.Context, cb slack.InteractionCallback) (*slack.ViewSubmissionResponse, error) {
+	lang := b.userLang(ctx, cb.User.ID)
 	if err := b.svc.RequireStaff(ctx, cb.User.ID, exchange.OpSchedule); err != nil {
-		return b.formErrors(err)
+		return b.formErrors(lang, err)
 	}
 	errs := map[string]string{}
 	zone := strings.TrimSpace(viewValue(cb, "tz").Value)
 	loc, err := exchange.LoadZone(zone)
 	if err != nil {
-		errs["tz"] = "Write an IANA zone like America/Santiago or Europe/Madrid."
+		errs["tz"] = tr(lang, "form.new.error.tz")
 		loc = nil
 	}
 	d, err := ParseDuration(strings.TrimSpace(viewValue(cb, "duration").Value))
 	if err != nil {
-		errs["duration"] = usageText(err)
+		errs["duration"] = usageText(lang, err)
 	}
 	var start time.Time
 	date, clock := viewValue(cb, "date").SelectedDate, viewValue(cb, "time").SelectedTime
 	if date == "" {
-		errs["date"] = "Pick a date."
+		errs["date"] = tr(lang, "form.new.error.date")
 	} else if clock == "" {
-		errs["time"] = "Pick a time."
+		errs["time"] = tr(lang, "form.new.error.time")
 	} else if loc != nil {
 		if start, err = When(date, clock, b.now(), loc); err != nil {
-			errs["date"] = usageText(err)
+			errs["date"] = usageText(lang, err)
 		}
 	}
 	var meta newSessionMeta
@@ -156,7 +156,7 @@ func (b *Bot) submitNewSession(ctx context.Context, cb slack.InteractionCallback
 			continue // no start was read; the date or time field says why
 		}
 		if errs[field] == "" {
-			errs[field] = b.errorText(e)
+			errs[field] = b.errorText(lang, e)
 		}
 	}
 	if len(errs) > 0 {
@@ -164,15 +164,15 @@ func (b *Bot) submitNewSession(ctx context.Context, cb slack.InteractionCallback
 	}
 	s, err := b.svc.Schedule(ctx, by, draft)
 	if err != nil {
-		return b.formErrors(err)
+		return b.formErrors(lang, err)
 	}
-	b.tellUser(ctx, meta.Channel, cb.User.ID, b.scheduledReply(s))
+	b.tellUser(ctx, meta.Channel, cb.User.ID, b.scheduledReply(lang, s))
 	return nil, nil
 }
 
 // formErrors answers a refusal of the service beside the form's field it
-// is about; other errors are failures.
-func (b *Bot) formErrors(err error) (*slack.ViewSubmissionResponse, error) {
+// is about, in lang; other errors are failures.
+func (b *Bot) formErrors(lang i18n.Lang, err error) (*slack.ViewSubmissionResponse, error) {
 	e, ok := exchange.AsError(err)
 	if !ok {
 		return nil, err
@@ -181,15 +181,12 @@ func (b *Bot) formErrors(err error) (*slack.ViewSubmissionResponse, error) {
 	if field == "" {
 		field = "title"
 	}
-	return slack.NewErrorsViewSubmissionResponse(map[string]string{field: b.errorText(e)}), nil
+	return slack.NewErrorsViewSubmissionResponse(map[string]string{field: b.errorText(lang, e)}), nil
 }
 
-func usageText(err error) string {
-	var ue *UsageError
-	if errors.As(err, &ue) {
-		return ue.Error()
-	}
-	return err.Error()
+// usageText words a mistake of the grammar in lang.
+func usageText(lang i18n.Lang, err error) string {
+	return i18n.Error(lang, err)
 }
 
 // tellUser shows reply to one person: ephemerally in channel when known,
@@ -227,9 +224,10 @@ func (b *Bot) pressJoin(ctx context.Context, cb slack.InteractionCallback, a *sl
 	if err != nil || id <= 0 {
 		return fmt.Errorf("bot: join button with value %q", a.Value)
 	}
-	reply, err := b.join(ctx, cb.User.ID, id)
+	lang := b.userLang(ctx, cb.User.ID)
+	reply, err := b.join(ctx, lang, cb.User.ID, id)
 	if err != nil {
-		text, ok := b.mistake(err)
+		text, ok := b.mistake(lang, err)
 		if !ok {
 			return err
 		}

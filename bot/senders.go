@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/exchangebot/exchangebot/exchange"
+	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/outbox"
 	"github.com/exchangebot/exchangebot/store"
 )
@@ -32,9 +33,10 @@ func (b *Bot) registerSenders() {
 }
 
 func (b *Bot) sendAnnouncement(ctx context.Context, d store.Delivery, s *store.Session) (string, string, error) {
+	lang := b.channelLang(s)
 	return b.postTop(ctx, d, d.Recipient,
-		slack.MsgOptionText(announcementText(s), false),
-		slack.MsgOptionBlocks(announcementBlocks(s, b.cfg.BaseURL)...))
+		slack.MsgOptionText(announcementText(lang, s), false),
+		slack.MsgOptionBlocks(announcementBlocks(lang, s, b.cfg.BaseURL)...))
 }
 
 // sendUpdate refreshes the announcement. chat.update sets the whole
@@ -44,14 +46,15 @@ func (b *Bot) sendUpdate(ctx context.Context, _ store.Delivery, s *store.Session
 	if s.AnnounceTS == "" {
 		return "", "", nil // the announcement, when it goes out, shows the current state
 	}
+	lang := b.channelLang(s)
 	_, _, _, err := b.slack.UpdateMessageContext(ctx, s.AnnounceChannel, s.AnnounceTS,
-		slack.MsgOptionText(announcementText(s), false),
-		slack.MsgOptionBlocks(announcementBlocks(s, b.cfg.BaseURL)...))
+		slack.MsgOptionText(announcementText(lang, s), false),
+		slack.MsgOptionBlocks(announcementBlocks(lang, s, b.cfg.BaseURL)...))
 	return s.AnnounceChannel, s.AnnounceTS, err
 }
 
 func (b *Bot) sendThreadNote(ctx context.Context, d store.Delivery, s *store.Session) (string, string, error) {
-	return b.postThread(ctx, d, s, slack.MsgOptionText(noticeText(d), false))
+	return b.postThread(ctx, d, s, slack.MsgOptionText(noticeText(b.channelLang(s), d), false))
 }
 
 // slackSender is the Slack surface of the delivery engine.
@@ -203,43 +206,47 @@ func (b *Bot) sendUndelivered(ctx context.Context, d store.Delivery, s *store.Se
 	if failed.Channel != "" {
 		where = failed.Channel
 	}
-	place := "<#" + where + ">"
+	lang := b.userLang(ctx, d.Recipient)
+	place := "post.undelivered.in_channel"
 	if failed.Channel == "" && !failed.InThread && (failed.Kind != kindAnnounce && failed.Kind != kindSummary) {
-		place = "a DM to <@" + where + ">"
+		place = "post.undelivered.in_dm"
 	}
-	text := fmt.Sprintf("I could not post %s of *%s* (#%d) in %s: Slack said `%s`. %s\nOnce that is fixed, an operator can send it with `exchangebot retry %d`.",
-		deliveryNoun(failed.Kind), escapeText(s.Title), s.ID, place, escapeText(failed.LastError), failureAdvice(failed.LastError), failed.ID)
+	text := tr(lang, "post.undelivered.text", "What", i18n.Msg(deliveryNoun(failed.Kind)), "Title", escapeText(s.Title),
+		"ID", s.ID, "Place", tr(lang, place, "Where", where), "Error", escapeText(failed.LastError),
+		"Advice", i18n.Msg(failureAdvice(failed.LastError)), "Delivery", failed.ID)
 	return b.postDM(ctx, d, d.Recipient, slack.MsgOptionText(text, false))
 }
 
+// deliveryNoun is the message id naming what a kind of row posts.
 func deliveryNoun(kind string) string {
 	switch kind {
 	case kindAnnounce:
-		return "the announcement"
+		return "post.undelivered.announcement"
 	case kindUpdate:
-		return "the announcement's update"
+		return "post.undelivered.update"
 	case kindThread:
-		return "a note"
+		return "post.undelivered.note"
 	case kindReminder:
-		return "a reminder"
+		return "post.undelivered.reminder"
 	case kindPrompt, kindNudge:
-		return "the lesson questions"
+		return "post.undelivered.questions"
 	case kindSummary:
-		return "the lessons summary"
+		return "post.undelivered.summary"
 	}
-	return "a message"
+	return "post.undelivered.message"
 }
 
+// failureAdvice is the message id of what to do about Slack's error code.
 func failureAdvice(code string) string {
 	switch code {
 	case "channel_not_found":
-		return "The channel may have been deleted, or it is private and I am not in it: invite me with `/invite` there."
+		return "post.undelivered.advice.channel_not_found"
 	case "not_in_channel":
-		return "I am not a member of that channel: invite me with `/invite` there."
+		return "post.undelivered.advice.not_in_channel"
 	case "is_archived":
-		return "The channel is archived: unarchive it."
+		return "post.undelivered.advice.is_archived"
 	case "user_not_found", "user_disabled", "cannot_dm_bot", "messages_tab_disabled":
-		return "That person cannot get DMs from me."
+		return "post.undelivered.advice.no_dm"
 	}
-	return "No retry can change that by itself."
+	return "post.undelivered.advice.none"
 }

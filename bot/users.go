@@ -7,7 +7,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/slack-go/slack"
+
 	"github.com/exchangebot/exchangebot/exchange"
+	"github.com/exchangebot/exchangebot/i18n"
 )
 
 // zoneTTL bounds how stale a cached Slack time zone may be; people rarely
@@ -16,7 +19,9 @@ const zoneTTL = 6 * time.Hour
 
 type zoneEntry struct {
 	loc *time.Location
-	at  time.Time
+	// locale is the person's Slack locale ("es-CL"), "" when unknown.
+	locale string
+	at     time.Time
 }
 
 type zoneCache struct {
@@ -27,25 +32,38 @@ type zoneCache struct {
 // userLocation returns the caller's Slack time zone (users.info, cached),
 // or the configured default when Slack does not say.
 func (b *Bot) userLocation(ctx context.Context, userID string) *time.Location {
+	return b.userInfo(ctx, userID).loc
+}
+
+// userLang is the language a person reads: their Slack locale (cached
+// with their zone), else the configured language.
+func (b *Bot) userLang(ctx context.Context, userID string) i18n.Lang {
+	return i18n.Match(b.cfg.Language, b.userInfo(ctx, userID).locale)
+}
+
+// userInfo is what Slack says of a person's zone and locale (users.info,
+// cached), with the configured zone when it says none.
+func (b *Bot) userInfo(ctx context.Context, userID string) zoneEntry {
 	now := b.now()
 	b.zones.mu.Lock()
 	e, ok := b.zones.m[userID]
 	b.zones.mu.Unlock()
 	if ok && now.Sub(e.at) < zoneTTL {
-		return e.loc
+		return e
 	}
-	loc := b.cfg.Location
+	e = zoneEntry{loc: b.cfg.Location, at: now}
 	if !b.offline && userID != "" {
-		u, err := b.slack.GetUserInfoContext(ctx, userID)
-		switch {
-		case err != nil:
+		u, err := b.slack.GetUserInfoContext(ctx, userID, slack.GetUserInfoOptionIncludeLocale(true))
+		if err != nil {
 			// Not cached: the next command asks Slack again rather than
 			// reading this person's times in the wrong zone for hours.
 			b.log.Warn("users.info failed; using the default zone", slog.String("user", userID), slog.Any("error", err))
-			return loc
-		case u.TZ != "":
+			return e
+		}
+		e.locale = u.Locale
+		if u.TZ != "" {
 			if l, err := exchange.LoadZone(u.TZ); err == nil {
-				loc = l
+				e.loc = l
 			}
 		}
 	}
@@ -53,9 +71,9 @@ func (b *Bot) userLocation(ctx context.Context, userID string) *time.Location {
 	if b.zones.m == nil {
 		b.zones.m = make(map[string]zoneEntry)
 	}
-	b.zones.m[userID] = zoneEntry{loc: loc, at: now}
+	b.zones.m[userID] = e
 	b.zones.mu.Unlock()
-	return loc
+	return e
 }
 
 const staffTTL = 10 * time.Minute

@@ -54,7 +54,21 @@ type Lessons struct {
 	NudgeAfter  time.Duration
 	CloseAfter  time.Duration
 	Channel     string
-	Questions   []string
+	// Questions are asked after every session, in this order; a
+	// person answers by question index, whatever language they read.
+	Questions []string
+	// QuestionsByLang gives a language ("en", "es") its own wording of
+	// Questions: as many, in the same order. A language it does not name
+	// reads Questions.
+	QuestionsByLang map[string][]string
+}
+
+// QuestionsIn returns the questions as a reader of lang reads them.
+func (l Lessons) QuestionsIn(lang string) []string {
+	if qs, ok := l.QuestionsByLang[lang]; ok && len(qs) == len(l.Questions) {
+		return qs
+	}
+	return l.Questions
 }
 
 // Groups answers whether a user belongs to a group of users; the Slack
