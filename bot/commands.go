@@ -129,7 +129,7 @@ var _ = commands.add("list", (*Bot).cmdList)
 
 // listTitles head each scope of `list`.
 var listTitles = map[string]string{
-	"":                  "reply.list.upcoming",
+	"":                 "reply.list.upcoming",
 	exchange.ScopeMine: "reply.list.mine",
 	exchange.ScopePast: "reply.list.past",
 	exchange.ScopeAll:  "reply.list.all",
