@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 
 	"github.com/exchangebot/exchangebot/bot"
 	"github.com/exchangebot/exchangebot/exchange"
+	"github.com/exchangebot/exchangebot/i18n"
 )
 
 // Config is the whole YAML file; see config.example.yaml for every key.
@@ -24,6 +26,7 @@ type Config struct {
 	BaseURL  string   `yaml:"base_url"`
 	Database string   `yaml:"database"`
 	Timezone string   `yaml:"timezone"`
+	Language string   `yaml:"language"`
 	Staff    []string `yaml:"staff"`
 	Slack    struct {
 		BotToken        string `yaml:"bot_token"`
@@ -46,11 +49,11 @@ type Config struct {
 		Tick string `yaml:"tick"`
 	} `yaml:"scheduler"`
 	Lessons struct {
-		PromptAfter string   `yaml:"prompt_after"`
-		NudgeAfter  string   `yaml:"nudge_after"`
-		CloseAfter  string   `yaml:"close_after"`
-		Channel     string   `yaml:"channel"`
-		Questions   []string `yaml:"questions"`
+		PromptAfter string    `yaml:"prompt_after"`
+		NudgeAfter  string    `yaml:"nudge_after"`
+		CloseAfter  string    `yaml:"close_after"`
+		Channel     string    `yaml:"channel"`
+		Questions   Questions `yaml:"questions"`
 	} `yaml:"lessons"`
 	Digest struct {
 		Cron    string `yaml:"cron"`
@@ -65,6 +68,7 @@ func Defaults() *Config {
 		BaseURL:  "http://localhost:8080",
 		Database: "exchangebot.db",
 		Timezone: "America/Santiago",
+		Language: "en",
 	}
 	c.Slack.Command = "/exchange"
 	c.Feeds.Public = true
@@ -76,12 +80,20 @@ func Defaults() *Config {
 	c.Lessons.PromptAfter = "15m"
 	c.Lessons.NudgeAfter = "48h"
 	c.Lessons.CloseAfter = "168h"
-	c.Lessons.Questions = []string{
-		"What worked well?",
-		"What would you do differently?",
-		"What should peers replicate, and what would they need?",
-		"What results or follow-ups should we track?",
-	}
+	c.Lessons.Questions = Questions{ByLang: map[string][]string{
+		"en": {
+			"What worked well?",
+			"What would you do differently?",
+			"What should peers replicate, and what would they need?",
+			"What results or follow-ups should we track?",
+		},
+		"es": {
+			"¿Qué funcionó bien?",
+			"¿Qué harías distinto?",
+			"¿Qué deberían replicar otras instituciones, y qué necesitarían?",
+			"¿Qué resultados o seguimientos deberíamos medir?",
+		},
+	}}
 	c.Digest.Cron = "0 9 * * MON"
 	return c
 }
@@ -146,6 +158,9 @@ func (c *Config) Validate() error {
 	if _, err := time.LoadLocation(c.Timezone); err != nil || c.Timezone == "" || c.Timezone == "Local" {
 		return bad("timezone", "%q is not an IANA time zone like \"America/Santiago\"", c.Timezone)
 	}
+	if !slices.Contains(i18n.Langs, i18n.Lang(c.Language)) {
+		return bad("language", "%q is not a language of the messages: en or es", c.Language)
+	}
 	groups := 0
 	for _, id := range c.Staff {
 		if !slackIDRe.MatchString(id) {
@@ -201,13 +216,8 @@ func (c *Config) Validate() error {
 	if ch := c.Lessons.Channel; ch != "" && !channelIDRe.MatchString(ch) {
 		return bad("lessons.channel", "%q is not a channel id like C0123ABCD", ch)
 	}
-	if len(c.Lessons.Questions) == 0 {
-		return bad("lessons.questions", "needs at least one question")
-	}
-	for i, q := range c.Lessons.Questions {
-		if strings.TrimSpace(q) == "" {
-			return bad(fmt.Sprintf("lessons.questions[%d]", i), "is empty")
-		}
+	if err := c.Lessons.Questions.validate(c.Language); err != nil {
+		return err
 	}
 	if _, err := cron.ParseStandard(c.Digest.Cron); err != nil {
 		return bad("digest.cron", "%q is not a cron spec (like \"0 9 * * MON\"): %v", c.Digest.Cron, err)
@@ -256,7 +266,10 @@ func (c *Config) Policy() exchange.Policy {
 			NudgeAfter:  mustDuration(c.Lessons.NudgeAfter),
 			CloseAfter:  mustDuration(c.Lessons.CloseAfter),
 			Channel:     c.Lessons.Channel,
-			Questions:   c.Lessons.Questions,
+			// A language the questions do not name reads the configured
+			// language's.
+			Questions:       c.Lessons.Questions.In(c.Language),
+			QuestionsByLang: c.Lessons.Questions.ByLang,
 		},
 		DigestChannel: c.Digest.Channel,
 		FeedsPublic:   c.Feeds.Public,
@@ -273,5 +286,6 @@ func (c *Config) BotConfig() bot.Config {
 		SigningSecret: c.Slack.SigningSecret,
 		Tick:          c.Scheduler.Tick,
 		DigestCron:    c.Digest.Cron,
+		Language:      i18n.Lang(c.Language),
 	}
 }

@@ -29,6 +29,7 @@ import (
 
 	"github.com/exchangebot/exchangebot/bot"
 	"github.com/exchangebot/exchangebot/calendar"
+	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/store"
 	"github.com/exchangebot/exchangebot/store/sqlite"
 )
@@ -140,6 +141,7 @@ func cmdServe(args []string, stderr io.Writer) error {
 	a.bot.Register(mux)
 	calendar.NewHandler(a.store, calendar.Options{
 		BaseURL: a.cfg.BaseURL, Public: a.cfg.Feeds.Public, Log: a.log, AnnouncementLink: bot.Permalink,
+		Lang: i18n.Lang(a.cfg.Language),
 	}).Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		if err := a.store.Ping(r.Context()); err != nil {
@@ -231,7 +233,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		// An offline CLI must not take the server's deliveries: it would
 		// mark them sent having only logged them. They wait in the outbox
 		// for the server, online or offline, to send.
-		fmt.Fprintln(stderr, "offline (no Slack token): messages for Slack stay queued for `exchangebot serve`")
+		fmt.Fprintln(stderr, i18n.T(i18n.Lang(a.cfg.Language), "cli.run.offline", nil))
 		return nil
 	}
 	// Online, deliver what is due now (the announcement this command made),
