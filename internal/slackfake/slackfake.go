@@ -49,6 +49,9 @@ type Server struct {
 	seq      int64
 	// Zones maps user ids to the tz users.info reports.
 	Zones map[string]string
+	// Locales maps user ids to the locale users.info reports ("es-CL"),
+	// when asked with include_locale.
+	Locales map[string]string
 	// Groups maps user-group ids to members.
 	Groups map[string][]string
 	// Delay is added before every answer (a slow Slack).
@@ -90,7 +93,7 @@ type limit struct {
 
 // New starts a fake Slack.
 func New() *Server {
-	s := &Server{Zones: map[string]string{}, Groups: map[string][]string{}, fail: map[string]failure{},
+	s := &Server{Zones: map[string]string{}, Locales: map[string]string{}, Groups: map[string][]string{}, fail: map[string]failure{},
 		notBefore: map[string]time.Time{}, failUntil: map[string]timedFailure{}, channelErr: map[string]string{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
@@ -310,7 +313,11 @@ func (s *Server) answer(method string, c Call) map[string]any {
 		return map[string]any{"ok": true, "view": map[string]any{"id": "V" + fmt.Sprint(s.seq+1)}}
 	case "users.info":
 		u := f.Get("user")
-		return map[string]any{"ok": true, "user": map[string]any{"id": u, "name": strings.ToLower(u), "tz": s.Zones[u]}}
+		user := map[string]any{"id": u, "name": strings.ToLower(u), "tz": s.Zones[u]}
+		if f.Get("include_locale") == "true" && s.Locales[u] != "" {
+			user["locale"] = s.Locales[u]
+		}
+		return map[string]any{"ok": true, "user": user}
 	case "usergroups.users.list":
 		return map[string]any{"ok": true, "users": s.Groups[f.Get("usergroup")]}
 	case "conversations.history", "conversations.replies":
