@@ -83,10 +83,6 @@ func (b *Bot) errorData(e *exchange.Error) map[string]any {
 	switch e.Code {
 	case exchange.CodeDuration:
 		data["Max"] = formatDuration(exchange.MaxDuration)
-	case exchange.CodeKind:
-		data["Choices"] = keyChoices("kind", exchange.Kinds)
-	case exchange.CodeLang:
-		data["Choices"] = keyChoices("lang", exchange.Langs)
 	case exchange.CodeFormat:
 		data["Choices"] = strings.Join(exchange.ExportFormats, ", ")
 	}
@@ -99,16 +95,6 @@ type slackDateValue struct{ t time.Time }
 
 // Word implements i18n.Value.
 func (v slackDateValue) Word(lang i18n.Lang) string { return slackDate(lang, v.t, "UTC") }
-
-// keyChoices is "`kind:webinar`, `kind:exchange`, `kind:workshop`": the
-// values a key takes, as written after it.
-func keyChoices(key string, values []string) string {
-	parts := make([]string, len(values))
-	for i, v := range values {
-		parts[i] = "`" + key + ":" + v + "`"
-	}
-	return strings.Join(parts, ", ")
-}
 
 // formFields say which input of the new-session form an error is about.
 var formFields = map[string]string{

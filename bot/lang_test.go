@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -70,8 +72,10 @@ func blockTexts(raw string) string {
 			if s, ok := v["text"].(string); ok {
 				out = append(out, s)
 			}
-			for _, x := range v {
-				walk(x)
+			// In a fixed order: title, blocks, then the buttons.
+			keys := slices.Sorted(maps.Keys(v))
+			for _, k := range keys {
+				walk(v[k])
 			}
 		case []any:
 			for _, x := range v {

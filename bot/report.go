@@ -45,7 +45,7 @@ func reportText(lang i18n.Lang, r store.Report, loc *time.Location) string {
 		tr(lang, "mne.by_partner", "Partners", orNone(lang, counts(lang, r.ByPartner, false))),
 		tr(lang, "mne.participants", "People", tr(lang, "mne.people", "Count", r.Participants), "RSVPs", tr(lang, "mne.rsvps", "Count", r.RSVPs)),
 		tr(lang, "mne.speakers", "Count", r.Speakers),
-		tr(lang, "mne.captured", "Count", r.Captured, "Held", r.Held, "Percent", decimal(lang, 100*r.CaptureRate(), 0)),
+		tr(lang, "mne.captured", "Captured", r.Captured, "Count", r.Held, "Percent", decimal(lang, 100*r.CaptureRate(), 0)),
 	}
 	if r.Captured > 0 {
 		lines = append(lines, tr(lang, "mne.median", "Hours", decimal(lang, r.MedianToFirstLesson.Hours(), 1)))

@@ -202,14 +202,14 @@ func (b *Bot) sendUndelivered(ctx context.Context, d store.Delivery, s *store.Se
 	if failed.State != store.StateFailed {
 		return "", "", nil // sent since (retried after a fix)
 	}
-	where := failed.Recipient
-	if failed.Channel != "" {
-		where = failed.Channel
-	}
 	lang := b.userLang(ctx, d.Recipient)
-	place := "post.undelivered.in_channel"
-	if failed.Channel == "" && !failed.InThread && (failed.Kind != kindAnnounce && failed.Kind != kindSummary) {
-		place = "post.undelivered.in_dm"
+	where, place := failed.Recipient, "post.undelivered.in_dm"
+	if failed.InThread || failed.Kind == kindAnnounce || failed.Kind == kindSummary {
+		// A post in a channel; the channel recorded is where it was tried.
+		place = "post.undelivered.in_channel"
+		if failed.Channel != "" {
+			where = failed.Channel
+		}
 	}
 	text := tr(lang, "post.undelivered.text", "What", i18n.Msg(deliveryNoun(failed.Kind)), "Title", escapeText(s.Title),
 		"ID", s.ID, "Place", tr(lang, place, "Where", where), "Error", escapeText(failed.LastError),

@@ -26,15 +26,41 @@ const MinLen = 5
 // characters with a letter among them; only messages worded differently
 // in the two languages count, and a passage that any message of lang
 // holds too (a product name, an example both show) is left out.
+//
+// Links are left out of text (a URL's path is no one's language), and a
+// passage counts only as whole words: "exchange" is not in "exchangebot".
 func Foreign(lang i18n.Lang, text string) []string {
+	text = links.ReplaceAllString(text, " ")
 	var found []string
 	for _, p := range passages(lang) {
-		if strings.Contains(text, p) {
+		if wholeWords(text, p) {
 			found = append(found, p)
 		}
 	}
 	return found
 }
+
+var links = regexp.MustCompile(`(https?|webcal)://[^\s<>|]+`)
+
+// wholeWords reports whether p is in text with no letter or digit just
+// before or after it.
+func wholeWords(text, p string) bool {
+	for i := 0; ; {
+		j := strings.Index(text[i:], p)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(p)
+		before, _ := utf8.DecodeLastRuneInString(text[:start])
+		after, _ := utf8.DecodeRuneInString(text[end:])
+		if !word(before) && !word(after) {
+			return true
+		}
+		i = start + 1
+	}
+}
+
+func word(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 var (
 	mu    sync.Mutex
