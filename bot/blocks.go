@@ -143,9 +143,18 @@ func announcementText(lang i18n.Lang, s *store.Session) string {
 	return kind + ": " + escapeText(s.Title)
 }
 
+// feedSite is where session feed links point: signed unless feeds are public.
+func (b *Bot) feedSite() calendar.Site {
+	site := calendar.Site{BaseURL: b.cfg.BaseURL}
+	if !b.cfg.FeedsPublic {
+		site.SessionKey = b.cfg.SessionFeedKey
+	}
+	return site
+}
+
 // announcementBlocks is the announcement as first posted and as updated
 // after a move, a cancellation or a speaker change.
-func announcementBlocks(lang i18n.Lang, s *store.Session, baseURL string) []slack.Block {
+func announcementBlocks(lang i18n.Lang, s *store.Session, site calendar.Site) []slack.Block {
 	title := s.Title
 	if s.Cancelled() {
 		title = tr(lang, "post.announce.cancelled", "Title", title)
@@ -165,12 +174,12 @@ func announcementBlocks(lang i18n.Lang, s *store.Session, baseURL string) []slac
 	join := slack.NewButtonBlockElement(actionJoin, id, plain(tr(lang, "post.announce.join")))
 	join.Style = slack.StylePrimary
 	cal := slack.NewButtonBlockElement(actionCalendar, id, plain(tr(lang, "post.announce.add_to_calendar")))
-	cal.URL = calendar.SessionURL(baseURL, s.ID)
+	cal.URL = site.SessionURL(s.ID)
 	return append(blocks, slack.NewActionBlock("session_"+id, join, cal))
 }
 
 // showBlocks is one session in full, for `show`.
-func showBlocks(lang i18n.Lang, s *store.Session, baseURL string) []slack.Block {
+func showBlocks(lang i18n.Lang, s *store.Session, site calendar.Site) []slack.Block {
 	text := fmt.Sprintf("*%s*\n%s", escapeText(s.Title), sessionLines(lang, s))
 	if s.Cancelled() {
 		text = tr(lang, "post.show.cancelled") + " " + text
@@ -179,7 +188,7 @@ func showBlocks(lang i18n.Lang, s *store.Session, baseURL string) []slack.Block 
 		}
 	}
 	text += "\n" + tr(lang, "post.show.participants", "Count", len(s.Participants))
-	text += "\n" + tr(lang, "post.show.calendar", "URL", calendar.SessionURL(baseURL, s.ID))
+	text += "\n" + tr(lang, "post.show.calendar", "URL", site.SessionURL(s.ID))
 	if s.AnnounceTS != "" {
 		text += "\n" + tr(lang, "post.show.announcement", "Link", Permalink(s.AnnounceChannel, s.AnnounceTS), "Channel", s.AnnounceChannel)
 	}

@@ -28,6 +28,9 @@ type Config struct {
 	SigningSecret string
 	Tick          string // cron spec for the delivery job
 	DigestCron    string
+	// SessionFeedKey signs session feed links when FeedsPublic is false
+	// (see calendar.Site).
+	SessionFeedKey []byte
 	// Language is what a channel reads when its session has no lang, and
 	// a person whose Slack locale is unknown or not in the catalogs.
 	Language i18n.Lang

@@ -163,7 +163,7 @@ func (b *Bot) cmdShow(ctx context.Context, req Request, c Command) (Reply, error
 	if err != nil {
 		return Reply{}, err
 	}
-	return Reply{Text: announcementText(req.Lang, s), Blocks: showBlocks(req.Lang, s, b.cfg.BaseURL)}, nil
+	return Reply{Text: announcementText(req.Lang, s), Blocks: showBlocks(req.Lang, s, b.feedSite())}, nil
 }
 
 var _ = commands.add("feed", (*Bot).cmdFeed)

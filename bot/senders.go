@@ -36,7 +36,7 @@ func (b *Bot) sendAnnouncement(ctx context.Context, d store.Delivery, s *store.S
 	lang := b.channelLang(s)
 	return b.postTop(ctx, d, d.Recipient,
 		slack.MsgOptionText(announcementText(lang, s), false),
-		slack.MsgOptionBlocks(announcementBlocks(lang, s, b.cfg.BaseURL)...))
+		slack.MsgOptionBlocks(announcementBlocks(lang, s, b.feedSite())...))
 }
 
 // sendUpdate refreshes the announcement. chat.update sets the whole
@@ -49,7 +49,7 @@ func (b *Bot) sendUpdate(ctx context.Context, _ store.Delivery, s *store.Session
 	lang := b.channelLang(s)
 	_, _, _, err := b.slack.UpdateMessageContext(ctx, s.AnnounceChannel, s.AnnounceTS,
 		slack.MsgOptionText(announcementText(lang, s), false),
-		slack.MsgOptionBlocks(announcementBlocks(lang, s, b.cfg.BaseURL)...))
+		slack.MsgOptionBlocks(announcementBlocks(lang, s, b.feedSite())...))
 	return s.AnnounceChannel, s.AnnounceTS, err
 }
 
