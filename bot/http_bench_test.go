@@ -11,16 +11,28 @@ import (
 )
 
 // BenchmarkSignedNew is one signed `new` through the real HTTP handler:
-// verify, parse, store the session and its outbox rows, answer. Run it with
-// BenchmarkBareSignedHandler to compare against the floor.
+// verify, parse, store the session and its outbox rows, word the reply
+// from the catalogs, answer. Run it with BenchmarkBareSignedHandler to
+// compare against the floor.
 func BenchmarkSignedNew(b *testing.B) {
 	e := newTestBot(b)
-	date := futureDate(10)
+	benchSignedNew(b, e, "U1", `new "Youth employment" `+futureDate(10)+` 15:00 90m <@U2|ana> <#C1|general> partner:"FISDL El Salvador"`)
+}
+
+// BenchmarkSignedNewSpanish is the same for a person whose Slack locale
+// is es-CL, typing in Spanish and answered in Spanish.
+func BenchmarkSignedNewSpanish(b *testing.B) {
+	e := newTestBot(b)
+	e.slack.Locales["UES"] = "es-CL"
+	benchSignedNew(b, e, "UES", `nueva "Empleo juvenil" `+futureDate(10)+` 15:00 90m <@U2|ana> <#C1|general> socio:"FISDL El Salvador"`)
+}
+
+func benchSignedNew(b *testing.B, e *testEnv, user, text string) {
 	client := e.http.Client()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		body := slashForm("U1", "C1", `new "Youth employment" `+date+` 15:00 90m <@U2|ana> <#C1|general> partner:"FISDL El Salvador"`, fmt.Sprintf("bench-%d", i))
+		body := slashForm(user, "C1", text, fmt.Sprintf("bench-%d", i))
 		req, _ := http.NewRequest(http.MethodPost, e.http.URL+"/slack/commands", strings.NewReader(body))
 		req.Header = sign(body, time.Now(), testSecret)
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
