@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/exchangebot/exchangebot/i18n"
+	"github.com/exchangebot/exchangebot/store"
 )
 
 // BenchmarkSignedNew is one signed `new` through the real HTTP handler:
@@ -71,5 +74,22 @@ func BenchmarkBareSignedHandler(b *testing.B) {
 		}
 		io.Copy(io.Discard, resp.Body) // drain, so the connection is reused
 		resp.Body.Close()
+	}
+}
+
+// BenchmarkScheduledReply is the part of BenchmarkSignedNew the catalogs
+// are in: wording the reply to `new` (a message with a worded date and a
+// nested message) for a reader of each language.
+func BenchmarkScheduledReply(b *testing.B) {
+	bt := New(Options{Config: testConfig()})
+	s := &store.Session{ID: 12, Title: "Youth employment", Start: time.Date(2026, 12, 3, 18, 0, 0, 0, time.UTC),
+		Duration: 90 * time.Minute, TZ: "America/Santiago", Channel: "C1"}
+	for _, lang := range i18n.Langs {
+		b.Run(string(lang), func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				bt.scheduledReply(lang, s)
+			}
+		})
 	}
 }
