@@ -54,7 +54,7 @@ func (b *Bot) Execute(ctx context.Context, req Request) Reply {
 	if req.Lang == "" || req.Zone == nil {
 		u := b.userInfo(ctx, req.UserID)
 		if req.Lang == "" {
-			req.Lang = i18n.Match(b.cfg.Language, u.locale)
+			req.Lang = i18n.Match(b.language(), u.locale)
 		}
 		if req.Zone == nil {
 			req.Zone = u.loc

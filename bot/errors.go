@@ -13,35 +13,35 @@ import (
 // of a code and the operation it refused (code + "/" + op), which reads
 // differently ("only staff can schedule" and "reports are for staff").
 var errorIDs = map[string]string{
-	exchange.CodeNotStaff:                             "error.not_staff",
-	exchange.CodeNotStaff + "/" + exchange.OpReport:   "error.not_staff_report",
-	exchange.CodeNotAllowed + "/" + exchange.OpEdit:   "error.not_allowed.edit",
-	exchange.CodeNotAllowed + "/" + exchange.OpMove:   "error.not_allowed.move",
-	exchange.CodeNotAllowed + "/" + exchange.OpCancel: "error.not_allowed.cancel",
-	exchange.CodeNotAllowed:                           "error.not_allowed.speakers",
-	exchange.CodeNotFound:                             "error.not_found",
-	exchange.CodeCancelled:                            "error.cancelled",
-	exchange.CodeCancelled + "/" + exchange.OpJoin:    "error.cancelled_join",
-	exchange.CodeOver:                                 "error.over",
-	exchange.CodeNotHeld:                              "error.not_held",
-	exchange.CodeMayNotAnswer:                         "error.may_not_answer",
-	exchange.CodeNoAnswers:                            "error.no_answers",
-	exchange.CodeTitleEmpty:                           "error.title_empty",
-	exchange.CodeTitleTooLong:                         "error.title_too_long",
-	exchange.CodeDuration:                             "error.duration",
-	exchange.CodePast:                                 "error.past",
-	exchange.CodeZone:                                 "error.zone",
-	exchange.CodeKind:                                 "error.kind",
-	exchange.CodeLang:                                 "error.lang",
-	exchange.CodeLink:                                 "error.link",
-	exchange.CodeSpeaker:                              "error.speaker",
-	exchange.CodeNothingToEdit:                        "error.nothing_to_edit",
-	exchange.CodePeriod:                               "error.period",
-	exchange.CodeFormat:                               "error.format",
+	exchange.CodeNotStaff:                             "refusal.not_staff",
+	exchange.CodeNotStaff + "/" + exchange.OpReport:   "refusal.not_staff_report",
+	exchange.CodeNotAllowed + "/" + exchange.OpEdit:   "refusal.not_allowed.edit",
+	exchange.CodeNotAllowed + "/" + exchange.OpMove:   "refusal.not_allowed.move",
+	exchange.CodeNotAllowed + "/" + exchange.OpCancel: "refusal.not_allowed.cancel",
+	exchange.CodeNotAllowed:                           "refusal.not_allowed.speakers",
+	exchange.CodeNotFound:                             "refusal.not_found",
+	exchange.CodeCancelled:                            "refusal.cancelled",
+	exchange.CodeCancelled + "/" + exchange.OpJoin:    "refusal.cancelled_join",
+	exchange.CodeOver:                                 "refusal.over",
+	exchange.CodeNotHeld:                              "refusal.not_held",
+	exchange.CodeMayNotAnswer:                         "refusal.may_not_answer",
+	exchange.CodeNoAnswers:                            "refusal.no_answers",
+	exchange.CodeTitleEmpty:                           "refusal.title_empty",
+	exchange.CodeTitleTooLong:                         "refusal.title_too_long",
+	exchange.CodeDuration:                             "refusal.duration",
+	exchange.CodePast:                                 "refusal.past",
+	exchange.CodeZone:                                 "refusal.zone",
+	exchange.CodeKind:                                 "refusal.kind",
+	exchange.CodeLang:                                 "refusal.lang",
+	exchange.CodeLink:                                 "refusal.link",
+	exchange.CodeSpeaker:                              "refusal.speaker",
+	exchange.CodeNothingToEdit:                        "refusal.nothing_to_edit",
+	exchange.CodePeriod:                               "refusal.period",
+	exchange.CodeFormat:                               "refusal.format",
 }
 
 // msgErrorUnknown words a code this version does not know.
-const msgErrorUnknown = "error.unknown"
+const msgErrorUnknown = "refusal.unknown"
 
 // errorText words an error of the exchange service in lang for the
 // person who caused it: what was wrong and how to do it right.

@@ -17,10 +17,13 @@ import (
 // post about no session, such as the digest).
 func (b *Bot) channelLang(s *store.Session) i18n.Lang {
 	if s == nil {
-		return b.cfg.Language
+		return b.language()
 	}
-	return i18n.Match(b.cfg.Language, s.Lang)
+	return i18n.Match(b.language(), s.Lang)
 }
+
+// language is the configured language (Policy.Language).
+func (b *Bot) language() i18n.Lang { return i18n.Lang(b.cfg.Language) }
 
 // tr words the message id in lang; its values come as name, value pairs,
 // as in usage.

@@ -19,7 +19,7 @@ import (
 // languages, as many and in the same order.
 func bilingual(c *Config) {
 	c.Lessons.Questions = []string{"What worked well?", "What would you do differently?"}
-	c.Lessons.QuestionsByLang = map[string][]string{
+	c.Lessons.ByLang = map[string][]string{
 		"en": {"What worked well?", "What would you do differently?"},
 		"es": {"¿Qué funcionó bien?", "¿Qué harías distinto?"},
 	}

@@ -46,7 +46,7 @@ func (b *Bot) questionText(lang i18n.Lang, l store.Lesson) string {
 		return l.Question
 	}
 	asked := b.cfg.Lessons.Questions[i] == l.Question
-	for _, qs := range b.cfg.Lessons.QuestionsByLang {
+	for _, qs := range b.cfg.Lessons.ByLang {
 		asked = asked || (i < len(qs) && qs[i] == l.Question)
 	}
 	if asked {
@@ -169,7 +169,7 @@ func (b *Bot) lessonsBySpeaker(lang i18n.Lang, lessons []store.Lesson) string {
 	for _, l := range lessons {
 		if l.UserID != user {
 			user = l.UserID
-			fmt.Fprintf(&out, "\n<@%s>\n", user)
+			fmt.Fprintf(&out, "\n%s\n", personRef(user))
 		}
 		fmt.Fprintf(&out, "_%s_\n%s\n", escapeText(b.questionText(lang, l)), quote(escapeText(l.Answer)))
 	}
@@ -240,5 +240,5 @@ func (b *Bot) lessonLine(lang i18n.Lang, l store.Lesson, excerpt string) string 
 	if link := Permalink(l.AnnounceChannel, l.AnnounceTS); link != "" {
 		ref = fmt.Sprintf("<%s|#%d>", link, l.SessionID)
 	}
-	return fmt.Sprintf("• *%s* %s · <@%s> · _%s_\n%s", ref, escapeText(l.SessionTitle), l.UserID, escapeText(b.questionText(lang, l)), quote(excerpt))
+	return fmt.Sprintf("• *%s* %s · %s · _%s_\n%s", ref, escapeText(l.SessionTitle), personRef(l.UserID), escapeText(b.questionText(lang, l)), quote(excerpt))
 }

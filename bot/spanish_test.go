@@ -164,9 +164,9 @@ var spanishRenderings = []spanishRendering{
 	{name: "post/digest", render: func(g *goldenBot) string {
 		g.schedule()
 		return g.posts(func() { g.digest() })
-	}, config: func(c *Config) { c.DigestChannel = "CRESUMEN"; c.Language = i18n.Spanish }},
+	}, config: func(c *Config) { c.DigestChannel = "CRESUMEN"; c.Language = string(i18n.Spanish) }},
 	{name: "post/digest_none", render: func(g *goldenBot) string { return g.posts(g.digest) },
-		config: func(c *Config) { c.DigestChannel = "CRESUMEN"; c.Language = i18n.Spanish }},
+		config: func(c *Config) { c.DigestChannel = "CRESUMEN"; c.Language = string(i18n.Spanish) }},
 	{name: "post/undelivered", render: func(g *goldenBot) string {
 		g.e.slack.FailChannel("CSALA", "channel_not_found")
 		return g.posts(func() { g.schedule(); g.deliver() })
@@ -175,6 +175,12 @@ var spanishRenderings = []spanishRendering{
 		g.schedule()
 		g.e.slack.FailChannel("DUES2", "cannot_dm_bot")
 		return g.posts(func() { g.at(goldenStart.Add(-time.Hour)); g.deliver(); g.deliver() })
+	}},
+
+	{name: "post/answer_link", render: func(g *goldenBot) string {
+		g.say(`nueva "Empleo juvenil" 2026-12-03 15:00 90m "Juana Díaz <juana@example.org>" <#CSALA|sala> idioma:es`)
+		g.deliver()
+		return g.posts(func() { g.at(goldenStart.Add(2 * time.Hour)); g.deliver() })
 	}},
 
 	// Forms and what pressing a button answers.
@@ -296,7 +302,7 @@ func everyError() []*exchange.Error {
 		}
 		out = append(out, &exchange.Error{Code: code, Args: a})
 	}
-	out = append(out, &exchange.Error{Code: "new_code_of_a_later_version"})
+	out = append(out, &exchange.Error{Code: "zz_unheard_of"})
 	slicesSortErrors(out)
 	return out
 }
@@ -469,8 +475,8 @@ func joinAction(user, channel, value string) string {
 	return string(b)
 }
 
-// feedTokens are the random parts of a rendering.
-var feedTokens = regexp.MustCompile(`(/calendar/u/|%2Fcalendar%2Fu%2F|token=)[A-Za-z0-9_-]{20,}`)
+// feedTokens are the random parts of a rendering: feed and answer tokens.
+var feedTokens = regexp.MustCompile(`(/calendar/u/|%2Fcalendar%2Fu%2F|token=|/answer/)[A-Za-z0-9_-]{20,}`)
 
 func mask(s string) string { return feedTokens.ReplaceAllString(s, "${1}TOKEN") }
 

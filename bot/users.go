@@ -38,7 +38,7 @@ func (b *Bot) userLocation(ctx context.Context, userID string) *time.Location {
 // userLang is the language a person reads: their Slack locale (cached
 // with their zone), else the configured language.
 func (b *Bot) userLang(ctx context.Context, userID string) i18n.Lang {
-	return i18n.Match(b.cfg.Language, b.userInfo(ctx, userID).locale)
+	return i18n.Match(b.language(), b.userInfo(ctx, userID).locale)
 }
 
 // userInfo is what Slack says of a person's zone and locale (users.info,

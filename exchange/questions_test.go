@@ -16,7 +16,7 @@ import (
 func TestQuestionsInTheReadersLanguage(t *testing.T) {
 	e := newTestService(t, func(p *Policy) {
 		p.Lessons.Questions = []string{"What worked well?", "What would you do differently?"}
-		p.Lessons.QuestionsByLang = map[string][]string{
+		p.Lessons.ByLang = map[string][]string{
 			"es": {"¿Qué funcionó bien?", "¿Qué harías distinto?"},
 			"pt": {"O que funcionou?"}, // too few: ignored, it would misnumber answers
 		}

@@ -38,6 +38,11 @@ type Policy struct {
 	// FeedsPublic lets anyone read the feed of every session; otherwise
 	// it needs a personal feed token.
 	FeedsPublic bool
+	// Language is the language (one of Langs) of sessions without one.
+	Language string
+	// Mail says speakers outside Slack are reached by email; otherwise
+	// their answer link goes to the session's creator in Slack.
+	Mail bool
 }
 
 // Reminders says when and to whom reminders go.
@@ -57,15 +62,15 @@ type Lessons struct {
 	// Questions are asked after every session, in this order; a
 	// person answers by question index, whatever language they read.
 	Questions []string
-	// QuestionsByLang gives a language ("en", "es") its own wording of
-	// Questions: as many, in the same order. A language it does not name
-	// reads Questions.
-	QuestionsByLang map[string][]string
+	// ByLang gives a language ("en", "es") its own wording of Questions:
+	// as many, in the same order. A language it does not name reads
+	// Questions.
+	ByLang map[string][]string
 }
 
 // QuestionsIn returns the questions as a reader of lang reads them.
 func (l Lessons) QuestionsIn(lang string) []string {
-	if qs, ok := l.QuestionsByLang[lang]; ok && len(qs) == len(l.Questions) {
+	if qs, ok := l.ByLang[lang]; ok && len(qs) == len(l.Questions) {
 		return qs
 	}
 	return l.Questions

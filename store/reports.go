@@ -22,6 +22,13 @@ type Report struct {
 	MedianToFirstLesson time.Duration
 	// OpenPrompts are people asked who have neither answered nor said stop.
 	OpenPrompts int
+
+	// Months are the held sessions month by month (UTC), from the first
+	// month with one to the last, months without any included.
+	Months []Month
+	// FirstLessons are, for each captured session, the time from its end
+	// to its first answer, shortest first.
+	FirstLessons []time.Duration
 }
 
 // Count is a label and how many.

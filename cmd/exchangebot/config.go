@@ -67,6 +67,8 @@ type Config struct {
 		Cron    string `yaml:"cron"`
 		Channel string `yaml:"channel"`
 	} `yaml:"digest"`
+	Web  WebConfig  `yaml:"web"`
+	Mail MailConfig `yaml:"mail"`
 }
 
 // Defaults is the configuration used when no file is given.
@@ -78,6 +80,8 @@ func Defaults() *Config {
 		Timezone: "America/Santiago",
 		Language: "en",
 	}
+	c.Mail.Port = 587
+	c.Mail.TLS = "starttls"
 	c.Slack.Command = "/exchange"
 	c.Feeds.Public = true
 	c.HTTP.ReadHeaderTimeout = "5s"
@@ -134,9 +138,13 @@ func LoadConfig(path string, explicit bool, getenv func(string) string) (*Config
 		}
 	}
 	for env, dst := range map[string]*string{
-		"SLACK_BOT_TOKEN":      &c.Slack.BotToken,
-		"SLACK_SIGNING_SECRET": &c.Slack.SigningSecret,
-		"SLACK_APP_TOKEN":      &c.Slack.AppToken,
+		"SLACK_BOT_TOKEN":           &c.Slack.BotToken,
+		"SLACK_SIGNING_SECRET":      &c.Slack.SigningSecret,
+		"SLACK_APP_TOKEN":           &c.Slack.AppToken,
+		"SLACK_CLIENT_ID":           &c.Web.ClientID,
+		"SLACK_CLIENT_SECRET":       &c.Web.ClientSecret,
+		"EXCHANGEBOT_SESSION_KEY":   &c.Web.SessionKey,
+		"EXCHANGEBOT_MAIL_PASSWORD": &c.Mail.Password,
 	} {
 		if v := getenv(env); v != "" {
 			*dst = v
@@ -236,6 +244,12 @@ func (c *Config) Validate() error {
 	if err := c.Lessons.Questions.validate(c.Language); err != nil {
 		return err
 	}
+	if err := c.Web.validate(); err != nil {
+		return err
+	}
+	if err := c.Mail.validate(); err != nil {
+		return err
+	}
 	if _, err := cron.ParseStandard(c.Digest.Cron); err != nil {
 		return bad("digest.cron", "%q is not a cron spec (like \"0 9 * * MON\"): %v", c.Digest.Cron, err)
 	}
@@ -311,11 +325,13 @@ func (c *Config) Policy() exchange.Policy {
 			Channel:     c.Lessons.Channel,
 			// A language the questions do not name reads the configured
 			// language's.
-			Questions:       c.Lessons.Questions.In(c.Language),
-			QuestionsByLang: c.Lessons.Questions.ByLang,
+			Questions: c.Lessons.Questions.In(c.Language),
+			ByLang:    c.Lessons.Questions.ByLang,
 		},
 		DigestChannel: c.Digest.Channel,
 		FeedsPublic:   c.Feeds.Public,
+		Language:      c.Language,
+		Mail:          c.Mail.Host != "",
 	}
 }
 
@@ -329,6 +345,5 @@ func (c *Config) BotConfig() bot.Config {
 		SigningSecret: c.Slack.SigningSecret,
 		Tick:          c.Scheduler.Tick,
 		DigestCron:    c.Digest.Cron,
-		Language:      i18n.Lang(c.Language),
 	}
 }

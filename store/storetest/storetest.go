@@ -55,6 +55,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"LessonsGroupedBySpeaker", testLessonsGroupedBySpeaker},
 		{"Search", testSearch},
 		{"ReportHandCounted", testReportHandCounted},
+		{"ReportMonthsWithoutSessions", testReportMonthsGap},
+		{"AnswerTokens", testAnswerTokens},
+		{"LibraryFilters", testLibraryFilters},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
