@@ -39,7 +39,7 @@ func (b *Bot) handleDM(ctx context.Context, ev slackevents.EventsAPIInnerEvent) 
 	// a slow answer, or over Socket Mode and HTTP both); its key is
 	// recorded in the same commit as the answer.
 	ctx = store.WithRequestKey(ctx, "im:"+m.Channel+":"+m.TimeStamp)
-	lang := b.userLang(ctx, m.User)
+	lang := b.readerLang(ctx, m.User)
 	w := exchange.Walk{UserID: m.User, Channel: m.Channel, Lang: string(lang)}
 	var step exchange.Step
 	var err error
@@ -60,7 +60,8 @@ func (b *Bot) handleDM(ctx context.Context, ev slackevents.EventsAPIInnerEvent) 
 	} else if err != nil {
 		return err
 	} else if step.Session == nil {
-		return nil // not in a walk-through: ordinary chat with the bot
+		// Not in a walk-through: never silence.
+		return b.answerChat(ctx, w, m.TimeStamp, m.ThreadTimeStamp)
 	} else {
 		reply = b.stepText(ctx, lang, w, step)
 	}
@@ -116,7 +117,7 @@ func (b *Bot) openCapture(ctx context.Context, cb slack.InteractionCallback, a *
 	if err != nil || id <= 0 {
 		return fmt.Errorf("bot: capture button with value %q", a.Value)
 	}
-	lang := b.userLang(ctx, cb.User.ID)
+	lang := b.readerLang(ctx, cb.User.ID)
 	s, mine, err := b.svc.Capture(ctx, cb.User.ID, id)
 	if e, ok := exchange.AsError(err); ok {
 		text := b.errorText(lang, e)
@@ -140,19 +141,28 @@ func (b *Bot) openCapture(ctx context.Context, cb slack.InteractionCallback, a *
 // may be answered, now or later.
 func (b *Bot) lessonsModal(lang i18n.Lang, s *store.Session, answers map[int]string, meta string) slack.ModalViewRequest {
 	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(tr(lang, "form.lessons.intro", "ID", s.ID, "Title", escapeText(s.Title))), nil, nil)}
+	l := lang
 	for i, q := range b.questions(lang) {
 		el := slack.NewPlainTextInputBlockElement(nil, "answer")
 		el.Multiline = true
-		el.MaxLength = 3000
-		el.InitialValue = answers[i]
-		blocks = append(blocks, input(fmt.Sprintf("q%d", i+1), truncate(q, 2000), el, true))
+		el.MaxLength = maxInputLength
+		if v, fits := initialValue(answers[i], maxInputLength); fits {
+			el.InitialValue = v
+		} else {
+			// Prefilled, it would not open; cut, saving would cut what
+			// was stored. Shown instead, and kept unless replaced.
+			blocks = append(blocks, contextLine(tr(l, "native.capture.long_answer", "Question", i+1)))
+			blocks = append(blocks, sections(quote(escapeText(answers[i])))...)
+		}
+		blocks = append(blocks, input(fmt.Sprintf("q%d", i+1), q, el, true))
 	}
+	blocks = fitBlocks(blocks, maxViewBlocks, func(n int) string { return tr(l, "native.more", "Count", n) })
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      callbackLessons,
-		Title:           plain(tr(lang, "form.lessons.title")),
-		Submit:          plain(tr(lang, "form.lessons.submit")),
-		Close:           plain(tr(lang, "form.lessons.close")),
+		Title:           viewTitle(tr(lang, "form.lessons.title")),
+		Submit:          viewTitle(tr(lang, "form.lessons.submit")),
+		Close:           viewTitle(tr(lang, "form.lessons.close")),
 		PrivateMetadata: meta,
 		Blocks:          slack.Blocks{BlockSet: blocks},
 	}
@@ -173,7 +183,7 @@ func (b *Bot) submitLessons(ctx context.Context, cb slack.InteractionCallback) (
 	}
 	// The form asked in the language it was opened in; what the person
 	// is told now is in theirs.
-	lang := b.userLang(ctx, cb.User.ID)
+	lang := b.readerLang(ctx, cb.User.ID)
 	asked := meta.Lang
 	if asked == "" {
 		asked = string(lang)

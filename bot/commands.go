@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -127,33 +126,12 @@ func (b *Bot) helpText(lang i18n.Lang) string {
 
 var _ = commands.add("list", (*Bot).cmdList)
 
-// listTitles head each scope of `list`.
-var listTitles = map[string]string{
-	"":                 "reply.list.upcoming",
-	exchange.ScopeMine: "reply.list.mine",
-	exchange.ScopePast: "reply.list.past",
-	exchange.ScopeAll:  "reply.list.all",
-}
-
 func (b *Bot) cmdList(ctx context.Context, req Request, c Command) (Reply, error) {
-	sessions, err := b.svc.List(ctx, req.UserID, c.Scope)
+	p, err := b.svc.List(ctx, req.UserID, c.Scope, c.Page)
 	if err != nil {
 		return Reply{}, err
 	}
-	id := listTitles[c.Scope]
-	if id == "" {
-		id = listTitles[""]
-	}
-	title := tr(req.Lang, id)
-	if len(sessions) == 0 {
-		return textReply(req.Lang, "reply.list.none", "Title", title, "Cmd", b.cfg.Command), nil
-	}
-	lines := []string{"*" + title + "*"}
-	for _, s := range sessions {
-		lines = append(lines, listLine(req.Lang, s))
-	}
-	lines = append(lines, tr(req.Lang, "reply.list.how", "Cmd", b.cfg.Command))
-	return Reply{Text: strings.Join(lines, "\n")}, nil
+	return b.listReply(req.Lang, c.Scope, p), nil
 }
 
 var _ = commands.add("show", (*Bot).cmdShow)
@@ -163,7 +141,7 @@ func (b *Bot) cmdShow(ctx context.Context, req Request, c Command) (Reply, error
 	if err != nil {
 		return Reply{}, err
 	}
-	return Reply{Text: announcementText(req.Lang, s), Blocks: showBlocks(req.Lang, s, b.feedSite())}, nil
+	return b.showReply(req.Lang, s), nil
 }
 
 var _ = commands.add("feed", (*Bot).cmdFeed)
@@ -176,7 +154,7 @@ func (b *Bot) cmdFeed(ctx context.Context, req Request, c Command) (Reply, error
 		}
 		if ok {
 			return textReply(req.Lang, "reply.feed.exists",
-				"Made", slackDate(req.Lang, created, b.cfg.Location.String()), "Cmd", b.cfg.Command), nil
+				"Made", dateIn(req.Lang, created, b.cfg.Location.String()), "Cmd", b.cfg.Command), nil
 		}
 	}
 	token, err := b.svc.RotateFeedToken(ctx, req.UserID)

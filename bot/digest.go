@@ -27,7 +27,7 @@ func (b *Bot) sendDigest(ctx context.Context, d store.Delivery, _ *store.Session
 	}
 	cmd := b.cfg.Command
 	// A channel of people of every session: the configured language.
-	lang := b.channelLang(nil)
+	lang := b.postLang(nil)
 	var text string
 	if len(sessions) == 0 {
 		text = tr(lang, "post.digest.none", "Cmd", cmd)

@@ -82,30 +82,15 @@ func (b *Bot) errorData(e *exchange.Error) map[string]any {
 	}
 	switch e.Code {
 	case exchange.CodeDuration:
-		data["Max"] = formatDuration(exchange.MaxDuration)
+		data["Max"] = i18n.Duration(exchange.MaxDuration)
 	case exchange.CodeFormat:
 		data["Choices"] = strings.Join(exchange.ExportFormats, ", ")
 	}
 	return data
 }
 
-// slackDateValue is a time shown with Slack's date token, its fallback
-// worded in the reader's language.
+// slackDateValue is a time shown with Slack's date token (dateIn).
 type slackDateValue struct{ t time.Time }
 
 // Word implements i18n.Value.
-func (v slackDateValue) Word(lang i18n.Lang) string { return slackDate(lang, v.t, "UTC") }
-
-// formFields say which input of the new-session form an error is about.
-var formFields = map[string]string{
-	exchange.CodeNotStaff:     "title",
-	exchange.CodeTitleEmpty:   "title",
-	exchange.CodeTitleTooLong: "title",
-	exchange.CodeKind:         "kind",
-	exchange.CodeDuration:     "duration",
-	exchange.CodePast:         "date",
-	exchange.CodeZone:         "tz",
-	exchange.CodeLink:         "link",
-	exchange.CodeLang:         "title",
-	exchange.CodeSpeaker:      "speakers",
-}
+func (v slackDateValue) Word(lang i18n.Lang) string { return dateIn(lang, v.t, "UTC") }

@@ -2,192 +2,12 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
-	"time"
 
 	"github.com/slack-go/slack"
-
-	"github.com/exchangebot/exchangebot/exchange"
-	"github.com/exchangebot/exchangebot/i18n"
-	"github.com/exchangebot/exchangebot/store"
 )
-
-const callbackNewSession = "new_session"
-
-// newSessionMeta travels in the modal's private_metadata: where the
-// command was typed, so the confirmation and default channel land there.
-type newSessionMeta struct {
-	Channel string `json:"channel"`
-}
-
-// cmdNewModal opens the new-session form behind a bare `new`.
-func (b *Bot) cmdNewModal(ctx context.Context, req Request) (Reply, error) {
-	if err := b.svc.RequireStaff(ctx, req.UserID, exchange.OpSchedule); err != nil {
-		return Reply{}, err
-	}
-	if req.TriggerID == "" {
-		return Reply{}, usage(msgFormOnlyInSlack, "Cmd", b.cfg.Command)
-	}
-	meta, _ := json.Marshal(newSessionMeta{Channel: req.ChannelID})
-	if _, err := b.slack.OpenViewContext(ctx, req.TriggerID, newSessionModal(req.Lang, req.Zone.String(), string(meta))); err != nil {
-		return Reply{}, fmt.Errorf("bot: views.open: %w", err)
-	}
-	return Reply{}, nil
-}
-
-func input(id, label string, el slack.BlockElement, optional bool) *slack.InputBlock {
-	in := slack.NewInputBlock(id, plain(label), nil, el)
-	in.Optional = optional
-	return in
-}
-
-// newSessionModal is the form behind a bare `new`, in lang.
-func newSessionModal(lang i18n.Lang, zone, meta string) slack.ModalViewRequest {
-	title := slack.NewPlainTextInputBlockElement(nil, "v")
-	title.MaxLength = exchange.MaxTitle
-	kinds := []*slack.OptionBlockObject{}
-	for _, k := range exchange.Kinds {
-		kinds = append(kinds, slack.NewOptionBlockObject(k, plain(kindName(lang, k)), nil))
-	}
-	kind := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, nil, "v", kinds...)
-	kind.InitialOption = kinds[0]
-	tz := slack.NewPlainTextInputBlockElement(nil, "v")
-	tz.InitialValue = zone
-	dur := slack.NewPlainTextInputBlockElement(nil, "v")
-	dur.InitialValue = fmt.Sprintf("%dm", int(exchange.DefaultDuration.Minutes()))
-	partners := slack.NewPlainTextInputBlockElement(plain(tr(lang, "form.new.one_per_line")), "v")
-	partners.Multiline = true
-	channel := slack.NewOptionsSelectBlockElement(slack.OptTypeConversations, nil, "v")
-	channel.DefaultToCurrentConversation = true
-	desc := slack.NewPlainTextInputBlockElement(nil, "v")
-	desc.Multiline = true
-	return slack.ModalViewRequest{
-		Type:            slack.VTModal,
-		CallbackID:      callbackNewSession,
-		Title:           plain(tr(lang, "form.new.title")),
-		Submit:          plain(tr(lang, "form.new.submit")),
-		Close:           plain(tr(lang, "form.new.close")),
-		PrivateMetadata: meta,
-		Blocks: slack.Blocks{BlockSet: []slack.Block{
-			input("title", tr(lang, "form.new.label.title"), title, false),
-			input("kind", tr(lang, "form.new.label.kind"), kind, false),
-			input("date", tr(lang, "form.new.label.date"), slack.NewDatePickerBlockElement("v"), false),
-			input("time", tr(lang, "form.new.label.time"), slack.NewTimePickerBlockElement("v"), false),
-			input("tz", tr(lang, "form.new.label.tz"), tz, false),
-			input("duration", tr(lang, "form.new.label.duration"), dur, false),
-			input("speakers", tr(lang, "form.new.label.speakers"), slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeUser, nil, "v"), true),
-			input("partners", tr(lang, "form.new.label.partners"), partners, true),
-			input("channel", tr(lang, "form.new.label.channel"), channel, true),
-			input("link", tr(lang, "form.new.label.link"), slack.NewURLTextInputBlockElement(nil, "v"), true),
-			input("description", tr(lang, "form.new.label.notes"), desc, true),
-		}},
-	}
-}
-
-// stateValue reads one input of a submitted view. A payload without a
-// state (malformed, or a view with no inputs) reads as empty.
-func stateValue(cb slack.InteractionCallback, block, action string) slack.BlockAction {
-	if cb.View.State == nil {
-		return slack.BlockAction{}
-	}
-	return cb.View.State.Values[block][action]
-}
-
-// viewValue reads one input of the new-session form, whatever its element.
-func viewValue(cb slack.InteractionCallback, block string) slack.BlockAction {
-	return stateValue(cb, block, "v")
-}
-
-var _ = views.add(callbackNewSession, (*Bot).submitNewSession)
-
-// submitNewSession reads the form and schedules through the same service
-// as the one-line command; mistakes are answered beside their field
-// (response_action: errors).
-func (b *Bot) submitNewSession(ctx context.Context, cb slack.InteractionCallback) (*slack.ViewSubmissionResponse, error) {
-	lang := b.userLang(ctx, cb.User.ID)
-	if err := b.svc.RequireStaff(ctx, cb.User.ID, exchange.OpSchedule); err != nil {
-		return b.formErrors(lang, err)
-	}
-	errs := map[string]string{}
-	zone := strings.TrimSpace(viewValue(cb, "tz").Value)
-	loc, err := exchange.LoadZone(zone)
-	if err != nil {
-		errs["tz"] = tr(lang, "form.new.error.tz")
-		loc = nil
-	}
-	d, err := ParseDuration(strings.TrimSpace(viewValue(cb, "duration").Value))
-	if err != nil {
-		errs["duration"] = usageText(lang, err)
-	}
-	var start time.Time
-	date, clock := viewValue(cb, "date").SelectedDate, viewValue(cb, "time").SelectedTime
-	if date == "" {
-		errs["date"] = tr(lang, "form.new.error.date")
-	} else if clock == "" {
-		errs["time"] = tr(lang, "form.new.error.time")
-	} else if loc != nil {
-		if start, err = When(date, clock, b.now(), loc); err != nil {
-			errs["date"] = usageText(lang, err)
-		}
-	}
-	var meta newSessionMeta
-	_ = json.Unmarshal([]byte(cb.View.PrivateMetadata), &meta)
-	by := exchange.Actor{UserID: cb.User.ID, Channel: meta.Channel}
-	draft := exchange.Draft{
-		Title: viewValue(cb, "title").Value, Kind: viewValue(cb, "kind").SelectedOption.Value, Start: start, Duration: d,
-		TZ: zone, Link: strings.TrimSpace(viewValue(cb, "link").Value), Channel: viewValue(cb, "channel").SelectedConversation,
-		Description: viewValue(cb, "description").Value, Partners: strings.Split(viewValue(cb, "partners").Value, "\n"),
-	}
-	for _, u := range viewValue(cb, "speakers").SelectedUsers {
-		draft.Speakers = append(draft.Speakers, store.Speaker{UserID: u})
-	}
-	// Every mistake at once, each beside its field: what the form could
-	// not read, then what the service refuses.
-	for _, e := range exchange.Errors(b.svc.CheckDraft(by, draft)) {
-		field := formFields[e.Code]
-		if field == "" {
-			field = "title"
-		}
-		if e.Code == exchange.CodePast && start.IsZero() {
-			continue // no start was read; the date or time field says why
-		}
-		if errs[field] == "" {
-			errs[field] = b.errorText(lang, e)
-		}
-	}
-	if len(errs) > 0 {
-		return slack.NewErrorsViewSubmissionResponse(errs), nil
-	}
-	s, err := b.svc.Schedule(ctx, by, draft)
-	if err != nil {
-		return b.formErrors(lang, err)
-	}
-	b.tellUser(ctx, meta.Channel, cb.User.ID, b.scheduledReply(lang, s))
-	return nil, nil
-}
-
-// formErrors answers a refusal of the service beside the form's field it
-// is about, in lang; other errors are failures.
-func (b *Bot) formErrors(lang i18n.Lang, err error) (*slack.ViewSubmissionResponse, error) {
-	e, ok := exchange.AsError(err)
-	if !ok {
-		return nil, err
-	}
-	field := formFields[e.Code]
-	if field == "" {
-		field = "title"
-	}
-	return slack.NewErrorsViewSubmissionResponse(map[string]string{field: b.errorText(lang, e)}), nil
-}
-
-// usageText words a mistake of the grammar in lang.
-func usageText(lang i18n.Lang, err error) string {
-	return i18n.Error(lang, err)
-}
 
 // tellUser shows reply to one person: ephemerally in channel when known,
 // else in their DM with the bot.
@@ -224,7 +44,7 @@ func (b *Bot) pressJoin(ctx context.Context, cb slack.InteractionCallback, a *sl
 	if err != nil || id <= 0 {
 		return fmt.Errorf("bot: join button with value %q", a.Value)
 	}
-	lang := b.userLang(ctx, cb.User.ID)
+	lang := b.readerLang(ctx, cb.User.ID)
 	reply, err := b.join(ctx, lang, cb.User.ID, id)
 	if err != nil {
 		text, ok := b.mistake(lang, err)
@@ -234,8 +54,7 @@ func (b *Bot) pressJoin(ctx context.Context, cb slack.InteractionCallback, a *sl
 		reply = Reply{Text: text}
 	}
 	b.metrics.Commands.WithLabelValues("join_button", "ok").Inc()
-	b.tellUser(ctx, cb.Channel.ID, cb.User.ID, reply)
-	return nil
+	return b.answerPress(ctx, cb, reply)
 }
 
 var _ = actions.add(actionCalendar, (*Bot).pressCalendar)

@@ -215,7 +215,7 @@ func TestSpanishSessionInTheChannel(t *testing.T) {
 	start := scheduleAt(t, e, "UEN", "<@UEN|john> <#CROOM|room> lang:es link:https://meet.example.org/x")
 	e.deliver()
 	ann := e.slack.Messages()[0]
-	readsIn(t, es, "announcement", messageText(ann), "*Cuándo:*", "*Tipo:* webinar · #1 · español", "Unirme", "Agregar al calendario")
+	readsIn(t, es, "announcement", messageText(ann), "*Cuándo:*", "*Tipo:* Webinar · #1 · en español", "Unirme", "Agregar al calendario")
 
 	seen := len(e.slack.Messages())
 	if r := e.run("UEN", "move 1 "+start.AddDate(0, 0, 1).Format("2006-01-02")+" 15:00"); !strings.Contains(r, "Moved *#1*") {

@@ -83,7 +83,7 @@ func (b *Bot) sendPrompt(ctx context.Context, d store.Delivery, s *store.Session
 	}
 	// The walk-through reads replies in the language it asks in: the
 	// person's (handleDM).
-	lang := b.userLang(ctx, d.Recipient)
+	lang := b.readerLang(ctx, d.Recipient)
 	intro := "post.prompt.intro_speaker"
 	if !s.HasSpeaker(d.Recipient) {
 		intro = "post.prompt.intro_organiser"
@@ -108,7 +108,7 @@ func (b *Bot) sendNudge(ctx context.Context, d store.Delivery, s *store.Session)
 	if err != nil || !ok {
 		return "", "", err
 	}
-	lang := b.userLang(ctx, d.Recipient)
+	lang := b.readerLang(ctx, d.Recipient)
 	return b.postDM(ctx, d, d.Recipient,
 		slack.MsgOptionText(tr(lang, "post.nudge.text", "Title", escapeText(s.Title), "ID", s.ID), false),
 		slack.MsgOptionBlocks(
@@ -133,7 +133,7 @@ func (b *Bot) sendSummary(ctx context.Context, d store.Delivery, s *store.Sessio
 	if err != nil {
 		return "", "", err
 	}
-	text := b.summaryText(b.channelLang(s), s, lessons)
+	text := b.summaryText(b.postLang(s), s, lessons)
 	if d.InThread {
 		// An announcement that never went out leaves no thread to post in.
 		if s.AnnounceTS == "" {
@@ -148,7 +148,7 @@ func (b *Bot) sendSummary(ctx context.Context, d store.Delivery, s *store.Sessio
 }
 
 func (b *Bot) summaryText(lang i18n.Lang, s *store.Session, lessons []store.Lesson) string {
-	head := tr(lang, "post.summary.head", "ID", s.ID, "Title", escapeText(s.Title), "When", slackDate(lang, s.Start, s.TZ))
+	head := tr(lang, "post.summary.head", "ID", s.ID, "Title", escapeText(s.Title), "When", dateIn(lang, s.Start, s.TZ))
 	if len(lessons) == 0 {
 		return head + "\n" + tr(lang, "post.summary.none")
 	}
@@ -196,7 +196,7 @@ func (b *Bot) cmdLessons(ctx context.Context, req Request, c Command) (Reply, er
 		if err != nil {
 			return Reply{}, err
 		}
-		head := tr(lang, "post.summary.head", "ID", s.ID, "Title", escapeText(s.Title), "When", slackDate(lang, s.Start, s.TZ))
+		head := tr(lang, "post.summary.head", "ID", s.ID, "Title", escapeText(s.Title), "When", dateIn(lang, s.Start, s.TZ))
 		if len(lessons) == 0 {
 			return Reply{Text: head + "\n" + tr(lang, "reply.lessons.none_yet", "After", humanOffset(lang, b.cfg.Lessons.PromptAfter))}, nil
 		}

@@ -17,7 +17,9 @@ const (
 	kindSummary  = exchange.KindSummary
 	kindDigest   = exchange.KindDigest
 
-	kindUndelivered = exchange.KindUndelivered
+	kindUndelivered  = exchange.KindUndelivered
+	kindHome         = exchange.KindHome
+	kindSpeakerAdded = exchange.KindSpeakerAdded
 )
 
 // noticeText words a note under the announcement (a KindThread row) in
@@ -29,14 +31,14 @@ func noticeText(lang i18n.Lang, d store.Delivery) string {
 	}
 	switch n.Event {
 	case exchange.NoticeMoved:
-		return tr(lang, "post.notice.moved", "Title", escapeText(n.Title), "Was", slackDate(lang, n.Was, n.TZ),
-			"When", slackDate(lang, n.Start, n.TZ), "Duration", formatDuration(n.Duration))
+		return tr(lang, "post.notice.moved", "Title", escapeText(n.Title), "Was", dateIn(lang, n.Was, n.TZ),
+			"When", dateIn(lang, n.Start, n.TZ), "Duration", durationIn(lang, n.Duration))
 	case exchange.NoticeCancelled:
 		if n.Reason != "" {
 			return tr(lang, "post.notice.cancelled_reason", "Title", escapeText(n.Title),
-				"When", slackDate(lang, n.Start, n.TZ), "Reason", escapeText(n.Reason))
+				"When", dateIn(lang, n.Start, n.TZ), "Reason", escapeText(n.Reason))
 		}
-		return tr(lang, "post.notice.cancelled", "Title", escapeText(n.Title), "When", slackDate(lang, n.Start, n.TZ))
+		return tr(lang, "post.notice.cancelled", "Title", escapeText(n.Title), "When", dateIn(lang, n.Start, n.TZ))
 	}
 	return escapeText(n.Title)
 }

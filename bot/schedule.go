@@ -31,6 +31,11 @@ func (b *Bot) cmdNew(ctx context.Context, req Request, c Command) (Reply, error)
 	if err != nil {
 		return Reply{}, err
 	}
+	ch := b.svc.Channel(req.actor(), c.Channel)
+	if err := b.checkChannel(ctx, ch); err != nil {
+		// Nothing is stored: the person invites the bot and tries again.
+		return Reply{Text: b.channelProblem(b.readerLang(ctx, req.UserID), ch, err)}, nil
+	}
 	s, err := b.svc.Schedule(ctx, req.actor(), exchange.Draft{
 		Title: c.Title, Kind: c.Kind, Start: start, Duration: c.Duration, TZ: loc.String(),
 		Link: c.Link, Channel: c.Channel, Lang: c.Lang, Partners: c.Partners, Speakers: c.Speakers,
@@ -47,7 +52,7 @@ func (b *Bot) scheduledReply(lang i18n.Lang, s *store.Session) Reply {
 		where = tr(lang, "reply.scheduled.announcing", "Channel", channelRef(s.Channel))
 	}
 	return textReply(lang, "reply.scheduled.text", "ID", s.ID, "Title", escapeText(s.Title),
-		"When", slackDate(lang, s.Start, s.TZ), "Duration", formatDuration(s.Duration), "Where", where)
+		"When", dateIn(lang, s.Start, s.TZ), "Duration", durationIn(lang, s.Duration), "Where", where)
 }
 
 // channelRef links a channel id, and shows a plain #name as written.
@@ -75,8 +80,8 @@ func (b *Bot) cmdMove(ctx context.Context, req Request, c Command) (Reply, error
 	if err != nil {
 		return Reply{}, err
 	}
-	return textReply(req.Lang, "reply.moved", "ID", s.ID, "When", slackDate(req.Lang, s.Start, s.TZ),
-		"Duration", formatDuration(s.Duration)), nil
+	return textReply(req.Lang, "reply.moved", "ID", s.ID, "When", dateIn(req.Lang, s.Start, s.TZ),
+		"Duration", durationIn(req.Lang, s.Duration)), nil
 }
 
 var _ = commands.add("cancel", (*Bot).cmdCancel)
@@ -131,7 +136,7 @@ func (b *Bot) join(ctx context.Context, lang i18n.Lang, userID string, id int64)
 		return textReply(lang, "reply.join.already", "ID", s.ID, "Title", escapeText(s.Title)), nil
 	}
 	return textReply(lang, "reply.join.joined", "ID", s.ID, "Title", escapeText(s.Title),
-		"When", slackDate(lang, s.Start, s.TZ), "Cmd", b.cfg.Command), nil
+		"When", dateIn(lang, s.Start, s.TZ), "Cmd", b.cfg.Command), nil
 }
 
 var _ = commands.add("leave", (*Bot).cmdLeave)

@@ -30,6 +30,8 @@ func (b *Bot) registerSenders() {
 	b.senders[kindThread] = b.sendThreadNote
 	b.senders[kindReminder] = b.sendReminder
 	b.senders[kindUndelivered] = b.sendUndelivered
+	b.senders[kindHome] = b.sendHome
+	b.senders[kindSpeakerAdded] = b.sendSpeakerAdded
 	for kind, fn := range extraSenders {
 		b.senders[kind] = func(ctx context.Context, d store.Delivery, s *store.Session) (string, string, error) {
 			return fn(b, ctx, d, s)
@@ -38,10 +40,8 @@ func (b *Bot) registerSenders() {
 }
 
 func (b *Bot) sendAnnouncement(ctx context.Context, d store.Delivery, s *store.Session) (string, string, error) {
-	lang := b.channelLang(s)
-	return b.postTop(ctx, d, d.Recipient,
-		slack.MsgOptionText(announcementText(lang, s), false),
-		slack.MsgOptionBlocks(announcementBlocks(lang, s, b.feedSite())...))
+	text, blocks := b.announcement(s)
+	return b.postTop(ctx, d, d.Recipient, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
 }
 
 // sendUpdate refreshes the announcement. chat.update sets the whole
@@ -51,15 +51,44 @@ func (b *Bot) sendUpdate(ctx context.Context, _ store.Delivery, s *store.Session
 	if s.AnnounceTS == "" {
 		return "", "", nil // the announcement, when it goes out, shows the current state
 	}
-	lang := b.channelLang(s)
-	_, _, _, err := b.slack.UpdateMessageContext(ctx, s.AnnounceChannel, s.AnnounceTS,
-		slack.MsgOptionText(announcementText(lang, s), false),
-		slack.MsgOptionBlocks(announcementBlocks(lang, s, b.feedSite())...))
+	text, blocks := b.announcement(s)
+	opts := []slack.MsgOption{slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...)}
+	_, _, _, err := b.slack.UpdateMessageContext(ctx, s.AnnounceChannel, s.AnnounceTS, opts...)
+	if blocksRefused(err) {
+		b.metrics.PlainFallbacks.WithLabelValues(kindUpdate).Inc()
+		_, _, _, err = b.slack.UpdateMessageContext(ctx, s.AnnounceChannel, s.AnnounceTS, append(opts, slack.MsgOptionBlocks())...)
+	}
 	return s.AnnounceChannel, s.AnnounceTS, err
 }
 
+// blocksRefused reports whether Slack refused a message for its blocks
+// or its length: the same words as plain text will be taken.
+func blocksRefused(err error) bool {
+	var se slack.SlackErrorResponse
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Err {
+	case "invalid_blocks", "invalid_blocks_format", "msg_too_long", "too_many_blocks":
+		return true
+	}
+	return false
+}
+
 func (b *Bot) sendThreadNote(ctx context.Context, d store.Delivery, s *store.Session) (string, string, error) {
-	return b.postThread(ctx, d, s, slack.MsgOptionText(noticeText(b.channelLang(s), d), false))
+	text := noticeText(b.postLang(s), d)
+	if n, ok := exchange.ReadNotice(d.Payload); ok && n.Event == exchange.NoticeLink {
+		text = linkNote(b.postLang(s), n)
+	}
+	return b.postThread(ctx, d, s, slack.MsgOptionText(text, false))
+}
+
+// linkNote tells the thread that the join link changed.
+func linkNote(l i18n.Lang, n exchange.Notice) string {
+	if n.Link == "" {
+		return tr(l, "native.notice.link_removed", "Title", escapeText(n.Title))
+	}
+	return tr(l, "native.notice.link", "Title", escapeText(n.Title), "Link", "<"+n.Link+">", "Date", dateIn(l, n.Start, n.TZ))
 }
 
 // slackSender is the Slack surface of the delivery engine.
@@ -106,6 +135,8 @@ func (ss slackSender) Lane(d store.Delivery) string {
 	switch {
 	case d.SessionID != 0 && (d.InThread || d.Kind == kindAnnounce || d.Kind == kindUpdate || d.Kind == kindThread):
 		return "session:" + strconv.FormatInt(d.SessionID, 10)
+	case d.Kind == kindHome:
+		return "home:" + d.Recipient // never behind that person's DMs
 	case d.Recipient != "":
 		return "to:" + d.Recipient
 	}
@@ -207,7 +238,7 @@ func (b *Bot) sendUndelivered(ctx context.Context, d store.Delivery, s *store.Se
 	if failed.State != store.StateFailed {
 		return "", "", nil // sent since (retried after a fix)
 	}
-	lang := b.userLang(ctx, d.Recipient)
+	lang := b.readerLang(ctx, d.Recipient)
 	where, place := failed.Recipient, "post.undelivered.in_dm"
 	if failed.InThread || failed.Kind == kindAnnounce || failed.Kind == kindSummary {
 		// A post in a channel; the channel recorded is where it was tried.

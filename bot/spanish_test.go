@@ -168,8 +168,11 @@ var spanishRenderings = []spanishRendering{
 	{name: "post/digest_none", render: func(g *goldenBot) string { return g.posts(g.digest) },
 		config: func(c *Config) { c.DigestChannel = "CRESUMEN"; c.Language = string(i18n.Spanish) }},
 	{name: "post/undelivered", render: func(g *goldenBot) string {
+		// Slack refuses the announcement only once it is due: the channel
+		// went away after it was scheduled.
+		g.say(`nueva "Empleo juvenil" 2026-12-03 15:00 90m <@UES2|sofia> <#CSALA|sala> idioma:es`)
 		g.e.slack.FailChannel("CSALA", "channel_not_found")
-		return g.posts(func() { g.schedule(); g.deliver() })
+		return g.posts(func() { g.deliver(); g.deliver() })
 	}},
 	{name: "post/undelivered_dm", render: func(g *goldenBot) string {
 		g.schedule()
@@ -191,7 +194,7 @@ var spanishRenderings = []spanishRendering{
 	{name: "form/new_session_errors", render: func(g *goldenBot) string {
 		_, body := g.e.interaction(viewSubmission("UES", map[string]map[string]any{
 			"title": {"value": ""}, "kind": {"selected_option": map[string]any{"value": "webinar"}},
-			"tz": {"value": "Marte/Olimpo"}, "duration": {"value": "25h"},
+			"tz": {"selected_option": map[string]any{"value": "Marte/Olimpo"}}, "duration": {"selected_option": map[string]any{"value": "1500"}},
 		}, `{"channel":"C1"}`))
 		return errorsOf(g.t, body)
 	}},
@@ -200,7 +203,7 @@ var spanishRenderings = []spanishRendering{
 			g.e.interaction(viewSubmission("UES", map[string]map[string]any{
 				"title": {"value": "Empleo juvenil"}, "kind": {"selected_option": map[string]any{"value": "workshop"}},
 				"date": {"selected_date": "2026-12-03"}, "time": {"selected_time": "15:00"},
-				"tz": {"value": "America/Santiago"}, "duration": {"value": "90m"},
+				"tz": {"selected_option": map[string]any{"value": "America/Santiago"}}, "duration": {"selected_option": map[string]any{"value": "90"}},
 			}, `{"channel":"C1"}`))
 		})
 	}},

@@ -10,7 +10,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/exchangebot/exchangebot/exchange"
-	"github.com/exchangebot/exchangebot/i18n"
 )
 
 // zoneTTL bounds how stale a cached Slack time zone may be; people rarely
@@ -35,14 +34,8 @@ func (b *Bot) userLocation(ctx context.Context, userID string) *time.Location {
 	return b.userInfo(ctx, userID).loc
 }
 
-// userLang is the language a person reads: their Slack locale (cached
-// with their zone), else the configured language.
-func (b *Bot) userLang(ctx context.Context, userID string) i18n.Lang {
-	return i18n.Match(b.language(), b.userInfo(ctx, userID).locale)
-}
-
-// userInfo is what Slack says of a person's zone and locale (users.info,
-// cached), with the configured zone when it says none.
+// userInfo is what users.info says of a person (cached): their zone and
+// locale, else the configured zone and no locale.
 func (b *Bot) userInfo(ctx context.Context, userID string) zoneEntry {
 	now := b.now()
 	b.zones.mu.Lock()
@@ -60,12 +53,12 @@ func (b *Bot) userInfo(ctx context.Context, userID string) zoneEntry {
 			b.log.Warn("users.info failed; using the default zone", slog.String("user", userID), slog.Any("error", err))
 			return e
 		}
-		e.locale = u.Locale
 		if u.TZ != "" {
 			if l, err := exchange.LoadZone(u.TZ); err == nil {
 				e.loc = l
 			}
 		}
+		e.locale = u.Locale
 	}
 	b.zones.mu.Lock()
 	if b.zones.m == nil {

@@ -23,7 +23,66 @@ const (
 	// KindUndelivered tells a session's creator that a message about it
 	// could not be delivered; Payload is the failed row's id.
 	KindUndelivered = "undelivered"
+	// KindHome refreshes one person's App Home (Recipient); no session.
+	KindHome = "home"
+	// KindSpeakerAdded tells a Slack speaker added after scheduling that
+	// they speak, by DM.
+	KindSpeakerAdded = "speaker_added"
 )
+
+// Coalesce is the window in which changes share one refresh: every join
+// and leave in it updates the announcement once, and every change of a
+// person's sessions in it publishes their App Home once, at its end. The
+// refresh is an outbox row keyed by the window, so it is as durable as
+// any message and one replica sends it.
+const Coalesce = 5 * time.Second
+
+// windowEnd is the end of the Coalesce window holding now.
+func windowEnd(now time.Time) time.Time { return now.Truncate(Coalesce).Add(Coalesce) }
+
+// oweCoalescedUpdate owes one refresh of the announcement at the end of
+// now's window, whatever else changes it in that window.
+func oweCoalescedUpdate(ctx context.Context, tx store.Tx, sess *store.Session, now time.Time) error {
+	if sess.Channel == "" {
+		return nil
+	}
+	due := windowEnd(now)
+	return tx.Enqueue(ctx, store.Delivery{
+		Kind: KindUpdate, SessionID: sess.ID, Recipient: sess.Channel, Due: due,
+		Dedupe: fmt.Sprintf("update:%d:%d", sess.ID, due.Unix()),
+	}, now)
+}
+
+// oweHomes owes each of users one App Home refresh at the end of now's
+// window.
+func oweHomes(ctx context.Context, tx store.Tx, now time.Time, users ...string) error {
+	due := windowEnd(now)
+	seen := map[string]bool{}
+	for _, u := range users {
+		if u == "" || seen[u] {
+			continue
+		}
+		seen[u] = true
+		if err := tx.Enqueue(ctx, store.Delivery{
+			Kind: KindHome, Recipient: u, Due: due, Dedupe: fmt.Sprintf("home:%s:%d", u, due.Unix()),
+		}, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// People are everyone whose App Home shows sess: its creator, its Slack
+// speakers and its participants.
+func People(sess *store.Session) []string {
+	out := []string{sess.Creator}
+	for _, sp := range sess.Speakers {
+		if sp.UserID != "" {
+			out = append(out, sp.UserID)
+		}
+	}
+	return append(out, sess.Participants...)
+}
 
 // planKinds are the rows derived from a session's time and people; a move
 // or a change of speakers drops and re-plans them, a cancel drops them.
@@ -39,12 +98,15 @@ type Notice struct {
 	Duration time.Duration `json:"duration,omitempty"`
 	TZ       string        `json:"tz"`
 	Reason   string        `json:"reason,omitempty"` // cancelled: why, as given
+	Link     string        `json:"link,omitempty"`   // link: the new join link
 }
 
 // Notice events.
 const (
 	NoticeMoved     = "moved"
 	NoticeCancelled = "cancelled"
+	// NoticeLink: the join link changed (Link is the new one, "" when removed).
+	NoticeLink = "link"
 )
 
 // ReadNotice decodes a KindThread payload. Rows queued before notices

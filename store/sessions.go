@@ -94,6 +94,10 @@ type Filter struct {
 	EndedBefore time.Time
 	// User keeps sessions the user speaks at or joined.
 	User string
+	// OrCreated widens User to the sessions the user created too.
+	OrCreated bool
+	// EndsAfter keeps sessions still running or to come at that time.
+	EndsAfter time.Time
 	// Status keeps only that status ("" = any).
 	Status string
 	// CancelledSince drops cancelled sessions last changed before it.
@@ -101,4 +105,6 @@ type Filter struct {
 	// Newest lists latest first instead of soonest first.
 	Newest bool
 	Limit  int
+	// Offset skips that many sessions first (paging, with Limit).
+	Offset int
 }
