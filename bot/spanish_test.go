@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slack-go/slack"
+
 	"github.com/exchangebot/exchangebot/exchange"
 	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/i18n/i18ntest"
@@ -184,6 +186,38 @@ var spanishRenderings = []spanishRendering{
 		g.say(`nueva "Empleo juvenil" 2026-12-03 15:00 90m "Juana Díaz <juana@example.org>" <#CSALA|sala> idioma:es`)
 		g.deliver()
 		return g.posts(func() { g.at(goldenStart.Add(2 * time.Hour)); g.deliver() })
+	}},
+
+	{name: "post/speaker_added", render: func(g *goldenBot) string {
+		g.schedule()
+		return g.posts(func() { g.say("ponentes 1 agregar <@UES3|mateo>"); g.deliver() })
+	}},
+	{name: "post/chat_outside_a_walk_through", render: func(g *goldenBot) string {
+		return g.posts(func() { g.dm("UES", "hola") })
+	}},
+	{name: "home/app_home", render: func(g *goldenBot) string {
+		g.schedule()
+		g.at(goldenStart.Add(2 * time.Hour))
+		g.deliver()
+		if err := g.e.bot.publishHome(context.Background(), "UES2"); err != nil {
+			g.t.Fatal(err)
+		}
+		b, _ := json.Marshal(g.e.slack.Home("UES2"))
+		return blockTexts(string(b))
+	}},
+	{name: "form/manage", render: func(g *goldenBot) string {
+		g.schedule()
+		s, err := g.e.store.Session(context.Background(), 1)
+		if err != nil {
+			g.t.Fatal(err)
+		}
+		var out []string
+		for _, v := range []slack.ModalViewRequest{g.e.bot.editModal(i18n.Spanish, s, "{}"), g.e.bot.moveModal(i18n.Spanish, s, "{}"),
+			g.e.bot.cancelModal(i18n.Spanish, s, "{}"), g.e.bot.searchModal(i18n.Spanish, "evaluación", nil, true)} {
+			b, _ := json.Marshal(v)
+			out = append(out, blockTexts(string(b)))
+		}
+		return strings.Join(out, "\n---\n")
 	}},
 
 	// Forms and what pressing a button answers.
