@@ -27,6 +27,9 @@ type Request struct {
 	// once per command, when they are not given.
 	Lang i18n.Lang
 	Zone *time.Location
+	// zoneUnknown says Zone is the configured default because Slack did
+	// not say the caller's (a reply then says which zone it read).
+	zoneUnknown bool
 }
 
 // Reply is what the caller sees, ephemerally.
@@ -56,7 +59,7 @@ func (b *Bot) Execute(ctx context.Context, req Request) Reply {
 			req.Lang = i18n.Match(b.language(), u.locale)
 		}
 		if req.Zone == nil {
-			req.Zone = u.loc
+			req.Zone, req.zoneUnknown = u.loc, !u.known
 		}
 	}
 	cmd, err := Parse(req.Text)

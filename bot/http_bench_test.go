@@ -19,6 +19,7 @@ import (
 // compare against the floor.
 func BenchmarkSignedNew(b *testing.B) {
 	e := newTestBot(b)
+	e.slack.Zones["U1"] = "America/Santiago" // as Slack gives every real user
 	benchSignedNew(b, e, "U1", `new "Youth employment" `+futureDate(10)+` 15:00 90m <@U2|ana> <#C1|general> partner:"FISDL El Salvador"`)
 }
 
@@ -26,6 +27,7 @@ func BenchmarkSignedNew(b *testing.B) {
 // is es-CL, typing in Spanish and answered in Spanish.
 func BenchmarkSignedNewSpanish(b *testing.B) {
 	e := newTestBot(b)
+	e.slack.Zones["UES"] = "America/Santiago"
 	e.slack.Locales["UES"] = "es-CL"
 	benchSignedNew(b, e, "UES", `nueva "Empleo juvenil" `+futureDate(10)+` 15:00 90m <@U2|ana> <#C1|general> socio:"FISDL El Salvador"`)
 }

@@ -181,6 +181,9 @@ func quote(text string) string {
 	return "> " + strings.ReplaceAll(strings.TrimSpace(text), "\n", "\n> ")
 }
 
+// snippetMarks turns the store's match marks into bold.
+var snippetMarks = strings.NewReplacer(store.MarkStart, "*", store.MarkEnd, "*")
+
 // maxListed bounds the lessons one reply lists.
 const maxListed = 10
 
@@ -211,7 +214,7 @@ func (b *Bot) cmdLessons(ctx context.Context, req Request, c Command) (Reply, er
 		}
 		lines := []string{tr(lang, "reply.lessons.matching", "Words", escapeText(c.Words))}
 		for _, r := range results {
-			snippet := strings.NewReplacer(store.MarkStart, "*", store.MarkEnd, "*").Replace(escapeText(r.Snippet))
+			snippet := snippetMarks.Replace(escapeText(r.Snippet))
 			lines = append(lines, b.lessonLine(lang, r.Lesson, snippet))
 		}
 		lines = append(lines, tr(lang, "reply.lessons.search_how", "Cmd", b.cfg.Command))

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/exchangebot/exchangebot/exchange"
 	"github.com/exchangebot/exchangebot/i18n"
@@ -19,13 +20,14 @@ func (b *Bot) cmdNew(ctx context.Context, req Request, c Command) (Reply, error)
 	if err := b.svc.RequireStaff(ctx, req.UserID, exchange.OpSchedule); err != nil {
 		return Reply{}, err
 	}
-	loc := req.Zone
+	loc, known := req.Zone, !req.zoneUnknown
 	if c.TZ != "" {
 		l, err := exchange.LoadZone(c.TZ)
 		if err != nil {
 			return Reply{}, err
 		}
 		loc = l
+		known = true
 	}
 	start, err := When(c.Date, c.Time, b.now(), loc)
 	if err != nil {
@@ -43,7 +45,22 @@ func (b *Bot) cmdNew(ctx context.Context, req Request, c Command) (Reply, error)
 	if err != nil {
 		return Reply{}, err
 	}
-	return b.scheduledReply(req.Lang, s), nil
+	reply := b.scheduledReply(req.Lang, s)
+	if !known {
+		// Slack said nothing of the person, so nothing of their locale
+		// either: the session's language, else the configured one.
+		reply.Text += "\n" + zoneNote(i18n.Match(b.language(), s.Lang), b.cfg.Command, s, loc)
+	}
+	return reply, nil
+}
+
+// zoneNote tells someone whose zone Slack did not give (users.info
+// failed, or did not answer in time) which zone their time was read in,
+// and how to give their own.
+func zoneNote(lang i18n.Lang, slash string, s *store.Session, loc *time.Location) string {
+	return i18n.T(lang, "zone.unknown", map[string]any{
+		"When": i18n.DayTime(s.Start.In(loc)), "Zone": loc.String(), "Slash": slash, "ID": s.ID,
+	})
 }
 
 func (b *Bot) scheduledReply(lang i18n.Lang, s *store.Session) Reply {

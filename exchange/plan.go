@@ -23,6 +23,9 @@ const (
 	// KindUndelivered tells a session's creator that a message about it
 	// could not be delivered; Payload is the failed row's id.
 	KindUndelivered = "undelivered"
+	// KindInbound is a request a surface acknowledged before carrying it
+	// out (see Accept); Payload is the surface's own record of it.
+	KindInbound = "inbound"
 	// KindHome refreshes one person's App Home (Recipient); no session.
 	KindHome = "home"
 	// KindSpeakerAdded tells a Slack speaker added after scheduling that
