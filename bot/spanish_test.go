@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -452,6 +453,14 @@ func (g *goldenBot) posts(fn func()) string {
 		}
 		out = append(out, text)
 	}
+	// The engine delivers to several conversations at once, in order
+	// within each: keep each conversation's order, and put the
+	// conversations in a fixed one.
+	sort.SliceStable(out, func(i, j int) bool {
+		wi, _, _ := strings.Cut(out[i], "\n")
+		wj, _, _ := strings.Cut(out[j], "\n")
+		return wi < wj
+	})
 	return strings.Join(out, "\n\n")
 }
 
