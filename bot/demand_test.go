@@ -52,3 +52,26 @@ func TestPlanInOneLine(t *testing.T) {
 		t.Errorf("requests: %s", got)
 	}
 }
+
+// Refusals about requests reach a Spanish reader in Spanish.
+func TestDemandRefusalsInSpanish(t *testing.T) {
+	e := newTestBot(t, evalConfig)
+	e.slack.Locales["UES"] = "es-CL"
+	for text, want := range map[string]string{
+		"solicitudes":              "Las solicitudes las decide el equipo",
+		`solicitar ""`:             "Di de qué debería tratar la sesión",
+		"solicitudes rechazar 9":   "Las solicitudes las decide el equipo",
+		"solicitudes fusionar 3 3": "Las solicitudes las decide el equipo",
+	} {
+		if got := e.run("UES", text); !strings.Contains(got, want) {
+			t.Errorf("%s: %q, want %q", text, got, want)
+		}
+	}
+	e.slack.Locales["U1"] = "es-ES"
+	if got := e.run("U1", "solicitudes fusionar 3 3"); !strings.Contains(got, "Una solicitud no puede fusionarse consigo misma") {
+		t.Errorf("merge into itself: %q", got)
+	}
+	if got := e.run("U1", "planificar 9"); !strings.Contains(got, "No existe la solicitud #9") {
+		t.Errorf("plan of nothing: %q", got)
+	}
+}
