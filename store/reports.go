@@ -22,6 +22,11 @@ type Report struct {
 	MedianToFirstLesson time.Duration
 	// OpenPrompts are people asked who have neither answered nor said stop.
 	OpenPrompts int
+
+	// Series counts the series with a session held in the period, and
+	// SeriesHeld how many of the Held sessions are occurrences of one.
+	Series     int
+	SeriesHeld int
 }
 
 // Count is a label and how many.

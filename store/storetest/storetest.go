@@ -53,6 +53,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"LessonsGroupedBySpeaker", testLessonsGroupedBySpeaker},
 		{"Search", testSearch},
 		{"ReportHandCounted", testReportHandCounted},
+		{"Series", testSeries},
+		{"SeriesAnnouncement", testSeriesAnnouncement},
+		{"ReportSeries", testReportSeries},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
