@@ -115,6 +115,7 @@ func New(o Options) *Bot {
 	})
 	b.registerLessons()
 	b.registerDigest()
+	b.registerSeries()
 	// The clock is read through b, so a test that swaps b.now moves every part.
 	now := func() time.Time { return b.now() }
 	b.pauses = outbox.NewPauses(now)

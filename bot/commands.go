@@ -141,8 +141,9 @@ func (b *Bot) cmdList(ctx context.Context, req Request, c Command) (Reply, error
 		return textReply("%s: none. Schedule one with `%s new`.", title, b.cfg.Command), nil
 	}
 	lines := []string{"*" + title + "*"}
+	lang := b.seriesReplyLang(ctx, req.UserID)
 	for _, s := range sessions {
-		lines = append(lines, listLine(s))
+		lines = append(lines, listLine(s)+seriesMark(lang, s))
 	}
 	lines = append(lines, fmt.Sprintf("`%s show <id>` for details, `%s join <id>` to take part.", b.cfg.Command, b.cfg.Command))
 	return Reply{Text: strings.Join(lines, "\n")}, nil
@@ -150,12 +151,20 @@ func (b *Bot) cmdList(ctx context.Context, req Request, c Command) (Reply, error
 
 var _ = commands.add("show", (*Bot).cmdShow)
 
-func (b *Bot) cmdShow(ctx context.Context, _ Request, c Command) (Reply, error) {
+func (b *Bot) cmdShow(ctx context.Context, req Request, c Command) (Reply, error) {
 	s, err := b.svc.Session(ctx, c.ID)
 	if err != nil {
 		return Reply{}, err
 	}
-	return Reply{Text: announcementText(s), Blocks: showBlocks(s, b.cfg.BaseURL)}, nil
+	blocks := showBlocks(s, b.cfg.BaseURL)
+	if s.SeriesID != 0 {
+		text, err := b.seriesShowText(ctx, b.seriesReplyLang(ctx, req.UserID), s)
+		if err != nil {
+			return Reply{}, err
+		}
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(text), nil, nil))
+	}
+	return Reply{Text: announcementText(s), Blocks: blocks}, nil
 }
 
 var _ = commands.add("feed", (*Bot).cmdFeed)

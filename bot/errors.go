@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/exchangebot/exchangebot/exchange"
+	"github.com/exchangebot/exchangebot/i18n"
 )
 
 // verbs word exchange's operations inside "Only staff or … can VERB it".
@@ -19,6 +20,9 @@ var verbs = map[string]string{
 // errorText words an error of the exchange service for the person who
 // caused it: what was wrong and how to do it right.
 func (b *Bot) errorText(e *exchange.Error) string {
+	if text, ok := seriesErrorText(i18n.English, e); ok {
+		return text
+	}
 	cmd := b.cfg.Command
 	id, _ := e.Arg("id").(int64)
 	switch e.Code {
@@ -89,14 +93,19 @@ func keyChoices(key string, values []string) string {
 
 // formFields say which input of the new-session form an error is about.
 var formFields = map[string]string{
-	exchange.CodeNotStaff:     "title",
-	exchange.CodeTitleEmpty:   "title",
-	exchange.CodeTitleTooLong: "title",
-	exchange.CodeKind:         "kind",
-	exchange.CodeDuration:     "duration",
-	exchange.CodePast:         "date",
-	exchange.CodeZone:         "tz",
-	exchange.CodeLink:         "link",
-	exchange.CodeLang:         "title",
-	exchange.CodeSpeaker:      "speakers",
+	exchange.CodeNotStaff:      "title",
+	exchange.CodeTitleEmpty:    "title",
+	exchange.CodeTitleTooLong:  "title",
+	exchange.CodeKind:          "kind",
+	exchange.CodeDuration:      "duration",
+	exchange.CodePast:          "date",
+	exchange.CodeZone:          "tz",
+	exchange.CodeLink:          "link",
+	exchange.CodeLang:          "title",
+	exchange.CodeSpeaker:       "speakers",
+	exchange.CodeEvery:         "repeat",
+	exchange.CodeSeriesEnds:    "repeat_end",
+	exchange.CodeSeriesCount:   "repeat_end",
+	exchange.CodeSeriesUntil:   "repeat_end",
+	exchange.CodeSeriesTooLong: "repeat_end",
 }

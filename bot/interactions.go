@@ -13,6 +13,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/exchangebot/exchangebot/exchange"
+	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/store"
 )
 
@@ -85,6 +86,8 @@ func newSessionModal(zone, meta string) slack.ModalViewRequest {
 			input("channel", "Announce in", channel, true),
 			input("link", "Join link", slack.NewURLTextInputBlockElement(nil, "v"), true),
 			input("description", "Description", desc, true),
+			// The repeat choice is English as the rest of this form is.
+			seriesFormRepeat(i18n.English), seriesFormEnds(i18n.English),
 		}},
 	}
 }
@@ -145,6 +148,7 @@ func (b *Bot) submitNewSession(ctx context.Context, cb slack.InteractionCallback
 	for _, u := range viewValue(cb, "speakers").SelectedUsers {
 		draft.Speakers = append(draft.Speakers, store.Speaker{UserID: u})
 	}
+	draft.Repeat = b.readRepeat(cb, start, loc, errs)
 	// Every mistake at once, each beside its field: what the form could
 	// not read, then what the service refuses.
 	for _, e := range exchange.Errors(b.svc.CheckDraft(by, draft)) {
@@ -166,7 +170,15 @@ func (b *Bot) submitNewSession(ctx context.Context, cb slack.InteractionCallback
 	if err != nil {
 		return b.formErrors(err)
 	}
-	b.tellUser(ctx, meta.Channel, cb.User.ID, b.scheduledReply(s))
+	reply := b.scheduledReply(s)
+	if s.SeriesID != 0 {
+		sr, err := b.store.Series(ctx, s.SeriesID)
+		if err != nil {
+			return nil, err
+		}
+		reply = Reply{Text: b.seriesScheduledText(b.seriesReplyLang(ctx, cb.User.ID), sr)}
+	}
+	b.tellUser(ctx, meta.Channel, cb.User.ID, reply)
 	return nil, nil
 }
 

@@ -163,8 +163,10 @@ var _ = commands.add("lessons", (*Bot).cmdLessons)
 
 // cmdLessons is `lessons` (the latest), `lessons <id>` (one session) and
 // `lessons <words>` (search).
-func (b *Bot) cmdLessons(ctx context.Context, _ Request, c Command) (Reply, error) {
+func (b *Bot) cmdLessons(ctx context.Context, req Request, c Command) (Reply, error) {
 	switch {
+	case c.All:
+		return b.seriesLessons(ctx, req, c)
 	case c.ID != 0:
 		s, lessons, err := b.svc.Lessons(ctx, c.ID)
 		if err != nil {

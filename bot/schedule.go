@@ -33,10 +33,14 @@ func (b *Bot) cmdNew(ctx context.Context, req Request, c Command) (Reply, error)
 	if err != nil {
 		return Reply{}, err
 	}
-	s, err := b.svc.Schedule(ctx, req.actor(), exchange.Draft{
+	draft := exchange.Draft{
 		Title: c.Title, Kind: c.Kind, Start: start, Duration: c.Duration, TZ: loc.String(),
 		Link: c.Link, Channel: c.Channel, Lang: c.Lang, Partners: c.Partners, Speakers: c.Speakers,
-	})
+	}
+	if c.Every != "" {
+		return b.newSeries(ctx, req, c, draft, loc)
+	}
+	s, err := b.svc.Schedule(ctx, req.actor(), draft)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -72,6 +76,9 @@ func (b *Bot) cmdMove(ctx context.Context, req Request, c Command) (Reply, error
 	if err != nil {
 		return Reply{}, err
 	}
+	if c.All {
+		return b.moveSeries(ctx, req, c, start)
+	}
 	s, _, err = b.svc.Move(ctx, req.actor(), s.ID, start, c.Duration)
 	if err != nil {
 		return Reply{}, err
@@ -83,6 +90,9 @@ func (b *Bot) cmdMove(ctx context.Context, req Request, c Command) (Reply, error
 var _ = commands.add("cancel", (*Bot).cmdCancel)
 
 func (b *Bot) cmdCancel(ctx context.Context, req Request, c Command) (Reply, error) {
+	if c.All {
+		return b.cancelSeries(ctx, req, c)
+	}
 	s, err := b.svc.Cancel(ctx, req.actor(), c.ID, c.Reason)
 	if err != nil {
 		return Reply{}, err
@@ -117,6 +127,9 @@ func orNone(s string) string {
 var _ = commands.add("join", (*Bot).cmdJoin)
 
 func (b *Bot) cmdJoin(ctx context.Context, req Request, c Command) (Reply, error) {
+	if c.All {
+		return b.joinSeries(ctx, req.UserID, c.ID)
+	}
 	return b.join(ctx, req.UserID, c.ID)
 }
 
@@ -136,6 +149,9 @@ func (b *Bot) join(ctx context.Context, userID string, id int64) (Reply, error) 
 var _ = commands.add("leave", (*Bot).cmdLeave)
 
 func (b *Bot) cmdLeave(ctx context.Context, req Request, c Command) (Reply, error) {
+	if c.All {
+		return b.leaveSeries(ctx, req, c)
+	}
 	s, left, err := b.svc.Leave(ctx, req.UserID, c.ID)
 	if err != nil {
 		return Reply{}, err

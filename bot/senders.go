@@ -32,9 +32,11 @@ func (b *Bot) registerSenders() {
 }
 
 func (b *Bot) sendAnnouncement(ctx context.Context, d store.Delivery, s *store.Session) (string, string, error) {
-	return b.postTop(ctx, d, d.Recipient,
-		slack.MsgOptionText(announcementText(s), false),
-		slack.MsgOptionBlocks(announcementBlocks(s, b.cfg.BaseURL)...))
+	text, blocks, err := b.announcement(ctx, s)
+	if err != nil {
+		return "", "", err
+	}
+	return b.postTop(ctx, d, d.Recipient, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
 }
 
 // sendUpdate refreshes the announcement. chat.update sets the whole
@@ -44,14 +46,21 @@ func (b *Bot) sendUpdate(ctx context.Context, _ store.Delivery, s *store.Session
 	if s.AnnounceTS == "" {
 		return "", "", nil // the announcement, when it goes out, shows the current state
 	}
-	_, _, _, err := b.slack.UpdateMessageContext(ctx, s.AnnounceChannel, s.AnnounceTS,
-		slack.MsgOptionText(announcementText(s), false),
-		slack.MsgOptionBlocks(announcementBlocks(s, b.cfg.BaseURL)...))
+	text, blocks, err := b.announcement(ctx, s)
+	if err != nil {
+		return "", "", err
+	}
+	_, _, _, err = b.slack.UpdateMessageContext(ctx, s.AnnounceChannel, s.AnnounceTS,
+		slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
 	return s.AnnounceChannel, s.AnnounceTS, err
 }
 
 func (b *Bot) sendThreadNote(ctx context.Context, d store.Delivery, s *store.Session) (string, string, error) {
-	return b.postThread(ctx, d, s, slack.MsgOptionText(noticeText(d), false))
+	text, ok := seriesNoticeText(seriesPostLang(s), d.Payload)
+	if !ok {
+		text = noticeText(d)
+	}
+	return b.postThread(ctx, d, s, slack.MsgOptionText(text, false))
 }
 
 // slackSender is the Slack surface of the delivery engine.
