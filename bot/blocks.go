@@ -117,9 +117,18 @@ func announcementText(s *store.Session) string {
 	return kind + ": " + escapeText(s.Title)
 }
 
+// feedSite is where session feed links point: signed unless feeds are public.
+func (b *Bot) feedSite() calendar.Site {
+	site := calendar.Site{BaseURL: b.cfg.BaseURL}
+	if !b.cfg.FeedsPublic {
+		site.SessionKey = b.cfg.SessionFeedKey
+	}
+	return site
+}
+
 // announcementBlocks is the announcement as first posted and as updated
 // after a move, a cancellation or a speaker change.
-func announcementBlocks(s *store.Session, baseURL string) []slack.Block {
+func announcementBlocks(s *store.Session, site calendar.Site) []slack.Block {
 	title := s.Title
 	if s.Cancelled() {
 		title = "Cancelled: " + title
@@ -139,12 +148,12 @@ func announcementBlocks(s *store.Session, baseURL string) []slack.Block {
 	join := slack.NewButtonBlockElement(actionJoin, id, plain("Join"))
 	join.Style = slack.StylePrimary
 	cal := slack.NewButtonBlockElement(actionCalendar, id, plain("Add to calendar"))
-	cal.URL = calendar.SessionURL(baseURL, s.ID)
+	cal.URL = site.SessionURL(s.ID)
 	return append(blocks, slack.NewActionBlock("session_"+id, join, cal))
 }
 
 // showBlocks is one session in full, for `show`.
-func showBlocks(s *store.Session, baseURL string) []slack.Block {
+func showBlocks(s *store.Session, site calendar.Site) []slack.Block {
 	text := fmt.Sprintf("*%s*\n%s", escapeText(s.Title), sessionLines(s))
 	if s.Cancelled() {
 		text = "*Cancelled* " + text
@@ -153,7 +162,7 @@ func showBlocks(s *store.Session, baseURL string) []slack.Block {
 		}
 	}
 	text += fmt.Sprintf("\n*Participants:* %d", len(s.Participants))
-	text += fmt.Sprintf("\n*Calendar:* <%s>", calendar.SessionURL(baseURL, s.ID))
+	text += fmt.Sprintf("\n*Calendar:* <%s>", site.SessionURL(s.ID))
 	if s.AnnounceTS != "" {
 		text += fmt.Sprintf("\n*Announcement:* <%s|in <#%s>>", Permalink(s.AnnounceChannel, s.AnnounceTS), s.AnnounceChannel)
 	}

@@ -27,6 +27,9 @@ type Config struct {
 	SigningSecret string
 	Tick          string // cron spec for the delivery job
 	DigestCron    string
+	// SessionFeedKey signs session feed links when FeedsPublic is false
+	// (see calendar.Site).
+	SessionFeedKey []byte
 }
 
 // SlackAPI is the part of *slack.Client the bot calls. Offline mode

@@ -156,7 +156,7 @@ func (b *Bot) cmdShow(ctx context.Context, req Request, c Command) (Reply, error
 	if err != nil {
 		return Reply{}, err
 	}
-	blocks := showBlocks(s, b.cfg.BaseURL)
+	blocks := showBlocks(s, b.feedSite())
 	if s.SeriesID != 0 {
 		text, err := b.seriesShowText(ctx, b.seriesReplyLang(ctx, req.UserID), s)
 		if err != nil {

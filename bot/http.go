@@ -55,8 +55,13 @@ func (b *Bot) serve(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
+		switch {
+		case errors.As(err, &tooBig):
 			err = &httpError{http.StatusRequestEntityTooLarge, "request body too large"}
+		case err != nil:
+			// The client stopped sending (read timeout, hang-up, shutdown):
+			// nothing was done, and it is not our error to log.
+			err = &httpError{http.StatusRequestTimeout, "request body not received in time"}
 		}
 		if err == nil {
 			err = b.verify(r.Header, body)

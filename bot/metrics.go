@@ -55,6 +55,9 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 	return m
 }
 
+// Register adds series kept by other packages to the registry.
+func (m *Metrics) Register(cs ...prometheus.Collector) { m.reg.MustRegister(cs...) }
+
 // Handler serves the registry in Prometheus text format.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})

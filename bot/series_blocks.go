@@ -44,7 +44,7 @@ func (b *Bot) registerSeries() {
 // when s is an occurrence of one.
 func (b *Bot) announcement(ctx context.Context, s *store.Session) (string, []slack.Block, error) {
 	if s.SeriesID == 0 {
-		return announcementText(s), announcementBlocks(s, b.cfg.BaseURL), nil
+		return announcementText(s), announcementBlocks(s, b.feedSite()), nil
 	}
 	sr, err := b.store.Series(ctx, s.SeriesID)
 	if err != nil {

@@ -3,28 +3,56 @@ package bot
 import (
 	"context"
 	"log/slog"
+	"net/http"
+	"sync"
+	"time"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 )
 
+// Socket Mode work runs in a bounded pool: socketWorkers at once, up to
+// socketQueue more waiting. Past that the reader waits too, which delays
+// later acks rather than holding unbounded work in memory.
+const (
+	socketWorkers = 16
+	socketQueue   = 256
+)
+
+// replyTimeout bounds sending a slash command's reply after the work.
+const replyTimeout = 10 * time.Second
+
 // RunSocketMode receives commands, interactions and events over Socket
 // Mode (when an app token is set) and feeds them to the same code as the
-// HTTP endpoints. It returns when ctx ends and the event being handled,
-// if any, is done.
+// HTTP endpoints. Envelopes are acknowledged as they arrive, except view
+// submissions, whose ack carries the answer; the work runs concurrently.
+// It returns when ctx ends and every envelope received has been handled.
 func (b *Bot) RunSocketMode(ctx context.Context, client *socketmode.Client) error {
+	jobs := make(chan func(), socketQueue)
+	var workers sync.WaitGroup
+	for range socketWorkers {
+		workers.Go(func() {
+			for job := range jobs {
+				job()
+			}
+		})
+	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		b.socketEvents(ctx, client)
+		b.socketEvents(ctx, client, jobs)
+		// What was acknowledged is done before returning, like HTTP
+		// requests under Server.Shutdown.
+		close(jobs)
+		workers.Wait()
 	}()
 	err := client.RunContext(ctx)
 	<-done
 	return err
 }
 
-func (b *Bot) socketEvents(ctx context.Context, client *socketmode.Client) {
+func (b *Bot) socketEvents(ctx context.Context, client *socketmode.Client, jobs chan<- func()) {
 	for {
 		select {
 		case <-ctx.Done():
@@ -33,58 +61,111 @@ func (b *Bot) socketEvents(ctx context.Context, client *socketmode.Client) {
 			if !ok {
 				return
 			}
-			// A command that has begun finishes even if shutdown starts
-			// meanwhile, like an HTTP request under Server.Shutdown.
-			b.inflight.Add(1)
-			b.socketEvent(context.WithoutCancel(ctx), client, evt)
-			b.inflight.Done()
+			// Work that has begun finishes even if shutdown starts
+			// meanwhile.
+			if job := b.socketEvent(context.WithoutCancel(ctx), client, evt); job != nil {
+				b.inflight.Add(1)
+				jobs <- func() {
+					defer b.inflight.Done()
+					job()
+				}
+			}
 		}
 	}
 }
 
-func (b *Bot) socketEvent(ctx context.Context, client *socketmode.Client, evt socketmode.Event) {
+// socketEvent acknowledges evt when its ack carries nothing, and returns
+// the work it asks for, or nil.
+func (b *Bot) socketEvent(ctx context.Context, client *socketmode.Client, evt socketmode.Event) func() {
 	switch evt.Type {
 	case socketmode.EventTypeSlashCommand:
 		sc, ok := evt.Data.(slack.SlashCommand)
 		if !ok {
-			return
+			return nil
 		}
-		reply, dup := b.runCommand(ctx, sc, commandKey(sc.TriggerID, evt.Request.Payload))
-		if dup {
-			client.Ack(*evt.Request)
-			return
+		// The ack says only "received"; the reply, sent once the
+		// command's change is stored, says whether it worked.
+		client.Ack(*evt.Request)
+		key := commandKey(sc.TriggerID, evt.Request.Payload)
+		return func() {
+			reply, dup := b.runCommand(ctx, sc, key)
+			if !dup {
+				b.replyLater(ctx, sc, reply)
+			}
 		}
-		client.Ack(*evt.Request, ephemeral(reply))
 	case socketmode.EventTypeInteractive:
 		cb, ok := evt.Data.(slack.InteractionCallback)
 		if !ok {
-			return
+			return nil
 		}
-		resp, err := b.interact(ctx, cb)
-		if err != nil {
-			b.log.Error("interaction failed", slog.Any("error", err))
-		}
-		if resp != nil {
-			client.Ack(*evt.Request, resp)
-			return
+		if cb.Type == slack.InteractionTypeViewSubmission {
+			// The ack is the answer (inline errors, closing the modal).
+			return func() {
+				resp, err := b.interact(ctx, cb)
+				if err != nil {
+					b.log.Error("interaction failed", slog.Any("error", err))
+				}
+				if resp != nil {
+					client.Ack(*evt.Request, resp)
+					return
+				}
+				client.Ack(*evt.Request)
+			}
 		}
 		client.Ack(*evt.Request)
+		return func() {
+			if _, err := b.interact(ctx, cb); err != nil {
+				b.log.Error("interaction failed", slog.Any("error", err))
+			}
+		}
 	case socketmode.EventTypeEventsAPI:
 		ev, ok := evt.Data.(slackevents.EventsAPIEvent)
 		if !ok {
-			return
+			return nil
 		}
 		client.Ack(*evt.Request)
 		var eventID string
 		if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok {
 			eventID = cb.EventID
 		}
-		if err := b.event(ctx, eventID, ev); err != nil {
-			b.log.Error("event failed", slog.Any("error", err))
+		return func() {
+			if err := b.event(ctx, eventID, ev); err != nil {
+				b.log.Error("event failed", slog.Any("error", err))
+			}
 		}
 	case socketmode.EventTypeConnected:
 		b.log.Info("socket mode connected")
 	case socketmode.EventTypeConnectionError, socketmode.EventTypeInvalidAuth:
 		b.log.Warn("socket mode", slog.String("event", string(evt.Type)))
 	}
+	return nil
 }
+
+// replyLater sends a slash command's reply after its ack: to the
+// command's response_url (which shows it as the command's own ephemeral
+// answer), else as an ephemeral message in the channel.
+func (b *Bot) replyLater(ctx context.Context, sc slack.SlashCommand, reply Reply) {
+	ctx, cancel := context.WithTimeout(ctx, replyTimeout)
+	defer cancel()
+	if sc.ResponseURL != "" {
+		msg := &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: reply.Text}
+		if len(reply.Blocks) > 0 {
+			msg.Blocks = &slack.Blocks{BlockSet: reply.Blocks}
+		}
+		err := slack.PostWebhookCustomHTTPContext(ctx, sc.ResponseURL, replyClient, msg)
+		if err == nil {
+			return
+		}
+		b.log.Warn("reply to response_url failed; posting it instead", slog.String("user", sc.UserID), slog.Any("error", err))
+	}
+	opts := []slack.MsgOption{slack.MsgOptionText(reply.Text, false)}
+	if len(reply.Blocks) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(reply.Blocks...))
+	}
+	if _, err := b.slack.PostEphemeralContext(ctx, sc.ChannelID, sc.UserID, opts...); err != nil {
+		b.log.Error("command reply lost", slog.String("user", sc.UserID), slog.Any("error", err))
+	}
+}
+
+// replyClient posts to response_url, a Slack URL outside the Web API.
+var replyClient = &http.Client{Timeout: replyTimeout}

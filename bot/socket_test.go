@@ -3,59 +3,261 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slacktest"
 	"github.com/slack-go/slack/socketmode"
+
+	"github.com/exchangebot/exchangebot/store/sqlite"
 )
 
-// A Socket Mode smoke test: a slash command arrives over slacktest's
-// websocket, runs through the same code as HTTP, and is acknowledged with
-// the reply; its redelivery acts once.
-func TestSocketModeSlashCommand(t *testing.T) {
-	e := newTestBot(t)
-	ws := slacktest.NewTestServer()
-	ws.Start()
-	defer ws.Stop()
-	api := slack.New("xoxb-test", slack.OptionAPIURL(ws.GetAPIURL()), slack.OptionAppLevelToken("xapp-1-test"))
-	client := socketmode.New(api)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go e.bot.RunSocketMode(ctx, client)
+// socketEnv is a bot connected over Socket Mode to slacktest's server,
+// whose Web API it also calls, with a recorder for response_url replies.
+type socketEnv struct {
+	t       *testing.T
+	bot     *Bot
+	store   *sqlite.Store
+	ws      *slacktest.Server
+	replies *replyRecorder
+}
 
+// replyRecorder is the response_url Slack gives each command: it keeps
+// what the bot posts there, and whether the session the reply names was
+// already stored when the reply arrived.
+type replyRecorder struct {
+	mu      sync.Mutex
+	st      *sqlite.Store
+	bodies  []string
+	unsaved []string // replies that arrived before their session was stored
+	srv     *httptest.Server
+}
+
+func (r *replyRecorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	var msg slack.WebhookMessage
+	b, _ := io.ReadAll(req.Body)
+	json.Unmarshal(b, &msg)
+	var id int64
+	if _, err := fmt.Sscanf(msg.Text[strings.Index(msg.Text, "#")+1:], "%d", &id); err == nil && strings.HasPrefix(msg.Text, "Scheduled") {
+		if _, err := r.st.Session(context.Background(), id); err != nil {
+			r.mu.Lock()
+			r.unsaved = append(r.unsaved, msg.Text)
+			r.mu.Unlock()
+		}
+	}
+	r.mu.Lock()
+	r.bodies = append(r.bodies, msg.Text)
+	r.mu.Unlock()
+}
+
+func (r *replyRecorder) all() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.bodies...)
+}
+
+// newSocketBot connects a bot to a slacktest server customised by custom.
+func newSocketBot(t *testing.T, custom ...slacktest.Binder) *socketEnv {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "bot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws := slacktest.NewTestServer(custom...)
+	ws.Start()
+	// slacktest hands every inbound message to this feed as well, and
+	// stops reading the websocket while nobody takes them.
+	drained := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-ws.SeenFeed:
+			case <-drained:
+				return
+			}
+		}
+	}()
+	rec := &replyRecorder{st: st}
+	rec.srv = httptest.NewServer(rec)
+	m := NewMetrics(nil)
+	b := New(Options{
+		Store: st, Slack: NewSlackClient("xoxb-test", ws.GetAPIURL(), m), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Config: testConfig(), Metrics: m,
+	})
+	api := slack.New("xoxb-test", slack.OptionAPIURL(ws.GetAPIURL()), slack.OptionAppLevelToken("xapp-1-test"))
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		b.RunSocketMode(ctx, socketmode.New(api))
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-stopped
+		b.Wait()
+		rec.srv.Close()
+		close(drained)
+		ws.Stop()
+		st.Close()
+	})
+	return &socketEnv{t: t, bot: b, store: st, ws: ws, replies: rec}
+}
+
+// envelope is a slash command as Socket Mode delivers it.
+func (e *socketEnv) envelope(id, user, text string) string {
 	payload, _ := json.Marshal(map[string]string{
-		"command": "/exchange", "text": `new "Socket session" ` + futureDate(3) + ` 10:00 <#C1|general>`,
-		"user_id": "U1", "channel_id": "C1", "team_id": "T1", "trigger_id": "sock-trigger-1",
+		"command": "/exchange", "text": text, "user_id": user, "channel_id": "C1", "team_id": "T1",
+		"trigger_id": "trigger-" + id, "response_url": e.replies.srv.URL + "/" + id,
 	})
-	envelope, _ := json.Marshal(map[string]any{
-		"envelope_id": "env-1", "type": "slash_commands", "payload": json.RawMessage(payload), "accepts_response_payload": true,
+	env, _ := json.Marshal(map[string]any{
+		"envelope_id": id, "type": "slash_commands", "payload": json.RawMessage(payload), "accepts_response_payload": true,
 	})
-	// The client connects in the background; resend until acknowledged,
-	// which is also a redelivery once the first copy got through.
-	deadline := time.Now().Add(10 * time.Second)
-	var ack string
-	for ack == "" && time.Now().Before(deadline) {
-		ws.SendToWebsocket(string(envelope))
-		time.Sleep(100 * time.Millisecond)
-		for _, m := range ws.GetSeenInboundMessages() {
-			if strings.Contains(m, "env-1") && strings.Contains(m, "#1") {
-				ack = m
+	return string(env)
+}
+
+// acked reports which of the envelope ids the bot has acknowledged.
+func (e *socketEnv) acked(ids ...string) map[string]bool {
+	got := map[string]bool{}
+	for _, m := range e.ws.GetSeenInboundMessages() {
+		var ack struct {
+			EnvelopeID string `json:"envelope_id"`
+		}
+		if json.Unmarshal([]byte(m), &ack) == nil {
+			for _, id := range ids {
+				if ack.EnvelopeID == id {
+					got[id] = true
+				}
 			}
 		}
 	}
-	if ack == "" {
-		t.Fatalf("no acknowledgement with the reply; seen %v", ws.GetSeenInboundMessages())
+	return got
+}
+
+// connect resends a help command until the bot acknowledges it, which
+// means the websocket is up.
+func (e *socketEnv) connect() {
+	e.t.Helper()
+	env := e.envelope("warm-up", "U0", "help")
+	for deadline := time.Now().Add(10 * time.Second); !e.acked("warm-up")["warm-up"]; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			e.t.Fatalf("not connected; seen %v", e.ws.GetSeenInboundMessages())
+		}
+		e.ws.SendToWebsocket(env)
 	}
-	if !strings.Contains(ack, "ephemeral") {
-		t.Errorf("ack payload is not an ephemeral reply: %s", ack)
+}
+
+// waitReplies waits for n replies at the response_url.
+func (e *socketEnv) waitReplies(n int) []string {
+	e.t.Helper()
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if got := e.replies.all(); len(got) >= n {
+			return got
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("%d replies after 15 s, want %d: %q", len(e.replies.all()), n, e.replies.all())
+		}
 	}
-	ws.SendToWebsocket(string(envelope))
-	time.Sleep(200 * time.Millisecond)
+}
+
+// A slash command over Socket Mode runs through the same code as HTTP:
+// the envelope is acknowledged, the reply goes to the command's
+// response_url, and a redelivery acts once and replies nothing.
+func TestSocketModeSlashCommand(t *testing.T) {
+	e := newSocketBot(t)
+	e.connect()
+	helpReplies := len(e.waitReplies(1))
+	env := e.envelope("env-1", "U1", `new "Socket session" `+futureDate(3)+` 10:00 <#C1|general>`)
+	e.ws.SendToWebsocket(env)
+	got := e.waitReplies(helpReplies + 1)
+	if reply := got[len(got)-1]; !strings.Contains(reply, "Scheduled") || !strings.Contains(reply, "#1") {
+		t.Fatalf("reply %q", reply)
+	}
+	if !e.acked("env-1")["env-1"] {
+		t.Errorf("envelope not acknowledged: %q", e.ws.GetSeenInboundMessages())
+	}
+	e.ws.SendToWebsocket(env)
+	time.Sleep(300 * time.Millisecond)
 	e.bot.Wait()
-	if n := e.sessionCount(); n != 1 {
+	if n, _ := e.store.CountSessions(context.Background()); n != 1 {
 		t.Fatalf("%d sessions after redelivery over Socket Mode, want 1", n)
+	}
+	if n := len(e.replies.all()); n != helpReplies+1 {
+		t.Errorf("%d replies after a redelivery, want %d", n, helpReplies+1)
+	}
+}
+
+// TestSocketModeAcksAtOnce: 10 commands arrive together while users.info
+// takes 2 s. All are acknowledged within 1 s (Slack gives 3); each reply
+// comes after its session is stored.
+func TestSocketModeAcksAtOnce(t *testing.T) {
+	const n = 10
+	slow := func(c slacktest.Customize) {
+		c.Handle("/users.info", func(w http.ResponseWriter, r *http.Request) {
+			time.Sleep(2 * time.Second)
+			r.ParseForm()
+			fmt.Fprintf(w, `{"ok":true,"user":{"id":%q,"name":"x","tz":"Europe/Madrid"}}`, r.Form.Get("user"))
+		})
+	}
+	e := newSocketBot(t, slow)
+	e.connect()
+	before := len(e.waitReplies(1))
+
+	ids := make([]string, n)
+	envs := make([]string, n)
+	for i := range n {
+		ids[i] = fmt.Sprintf("cmd-%d", i)
+		envs[i] = e.envelope(ids[i], fmt.Sprintf("U%d", 10+i), fmt.Sprintf(`new "Socket %d" %s 10:00 <#C1|general>`, i, futureDate(3)))
+	}
+	sent := time.Now()
+	for _, env := range envs {
+		e.ws.SendToWebsocket(env)
+	}
+	ackedAt := map[string]time.Duration{}
+	for len(ackedAt) < n && time.Since(sent) < 10*time.Second {
+		for id := range e.acked(ids...) {
+			if _, ok := ackedAt[id]; !ok {
+				ackedAt[id] = time.Since(sent)
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	var slowest time.Duration
+	for _, id := range ids {
+		d, ok := ackedAt[id]
+		if !ok {
+			t.Fatalf("%s never acknowledged; acked: %v", id, ackedAt)
+		}
+		slowest = max(slowest, d)
+	}
+	replies := e.waitReplies(before + n)
+	repliedIn := time.Since(sent)
+	t.Logf("%d commands with a 2 s users.info: slowest ack %s after sending; all %d replies in %s",
+		n, slowest.Round(time.Millisecond), n, repliedIn.Round(time.Millisecond))
+	if slowest > time.Second {
+		t.Errorf("slowest ack %s after sending, want within 1 s", slowest)
+	}
+	scheduled := 0
+	for _, r := range replies {
+		if strings.HasPrefix(r, "Scheduled") {
+			scheduled++
+		}
+	}
+	if scheduled != n {
+		t.Errorf("%d replies say Scheduled, want %d: %q", scheduled, n, replies)
+	}
+	if len(e.replies.unsaved) != 0 {
+		t.Errorf("replies sent before their session was stored: %q", e.replies.unsaved)
+	}
+	if got, _ := e.store.CountSessions(context.Background()); got != n {
+		t.Errorf("%d sessions stored, want %d", got, n)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -41,23 +42,48 @@ func benchSession(i int) *store.Session {
 }
 
 // BenchmarkRender is what one change costs all.ics: building and encoding
-// 5,000 sessions, without the store read.
+// 5,000 and 10,000 sessions, without the store read. "stream" is what the
+// handler does (one event's tree at a time); "tree" builds the whole
+// calendar first, as renders did before, for comparison.
 func BenchmarkRender(b *testing.B) {
-	sessions := make([]*store.Session, benchSessions)
-	for i := range sessions {
-		sessions[i] = benchSession(i)
-	}
-	feed := Feed{Name: "Exchanges", BaseURL: testBase}
-	b.ReportAllocs()
-	var size int
-	for b.Loop() {
-		body, err := encode(feed, sessions)
-		if err != nil {
-			b.Fatal(err)
+	for _, n := range []int{benchSessions, stampedeSessions} {
+		sessions := make([]*store.Session, n)
+		for i := range sessions {
+			sessions[i] = benchSession(i)
 		}
-		size = len(body)
+		feed := Feed{Name: "Exchanges", BaseURL: testBase}
+		b.Run(fmt.Sprintf("stream/%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			var size int
+			for b.Loop() {
+				body, err := encode(feed, sessions)
+				if err != nil {
+					b.Fatal(err)
+				}
+				size = len(body)
+			}
+			b.ReportMetric(float64(size), "feed-bytes")
+		})
+		b.Run(fmt.Sprintf("tree/%d", n), func(b *testing.B) {
+			// What the whole tree holds at once, which streaming never does.
+			var m0, m1 runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&m0)
+			cal := feed.Calendar(sessions)
+			runtime.GC()
+			runtime.ReadMemStats(&m1)
+			runtime.KeepAlive(cal)
+			b.ReportAllocs()
+			for b.Loop() {
+				var buf bytes.Buffer
+				buf.Grow(1024 + 768*n)
+				if err := Encode(&buf, feed.Calendar(sessions)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(m1.HeapAlloc-m0.HeapAlloc)/(1<<20), "tree-MB")
+		})
 	}
-	b.ReportMetric(float64(size), "feed-bytes")
 }
 
 // benchServer is a store of 5,000 sessions behind the handler, its

@@ -35,6 +35,9 @@ type Feed struct {
 	// BaseURL is the public root of this server; event URLs hang off it
 	// and its host makes event UIDs globally unique.
 	BaseURL string
+	// SessionKey signs the event URLs, links to each session's own feed,
+	// as Site.SessionKey does.
+	SessionKey []byte
 	// AnnouncementLink links to a session's announcement, given where it
 	// was posted (the chat surface knows how); nil, or "", means no link.
 	AnnouncementLink func(channel, ts string) string
@@ -98,7 +101,7 @@ func (f Feed) event(s *store.Session, host string) *ical.Component {
 	// always-current copy of this event, and the join link already sits in
 	// LOCATION, which is what apps make clickable for calls.
 	u := ical.NewProp(ical.PropURL)
-	u.Value = SessionURL(f.BaseURL, s.ID)
+	u.Value = Site{BaseURL: f.BaseURL, SessionKey: f.SessionKey}.SessionURL(s.ID)
 	p.Set(u)
 	if s.Link != "" {
 		p.SetText(ical.PropLocation, clean(s.Link))
@@ -201,44 +204,69 @@ var (
 	veventEnd   = []byte("END:VEVENT\r\n")
 )
 
+// Write writes the calendar of sessions to w one event at a time, so what
+// a render holds besides its output is one event's tree, not the whole
+// feed's: for 10,000 sessions the tree alone was tens of megabytes.
+func (f Feed) Write(w io.Writer, sessions []*store.Session) error {
+	host := uidHost(f.BaseURL)
+	return encodeEach(w, f.Calendar(nil), len(sessions), func(i int) *ical.Component {
+		return f.event(sessions[i], host)
+	})
+}
+
 // Encode writes cal as an iCalendar stream: CRLF line ends, lines folded
 // at 75 octets.
 func Encode(w io.Writer, cal *ical.Calendar) error {
-	fw := newFoldWriter(w)
-	if len(cal.Children) > 0 {
-		return ical.NewEncoder(fw).Encode(cal)
+	return encodeEach(w, cal, len(cal.Children), func(i int) *ical.Component { return cal.Children[i] })
+}
+
+// encodeEach writes cal's own properties, then the n components child gives
+// (cal's children are ignored), then its end.
+func encodeEach(w io.Writer, cal *ical.Calendar, n int, child func(int) *ical.Component) error {
+	head, tail, err := frame(cal)
+	if err != nil {
+		return err
 	}
-	// go-ical refuses a VCALENDAR with no component (RFC 5545's grammar
-	// wants one), but a feed whose last event went away must still be
-	// served or subscribers would keep showing it. Calendar apps accept an
-	// empty VCALENDAR, so encode one placeholder and cut it out.
+	fw := newFoldWriter(w)
+	if _, err := fw.Write(head); err != nil {
+		return err
+	}
+	enc := ical.NewEncoder(fw)
+	for i := range n {
+		// go-ical's Encode writes whatever component it is given, and
+		// checks it as that component, not as a calendar.
+		if err := enc.Encode(&ical.Calendar{Component: child(i)}); err != nil {
+			return err
+		}
+	}
+	_, err = fw.Write(tail)
+	return err
+}
+
+// frame is cal encoded around where its components go. go-ical refuses a
+// VCALENDAR with no component (RFC 5545's grammar wants one), but a feed
+// whose last event went away must still be served or subscribers would
+// keep showing it, and calendar apps accept an empty VCALENDAR: so encode
+// one placeholder and cut it out.
+func frame(cal *ical.Calendar) (head, tail []byte, err error) {
 	ph := ical.NewEvent()
 	ph.Props.SetText(ical.PropUID, "placeholder")
 	ph.Props.SetDateTime(ical.PropDateTimeStamp, time.Unix(0, 0).UTC())
-	withPH := *cal.Component
-	withPH.Children = []*ical.Component{ph.Component}
+	shell := *cal.Component
+	shell.Children = []*ical.Component{ph.Component}
 	var buf bytes.Buffer
-	if err := ical.NewEncoder(&buf).Encode(&ical.Calendar{Component: &withPH}); err != nil {
-		return err
+	if err := ical.NewEncoder(&buf).Encode(&ical.Calendar{Component: &shell}); err != nil {
+		return nil, nil, err
 	}
 	b := buf.Bytes()
 	i := bytes.Index(b, veventBegin)
 	j := bytes.Index(b, veventEnd) + len(veventEnd)
-	if _, err := fw.Write(b[:i]); err != nil {
-		return err
-	}
-	_, err := fw.Write(b[j:])
-	return err
+	return b[:i], b[j:], nil
 }
 
 // AllURL is the feed of every session.
 func AllURL(baseURL string) string {
 	return strings.TrimRight(baseURL, "/") + "/calendar/all.ics"
-}
-
-// SessionURL is the one-event calendar of a session, for "add to calendar".
-func SessionURL(baseURL string, id int64) string {
-	return strings.TrimRight(baseURL, "/") + "/calendar/session/" + strconv.FormatInt(id, 10) + ".ics"
 }
 
 // Links gives a personal feed three ways: the https URL, the webcal:// form

@@ -143,7 +143,7 @@ func TestRoundTrip(t *testing.T) {
 			if got := prop(ev, ics.ComponentPropertyCategories); got != s.Kind {
 				t.Errorf("%s: CATEGORIES %q, want %q", path, got, s.Kind)
 			}
-			if got, want := prop(ev, ics.ComponentPropertyUrl), SessionURL(testBase, s.ID); got != want {
+			if got, want := prop(ev, ics.ComponentPropertyUrl), (Site{BaseURL: testBase}).SessionURL(s.ID); got != want {
 				t.Errorf("%s: URL %q, want %q", path, got, want)
 			}
 			start, err := ev.GetStartAt()
@@ -216,7 +216,7 @@ func TestLinks(t *testing.T) {
 		if want := "https://calendar.google.com/calendar/r?cid=webcal%3A%2F%2Fbot.example.org%2Fcalendar%2Fu%2Ftok_-123.ics"; google != want {
 			t.Errorf("google %q, want %q", google, want)
 		}
-		if got, want := SessionURL(base, 42), "https://bot.example.org/calendar/session/42.ics"; got != want {
+		if got, want := (Site{BaseURL: base}).SessionURL(42), "https://bot.example.org/calendar/session/42.ics"; got != want {
 			t.Errorf("SessionURL %q, want %q", got, want)
 		}
 		if got, want := AllURL(base), "https://bot.example.org/calendar/all.ics"; got != want {

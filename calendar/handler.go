@@ -27,17 +27,34 @@ const (
 	day             = 24 * time.Hour
 )
 
-// cacheSize bounds the rendered feeds kept: all.ics, the active personal
-// feeds and the session feeds being shared at the moment.
-const cacheSize = 256
+// cacheSize and cacheBytes bound the rendered feeds kept: all.ics, the
+// active personal feeds and the session feeds being shared at the moment.
+// All.ics of 10,000 sessions is about 9 MB.
+const (
+	cacheSize  = 256
+	cacheBytes = 64 << 20
+)
+
+// maxRenders bounds the feeds rendered at once, whatever their keys, so
+// memory stays bounded when many people's personal feeds miss together.
+// renderTimeout bounds one render, which no request can cancel.
+const (
+	maxRenders    = 2
+	renderTimeout = time.Minute
+)
 
 // Options configure a Handler.
 type Options struct {
 	// BaseURL is the server's public root, as in links shared in Slack.
 	BaseURL string
-	// Public lets anyone read all.ics; otherwise it takes ?token= with a
-	// valid personal feed token.
+	// Public lets anyone read all.ics and any session's feed. Otherwise
+	// all.ics takes ?token= with a valid personal feed token, and a
+	// session's feed a link signed with SessionKey.
 	Public bool
+	// SessionKey signs and checks session feed links (see Site). Without
+	// it, and not Public, every session feed is a 404. With it and
+	// Public, signed links made while feeds were private keep working.
+	SessionKey []byte
 	// Name is the calendar title shown in apps; "" means "exchangebot".
 	Name string
 	// Now is the clock; nil means time.Now.
@@ -53,6 +70,7 @@ type Handler struct {
 	st     store.Store
 	public bool
 	feed   Feed
+	key    []byte // checks signed session links
 	now    func() time.Time
 	log    *slog.Logger
 	// salt ends every ETag so a restart with another name or base URL,
@@ -64,22 +82,29 @@ type Handler struct {
 	// a fresh one.
 	renders atomic.Int64
 
-	mu    sync.Mutex
-	stamp *stamp // validators of the latest version seen
-	lru   *list.List
-	byKey map[string]*list.Element
+	slots chan struct{} // one per render running
+
+	mu      sync.Mutex
+	stamp   *stamp // validators of the latest version seen
+	lru     *list.List
+	byKey   map[string]*list.Element
+	bytes   int // body bytes in the cache
+	flights map[string]*flight
 }
 
 // NewHandler returns a Handler reading sessions from st.
 func NewHandler(st store.Store, opts Options) *Handler {
 	h := &Handler{
-		st:     st,
-		public: opts.Public,
-		feed:   Feed{Name: opts.Name, BaseURL: opts.BaseURL, AnnouncementLink: opts.AnnouncementLink},
-		now:    opts.Now,
-		log:    opts.Log,
-		lru:    list.New(),
-		byKey:  make(map[string]*list.Element),
+		st:      st,
+		public:  opts.Public,
+		feed:    Feed{Name: opts.Name, BaseURL: opts.BaseURL, AnnouncementLink: opts.AnnouncementLink},
+		key:     opts.SessionKey,
+		now:     opts.Now,
+		log:     opts.Log,
+		lru:     list.New(),
+		byKey:   make(map[string]*list.Element),
+		slots:   make(chan struct{}, maxRenders),
+		flights: make(map[string]*flight),
 	}
 	if h.now == nil {
 		h.now = time.Now
@@ -91,11 +116,19 @@ func NewHandler(st store.Store, opts Options) *Handler {
 		// An unnamed subscription shows as its URL, token included.
 		h.feed.Name = "exchangebot"
 	}
+	if !h.public {
+		h.feed.SessionKey = opts.SessionKey
+	}
 	hash := fnv.New32a()
-	fmt.Fprintf(hash, "%s\x00%s\x00%s", formatVersion, h.feed.Name, opts.BaseURL)
+	// Event URLs carry signatures when feeds are private: the key and the
+	// mode change the bytes too.
+	fmt.Fprintf(hash, "%s\x00%s\x00%s\x00%t\x00%x", formatVersion, h.feed.Name, opts.BaseURL, h.public, h.feed.SessionKey)
 	h.salt = strconv.FormatUint(uint64(hash.Sum32()), 36)
 	return h
 }
+
+// Renders counts the feeds built since the Handler was made.
+func (h *Handler) Renders() int64 { return h.renders.Load() }
 
 // formatVersion changes whenever this package renders differently, for the
 // same reason as Handler.salt.
@@ -181,8 +214,13 @@ func (h *Handler) serveUser(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) serveSession(w http.ResponseWriter, r *http.Request) error {
 	raw, ok := strings.CutSuffix(r.PathValue("id"), ".ics")
-	id, err := strconv.ParseInt(raw, 10, 64)
+	// <id>.ics, or <id>-<secret>.ics; ids have no '-', secrets may.
+	rawID, secret, signed := strings.Cut(raw, "-")
+	id, err := strconv.ParseInt(rawID, 10, 64)
 	if !ok || err != nil || id <= 0 {
+		return errNotFound
+	}
+	if signed && !checkSessionSecret(h.key, id, secret) || !signed && !h.public {
 		return errNotFound
 	}
 	// Checked before the conditional headers, which would otherwise answer
@@ -215,8 +253,8 @@ func encode(feed Feed, sessions []*store.Session) ([]byte, error) {
 	var buf bytes.Buffer
 	// Events run 500 to 1,000 bytes: grow once for the common case, and
 	// trim afterwards so the cache does not hold the slack.
-	buf.Grow(1024 + 1024*len(sessions))
-	if err := Encode(&buf, feed.Calendar(sessions)); err != nil {
+	buf.Grow(1024 + 768*len(sessions))
+	if err := feed.Write(&buf, sessions); err != nil {
 		return nil, fmt.Errorf("calendar: encode: %w", err)
 	}
 	if b := buf.Bytes(); cap(b)-len(b) > len(b)/4 {
@@ -282,8 +320,7 @@ func (h *Handler) current(ctx context.Context) (*stamp, error) {
 // serve answers a feed request: 304 from the stamp alone when the client is
 // current, else the bytes cached under key, rendered by build when they are
 // missing or older than the stamp.
-func (h *Handler) serve(w http.ResponseWriter, r *http.Request, key string, cacheControl []string,
-	build func(ctx context.Context, from, cancelledSince time.Time) ([]byte, error)) error {
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, key string, cacheControl []string, build buildFunc) error {
 	st, err := h.current(r.Context())
 	if err != nil {
 		return err
@@ -296,22 +333,13 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, key string, cach
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	body := h.cached(key, st)
-	if body == nil {
-		// Windows start at midnight so the bytes depend on the day only,
-		// matching the stamp. Two requests missing at once may both
-		// render; that is rare (apps poll hourly) and harmless.
-		dayStart := time.Unix(st.day*int64(day/time.Second), 0).UTC()
-		h.renders.Add(1)
-		body, err = build(r.Context(), dayStart.Add(-pastWindow), dayStart.Add(-cancelledWindow))
-		if err != nil {
-			// A stamp header must not reach an error response.
-			delete(hdr, "Etag")
-			delete(hdr, "Last-Modified")
-			delete(hdr, "Cache-Control")
-			return err
-		}
-		h.put(&entry{key: key, version: st.version, day: st.day, body: body})
+	body, err := h.body(r.Context(), key, st, build)
+	if err != nil {
+		// A stamp header must not reach an error response.
+		delete(hdr, "Etag")
+		delete(hdr, "Last-Modified")
+		delete(hdr, "Cache-Control")
+		return err
 	}
 	hdr["Content-Type"] = contentType
 	// ServeContent over the cached bytes rather than one Write: it hands
@@ -331,9 +359,76 @@ var (
 	privateCache = []string{"private, max-age=300"}
 )
 
-func (h *Handler) cached(key string, st *stamp) []byte {
-	h.mu.Lock()
-	defer h.mu.Unlock()
+// buildFunc renders a feed whose windows start at from and cancelledSince.
+type buildFunc func(ctx context.Context, from, cancelledSince time.Time) ([]byte, error)
+
+// flight is a render in progress; done closes when body or err is set.
+type flight struct {
+	version, day int64
+	done         chan struct{}
+	body         []byte
+	err          error
+}
+
+// body returns key's bytes for st: cached, else from the render of key in
+// flight, else from a new one. One render per feed is in flight at a time,
+// and at most maxRenders in all, so a burst of requests right after a
+// change waits for one render and shares its bytes instead of each
+// rendering a copy: 200 at once used to take 5 GB.
+func (h *Handler) body(ctx context.Context, key string, st *stamp, build buildFunc) ([]byte, error) {
+	for {
+		h.mu.Lock()
+		if b := h.cachedLocked(key, st); b != nil {
+			h.mu.Unlock()
+			return b, nil
+		}
+		f := h.flights[key]
+		if f == nil {
+			f = &flight{version: st.version, day: st.day, done: make(chan struct{})}
+			h.flights[key] = f
+			go h.fly(key, f, build)
+		}
+		h.mu.Unlock()
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			// The render carries on for the others waiting and the cache.
+			return nil, ctx.Err()
+		}
+		if f.version < st.version || f.day < st.day {
+			continue // that render began before the change this request saw
+		}
+		return f.body, f.err
+	}
+}
+
+// fly renders key for f, detached from any one request: the client that
+// happened to arrive first hanging up must not fail everyone waiting.
+func (h *Handler) fly(key string, f *flight, build buildFunc) {
+	h.slots <- struct{}{}
+	defer func() { <-h.slots }()
+	defer func() {
+		if p := recover(); p != nil {
+			f.body, f.err = nil, fmt.Errorf("calendar: render of %s panicked: %v", key, p)
+		}
+		h.mu.Lock()
+		delete(h.flights, key)
+		if f.err == nil {
+			h.putLocked(&entry{key: key, version: f.version, day: f.day, body: f.body})
+		}
+		h.mu.Unlock()
+		close(f.done)
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), renderTimeout)
+	defer cancel()
+	h.renders.Add(1)
+	// Windows start at midnight so the bytes depend on the day only,
+	// matching the stamp.
+	dayStart := time.Unix(f.day*int64(day/time.Second), 0).UTC()
+	f.body, f.err = build(ctx, dayStart.Add(-pastWindow), dayStart.Add(-cancelledWindow))
+}
+
+func (h *Handler) cachedLocked(key string, st *stamp) []byte {
 	el, ok := h.byKey[key]
 	if !ok {
 		return nil
@@ -346,24 +441,28 @@ func (h *Handler) cached(key string, st *stamp) []byte {
 	return e.body
 }
 
-func (h *Handler) put(e *entry) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
+// putLocked files e under its key, replacing an older version, and evicts
+// the least recently used feeds beyond cacheSize entries or cacheBytes.
+func (h *Handler) putLocked(e *entry) {
 	if el, ok := h.byKey[e.key]; ok {
 		old := el.Value.(*entry)
 		// A slow render of an older version must not replace a newer one.
 		if old.version > e.version || old.day > e.day {
 			return
 		}
+		h.bytes += len(e.body) - len(old.body)
 		el.Value = e
 		h.lru.MoveToFront(el)
-		return
+	} else {
+		h.byKey[e.key] = h.lru.PushFront(e)
+		h.bytes += len(e.body)
 	}
-	h.byKey[e.key] = h.lru.PushFront(e)
-	if h.lru.Len() > cacheSize {
+	for h.lru.Len() > cacheSize || (h.bytes > cacheBytes && h.lru.Len() > 1) {
 		last := h.lru.Back()
 		h.lru.Remove(last)
-		delete(h.byKey, last.Value.(*entry).key)
+		old := last.Value.(*entry)
+		delete(h.byKey, old.key)
+		h.bytes -= len(old.body)
 	}
 }
 

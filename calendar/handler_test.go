@@ -251,7 +251,7 @@ func TestTokens(t *testing.T) {
 		{"all with unknown token", "/calendar/all.ics?token=nope", http.StatusNotFound},
 		{"all with rotated-away token", "/calendar/all.ics?token=" + first, http.StatusNotFound},
 		{"all with token", "/calendar/all.ics?token=" + second, http.StatusOK},
-		{"session", "/calendar/session/1.ics", http.StatusOK},
+		{"bare session id", "/calendar/session/1.ics", http.StatusNotFound},
 		{"unknown session", "/calendar/session/99.ics", http.StatusNotFound},
 		{"session without .ics", "/calendar/session/1", http.StatusNotFound},
 		{"session id not a number", "/calendar/session/abc.ics", http.StatusNotFound},

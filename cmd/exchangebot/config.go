@@ -36,6 +36,14 @@ type Config struct {
 	Feeds struct {
 		Public bool `yaml:"public"`
 	} `yaml:"feeds"`
+	HTTP struct {
+		ReadHeaderTimeout string `yaml:"read_header_timeout"`
+		ReadTimeout       string `yaml:"read_timeout"`
+		WriteTimeout      string `yaml:"write_timeout"`
+		IdleTimeout       string `yaml:"idle_timeout"`
+		MaxConnections    int    `yaml:"max_connections"`
+		ShutdownGrace     string `yaml:"shutdown_grace"`
+	} `yaml:"http"`
 	Reminders struct {
 		Before         []string `yaml:"before"`
 		ToChannel      bool     `yaml:"to_channel"`
@@ -68,6 +76,12 @@ func Defaults() *Config {
 	}
 	c.Slack.Command = "/exchange"
 	c.Feeds.Public = true
+	c.HTTP.ReadHeaderTimeout = "5s"
+	c.HTTP.ReadTimeout = "15s"
+	c.HTTP.WriteTimeout = "2m"
+	c.HTTP.IdleTimeout = "2m"
+	c.HTTP.MaxConnections = 4096
+	c.HTTP.ShutdownGrace = "25s"
 	c.Reminders.Before = []string{"24h", "1h"}
 	c.Reminders.ToChannel = true
 	c.Reminders.ToSpeakers = true
@@ -181,6 +195,9 @@ func (c *Config) Validate() error {
 	if ch := c.Slack.AnnounceChannel; ch != "" && !channelIDRe.MatchString(ch) {
 		return bad("slack.announce_channel", "%q is not a channel id like C0123ABCD", ch)
 	}
+	if err := c.validateHTTP(bad); err != nil {
+		return err
+	}
 	for i, s := range c.Reminders.Before {
 		if _, err := positiveDuration(s); err != nil {
 			return bad(fmt.Sprintf("reminders.before[%d]", i), "%v", err)
@@ -214,6 +231,32 @@ func (c *Config) Validate() error {
 	}
 	if ch := c.Digest.Channel; ch != "" && !channelIDRe.MatchString(ch) {
 		return bad("digest.channel", "%q is not a channel id like C0123ABCD", ch)
+	}
+	return nil
+}
+
+func (c *Config) validateHTTP(bad func(key, format string, args ...any) error) error {
+	durations := []struct{ key, v string }{
+		{key: "http.read_header_timeout", v: c.HTTP.ReadHeaderTimeout},
+		{key: "http.read_timeout", v: c.HTTP.ReadTimeout},
+		{key: "http.write_timeout", v: c.HTTP.WriteTimeout},
+		{key: "http.idle_timeout", v: c.HTTP.IdleTimeout},
+		{key: "http.shutdown_grace", v: c.HTTP.ShutdownGrace},
+	}
+	parsed := make(map[string]time.Duration, len(durations))
+	for _, d := range durations {
+		v, err := positiveDuration(d.v)
+		if err != nil {
+			return bad(d.key, "%v", err)
+		}
+		parsed[d.key] = v
+	}
+	if parsed["http.read_header_timeout"] > parsed["http.read_timeout"] {
+		return bad("http.read_header_timeout", "%s is longer than http.read_timeout (%s), which includes the headers",
+			c.HTTP.ReadHeaderTimeout, c.HTTP.ReadTimeout)
+	}
+	if c.HTTP.MaxConnections < 16 {
+		return bad("http.max_connections", "%d is too few to serve Slack, feeds and /healthz at once (at least 16)", c.HTTP.MaxConnections)
 	}
 	return nil
 }

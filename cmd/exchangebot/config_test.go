@@ -39,7 +39,7 @@ func TestConfigExampleIsValidAndComplete(t *testing.T) {
 		t.Fatalf("config.example.yaml: %v", err)
 	}
 	d := Defaults()
-	if c.Listen != d.Listen || c.Digest.Cron != d.Digest.Cron || c.Lessons.CloseAfter != d.Lessons.CloseAfter {
+	if c.Listen != d.Listen || c.Digest.Cron != d.Digest.Cron || c.Lessons.CloseAfter != d.Lessons.CloseAfter || c.HTTP != d.HTTP {
 		t.Errorf("the example's values differ from the defaults: %+v", c)
 	}
 }
@@ -99,6 +99,13 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{"lessons:\n  questions: [\"ok\", \" \"]", "lessons.questions[1]"},
 		{"digest:\n  cron: \"mondays\"", "digest.cron"},
 		{"digest:\n  channel: \"digest\"", "digest.channel"},
+		{"http:\n  read_header_timeout: \"soon\"", "http.read_header_timeout"},
+		{"http:\n  read_timeout: \"0s\"", "http.read_timeout"},
+		{"http:\n  read_header_timeout: \"20s\"\n  read_timeout: \"10s\"", "http.read_header_timeout"},
+		{"http:\n  write_timeout: \"-1m\"", "http.write_timeout"},
+		{"http:\n  idle_timeout: \"\"", "http.idle_timeout"},
+		{"http:\n  max_connections: 0", "http.max_connections"},
+		{"http:\n  shutdown_grace: \"a while\"", "http.shutdown_grace"},
 		{`unknown_key: 1`, "unknown_key"},
 		{`listen: [1, 2]`, "listen"},
 	}

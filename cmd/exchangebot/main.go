@@ -24,6 +24,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
@@ -96,6 +97,9 @@ func loadConfig(path string) (*Config, error) {
 	return LoadConfig(path, true, os.Getenv)
 }
 
+// sessionFeedKey names the server key session feed links are signed with.
+const sessionFeedKey = "session_feed"
+
 // app is what every subcommand shares: config, store and bot.
 type app struct {
 	cfg     *Config
@@ -103,6 +107,8 @@ type app struct {
 	bot     *bot.Bot
 	metrics *bot.Metrics
 	log     *slog.Logger
+	// sessionKey signs session feed links (see calendar.Site).
+	sessionKey []byte
 }
 
 func open(ctx context.Context, configPath string, logw io.Writer) (*app, error) {
@@ -110,17 +116,24 @@ func open(ctx context.Context, configPath string, logw io.Writer) (*app, error) 
 	if err != nil {
 		return nil, err
 	}
-	log := slog.New(slog.NewTextHandler(logw, nil))
+	log := slog.New(newLimitHandler(slog.NewTextHandler(logw, nil), time.Now))
 	st, err := sqlite.Open(ctx, cfg.Database)
 	if err != nil {
 		return nil, err
 	}
 	m := bot.NewMetrics(nil)
-	opts := bot.Options{Store: st, Log: log, Config: cfg.BotConfig(), Metrics: m}
+	bc := cfg.BotConfig()
+	// Made on first start and kept in the database, so the server and the
+	// CLI sign session links alike; see calendar.Site.
+	if bc.SessionFeedKey, err = st.ServerKey(ctx, sessionFeedKey); err != nil {
+		st.Close()
+		return nil, err
+	}
+	opts := bot.Options{Store: st, Log: log, Config: bc, Metrics: m}
 	if cfg.Slack.BotToken != "" {
 		opts.Slack = bot.NewSlackClient(cfg.Slack.BotToken, cfg.Slack.APIURL, m)
 	}
-	return &app{cfg: cfg, store: st, bot: bot.New(opts), metrics: m, log: log}, nil
+	return &app{cfg: cfg, store: st, bot: bot.New(opts), metrics: m, log: log, sessionKey: bc.SessionFeedKey}, nil
 }
 
 func cmdServe(args []string, stderr io.Writer) error {
@@ -134,27 +147,27 @@ func cmdServe(args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer a.store.Close()
 
 	mux := http.NewServeMux()
 	a.bot.Register(mux)
-	calendar.NewHandler(a.store, calendar.Options{
-		BaseURL: a.cfg.BaseURL, Public: a.cfg.Feeds.Public, Log: a.log, AnnouncementLink: bot.Permalink,
-	}).Register(mux)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		if err := a.store.Ping(r.Context()); err != nil {
-			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
-			return
-		}
-		io.WriteString(w, "ok\n")
+	feeds := calendar.NewHandler(a.store, calendar.Options{
+		BaseURL: a.cfg.BaseURL, Public: a.cfg.Feeds.Public, SessionKey: a.sessionKey, Log: a.log, AnnouncementLink: bot.Permalink,
 	})
+	feeds.Register(mux)
+	a.metrics.Register(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "exchangebot_feed_renders_total", Help: "Calendar feeds rendered (each once per change, whatever the requests).",
+	}, func() float64 { return float64(feeds.Renders()) }))
+	mux.HandleFunc("GET /healthz", healthHandler(a.store, healthTimeout, a.log))
 	mux.Handle("GET /metrics", a.metrics.Handler())
 
 	ln, err := net.Listen("tcp", a.cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	hs := newHTTPServer(a.cfg, ln, mux, a.log)
+	a.metrics.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "exchangebot_http_connections", Help: "HTTP connections open.",
+	}, func() float64 { return float64(hs.Open()) }))
 	mode := "http"
 	switch {
 	case a.bot.Offline():
@@ -170,7 +183,7 @@ func cmdServe(args []string, stderr io.Writer) error {
 
 	errc := make(chan error, 3)
 	go func() {
-		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		if err := hs.Serve(); err != nil {
 			errc <- err
 		}
 	}()
@@ -201,15 +214,28 @@ func cmdServe(args []string, stderr io.Writer) error {
 		stop()
 		return err
 	}
-	a.log.Info("shutting down: finishing work in flight")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	a.log.Info("shutting down: finishing work in flight", slog.Duration("grace", hs.grace))
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), hs.grace)
 	defer cancel()
-	err = srv.Shutdown(shutdownCtx)
-	<-jobsDone
-	<-socketDone
-	a.bot.Wait()
-	a.log.Info("stopped")
-	return err
+	hs.Shutdown(shutdownCtx)
+	finished := make(chan struct{})
+	go func() {
+		<-jobsDone
+		<-socketDone
+		a.bot.Wait()
+		close(finished)
+	}()
+	select {
+	case <-finished:
+		a.log.Info("stopped")
+		return a.store.Close()
+	case <-shutdownCtx.Done():
+		// The store stays open under the work still running: closing it
+		// would fail that work in ways SQLite's journal does not need.
+		// What committed is on disk; what did not, never happened.
+		a.log.Warn("grace period over with work still running; exiting anyway")
+		return nil
+	}
 }
 
 func cmdRun(args []string, stdout, stderr io.Writer) error {

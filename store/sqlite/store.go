@@ -42,8 +42,11 @@ type Store struct {
 	wmu sync.Mutex
 	// writes feeds the writer goroutine, which commits Updates in batches.
 	writes     chan *writeReq
+	closing    chan struct{} // closed by Close: the writer stops, Updates fail
 	writerDone chan struct{}
 	closeOnce  sync.Once
+	// checks holds a slot per CheckWrite waiting for the writer.
+	checks chan struct{}
 	// writeSeq counts commits by this process, so cached reads know when
 	// they may be stale.
 	writeSeq atomic.Uint64
@@ -98,7 +101,8 @@ func Open(ctx context.Context, file string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", file, err)
 	}
-	s := &Store{db: db, writes: make(chan *writeReq), writerDone: make(chan struct{})}
+	s := &Store{db: db, writes: make(chan *writeReq), closing: make(chan struct{}), writerDone: make(chan struct{}),
+		checks: make(chan struct{}, maxWriteChecks)}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", file, err)
@@ -107,10 +111,11 @@ func Open(ctx context.Context, file string) (*Store, error) {
 	return s, nil
 }
 
-// Close closes the database. No Update may be running or start after it.
+// Close closes the database. An Update queued before it is committed
+// first; one that starts after it fails with ErrClosed.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
-		close(s.writes)
+		close(s.closing)
 		<-s.writerDone
 	})
 	s.stmts.Range(func(_, v any) bool {
@@ -218,7 +223,7 @@ func (s *Store) Backup(ctx context.Context, file string) error {
 
 // Tx is one write transaction; see Store.Update.
 type Tx struct {
-	tx *sql.Tx
+	tx txConn
 	s  *Store
 	// enqueued records that this transaction owes new messages.
 	enqueued bool
@@ -230,7 +235,8 @@ func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, e
 	if err != nil {
 		return nil, err
 	}
-	return t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	ctx, in := t.tx.stmt(ctx, st)
+	return in.ExecContext(ctx, args...)
 }
 
 // queryRow runs a one-row query in the transaction through the cache.
@@ -240,7 +246,8 @@ func (t *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 		// Let the caller see the error at Scan, as QueryRowContext would.
 		return t.tx.QueryRowContext(ctx, query, args...)
 	}
-	return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	ctx, in := t.tx.stmt(ctx, st)
+	return in.QueryRowContext(ctx, args...)
 }
 
 // scanner is one row to scan: *sql.Row or *sql.Rows.

@@ -73,3 +73,28 @@ func (s *Store) FeedTokenUser(ctx context.Context, token string) (string, error)
 	}
 	return user, nil
 }
+
+// serverKeyBytes is the size of a ServerKey: 256 bits for HMAC-SHA256.
+const serverKeyBytes = 32
+
+// ServerKey returns the secret kept under name, making it on first use.
+// Two processes making it at once both insert-or-ignore, then both read
+// the one that won.
+func (s *Store) ServerKey(ctx context.Context, name string) ([]byte, error) {
+	var key []byte
+	err := s.db.QueryRowContext(ctx, "SELECT key FROM server_keys WHERE name = ?", name).Scan(&key)
+	if errors.Is(err, sql.ErrNoRows) {
+		fresh := make([]byte, serverKeyBytes)
+		if _, err := rand.Read(fresh); err != nil {
+			return nil, fmt.Errorf("store: server key %s: %w", name, err)
+		}
+		if _, err := s.exec(ctx, "INSERT INTO server_keys (name, key, created_at) VALUES (?, ?, unixepoch()) ON CONFLICT (name) DO NOTHING", name, fresh); err != nil {
+			return nil, fmt.Errorf("store: server key %s: %w", name, err)
+		}
+		err = s.db.QueryRowContext(ctx, "SELECT key FROM server_keys WHERE name = ?", name).Scan(&key)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: server key %s: %w", name, err)
+	}
+	return key, nil
+}

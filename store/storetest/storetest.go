@@ -32,6 +32,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConcurrentUpdatesAllCommit", testConcurrentUpdates},
 		{"FeedTokens", testFeedTokens},
 		{"FeedTokenCreated", testFeedTokenCreated},
+		{"ServerKey", testServerKey},
+		{"CheckWrite", testCheckWrite},
 		{"ProcessedKeysActOnce", testProcessedKeysActOnce},
 		{"PruneProcessed", testPruneProcessed},
 		{"RequestKeyDedupesUpdates", testRequestKey},

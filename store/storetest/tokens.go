@@ -155,3 +155,36 @@ func testRequestKey(t *testing.T, s store.Store) {
 		t.Errorf("participants = %v; want P1 P2 P5", got)
 	}
 }
+
+func testServerKey(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	a, err := s.ServerKey(ctx, "session_feed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a) != 32 || slices.Equal(a, make([]byte, 32)) {
+		t.Fatalf("key %x: want 32 random bytes", a)
+	}
+	again, err := s.ServerKey(ctx, "session_feed")
+	if err != nil || !slices.Equal(a, again) {
+		t.Fatalf("second read %x, %v; want the same key %x", again, err, a)
+	}
+	other, err := s.ServerKey(ctx, "other")
+	if err != nil || slices.Equal(a, other) {
+		t.Fatalf("another name's key %x, %v; want a different key", other, err)
+	}
+}
+
+func testCheckWrite(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	for range 3 {
+		if err := s.CheckWrite(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := s.CheckWrite(cancelled); err == nil {
+		t.Error("CheckWrite with a cancelled context succeeded")
+	}
+}
