@@ -96,8 +96,8 @@ func (req Request) actor() exchange.Actor {
 
 var _ = commands.add("help", (*Bot).cmdHelp)
 
-func (b *Bot) cmdHelp(context.Context, Request, Command) (Reply, error) {
-	return Reply{Text: b.helpText()}, nil
+func (b *Bot) cmdHelp(ctx context.Context, req Request, _ Command) (Reply, error) {
+	return Reply{Text: b.helpText() + "\n\n" + seriesHelp(b.seriesReplyLang(ctx, req.UserID), b.cfg.Command)}, nil
 }
 
 func (b *Bot) helpText() string {

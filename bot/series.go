@@ -286,3 +286,8 @@ func toString(v any) string {
 	s, _ := v.(string)
 	return s
 }
+
+// seriesHelp is what `help` says about series.
+func seriesHelp(lang i18n.Lang, slash string) string {
+	return i18n.T(lang, "series.help", map[string]any{"Slash": slash})
+}

@@ -65,6 +65,9 @@ func TestSeriesNoteBeforeEachOccurrence(t *testing.T) {
 func TestSeriesShowListLessonsReport(t *testing.T) {
 	e := newSeriesEnv(t)
 	santiago := mustLoc("America/Santiago")
+	if help := e.run("U3", "help"); !strings.Contains(help, "`/exchange move 12 all tue 16:00` moves #12 and the later ones") {
+		t.Errorf("help says nothing of series:\n%s", help)
+	}
 	ids := e.schedule(`new "CoP" 2026-03-10 15:00 <@U2|ana> <#C1|cop> tz:America/Santiago every:week count:4`)
 	show := e.run("U3", fmt.Sprintf("show %d", ids[2]))
 	if !strings.Contains(show, "*Series:* 3 of 4, every week.") || !strings.Contains(show, fmt.Sprintf("#%d <!date^", ids[3])) ||
