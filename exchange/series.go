@@ -256,6 +256,11 @@ func (s *Service) JoinSeries(ctx context.Context, userID string, id int64) (sr *
 	}
 	err = s.update(ctx, func(tx store.Tx) (bool, error) {
 		joined = 0
+		// Read again in the transaction: an occurrence cancelled since is
+		// not joined.
+		if sr, err = tx.Series(ctx, sr.ID); err != nil {
+			return false, err
+		}
 		for _, o := range sr.Upcoming(now) {
 			ok, err := tx.Join(ctx, o.ID, userID, now)
 			if err != nil {
@@ -294,6 +299,9 @@ func (s *Service) LeaveSeries(ctx context.Context, userID string, id int64) (sr 
 	now := s.now()
 	err = s.update(ctx, func(tx store.Tx) (bool, error) {
 		left = 0
+		if sr, err = tx.Series(ctx, sr.ID); err != nil {
+			return false, err
+		}
 		for _, o := range sr.Occurrences {
 			if !o.End().After(now) {
 				continue
