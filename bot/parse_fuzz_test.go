@@ -106,11 +106,15 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Parse(%q): until %q, count %d without every or together", text, c.Until, c.Count)
 		}
 		if c.Until != "" {
-			// Parse checked the syntax, so reading the day may only object to the calendar.
-			_, err := When(c.Until, "12:00", fuzzNow.AddDate(-1, 0, 0), time.UTC)
+			// Parse checked the syntax, so reading the day may only object
+			// to the calendar (31 feb), and a day it reads is a midnight.
+			day, err := UntilDay(c.Until, fuzzNow, fuzzNow, time.UTC)
 			var ue *UsageError
 			if err != nil && !errors.As(err, &ue) {
-				t.Fatalf("until %q after Parse(%q): %v", c.Until, text, err)
+				t.Fatalf("UntilDay(%q) after Parse(%q): %v", c.Until, text, err)
+			}
+			if err == nil && (day.Hour() != 0 || day.Minute() != 0) {
+				t.Fatalf("UntilDay(%q) = %v, not a day", c.Until, day)
 			}
 		}
 		switch c.Name {

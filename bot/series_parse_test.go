@@ -156,3 +156,37 @@ func TestParseSeriesErrors(t *testing.T) {
 		})
 	}
 }
+
+// UntilDay reads until:'s date as a day: with its year as written; without
+// one, the first such day from the start's on; a weekday, the first after
+// the start's day; today or tomorrow from now.
+func TestUntilDay(t *testing.T) {
+	santiago := mustZone(t, "America/Santiago")
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, santiago)     // Monday
+	start := time.Date(2026, 3, 10, 15, 0, 0, 0, santiago) // Tuesday
+	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, santiago) }
+	for date, want := range map[string]time.Time{
+		"2026-06-30":         day(2026, 6, 30),
+		"30 jun":             day(2026, 6, 30),
+		"30 de junio":        day(2026, 6, 30),
+		"el 30 de junio":     day(2026, 6, 30),
+		"10 mar":             day(2026, 3, 10), // the start's own day
+		"9 mar":              day(2027, 3, 9),  // before the start: next year's
+		"29 feb":             day(2028, 2, 29),
+		"fri":                day(2026, 3, 13),
+		"martes":             day(2026, 3, 17), // the start is a Tuesday: the next one
+		"tomorrow":           day(2026, 3, 3),  // from now, before the start
+		"pasado mañana":      day(2026, 3, 4),
+		"2026-03-01":         day(2026, 3, 1), // before the start: exchange says so
+		"3 de marzo de 2027": day(2027, 3, 3),
+	} {
+		got, err := UntilDay(date, start, now, santiago)
+		if err != nil || !got.Equal(want) {
+			t.Errorf("UntilDay(%q) = %v, %v; want %v", date, got, err, want)
+		}
+	}
+	_, err := UntilDay("someday", start, now, santiago)
+	if es := i18n.Error(i18n.Spanish, err); !strings.Contains(es, `"someday" no es una fecha para `+"`hasta:`") {
+		t.Errorf("UntilDay(someday) = %q", es)
+	}
+}
