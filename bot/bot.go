@@ -85,6 +85,10 @@ type Options struct {
 	Metrics *Metrics
 	// Workers bounds the deliveries in flight (default outbox.DefaultWorkers).
 	Workers int
+	// Senders, when set, returns the senders of other surfaces (email) by
+	// the kinds they deliver, made on the bot's Service; every other kind
+	// goes to Slack.
+	Senders func(*exchange.Service) map[string]outbox.Sender
 }
 
 // New builds a Bot.
@@ -128,8 +132,12 @@ func New(o Options) *Bot {
 	} else {
 		b.slack = &rateGuard{api: b.slack, pauses: b.pauses, log: b.log}
 	}
+	var others map[string]outbox.Sender
+	if o.Senders != nil {
+		others = o.Senders(b.svc)
+	}
 	b.engine = outbox.New(outbox.Options{
-		Store: b.store, Sender: slackSender{b}, Log: b.log, Now: now, Workers: o.Workers, Metrics: b.metrics.Outbox,
+		Store: b.store, Sender: outbox.Route{Default: slackSender{b}, ByKind: others}, Log: b.log, Now: now, Workers: o.Workers, Metrics: b.metrics.Outbox,
 	})
 	// Every commit that owes messages wakes the engine, whoever made it.
 	if b.store != nil {
@@ -150,6 +158,10 @@ func NewSlackClient(token, apiURL string, m *Metrics, extra ...slack.Option) *sl
 	}
 	return slack.New(token, append(opts, extra...)...)
 }
+
+// Service is the product the bot serves, for the other surfaces of the
+// same process (web pages, email) to share.
+func (b *Bot) Service() *exchange.Service { return b.svc }
 
 // Offline reports whether the bot logs instead of calling Slack.
 func (b *Bot) Offline() bool { return b.offline }

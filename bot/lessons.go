@@ -144,7 +144,7 @@ func lessonsBySpeaker(lessons []store.Lesson) string {
 	for _, l := range lessons {
 		if l.UserID != user {
 			user = l.UserID
-			fmt.Fprintf(&out, "\n<@%s>\n", user)
+			fmt.Fprintf(&out, "\n%s\n", personRef(user))
 		}
 		fmt.Fprintf(&out, "_%s_\n%s\n", escapeText(l.Question), quote(escapeText(l.Answer)))
 	}
@@ -216,5 +216,5 @@ func lessonLine(l store.Lesson, excerpt string) string {
 	if link := Permalink(l.AnnounceChannel, l.AnnounceTS); link != "" {
 		ref = fmt.Sprintf("<%s|#%d>", link, l.SessionID)
 	}
-	return fmt.Sprintf("• *%s* %s · <@%s> · _%s_\n%s", ref, escapeText(l.SessionTitle), l.UserID, escapeText(l.Question), quote(excerpt))
+	return fmt.Sprintf("• *%s* %s · %s · _%s_\n%s", ref, escapeText(l.SessionTitle), personRef(l.UserID), escapeText(l.Question), quote(excerpt))
 }

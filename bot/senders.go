@@ -29,6 +29,11 @@ func (b *Bot) registerSenders() {
 	b.senders[kindThread] = b.sendThreadNote
 	b.senders[kindReminder] = b.sendReminder
 	b.senders[kindUndelivered] = b.sendUndelivered
+	for kind, fn := range extraSenders {
+		b.senders[kind] = func(ctx context.Context, d store.Delivery, s *store.Session) (string, string, error) {
+			return fn(b, ctx, d, s)
+		}
+	}
 }
 
 func (b *Bot) sendAnnouncement(ctx context.Context, d store.Delivery, s *store.Session) (string, string, error) {

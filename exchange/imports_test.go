@@ -56,7 +56,7 @@ func TestLayering(t *testing.T) {
 		}
 		return false
 	}
-	all := deps(t, module+"/exchange", module+"/store", module+"/calendar")
+	all := deps(t, module+"/exchange", module+"/store", module+"/calendar", module+"/web", module+"/mail")
 	for _, rule := range []struct {
 		pkg    string
 		banned []string
@@ -65,6 +65,8 @@ func TestLayering(t *testing.T) {
 		{"exchange", append(append(append([]string{}, surfaces...), drivers...), transports...), "the core speaks no Slack, HTTP or SQL"},
 		{"store", append(append([]string{module}, drivers...), transports...), "store is the bottom: no package of ours, no driver"},
 		{"calendar", []string{module + "/bot"}, "feeds get what they need from bot as data or funcs"},
+		{"web", []string{module + "/bot", module + "/mail", module + "/store/sqlite"}, "pages are a surface of exchange beside Slack's, on any store"},
+		{"mail", []string{module + "/bot", module + "/web", module + "/store/sqlite", "github.com/slack-go"}, "email is a surface of exchange and knows no Slack"},
 	} {
 		for _, dep := range all[module+"/"+rule.pkg] {
 			if under(dep, rule.banned) {

@@ -244,12 +244,14 @@ func (s *Service) summarizeIfAllAnswered(ctx context.Context, tx store.Tx, sess 
 	for _, p := range prompts {
 		through[p.UserID] = p.Finished()
 	}
+	// Speakers outside Slack count once they can answer: by email, or
+	// through a link their session's creator forwards.
 	speakers := 0
 	for _, sp := range sess.Speakers {
-		if sp.UserID == "" {
+		if sp.UserID == "" && (sp.Email == "" || !s.p.Mail && sess.Creator == "") {
 			continue
 		}
-		if !through[sp.UserID] {
+		if !through[sp.Key()] {
 			return false, nil
 		}
 		speakers++
@@ -330,4 +332,13 @@ func (s *Service) LatestLessons(ctx context.Context, limit int) ([]store.Lesson,
 // Search finds lessons matching words, best first; see store.Search.
 func (s *Service) Search(ctx context.Context, words string, limit int) ([]store.SearchResult, error) {
 	return s.st.Search(ctx, words, limit)
+}
+
+// Library lists lessons for the library: ranked when q has words, else
+// the latest first, within q's partner, kind and period.
+func (s *Service) Library(ctx context.Context, q store.LessonQuery) ([]store.SearchResult, error) {
+	if !q.From.IsZero() && !q.To.IsZero() && q.From.After(q.To) {
+		return nil, fail(CodePeriod, "from", q.From, "to", q.To)
+	}
+	return s.st.Library(ctx, q)
 }

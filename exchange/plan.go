@@ -30,7 +30,7 @@ const (
 
 // planKinds are the rows derived from a session's time and people; a move
 // or a change of speakers drops and re-plans them, a cancel drops them.
-var planKinds = []string{KindReminder, KindPrompt, KindNudge, KindSummary}
+var planKinds = []string{KindReminder, KindPrompt, KindNudge, KindSummary, KindMailAnswer, KindAnswerLink}
 
 // Notice is the payload of a KindThread row: what happened to the
 // session, for the sender to word in the session's language.
@@ -198,6 +198,9 @@ func (s *Service) planLessons(ctx context.Context, tx store.Tx, sess *store.Sess
 				return err
 			}
 		}
+	}
+	if err := s.planAnswerLinks(ctx, tx, sess, promptAt); err != nil {
+		return err
 	}
 	return tx.Enqueue(ctx, store.Delivery{
 		Kind: KindSummary, SessionID: sess.ID, Recipient: lc.Channel, Due: sess.End().Add(lc.CloseAfter),

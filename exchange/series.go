@@ -55,6 +55,9 @@ func (s *Service) ScheduleSeries(ctx context.Context, by Actor, d Draft) (*store
 					return false, err
 				}
 			}
+			if err := s.planInvites(ctx, tx, o, o.Speakers, false, now); err != nil {
+				return false, err
+			}
 			if err := s.planSession(ctx, tx, o, now); err != nil {
 				return false, err
 			}
@@ -182,6 +185,9 @@ func (s *Service) MoveSeries(ctx context.Context, by Actor, id int64, start time
 			if err := s.replan(ctx, tx, m, now); err != nil {
 				return false, err
 			}
+			if err := s.planInvites(ctx, tx, m, m.Speakers, true, now); err != nil {
+				return false, err
+			}
 			moved = append(moved, m)
 		}
 		if err := s.planSeriesNotes(ctx, tx, sess.SeriesID, now); err != nil {
@@ -225,6 +231,10 @@ func (s *Service) CancelSeries(ctx context.Context, by Actor, id int64, reason s
 				return false, err
 			}
 			o.Status, o.CancelReason = store.StatusCancelled, reason
+			o.Sequence++ // as tx.Cancel did
+			if err := s.planCancels(ctx, tx, o, o.Speakers, now); err != nil {
+				return false, err
+			}
 			cancelled = append(cancelled, o)
 		}
 		if err := s.planSeriesNotes(ctx, tx, sess.SeriesID, now); err != nil {

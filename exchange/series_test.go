@@ -437,3 +437,51 @@ func TestMoveSeriesAcrossDST(t *testing.T) {
 		t.Errorf("the first changed:\n was %s\n now %s", first, got)
 	}
 }
+
+// A speaker outside Slack is invited to each occurrence by email, sent an
+// update for each one moved and a cancellation for each one cancelled.
+func TestSeriesExternalSpeakerInvitations(t *testing.T) {
+	e := newTestService(t, func(p *Policy) { p.Mail = true })
+	ctx := context.Background()
+	sr, err := e.svc.ScheduleSeries(ctx, Actor{UserID: "U1", Channel: "C1"}, Draft{
+		Title: "CoP", Start: time.Date(2026, 3, 10, 15, 0, 0, 0, mustZone("America/Santiago")),
+		Speakers: []store.Speaker{{Name: "Jane Doe", Email: "jane@example.org"}},
+		Repeat:   Repeat{Every: EveryMonth, Count: count(3)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := []int64{sr.Occurrences[0].ID, sr.Occurrences[1].ID, sr.Occurrences[2].ID}
+	for _, id := range ids {
+		if inv := e.rows(id, KindMailInvite); len(inv) != 1 || inv[0].Recipient != "jane@example.org" || inv[0].Payload != "" {
+			t.Errorf("#%d invitations %+v", id, inv)
+		}
+	}
+	if _, _, err := e.svc.MoveSeries(ctx, Actor{UserID: "U1"}, ids[1], time.Date(2026, 4, 11, 15, 0, 0, 0, mustZone("America/Santiago")), 0); err != nil {
+		t.Fatal(err)
+	}
+	if inv := e.rows(ids[0], KindMailInvite); len(inv) != 1 {
+		t.Errorf("the first, not moved, has invitations %+v", inv)
+	}
+	for _, id := range ids[1:] {
+		inv := e.rows(id, KindMailInvite)
+		updates := 0
+		for _, d := range inv {
+			if d.Payload == InviteUpdate {
+				updates++
+			}
+		}
+		if len(inv) != 2 || updates != 1 {
+			t.Errorf("#%d after the move: invitations %+v", id, inv)
+		}
+	}
+	if _, err := e.svc.CancelSeries(ctx, Actor{UserID: "U1"}, ids[2], ""); err != nil {
+		t.Fatal(err)
+	}
+	if c := e.rows(ids[2], KindMailCancel); len(c) != 1 || c[0].Recipient != "jane@example.org" {
+		t.Errorf("the cancelled one's cancellation %+v", c)
+	}
+	if c := e.rows(ids[1], KindMailCancel); len(c) != 0 {
+		t.Errorf("a cancellation for one not cancelled %+v", c)
+	}
+}

@@ -38,6 +38,11 @@ type Policy struct {
 	// FeedsPublic lets anyone read the feed of every session; otherwise
 	// it needs a personal feed token.
 	FeedsPublic bool
+	// Language is the language (one of Langs) of sessions without one.
+	Language string
+	// Mail says speakers outside Slack are reached by email; otherwise
+	// their answer link goes to the session's creator in Slack.
+	Mail bool
 }
 
 // Reminders says when and to whom reminders go.
@@ -55,6 +60,9 @@ type Lessons struct {
 	CloseAfter  time.Duration
 	Channel     string
 	Questions   []string
+	// ByLang holds the questions per language where they are configured
+	// so; a language without them asks Questions.
+	ByLang map[string][]string
 }
 
 // Groups answers whether a user belongs to a group of users; the Slack

@@ -61,6 +61,9 @@ func (s *Service) Schedule(ctx context.Context, by Actor, d Draft) (*store.Sessi
 				return false, err
 			}
 		}
+		if err := s.planInvites(ctx, tx, sess, sess.Speakers, false, now); err != nil {
+			return false, err
+		}
 		return true, s.planSession(ctx, tx, sess, now)
 	})
 	if err != nil {
@@ -199,6 +202,9 @@ func (s *Service) Edit(ctx context.Context, by Actor, id int64, c Changes) (*sto
 		if sess, err = tx.Session(ctx, sess.ID); err != nil {
 			return false, err
 		}
+		if err := s.planInvites(ctx, tx, sess, sess.Speakers, true, now); err != nil {
+			return false, err
+		}
 		return true, s.enqueueNotice(ctx, tx, sess, nil, now)
 	})
 	if err != nil {
@@ -240,6 +246,9 @@ func (s *Service) Move(ctx context.Context, by Actor, id int64, start time.Time,
 		if err := s.seriesChanged(ctx, tx, moved, now); err != nil {
 			return false, err
 		}
+		if err := s.planInvites(ctx, tx, moved, moved.Speakers, true, now); err != nil {
+			return false, err
+		}
 		return true, s.enqueueNotice(ctx, tx, moved, &Notice{
 			Event: NoticeMoved, Title: moved.Title, Was: was, Start: moved.Start, Duration: moved.Duration, TZ: moved.TZ,
 		}, now)
@@ -268,6 +277,10 @@ func (s *Service) Cancel(ctx context.Context, by Actor, id int64, reason string)
 		}
 		sess.Status, sess.CancelReason = store.StatusCancelled, reason
 		if err := s.seriesChanged(ctx, tx, sess, now); err != nil {
+			return false, err
+		}
+		sess.Sequence++ // as tx.Cancel did
+		if err := s.planCancels(ctx, tx, sess, sess.Speakers, now); err != nil {
 			return false, err
 		}
 		return true, s.enqueueNotice(ctx, tx, sess, &Notice{
@@ -319,6 +332,14 @@ func (s *Service) changeSpeakers(ctx context.Context, by Actor, id int64, speake
 			return false, err
 		}
 		if err := s.replan(ctx, tx, sess, now); err != nil {
+			return false, err
+		}
+		if add {
+			err = s.planInvites(ctx, tx, sess, changed, false, now)
+		} else {
+			err = s.planCancels(ctx, tx, sess, changed, now)
+		}
+		if err != nil {
 			return false, err
 		}
 		return true, s.enqueueNotice(ctx, tx, sess, nil, now)

@@ -81,8 +81,16 @@ type Store interface {
 	// word, any word will do. Case and accents are ignored, and nothing
 	// typed is an error.
 	Search(ctx context.Context, words string, limit int) ([]SearchResult, error)
+	// Library lists lessons matching q: ranked by Search's rules when it
+	// has words, else the latest given or edited first. Snippets are set
+	// only for a search.
+	Library(ctx context.Context, q LessonQuery) ([]SearchResult, error)
 	// Report computes the figures for sessions held in [from, to) as of now.
 	Report(ctx context.Context, from, to, now time.Time) (Report, error)
+
+	// AnswerToken returns what an answer link's token stands for, or
+	// ErrNotFound for a token never issued.
+	AnswerToken(ctx context.Context, token string) (AnswerToken, error)
 
 	// DueDeliveries lists up to limit pending deliveries whose next
 	// attempt is at or before now, oldest first, ties by id. It only
@@ -194,6 +202,11 @@ type Tx interface {
 	// RotateFeedToken gives the user a new random feed token, revoking
 	// any previous one. Only a hash is kept, so the token is returned once.
 	RotateFeedToken(ctx context.Context, userID string, now time.Time) (string, error)
+
+	// IssueAnswerToken makes a new random answer link token for the
+	// speaker with email at the session. Only a hash is kept, so the
+	// token is returned once; earlier tokens stay valid.
+	IssueAnswerToken(ctx context.Context, sessionID int64, email string, now time.Time) (string, error)
 
 	// Enqueue adds a delivery. A row with the same Dedupe key is left
 	// alone when it is live or done, and revived (keeping its attempts and

@@ -27,6 +27,12 @@ type Report struct {
 	// SeriesHeld how many of the Held sessions are occurrences of one.
 	Series     int
 	SeriesHeld int
+	// Months are the held sessions month by month (UTC), from the first
+	// month with one to the last, months without any included.
+	Months []Month
+	// FirstLessons are, for each captured session, the time from its end
+	// to its first answer, shortest first.
+	FirstLessons []time.Duration
 }
 
 // Count is a label and how many.

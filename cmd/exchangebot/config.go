@@ -24,6 +24,7 @@ type Config struct {
 	BaseURL  string   `yaml:"base_url"`
 	Database string   `yaml:"database"`
 	Timezone string   `yaml:"timezone"`
+	Language string   `yaml:"language"`
 	Staff    []string `yaml:"staff"`
 	Slack    struct {
 		BotToken        string `yaml:"bot_token"`
@@ -54,16 +55,18 @@ type Config struct {
 		Tick string `yaml:"tick"`
 	} `yaml:"scheduler"`
 	Lessons struct {
-		PromptAfter string   `yaml:"prompt_after"`
-		NudgeAfter  string   `yaml:"nudge_after"`
-		CloseAfter  string   `yaml:"close_after"`
-		Channel     string   `yaml:"channel"`
-		Questions   []string `yaml:"questions"`
+		PromptAfter string    `yaml:"prompt_after"`
+		NudgeAfter  string    `yaml:"nudge_after"`
+		CloseAfter  string    `yaml:"close_after"`
+		Channel     string    `yaml:"channel"`
+		Questions   Questions `yaml:"questions"`
 	} `yaml:"lessons"`
 	Digest struct {
 		Cron    string `yaml:"cron"`
 		Channel string `yaml:"channel"`
 	} `yaml:"digest"`
+	Web  WebConfig  `yaml:"web"`
+	Mail MailConfig `yaml:"mail"`
 }
 
 // Defaults is the configuration used when no file is given.
@@ -73,7 +76,10 @@ func Defaults() *Config {
 		BaseURL:  "http://localhost:8080",
 		Database: "exchangebot.db",
 		Timezone: "America/Santiago",
+		Language: "en",
 	}
+	c.Mail.Port = 587
+	c.Mail.TLS = "starttls"
 	c.Slack.Command = "/exchange"
 	c.Feeds.Public = true
 	c.HTTP.ReadHeaderTimeout = "5s"
@@ -90,12 +96,20 @@ func Defaults() *Config {
 	c.Lessons.PromptAfter = "15m"
 	c.Lessons.NudgeAfter = "48h"
 	c.Lessons.CloseAfter = "168h"
-	c.Lessons.Questions = []string{
-		"What worked well?",
-		"What would you do differently?",
-		"What should peers replicate, and what would they need?",
-		"What results or follow-ups should we track?",
-	}
+	c.Lessons.Questions = Questions{ByLang: map[string][]string{
+		"en": {
+			"What worked well?",
+			"What would you do differently?",
+			"What should peers replicate, and what would they need?",
+			"What results or follow-ups should we track?",
+		},
+		"es": {
+			"¿Qué funcionó bien?",
+			"¿Qué harías distinto?",
+			"¿Qué deberían replicar otras instituciones, y qué necesitarían?",
+			"¿Qué resultados o seguimientos deberíamos medir?",
+		},
+	}}
 	c.Digest.Cron = "0 9 * * MON"
 	return c
 }
@@ -122,9 +136,13 @@ func LoadConfig(path string, explicit bool, getenv func(string) string) (*Config
 		}
 	}
 	for env, dst := range map[string]*string{
-		"SLACK_BOT_TOKEN":      &c.Slack.BotToken,
-		"SLACK_SIGNING_SECRET": &c.Slack.SigningSecret,
-		"SLACK_APP_TOKEN":      &c.Slack.AppToken,
+		"SLACK_BOT_TOKEN":           &c.Slack.BotToken,
+		"SLACK_SIGNING_SECRET":      &c.Slack.SigningSecret,
+		"SLACK_APP_TOKEN":           &c.Slack.AppToken,
+		"SLACK_CLIENT_ID":           &c.Web.ClientID,
+		"SLACK_CLIENT_SECRET":       &c.Web.ClientSecret,
+		"EXCHANGEBOT_SESSION_KEY":   &c.Web.SessionKey,
+		"EXCHANGEBOT_MAIL_PASSWORD": &c.Mail.Password,
 	} {
 		if v := getenv(env); v != "" {
 			*dst = v
@@ -218,13 +236,17 @@ func (c *Config) Validate() error {
 	if ch := c.Lessons.Channel; ch != "" && !channelIDRe.MatchString(ch) {
 		return bad("lessons.channel", "%q is not a channel id like C0123ABCD", ch)
 	}
-	if len(c.Lessons.Questions) == 0 {
-		return bad("lessons.questions", "needs at least one question")
+	if err := c.Lessons.Questions.validate(); err != nil {
+		return err
 	}
-	for i, q := range c.Lessons.Questions {
-		if strings.TrimSpace(q) == "" {
-			return bad(fmt.Sprintf("lessons.questions[%d]", i), "is empty")
-		}
+	if c.Language != "en" && c.Language != "es" {
+		return bad("language", "%q is not en or es", c.Language)
+	}
+	if err := c.Web.validate(); err != nil {
+		return err
+	}
+	if err := c.Mail.validate(); err != nil {
+		return err
 	}
 	if _, err := cron.ParseStandard(c.Digest.Cron); err != nil {
 		return bad("digest.cron", "%q is not a cron spec (like \"0 9 * * MON\"): %v", c.Digest.Cron, err)
@@ -299,10 +321,13 @@ func (c *Config) Policy() exchange.Policy {
 			NudgeAfter:  mustDuration(c.Lessons.NudgeAfter),
 			CloseAfter:  mustDuration(c.Lessons.CloseAfter),
 			Channel:     c.Lessons.Channel,
-			Questions:   c.Lessons.Questions,
+			Questions:   c.Lessons.Questions.In(c.Language),
+			ByLang:      c.Lessons.Questions.ByLang,
 		},
 		DigestChannel: c.Digest.Channel,
 		FeedsPublic:   c.Feeds.Public,
+		Language:      c.Language,
+		Mail:          c.Mail.Host != "",
 	}
 }
 

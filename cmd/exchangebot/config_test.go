@@ -25,7 +25,7 @@ func TestConfigDefaultsWithoutFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Listen != ":8080" || c.Database != "exchangebot.db" || c.Timezone != "America/Santiago" || c.Slack.Command != "/exchange" ||
-		!c.Feeds.Public || len(c.Reminders.Before) != 2 || len(c.Lessons.Questions) != 4 || c.Scheduler.Tick != "@every 15s" {
+		!c.Feeds.Public || len(c.Reminders.Before) != 2 || len(c.Lessons.Questions.In("en")) != 4 || len(c.Lessons.Questions.In("es")) != 4 || c.Scheduler.Tick != "@every 15s" {
 		t.Errorf("defaults = %+v", c)
 	}
 	if _, err := LoadConfig(filepath.Join(t.TempDir(), "missing.yaml"), true, noEnv); err == nil {

@@ -129,7 +129,7 @@ func open(ctx context.Context, configPath string, logw io.Writer) (*app, error) 
 		st.Close()
 		return nil, err
 	}
-	opts := bot.Options{Store: st, Log: log, Config: bc, Metrics: m}
+	opts := bot.Options{Store: st, Log: log, Config: bc, Metrics: m, Senders: mailSenders(cfg, st, log, feedKey(cfg, bc.SessionFeedKey))}
 	if cfg.Slack.BotToken != "" {
 		opts.Slack = bot.NewSlackClient(cfg.Slack.BotToken, cfg.Slack.APIURL, m)
 	}
@@ -159,6 +159,11 @@ func cmdServe(args []string, stderr io.Writer) error {
 	}, func() float64 { return float64(feeds.Renders()) }))
 	mux.HandleFunc("GET /healthz", healthHandler(a.store, healthTimeout, a.log))
 	mux.Handle("GET /metrics", a.metrics.Handler())
+	pages, err := newWeb(a)
+	if err != nil {
+		return err
+	}
+	pages.Register(mux)
 
 	ln, err := net.Listen("tcp", a.cfg.Listen)
 	if err != nil {

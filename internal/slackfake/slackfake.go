@@ -68,6 +68,8 @@ type Server struct {
 	failUntil map[string]timedFailure
 	// channelErr makes every call about a channel answer an error.
 	channelErr map[string]string
+	// oid is Sign in with Slack.
+	oid openID
 }
 
 type failure struct {
@@ -198,6 +200,10 @@ func contains(list []string, v string) bool {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/openid/connect/authorize" {
+		s.authorize(w, r)
+		return
+	}
 	method := r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
 	body, _ := io.ReadAll(r.Body)
 	call := Call{Method: method, At: time.Now()}
@@ -346,6 +352,8 @@ func (s *Server) answer(method string, c Call) map[string]any {
 		return map[string]any{"ok": true, "messages": msgs, "has_more": false}
 	case "auth.test":
 		return map[string]any{"ok": true, "user_id": "UBOT", "team_id": "T1", "bot_id": "BBOT"}
+	case "openid.connect.token", "openid.connect.userInfo":
+		return s.openIDAnswer(method, f)
 	}
 	return map[string]any{"ok": false, "error": "unknown_method"}
 }

@@ -238,6 +238,12 @@ const searchRank = "bm25(0.2, 1.0)"
 const maxRanked = 2000
 
 func (s *Store) search(ctx context.Context, match string, limit int) ([]store.SearchResult, error) {
+	return s.searchWhere(ctx, match, "", nil, limit)
+}
+
+// searchWhere is search with more conditions on lessons l and sessions s
+// (filter starts with " AND "), whose arguments are args.
+func (s *Store) searchWhere(ctx context.Context, match, filter string, args []any, limit int) ([]store.SearchResult, error) {
 	// Walking the doclist newest first is cheap next to ranking it.
 	var oldest int64
 	err := s.db.QueryRowContext(ctx, "SELECT rowid FROM lessons_fts WHERE lessons_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
@@ -247,10 +253,11 @@ func (s *Store) search(ctx context.Context, match string, limit int) ([]store.Se
 	}
 	// Ordering by the rank column lets FTS5 sort and stop at the limit
 	// itself, so snippet() runs only for the rows returned.
+	qargs := append([]any{store.MarkStart, store.MarkEnd, match, searchRank, oldest}, args...)
 	rows, err := s.db.QueryContext(ctx, "SELECT "+lessonColumns+`, snippet(lessons_fts, 1, ?, ?, '…', 24), lessons_fts.rank
 		FROM lessons_fts JOIN lessons l ON l.id = lessons_fts.rowid JOIN sessions s ON s.id = l.session_id
-		WHERE lessons_fts MATCH ? AND lessons_fts.rank MATCH ? AND lessons_fts.rowid >= ? ORDER BY lessons_fts.rank LIMIT ?`,
-		store.MarkStart, store.MarkEnd, match, searchRank, oldest, limit)
+		WHERE lessons_fts MATCH ? AND lessons_fts.rank MATCH ? AND lessons_fts.rowid >= ?`+filter+` ORDER BY lessons_fts.rank LIMIT ?`,
+		append(qargs, limit)...)
 	out, err := collect(rows, err, func(sc scanner) (r store.SearchResult, err error) {
 		r.Lesson, err = scanLesson(sc, &r.Snippet, &r.Rank)
 		return r, err

@@ -76,7 +76,60 @@ func (s *Store) Report(ctx context.Context, from, to, now time.Time) (store.Repo
 	}
 	r.Captured = len(delays)
 	r.MedianToFirstLesson = median(delays)
+	for _, d := range delays {
+		r.FirstLessons = append(r.FirstLessons, time.Duration(d)*time.Second)
+	}
+	if r.Months, err = s.reportMonths(ctx, args, r.ByKind); err != nil {
+		return store.Report{}, fmt.Errorf("store: report by month: %w", err)
+	}
 	return r, nil
+}
+
+// reportMonths counts held and captured sessions, and each kind, month by
+// month (UTC), every month from the first to the last included.
+func (s *Store) reportMonths(ctx context.Context, args []any, kinds []store.Count) ([]store.Month, error) {
+	rows, err := s.db.QueryContext(ctx, heldCTE+`SELECT strftime('%Y-%m', h.ended_at - s.duration_s, 'unixepoch'), h.kind, COUNT(*),
+		SUM(EXISTS (SELECT 1 FROM lessons l WHERE l.session_id = h.id))
+		FROM held h JOIN sessions s ON s.id = h.id GROUP BY 1, 2 ORDER BY 1`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Month
+	for rows.Next() {
+		var month, kind string
+		var n, captured int
+		if err := rows.Scan(&month, &kind, &n, &captured); err != nil {
+			return nil, err
+		}
+		start, err := time.Parse("2006-01", month)
+		if err != nil {
+			return nil, err
+		}
+		for len(out) > 0 && out[len(out)-1].Start.Before(start) && out[len(out)-1].Start.AddDate(0, 1, 0).Before(start) {
+			out = append(out, emptyMonth(out[len(out)-1].Start.AddDate(0, 1, 0), kinds))
+		}
+		if len(out) == 0 || !out[len(out)-1].Start.Equal(start) {
+			out = append(out, emptyMonth(start, kinds))
+		}
+		m := &out[len(out)-1]
+		m.Held += n
+		m.Captured += captured
+		for i := range m.ByKind {
+			if m.ByKind[i].Label == kind {
+				m.ByKind[i].N += n
+			}
+		}
+	}
+	return out, rows.Err()
+}
+
+func emptyMonth(start time.Time, kinds []store.Count) store.Month {
+	m := store.Month{Start: start, ByKind: make([]store.Count, len(kinds))}
+	for i, k := range kinds {
+		m.ByKind[i].Label = k.Label
+	}
+	return m
 }
 
 // median of seconds, averaging the middle two of an even count.

@@ -97,6 +97,12 @@ func testReportHandCounted(t *testing.T, s store.Store) {
 		{"capture rate", r.CaptureRate(), 0.6},
 		{"median to first lesson", r.MedianToFirstLesson, 10 * time.Hour},
 		{"open prompts", r.OpenPrompts, 2},
+		{"first lessons", r.FirstLessons, []time.Duration{2 * time.Hour, 10 * time.Hour, 24 * time.Hour}},
+		{"months", r.Months, []store.Month{
+			{Start: day(1, 1, 0), Held: 1, Captured: 1, ByKind: []store.Count{{Label: "webinar", N: 1}, {Label: "exchange"}, {Label: "workshop"}}},
+			{Start: day(2, 1, 0), Held: 2, Captured: 1, ByKind: []store.Count{{Label: "webinar", N: 1}, {Label: "exchange", N: 1}, {Label: "workshop"}}},
+			{Start: day(3, 1, 0), Held: 2, Captured: 1, ByKind: []store.Count{{Label: "webinar", N: 1}, {Label: "exchange"}, {Label: "workshop", N: 1}}},
+		}},
 	}
 	for _, c := range checks {
 		t.Run(c.name, func(t *testing.T) {

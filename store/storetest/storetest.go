@@ -58,6 +58,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Series", testSeries},
 		{"SeriesAnnouncement", testSeriesAnnouncement},
 		{"ReportSeries", testReportSeries},
+		{"ReportMonthsWithoutSessions", testReportMonthsGap},
+		{"AnswerTokens", testAnswerTokens},
+		{"LibraryFilters", testLibraryFilters},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/mail"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// WebConfig is the `web:` section: Sign in with Slack and who may read
+// the lessons.
+type WebConfig struct {
+	ClientID      string `yaml:"client_id"`
+	ClientSecret  string `yaml:"client_secret"`
+	SessionKey    string `yaml:"session_key"`
+	PublicLessons bool   `yaml:"public_lessons"`
+}
+
+func (w WebConfig) validate() error {
+	if w.SessionKey != "" && len(w.SessionKey) < 32 {
+		return errors.New("config: web.session_key: needs 32 characters or more (or leave it empty for a random key per start)")
+	}
+	if w.ClientID != "" && w.ClientSecret == "" {
+		return errors.New("config: web.client_secret: Sign in with Slack needs the app's client secret too (env SLACK_CLIENT_SECRET)")
+	}
+	return nil
+}
+
+// MailConfig is the `mail:` section: the SMTP server that reaches people
+// outside Slack. An empty host means no email.
+type MailConfig struct {
+	Host     string `yaml:"host"`
+	Port     int    `yaml:"port"`
+	Username string `yaml:"username"`
+	Password string `yaml:"password"`
+	From     string `yaml:"from"`
+	// TLS is starttls (the default: STARTTLS, required), tls (port 465)
+	// or none (a relay on the same host).
+	TLS string `yaml:"tls"`
+}
+
+func (m MailConfig) validate() error {
+	if m.Host == "" {
+		return nil
+	}
+	if m.Port < 1 || m.Port > 65535 {
+		return fmt.Errorf("config: mail.port: %d is not a port (587 for STARTTLS, 465 for TLS)", m.Port)
+	}
+	if _, err := mail.ParseAddress(m.From); err != nil {
+		return fmt.Errorf("config: mail.from: %q is not an address like \"Exchanges <bot@example.org>\"", m.From)
+	}
+	if !slices.Contains([]string{"starttls", "tls", "none"}, m.TLS) {
+		return fmt.Errorf("config: mail.tls: %q is not starttls, tls or none", m.TLS)
+	}
+	if m.Username != "" && m.Password == "" {
+		return errors.New("config: mail.password: the SMTP username needs a password (env EXCHANGEBOT_MAIL_PASSWORD)")
+	}
+	return nil
+}
+
+// Questions are the lesson questions: one list for every language, or
+// a list per language (en, es).
+type Questions struct {
+	All    []string
+	ByLang map[string][]string
+}
+
+// UnmarshalYAML reads a list or a mapping of lists.
+func (q *Questions) UnmarshalYAML(n *yaml.Node) error {
+	*q = Questions{}
+	if n.Kind == yaml.SequenceNode {
+		return n.Decode(&q.All)
+	}
+	return n.Decode(&q.ByLang)
+}
+
+// In is the list asked in lang: its own, else the common one, else
+// English's.
+func (q Questions) In(lang string) []string {
+	if qs := q.ByLang[lang]; len(qs) > 0 {
+		return qs
+	}
+	if len(q.All) > 0 {
+		return q.All
+	}
+	return q.ByLang["en"]
+}
+
+func (q Questions) validate() error {
+	check := func(key string, qs []string) error {
+		if len(qs) == 0 {
+			return fmt.Errorf("config: %s: needs at least one question", key)
+		}
+		for i, s := range qs {
+			if strings.TrimSpace(s) == "" {
+				return fmt.Errorf("config: %s[%d]: is empty", key, i)
+			}
+		}
+		return nil
+	}
+	if q.ByLang == nil {
+		return check("lessons.questions", q.All)
+	}
+	for lang, qs := range q.ByLang {
+		if lang != "en" && lang != "es" {
+			return fmt.Errorf("config: lessons.questions.%s: the languages are en and es", lang)
+		}
+		if err := check("lessons.questions."+lang, qs); err != nil {
+			return err
+		}
+	}
+	if len(q.In("en")) == 0 {
+		return errors.New("config: lessons.questions: needs the English questions (en), asked when a language has none")
+	}
+	return nil
+}

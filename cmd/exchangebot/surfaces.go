@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"log/slog"
+	"strings"
+	"sync"
+
+	"github.com/slack-go/slack"
+
+	"github.com/exchangebot/exchangebot/bot"
+	"github.com/exchangebot/exchangebot/exchange"
+	"github.com/exchangebot/exchangebot/i18n"
+	"github.com/exchangebot/exchangebot/mail"
+	"github.com/exchangebot/exchangebot/outbox"
+	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/web"
+)
+
+// mailSenders makes the email surface's senders when mail is set up.
+func mailSenders(cfg *Config, st store.Store, log *slog.Logger, feedKey []byte) func(*exchange.Service) map[string]outbox.Sender {
+	if cfg.Mail.Host == "" {
+		return nil
+	}
+	return func(svc *exchange.Service) map[string]outbox.Sender {
+		snd, err := mail.New(mail.Config{
+			Host: cfg.Mail.Host, Port: cfg.Mail.Port, Username: cfg.Mail.Username, Password: cfg.Mail.Password,
+			From: cfg.Mail.From, TLS: cfg.Mail.TLS, BaseURL: cfg.BaseURL, Language: i18n.Lang(cfg.Language),
+			SessionFeedKey: feedKey,
+		}, st, svc, log, nil)
+		if err != nil {
+			// Validate checked mail.from already.
+			log.Error("mail is off", slog.Any("error", err))
+			return nil
+		}
+		return snd.Senders()
+	}
+}
+
+// feedKey is the key that signs session calendar links, when feeds are
+// not public.
+func feedKey(cfg *Config, key []byte) []byte {
+	if cfg.Feeds.Public {
+		return nil
+	}
+	return key
+}
+
+// newWeb builds the web pages on the bot's Service.
+func newWeb(a *app) (*web.Server, error) {
+	key := []byte(a.cfg.Web.SessionKey)
+	if len(key) == 0 {
+		key = make([]byte, 32)
+		rand.Read(key)
+	}
+	o := web.Options{
+		Service: a.bot.Service(), BaseURL: a.cfg.BaseURL, Language: i18n.Lang(a.cfg.Language),
+		FeedsPublic: a.cfg.Feeds.Public, SessionFeedKey: a.sessionKey, PublicLessons: a.cfg.Web.PublicLessons,
+		ClientID: a.cfg.Web.ClientID, ClientSecret: a.cfg.Web.ClientSecret, SessionKey: key,
+		SlackAPIURL: a.cfg.Slack.APIURL, AnnouncementLink: bot.Permalink, Log: a.log,
+	}
+	if api := a.cfg.Slack.APIURL; api != "" {
+		// A Slack stand-in (tests) serves the sign-in page beside its API.
+		o.AuthorizeURL = strings.TrimSuffix(strings.TrimSuffix(api, "/"), "/api") + "/openid/connect/authorize"
+	}
+	if a.cfg.Slack.BotToken != "" {
+		o.TeamID = teamOf(bot.NewSlackClient(a.cfg.Slack.BotToken, a.cfg.Slack.APIURL, a.metrics))
+	}
+	return web.New(o)
+}
+
+// teamOf asks Slack once which workspace the bot is installed in; a
+// failure is asked again next time.
+func teamOf(c *slack.Client) func(context.Context) (string, error) {
+	var mu sync.Mutex
+	var team string
+	return func(ctx context.Context) (string, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if team != "" {
+			return team, nil
+		}
+		res, err := c.AuthTestContext(ctx)
+		if err != nil {
+			return "", err
+		}
+		team = res.TeamID
+		return team, nil
+	}
+}
