@@ -2,7 +2,6 @@ package bot
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -43,9 +42,10 @@ func Permalink(channel, ts string) string {
 
 // escapeText escapes the three characters Slack's mrkdwn treats as control
 // characters, so user text cannot forge mentions or links.
-func escapeText(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
+func escapeText(s string) string { return mrkdwnEscaper.Replace(s) }
+
+// mrkdwnEscaper is built once: a Replacer builds its tables on first use.
+var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 func formatDuration(d time.Duration) string {
 	h, m := int(d.Hours()), int(d.Minutes())%60
@@ -105,18 +105,6 @@ func plain(text string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.PlainTextType, text, false, false)
 }
 
-// announcementText is the notification fallback of the announcement.
-func announcementText(s *store.Session) string {
-	if s.Cancelled() {
-		return "Cancelled: " + escapeText(s.Title)
-	}
-	kind := "Session"
-	if s.Kind != "" {
-		kind = strings.ToUpper(s.Kind[:1]) + s.Kind[1:]
-	}
-	return kind + ": " + escapeText(s.Title)
-}
-
 // feedSite is where session feed links point: signed unless feeds are public.
 func (b *Bot) feedSite() calendar.Site {
 	site := calendar.Site{BaseURL: b.cfg.BaseURL}
@@ -124,61 +112,6 @@ func (b *Bot) feedSite() calendar.Site {
 		site.SessionKey = b.cfg.SessionFeedKey
 	}
 	return site
-}
-
-// announcementBlocks is the announcement as first posted and as updated
-// after a move, a cancellation or a speaker change.
-func announcementBlocks(s *store.Session, site calendar.Site) []slack.Block {
-	title := s.Title
-	if s.Cancelled() {
-		title = "Cancelled: " + title
-	}
-	blocks := []slack.Block{
-		slack.NewHeaderBlock(plain(truncate(title, 150))),
-		slack.NewSectionBlock(mrkdwn(sessionLines(s)), nil, nil),
-	}
-	if s.Cancelled() {
-		note := "This session was cancelled."
-		if s.CancelReason != "" {
-			note += " " + escapeText(s.CancelReason)
-		}
-		return append(blocks, slack.NewContextBlock("", mrkdwn(note)))
-	}
-	id := strconv.FormatInt(s.ID, 10)
-	join := slack.NewButtonBlockElement(actionJoin, id, plain("Join"))
-	join.Style = slack.StylePrimary
-	cal := slack.NewButtonBlockElement(actionCalendar, id, plain("Add to calendar"))
-	cal.URL = site.SessionURL(s.ID)
-	return append(blocks, slack.NewActionBlock("session_"+id, join, cal))
-}
-
-// showBlocks is one session in full, for `show`.
-func showBlocks(s *store.Session, site calendar.Site) []slack.Block {
-	text := fmt.Sprintf("*%s*\n%s", escapeText(s.Title), sessionLines(s))
-	if s.Cancelled() {
-		text = "*Cancelled* " + text
-		if s.CancelReason != "" {
-			text += "\n*Reason:* " + escapeText(s.CancelReason)
-		}
-	}
-	text += fmt.Sprintf("\n*Participants:* %d", len(s.Participants))
-	text += fmt.Sprintf("\n*Calendar:* <%s>", site.SessionURL(s.ID))
-	if s.AnnounceTS != "" {
-		text += fmt.Sprintf("\n*Announcement:* <%s|in <#%s>>", Permalink(s.AnnounceChannel, s.AnnounceTS), s.AnnounceChannel)
-	}
-	return []slack.Block{slack.NewSectionBlock(mrkdwn(text), nil, nil)}
-}
-
-// listLine is one session in `list` and the digest.
-func listLine(s *store.Session) string {
-	line := fmt.Sprintf("*#%d* %s · %s", s.ID, escapeText(s.Title), slackDate(s.Start, s.TZ))
-	if s.Cancelled() {
-		line = "~" + line + "~ (cancelled)"
-	}
-	if len(s.Speakers) > 0 {
-		line += " · " + speakerNames(s.Speakers)
-	}
-	return line
 }
 
 func truncate(s string, n int) string {

@@ -14,6 +14,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/exchangebot/exchangebot/exchange"
+	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/outbox"
 	"github.com/exchangebot/exchangebot/store"
 )
@@ -27,6 +28,9 @@ type Config struct {
 	SigningSecret string
 	Tick          string // cron spec for the delivery job
 	DigestCron    string
+	// Language is what channel posts of sessions without lang: and
+	// people whose Slack locale is unknown read ("" is English).
+	Language i18n.Lang
 	// SessionFeedKey signs session feed links when FeedsPublic is false
 	// (see calendar.Site).
 	SessionFeedKey []byte
@@ -44,6 +48,8 @@ type SlackAPI interface {
 	GetUserGroupMembersContext(ctx context.Context, group string, options ...slack.GetUserGroupMembersOption) ([]string, error)
 	GetConversationHistoryContext(ctx context.Context, params *slack.GetConversationHistoryParameters) (*slack.GetConversationHistoryResponse, error)
 	GetConversationRepliesContext(ctx context.Context, params *slack.GetConversationRepliesParameters) ([]slack.Message, bool, string, error)
+	PublishViewContext(ctx context.Context, req slack.PublishViewContextRequest) (*slack.ViewResponse, error)
+	GetConversationInfoContext(ctx context.Context, input *slack.GetConversationInfoInput) (*slack.Channel, error)
 }
 
 // Bot holds what every command, handler and job needs.

@@ -13,6 +13,7 @@ import (
 	"github.com/slack-go/slack/slackevents"
 
 	"github.com/exchangebot/exchangebot/exchange"
+	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/store"
 )
 
@@ -58,7 +59,8 @@ func (b *Bot) handleDM(ctx context.Context, ev slackevents.EventsAPIInnerEvent) 
 	} else if err != nil {
 		return err
 	} else if step.Session == nil {
-		return nil // not in a walk-through: ordinary chat with the bot
+		// Not in a walk-through: never silence.
+		return b.answerChat(ctx, w, m.TimeStamp, m.ThreadTimeStamp)
 	} else {
 		reply = b.stepText(ctx, w, step)
 	}
@@ -143,19 +145,28 @@ func (b *Bot) openCapture(ctx context.Context, cb slack.InteractionCallback, a *
 func (b *Bot) lessonsModal(s *store.Session, answers map[int]string, meta string) slack.ModalViewRequest {
 	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(fmt.Sprintf("*#%d %s*\nAnswer any of these; you can come back and edit them.",
 		s.ID, escapeText(s.Title))), nil, nil)}
+	l := i18n.Match(b.cfg.Language, s.Lang)
 	for i, q := range b.cfg.Lessons.Questions {
 		el := slack.NewPlainTextInputBlockElement(nil, "answer")
 		el.Multiline = true
-		el.MaxLength = 3000
-		el.InitialValue = answers[i]
-		blocks = append(blocks, input(fmt.Sprintf("q%d", i+1), truncate(q, 2000), el, true))
+		el.MaxLength = maxInputLength
+		if v, fits := initialValue(answers[i], maxInputLength); fits {
+			el.InitialValue = v
+		} else {
+			// Prefilled, it would not open; cut, saving would cut what
+			// was stored. Shown instead, and kept unless replaced.
+			blocks = append(blocks, contextLine(tr(l, "native.capture.long_answer", "Question", i+1)))
+			blocks = append(blocks, sections(quote(escapeText(answers[i])))...)
+		}
+		blocks = append(blocks, input(fmt.Sprintf("q%d", i+1), q, el, true))
 	}
+	blocks = fitBlocks(blocks, maxViewBlocks, func(n int) string { return tr(l, "native.more", "Count", n) })
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      callbackLessons,
-		Title:           plain("Capture lessons"),
-		Submit:          plain("Save"),
-		Close:           plain("Cancel"),
+		Title:           viewTitle("Capture lessons"),
+		Submit:          viewTitle("Save"),
+		Close:           viewTitle("Cancel"),
 		PrivateMetadata: meta,
 		Blocks:          slack.Blocks{BlockSet: blocks},
 	}

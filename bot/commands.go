@@ -97,7 +97,7 @@ func (req Request) actor() exchange.Actor {
 var _ = commands.add("help", (*Bot).cmdHelp)
 
 func (b *Bot) cmdHelp(ctx context.Context, req Request, _ Command) (Reply, error) {
-	return Reply{Text: b.helpText() + "\n\n" + seriesHelp(b.seriesReplyLang(ctx, req.UserID), b.cfg.Command)}, nil
+	return Reply{Text: b.helpText() + "\n\n" + seriesHelp(b.readerLang(ctx, req.UserID), b.cfg.Command)}, nil
 }
 
 func (b *Bot) helpText() string {
@@ -124,29 +124,11 @@ func (b *Bot) helpText() string {
 var _ = commands.add("list", (*Bot).cmdList)
 
 func (b *Bot) cmdList(ctx context.Context, req Request, c Command) (Reply, error) {
-	sessions, err := b.svc.List(ctx, req.UserID, c.Scope)
+	p, err := b.svc.List(ctx, req.UserID, c.Scope, c.Page)
 	if err != nil {
 		return Reply{}, err
 	}
-	title := "Upcoming sessions"
-	switch c.Scope {
-	case exchange.ScopeMine:
-		title = "Your upcoming sessions (speaking or joined)"
-	case exchange.ScopePast:
-		title = "Past sessions"
-	case exchange.ScopeAll:
-		title = "All sessions from 90 days ago on"
-	}
-	if len(sessions) == 0 {
-		return textReply("%s: none. Schedule one with `%s new`.", title, b.cfg.Command), nil
-	}
-	lines := []string{"*" + title + "*"}
-	lang := b.seriesReplyLang(ctx, req.UserID)
-	for _, s := range sessions {
-		lines = append(lines, listLine(s)+seriesMark(lang, s))
-	}
-	lines = append(lines, fmt.Sprintf("`%s show <id>` for details, `%s join <id>` to take part.", b.cfg.Command, b.cfg.Command))
-	return Reply{Text: strings.Join(lines, "\n")}, nil
+	return b.listReply(b.readerLang(ctx, req.UserID), c.Scope, p), nil
 }
 
 var _ = commands.add("show", (*Bot).cmdShow)
@@ -156,15 +138,16 @@ func (b *Bot) cmdShow(ctx context.Context, req Request, c Command) (Reply, error
 	if err != nil {
 		return Reply{}, err
 	}
-	blocks := showBlocks(s, b.feedSite())
+	r := b.showReply(b.readerLang(ctx, req.UserID), s)
 	if s.SeriesID != 0 {
-		text, err := b.seriesShowText(ctx, b.seriesReplyLang(ctx, req.UserID), s)
+		text, err := b.seriesShowText(ctx, b.readerLang(ctx, req.UserID), s)
 		if err != nil {
 			return Reply{}, err
 		}
-		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(text), nil, nil))
+		r.Blocks = append(r.Blocks, slack.NewSectionBlock(mrkdwn(text), nil, nil))
+		r.Text += "\n" + text
 	}
-	return Reply{Text: announcementText(s), Blocks: blocks}, nil
+	return r, nil
 }
 
 var _ = commands.add("feed", (*Bot).cmdFeed)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -40,7 +41,21 @@ func (b *Bot) postTop(ctx context.Context, d store.Delivery, channel string, opt
 		return "", "", err
 	}
 	opts = append(opts, deliveryMetadata(d.ID))
-	return b.slack.PostMessageContext(ctx, channel, opts...)
+	return b.postOrPlain(ctx, d, channel, opts)
+}
+
+// postOrPlain posts, and when Slack refuses the blocks posts the message
+// again as its text alone: the refusal means nothing was posted, and a
+// message in plain words is better than none. Every sender's text holds
+// what a reader needs.
+func (b *Bot) postOrPlain(ctx context.Context, d store.Delivery, channel string, opts []slack.MsgOption) (string, string, error) {
+	ch, ts, err := b.slack.PostMessageContext(ctx, channel, opts...)
+	if blocksRefused(err) {
+		b.log.Warn("slack refused the blocks; posting as text", slog.Int64("delivery", d.ID), slog.String("kind", d.Kind), slog.Any("error", err))
+		b.metrics.PlainFallbacks.WithLabelValues(d.Kind).Inc()
+		return b.slack.PostMessageContext(ctx, channel, append(opts, slack.MsgOptionBlocks())...)
+	}
+	return ch, ts, err
 }
 
 // postThread posts in the session announcement's thread; until the
@@ -71,7 +86,7 @@ func (b *Bot) postThread(ctx context.Context, d store.Delivery, s *store.Session
 		return "", "", err
 	}
 	opts = append(opts, slack.MsgOptionTS(s.AnnounceTS), deliveryMetadata(d.ID))
-	return b.slack.PostMessageContext(ctx, s.AnnounceChannel, opts...)
+	return b.postOrPlain(ctx, d, s.AnnounceChannel, opts)
 }
 
 // postDM opens (or reuses) the DM with user and posts there.
@@ -107,7 +122,7 @@ func (b *Bot) findPost(ctx context.Context, d store.Delivery, s *store.Session) 
 			channel = d.Recipient
 		}
 	}
-	if channel == "" || d.Kind == kindUpdate {
+	if channel == "" || d.Kind == kindUpdate || d.Kind == kindHome {
 		return "", "", false, nil
 	}
 	want := strconv.FormatInt(d.ID, 10)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/store"
 )
 
@@ -33,7 +34,7 @@ func (b *Bot) sendDigest(ctx context.Context, d store.Delivery, _ *store.Session
 	} else {
 		lines := []string{fmt.Sprintf("*The coming week*: %d %s", len(sessions), plural(len(sessions), "session", "sessions"))}
 		for _, s := range sessions {
-			lines = append(lines, "• "+listLine(s))
+			lines = append(lines, "• "+listLine(i18n.Match(b.cfg.Language), s))
 		}
 		lines = append(lines, fmt.Sprintf("`%s join <id>` to take part, `%s show <id>` for details, `%s feed` for your calendar.", cmd, cmd, cmd))
 		text = strings.Join(lines, "\n")

@@ -90,22 +90,3 @@ func keyChoices(key string, values []string) string {
 	}
 	return strings.Join(parts[:len(parts)-1], ", ") + " or " + parts[len(parts)-1]
 }
-
-// formFields say which input of the new-session form an error is about.
-var formFields = map[string]string{
-	exchange.CodeNotStaff:      "title",
-	exchange.CodeTitleEmpty:    "title",
-	exchange.CodeTitleTooLong:  "title",
-	exchange.CodeKind:          "kind",
-	exchange.CodeDuration:      "duration",
-	exchange.CodePast:          "date",
-	exchange.CodeZone:          "tz",
-	exchange.CodeLink:          "link",
-	exchange.CodeLang:          "title",
-	exchange.CodeSpeaker:       "speakers",
-	exchange.CodeEvery:         "repeat",
-	exchange.CodeSeriesEnds:    "repeat_end",
-	exchange.CodeSeriesCount:   "repeat_end",
-	exchange.CodeSeriesUntil:   "repeat_end",
-	exchange.CodeSeriesTooLong: "repeat_end",
-}

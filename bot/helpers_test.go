@@ -11,7 +11,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -107,7 +109,7 @@ func newTestBot(t testing.TB, mutate ...func(*Config)) *testEnv {
 	clock := &testClock{t: testNow()}
 	m := NewMetrics(nil)
 	b := New(Options{
-		Store: st, Slack: NewSlackClient("xoxb-test", fake.APIURL(), m), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Store: st, Slack: NewSlackClient("xoxb-test", fake.APIURL(), m), Log: slog.New(slog.NewTextHandler(testLog(), nil)),
 		Now: clock.Now, Config: cfg, Metrics: m,
 		// One worker keeps the order of posts fixed, as these tests read
 		// them; concurrency is tested in package outbox and on the binary.
@@ -210,4 +212,31 @@ func (e *testEnv) sessionCount() int {
 		e.t.Fatal(err)
 	}
 	return n
+}
+
+// metric reads one series from the bot's /metrics as Prometheus serves
+// it; 0 when it is not there.
+func (e *testEnv) metric(series string) float64 {
+	e.t.Helper()
+	rec := httptest.NewRecorder()
+	e.bot.metrics.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	for _, line := range strings.Split(rec.Body.String(), "\n") {
+		if rest, ok := strings.CutPrefix(line, series+" "); ok {
+			v, err := strconv.ParseFloat(strings.TrimSpace(rest), 64)
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			return v
+		}
+	}
+	return 0
+}
+
+// testLog is where test bots log: nowhere, unless EXCHANGEBOT_TEST_LOG
+// is set (for debugging a test).
+func testLog() io.Writer {
+	if os.Getenv("EXCHANGEBOT_TEST_LOG") != "" {
+		return os.Stderr
+	}
+	return io.Discard
 }

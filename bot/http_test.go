@@ -270,8 +270,8 @@ func TestNewModal(t *testing.T) {
 		"kind":     {"type": "static_select", "selected_option": map[string]any{"value": "webinar"}},
 		"date":     {"type": "datepicker", "selected_date": "2020-01-01"},
 		"time":     {"type": "timepicker", "selected_time": "15:00"},
-		"tz":       {"type": "plain_text_input", "value": "Mars/Olympus"},
-		"duration": {"type": "plain_text_input", "value": "0m"},
+		"tz":       {"type": "static_select", "selected_option": map[string]any{"value": "Mars/Olympus"}},
+		"duration": {"type": "static_select", "selected_option": map[string]any{"value": "90"}},
 		"link":     {"type": "url_text_input", "value": "ftp://x"},
 	}
 	code, body = e.interaction(viewSubmission("U1", bad, `{"channel":"C1"}`))
@@ -283,9 +283,15 @@ func TestNewModal(t *testing.T) {
 	if code != 200 || resp.Action != "errors" {
 		t.Fatalf("bad submission answered %d %s", code, body)
 	}
-	for _, field := range []string{"title", "tz", "duration", "link"} {
+	for _, field := range []string{"title", "tz", "link"} {
 		if resp.Errors[field] == "" {
 			t.Errorf("no inline error for %s: %v", field, resp.Errors)
+		}
+	}
+	// Errors in a form are plain words: no command syntax to copy.
+	for field, text := range resp.Errors {
+		if strings.ContainsAny(text, "`") || strings.Contains(text, "tz:") {
+			t.Errorf("%s error quotes command syntax: %q", field, text)
 		}
 	}
 	if e.sessionCount() != 0 {
@@ -293,12 +299,11 @@ func TestNewModal(t *testing.T) {
 	}
 
 	bad["title"]["value"] = "Lessons from Uruguay's social fund"
-	bad["tz"]["value"] = "America/Montevideo"
-	bad["duration"]["value"] = "1h30m"
+	bad["tz"]["selected_option"] = map[string]any{"value": "America/Montevideo"}
 	bad["link"]["value"] = "https://meet.example.org/abc"
 	code, body = e.interaction(viewSubmission("U1", bad, `{"channel":"C1"}`))
 	json.Unmarshal([]byte(body), &resp)
-	if resp.Errors["date"] == "" || !strings.Contains(resp.Errors["date"], "past") {
+	if resp.Errors["date"] == "" || !strings.Contains(resp.Errors["date"], "passed") {
 		t.Fatalf("past date not flagged: %d %s", code, body)
 	}
 	bad["date"]["selected_date"] = futureDate(3)

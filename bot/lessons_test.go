@@ -256,8 +256,9 @@ func TestDMAnswersActOnceAndStopKeepsThem(t *testing.T) {
 		t.Fatalf("lessons after stop = %+v, %v", lessons, err)
 	}
 
-	// None of these is an answer: after stop, someone else in the DM, a
-	// channel message, an edit, a bot's own post.
+	// None of these is an answer: after stop (offered as an added answer),
+	// someone else in the DM (answered with their sessions and help), a
+	// channel message, an edit, a bot's own post (neither answered).
 	n := len(e.slack.Messages())
 	e.event(dm(t, "EvR4", "DUA", "UA", "One more thought"))
 	e.event(dm(t, "EvR5", "DUA", "UB", "Hijack"))
@@ -268,8 +269,15 @@ func TestDMAnswersActOnceAndStopKeepsThem(t *testing.T) {
 	if got := e.answered(1); got["UA"] != 2 || got["UB"] != 0 || len(got) != 1 {
 		t.Errorf("answers = %v, want only UA's two", got)
 	}
-	if got := len(e.slack.Messages()); got != n {
-		t.Errorf("%d replies to messages that are not answers", got-n)
+	msgs := e.slack.Messages()[n:]
+	if len(msgs) != 2 {
+		t.Fatalf("%d replies to messages that are not answers, want the offer and the help", len(msgs))
+	}
+	if !strings.Contains(msgs[0].Text, "stopped the questions") || !strings.Contains(string(msgs[0].Blocks), `"action_id":"add_answer"`) {
+		t.Errorf("after stop: %s %s", msgs[0].Text, msgs[0].Blocks)
+	}
+	if !strings.Contains(msgs[1].Text, "/exchange help") {
+		t.Errorf("chat answer: %s", msgs[1].Text)
 	}
 	// UB, whose prompt is in DUB, still answers there.
 	e.event(dm(t, "EvR9", "DUB", "UB", "Local partners mattered."))

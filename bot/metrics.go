@@ -23,6 +23,9 @@ type Metrics struct {
 	Requests   *prometheus.HistogramVec
 	// SlackErrors counts Slack's error answers (ok:false) by method and code.
 	SlackErrors *prometheus.CounterVec
+	// PlainFallbacks counts messages Slack refused for their blocks and
+	// that went out again as text, by kind.
+	PlainFallbacks *prometheus.CounterVec
 	// Outbox are the delivery engine's series.
 	Outbox *outbox.Metrics
 }
@@ -48,9 +51,12 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 		SlackErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "exchangebot_slack_api_errors_total", Help: "Slack Web API error answers, by method and Slack's error code.",
 		}, []string{"method", "error"}),
+		PlainFallbacks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "exchangebot_plain_fallbacks_total", Help: "Messages Slack refused for their blocks, sent again as text, by kind.",
+		}, []string{"kind"}),
 		Outbox: outbox.NewMetrics(reg),
 	}
-	reg.MustRegister(m.Commands, m.SlackCalls, m.Requests, m.SlackErrors,
+	reg.MustRegister(m.Commands, m.SlackCalls, m.Requests, m.SlackErrors, m.PlainFallbacks,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	return m
 }

@@ -18,7 +18,9 @@ const (
 	kindSummary  = exchange.KindSummary
 	kindDigest   = exchange.KindDigest
 
-	kindUndelivered = exchange.KindUndelivered
+	kindUndelivered  = exchange.KindUndelivered
+	kindHome         = exchange.KindHome
+	kindSpeakerAdded = exchange.KindSpeakerAdded
 )
 
 // noticeText words a note under the announcement (a KindThread row).

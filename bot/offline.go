@@ -81,4 +81,13 @@ func (o *offlineSlack) GetConversationRepliesContext(context.Context, *slack.Get
 	return nil, false, "", nil
 }
 
+func (o *offlineSlack) PublishViewContext(_ context.Context, req slack.PublishViewContextRequest) (*slack.ViewResponse, error) {
+	o.log.Info("offline: would call Slack", slog.String("method", "views.publish"), slog.String("user", req.UserID))
+	return &slack.ViewResponse{}, nil
+}
+
+func (o *offlineSlack) GetConversationInfoContext(context.Context, *slack.GetConversationInfoInput) (*slack.Channel, error) {
+	return nil, errOffline
+}
+
 var errOffline = errors.New("bot: offline, no Slack token")

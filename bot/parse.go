@@ -33,6 +33,7 @@ type Command struct {
 	Description string          // edit description:
 	Topic       string          // request: what the session asked for should be about
 	Scope       string          // list: ""|"mine"|"past"|"all"; requests: ""|"open"|"all"
+	Page        int             // list page N: 1-based, 0 when not given
 	Action      string          // speakers: "add"|"remove"; feed: ""|"reset"
 	Reason      string          // cancel: free text, may be empty
 	Words       string          // lessons: the search words when not an id
@@ -80,7 +81,7 @@ func Parse(text string) (Command, error) {
 	case "new":
 		c, err = parseNew(lx)
 	case "list":
-		c.Scope, err = parseChoice(lx, typed, i18n.Msg(msgFormList), listScopes)
+		c, err = parseList(lx, typed)
 	case "requests":
 		c.Scope, err = parseChoice(lx, typed, i18n.Msg(msgFormRequests), requestScopes)
 	case "feed":
@@ -123,6 +124,37 @@ func parseChoice(lx *lexer, typed string, forms any, choices map[string]string) 
 		return v, extraArgs(args, 1, forms)
 	}
 	return "", usage(msgBadChoice, "Command", typed, "Input", echo(args[0].raw), "Form", forms)
+}
+
+// maxPage bounds `list page N`: far past any real list, short of overflow.
+const maxPage = 100000
+
+// parseList reads `list [mine|past|all] [page N]`.
+func parseList(lx *lexer, typed string) (Command, error) {
+	form := i18n.Msg(msgFormList)
+	args, err := lx.all()
+	if err != nil {
+		return Command{}, err
+	}
+	c := Command{Name: "list"}
+	i := 0
+	if v, ok := listScopes[word(args, 0)]; ok {
+		c.Scope, i = v, 1
+	}
+	if i < len(args) && pageWords[word(args, i)] {
+		if i+1 >= len(args) {
+			return Command{}, usage(msgPageMissing, "Command", typed, "Input", echo(args[i].raw), "Form", form)
+		}
+		n, err := strconv.Atoi(args[i+1].text)
+		if err != nil || n < 1 || n > maxPage || args[i+1].hasQuote {
+			return Command{}, usage(msgBadPage, "Input", echo(args[i+1].raw), "Form", form)
+		}
+		c.Page, i = n, i+2
+	}
+	if i == 0 && len(args) > 0 {
+		return Command{}, usage(msgBadChoice, "Command", typed, "Input", echo(args[0].raw), "Form", form)
+	}
+	return c, extraArgs(args, i, form)
 }
 
 func parseIDOnly(lx *lexer, typed string, request bool) (int64, error) {

@@ -120,3 +120,21 @@ func (g *rateGuard) GetConversationRepliesContext(ctx context.Context, params *s
 	msgs, more, next, err := g.api.GetConversationRepliesContext(ctx, params)
 	return msgs, more, next, g.note(m, params.ChannelID, err)
 }
+
+func (g *rateGuard) PublishViewContext(ctx context.Context, req slack.PublishViewContextRequest) (*slack.ViewResponse, error) {
+	const m = "views.publish"
+	if err := g.check(m, req.UserID); err != nil {
+		return nil, err
+	}
+	resp, err := g.api.PublishViewContext(ctx, req)
+	return resp, g.note(m, req.UserID, err)
+}
+
+func (g *rateGuard) GetConversationInfoContext(ctx context.Context, in *slack.GetConversationInfoInput) (*slack.Channel, error) {
+	const m = "conversations.info"
+	if err := g.check(m, in.ChannelID); err != nil {
+		return nil, err
+	}
+	ch, err := g.api.GetConversationInfoContext(ctx, in)
+	return ch, g.note(m, in.ChannelID, err)
+}

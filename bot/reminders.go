@@ -3,10 +3,12 @@ package bot
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/slack-go/slack"
 
+	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/store"
 )
 
@@ -34,11 +36,40 @@ func (b *Bot) sendReminder(ctx context.Context, d store.Delivery, s *store.Sessi
 	if s.Link != "" {
 		text += fmt.Sprintf(" Join: <%s>", s.Link)
 	}
-	opts := []slack.MsgOption{slack.MsgOptionText(text, false)}
+	l := b.postLang(s)
+	if !d.InThread {
+		l = b.readerLang(ctx, d.Recipient)
+	}
+	opts := []slack.MsgOption{slack.MsgOptionText(text, false), slack.MsgOptionBlocks(b.reminderBlocks(l, s, text, !d.InThread)...)}
 	if d.InThread {
 		return b.postThread(ctx, d, s, opts...)
 	}
 	return b.postDM(ctx, d, d.Recipient, opts...)
+}
+
+// reminderBlocks are a reminder's text, a button with the join link, and
+// (by DM, where the thread is not at hand) a link to the announcement.
+func (b *Bot) reminderBlocks(l i18n.Lang, s *store.Session, text string, direct bool) []slack.Block {
+	blocks := sections(text)
+	if s.Link != "" {
+		join := linkButton("reminder_join", tr(l, "native.reminder.join"), s.Link)
+		join.Style = slack.StylePrimary
+		blocks = append(blocks, slack.NewActionBlock("reminder_"+strconv.FormatInt(s.ID, 10), join))
+	}
+	if link := Permalink(s.AnnounceChannel, s.AnnounceTS); direct && link != "" {
+		blocks = append(blocks, contextLine(tr(l, "native.reminder.announcement", "Link", link)))
+	} else if direct && s.Link == "" {
+		blocks = append(blocks, contextLine(tr(l, "native.reminder.no_link", "Command", "`"+b.cfg.Command+" "+tr(l, "native.list.word_show")+" "+strconv.FormatInt(s.ID, 10)+"`")))
+	}
+	return blocks
+}
+
+var _ = actions.add("reminder_join", (*Bot).pressLink)
+
+// pressLink answers nothing: a link button opens its link in the
+// person's browser, and Slack reports the press all the same.
+func (b *Bot) pressLink(context.Context, slack.InteractionCallback, *slack.BlockAction) error {
+	return nil
 }
 
 // humanOffset says a reminder offset the way a person would.

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/exchangebot/exchangebot/exchange"
 	"github.com/exchangebot/exchangebot/store"
 )
 
@@ -34,6 +35,8 @@ func remEnv(t *testing.T, mutate ...func(*Config)) (*testEnv, *store.Session) {
 			t.Fatalf("join %s: %q", u, r)
 		}
 	}
+	// Past the window the joins' refreshes (announcement, Homes) wait for.
+	e.clock.Set(remT0.Add(exchange.Coalesce))
 	e.deliver()
 	s, err := e.store.Session(context.Background(), 1)
 	if err != nil {

@@ -27,7 +27,7 @@ func (b *Bot) cmdReport(ctx context.Context, req Request, c Command) (Reply, err
 	if err != nil {
 		return Reply{}, err
 	}
-	return Reply{Text: reportText(r, loc) + seriesReportLine(b.seriesReplyLang(ctx, req.UserID), r)}, nil
+	return Reply{Text: reportText(r, loc) + seriesReportLine(b.readerLang(ctx, req.UserID), r)}, nil
 }
 
 func reportText(r store.Report, loc *time.Location) string {

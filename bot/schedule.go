@@ -33,6 +33,11 @@ func (b *Bot) cmdNew(ctx context.Context, req Request, c Command) (Reply, error)
 	if err != nil {
 		return Reply{}, err
 	}
+	ch := b.svc.Channel(req.actor(), c.Channel)
+	if err := b.checkChannel(ctx, ch); err != nil {
+		// Nothing is stored: the person invites the bot and tries again.
+		return Reply{Text: b.channelProblem(b.readerLang(ctx, req.UserID), ch, err)}, nil
+	}
 	draft := exchange.Draft{
 		Title: c.Title, Kind: c.Kind, Start: start, Duration: c.Duration, TZ: loc.String(),
 		Link: c.Link, Channel: c.Channel, Lang: c.Lang, Partners: c.Partners, Speakers: c.Speakers,

@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/exchangebot/exchangebot/exchange"
+	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/outbox"
 	"github.com/exchangebot/exchangebot/store"
 )
@@ -29,6 +30,8 @@ func (b *Bot) registerSenders() {
 	b.senders[kindThread] = b.sendThreadNote
 	b.senders[kindReminder] = b.sendReminder
 	b.senders[kindUndelivered] = b.sendUndelivered
+	b.senders[kindHome] = b.sendHome
+	b.senders[kindSpeakerAdded] = b.sendSpeakerAdded
 	for kind, fn := range extraSenders {
 		b.senders[kind] = func(ctx context.Context, d store.Delivery, s *store.Session) (string, string, error) {
 			return fn(b, ctx, d, s)
@@ -37,7 +40,7 @@ func (b *Bot) registerSenders() {
 }
 
 func (b *Bot) sendAnnouncement(ctx context.Context, d store.Delivery, s *store.Session) (string, string, error) {
-	text, blocks, err := b.announcement(ctx, s)
+	text, blocks, err := b.announcementOf(ctx, s)
 	if err != nil {
 		return "", "", err
 	}
@@ -51,21 +54,50 @@ func (b *Bot) sendUpdate(ctx context.Context, _ store.Delivery, s *store.Session
 	if s.AnnounceTS == "" {
 		return "", "", nil // the announcement, when it goes out, shows the current state
 	}
-	text, blocks, err := b.announcement(ctx, s)
+	text, blocks, err := b.announcementOf(ctx, s)
 	if err != nil {
 		return "", "", err
 	}
-	_, _, _, err = b.slack.UpdateMessageContext(ctx, s.AnnounceChannel, s.AnnounceTS,
-		slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
+	opts := []slack.MsgOption{slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...)}
+	_, _, _, err = b.slack.UpdateMessageContext(ctx, s.AnnounceChannel, s.AnnounceTS, opts...)
+	if blocksRefused(err) {
+		b.metrics.PlainFallbacks.WithLabelValues(kindUpdate).Inc()
+		_, _, _, err = b.slack.UpdateMessageContext(ctx, s.AnnounceChannel, s.AnnounceTS, append(opts, slack.MsgOptionBlocks())...)
+	}
 	return s.AnnounceChannel, s.AnnounceTS, err
 }
 
+// blocksRefused reports whether Slack refused a message for its blocks
+// or its length: the same words as plain text will be taken.
+func blocksRefused(err error) bool {
+	var se slack.SlackErrorResponse
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Err {
+	case "invalid_blocks", "invalid_blocks_format", "msg_too_long", "too_many_blocks":
+		return true
+	}
+	return false
+}
+
 func (b *Bot) sendThreadNote(ctx context.Context, d store.Delivery, s *store.Session) (string, string, error) {
-	text, ok := seriesNoticeText(seriesPostLang(s), d.Payload)
+	text, ok := seriesNoticeText(b.postLang(s), d.Payload)
 	if !ok {
 		text = noticeText(d)
 	}
+	if n, ok := exchange.ReadNotice(d.Payload); ok && n.Event == exchange.NoticeLink {
+		text = linkNote(b.postLang(s), n)
+	}
 	return b.postThread(ctx, d, s, slack.MsgOptionText(text, false))
+}
+
+// linkNote tells the thread that the join link changed.
+func linkNote(l i18n.Lang, n exchange.Notice) string {
+	if n.Link == "" {
+		return tr(l, "native.notice.link_removed", "Title", escapeText(n.Title))
+	}
+	return tr(l, "native.notice.link", "Title", escapeText(n.Title), "Link", "<"+n.Link+">", "Date", dateIn(l, n.Start, n.TZ))
 }
 
 // slackSender is the Slack surface of the delivery engine.
@@ -112,6 +144,8 @@ func (ss slackSender) Lane(d store.Delivery) string {
 	switch {
 	case d.SessionID != 0 && (d.InThread || d.Kind == kindAnnounce || d.Kind == kindUpdate || d.Kind == kindThread):
 		return "session:" + strconv.FormatInt(d.SessionID, 10)
+	case d.Kind == kindHome:
+		return "home:" + d.Recipient // never behind that person's DMs
 	case d.Recipient != "":
 		return "to:" + d.Recipient
 	}

@@ -15,15 +15,6 @@ import (
 // all`) and their replies. The series' announcement, notes and buttons
 // are in series_blocks.go.
 
-// seriesReplyLang is the language replies about series are worded in for
-// userID. Replies are in English until each reader's Slack locale
-// reaches the bot's replies; this is the one place to change then.
-func (b *Bot) seriesReplyLang(context.Context, string) i18n.Lang { return i18n.English }
-
-// seriesPostLang is the language of what is posted in a channel about
-// s: the session's own language, else English.
-func seriesPostLang(s *store.Session) i18n.Lang { return i18n.Match(i18n.English, s.Lang) }
-
 // everyMsg words how often a series repeats.
 var everyMsg = map[string]string{
 	exchange.EveryWeek:     "series.every.week",
@@ -110,7 +101,7 @@ func (b *Bot) newSeries(ctx context.Context, req Request, c Command, d exchange.
 	if err != nil {
 		return Reply{}, err
 	}
-	return Reply{Text: b.seriesScheduledText(b.seriesReplyLang(ctx, req.UserID), sr)}, nil
+	return Reply{Text: b.seriesScheduledText(b.readerLang(ctx, req.UserID), sr)}, nil
 }
 
 func (b *Bot) seriesScheduledText(lang i18n.Lang, sr *store.Series) string {
@@ -123,7 +114,7 @@ func (b *Bot) seriesScheduledText(lang i18n.Lang, sr *store.Series) string {
 	}
 	return i18n.T(lang, "series.reply.scheduled", map[string]any{
 		"Count": len(sr.Occurrences), "Every": everyText(lang, sr.Every), "Title": escapeText(first.Title),
-		"First": first.ID, "Last": last.ID, "Start": slackDate(first.Start, first.TZ), "End": slackDate(last.Start, last.TZ),
+		"First": first.ID, "Last": last.ID, "Start": dateIn(lang, first.Start, first.TZ), "End": dateIn(lang, last.Start, last.TZ),
 		"Duration": i18n.Duration(first.Duration),
 	}) + " " + where
 }
@@ -134,10 +125,10 @@ func (b *Bot) moveSeries(ctx context.Context, req Request, c Command, start time
 	if err != nil {
 		return Reply{}, err
 	}
-	first := moved[0]
-	return Reply{Text: i18n.T(b.seriesReplyLang(ctx, req.UserID), "series.reply.moved", map[string]any{
+	first, lang := moved[0], b.readerLang(ctx, req.UserID)
+	return Reply{Text: i18n.T(lang, "series.reply.moved", map[string]any{
 		"Count": len(moved), "Title": escapeText(first.Title), "ID": first.ID,
-		"Was": slackDate(was, first.TZ), "Start": slackDate(first.Start, first.TZ),
+		"Was": dateIn(lang, was, first.TZ), "Start": dateIn(lang, first.Start, first.TZ),
 	})}, nil
 }
 
@@ -147,9 +138,9 @@ func (b *Bot) cancelSeries(ctx context.Context, req Request, c Command) (Reply, 
 	if err != nil {
 		return Reply{}, err
 	}
-	first := cancelled[0]
-	return Reply{Text: i18n.T(b.seriesReplyLang(ctx, req.UserID), "series.reply.cancelled", map[string]any{
-		"Count": len(cancelled), "Title": escapeText(first.Title), "ID": first.ID, "Start": slackDate(first.Start, first.TZ),
+	first, lang := cancelled[0], b.readerLang(ctx, req.UserID)
+	return Reply{Text: i18n.T(lang, "series.reply.cancelled", map[string]any{
+		"Count": len(cancelled), "Title": escapeText(first.Title), "ID": first.ID, "Start": dateIn(lang, first.Start, first.TZ),
 	})}, nil
 }
 
@@ -159,14 +150,14 @@ func (b *Bot) joinSeries(ctx context.Context, userID string, id int64) (Reply, e
 	if err != nil {
 		return Reply{}, err
 	}
-	lang := b.seriesReplyLang(ctx, userID)
+	lang := b.readerLang(ctx, userID)
 	up := sr.Upcoming(b.now())
 	title := escapeText(up[0].Title)
 	if n == 0 {
 		return Reply{Text: i18n.T(lang, "series.reply.joined_already", map[string]any{"Title": title})}, nil
 	}
 	return Reply{Text: i18n.T(lang, "series.reply.joined", map[string]any{
-		"Count": n, "Title": title, "Next": slackDate(up[0].Start, up[0].TZ), "Slash": b.cfg.Command,
+		"Count": n, "Title": title, "Next": dateIn(lang, up[0].Start, up[0].TZ), "Slash": b.cfg.Command,
 	})}, nil
 }
 
@@ -176,7 +167,7 @@ func (b *Bot) leaveSeries(ctx context.Context, req Request, c Command) (Reply, e
 	if err != nil {
 		return Reply{}, err
 	}
-	lang := b.seriesReplyLang(ctx, req.UserID)
+	lang := b.readerLang(ctx, req.UserID)
 	title := escapeText(sr.Occurrences[0].Title)
 	if n == 0 {
 		return Reply{Text: i18n.T(lang, "series.reply.left_none", map[string]any{"Title": title})}, nil
@@ -191,7 +182,7 @@ func (b *Bot) seriesLessons(ctx context.Context, req Request, c Command) (Reply,
 	if err != nil {
 		return Reply{}, err
 	}
-	lang := b.seriesReplyLang(ctx, req.UserID)
+	lang := b.readerLang(ctx, req.UserID)
 	lines := []string{i18n.T(lang, "series.lessons.head", map[string]any{
 		"Title": escapeText(sr.Occurrences[0].Title), "Every": everyText(lang, sr.Every), "Size": len(sr.Occurrences),
 	})}
@@ -208,7 +199,7 @@ func (b *Bot) seriesLessons(ctx context.Context, req Request, c Command) (Reply,
 			continue
 		}
 		lines = append(lines, "", i18n.T(lang, "series.lessons.occurrence", map[string]any{
-			"ID": o.ID, "Title": escapeText(o.Title), "When": slackDate(o.Start, o.TZ),
+			"ID": o.ID, "Title": escapeText(o.Title), "When": dateIn(lang, o.Start, o.TZ),
 		}), lessonsBySpeaker(by[o.ID]))
 	}
 	return Reply{Text: truncate(strings.Join(lines, "\n"), maxSummary)}, nil
@@ -236,7 +227,7 @@ func (b *Bot) seriesShowText(ctx context.Context, lang i18n.Lang, s *store.Sessi
 		if len(next) == maxNextDates {
 			break
 		}
-		next = append(next, "#"+itoa(o.ID)+" "+slackDate(o.Start, o.TZ))
+		next = append(next, "#"+itoa(o.ID)+" "+dateIn(lang, o.Start, o.TZ))
 	}
 	if len(next) > 0 {
 		lines = append(lines, i18n.T(lang, "series.show.next", map[string]any{"Dates": strings.Join(next, ", ")}))

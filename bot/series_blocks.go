@@ -40,17 +40,18 @@ func (b *Bot) registerSeries() {
 	b.senders[exchange.KindSeriesNote] = b.sendSeriesNote
 }
 
-// announcement is the text and blocks of s's announcement: the series'
-// when s is an occurrence of one.
-func (b *Bot) announcement(ctx context.Context, s *store.Session) (string, []slack.Block, error) {
+// announcementOf is the text and blocks of s's announcement: the
+// series' when s is an occurrence of one.
+func (b *Bot) announcementOf(ctx context.Context, s *store.Session) (string, []slack.Block, error) {
 	if s.SeriesID == 0 {
-		return announcementText(s), announcementBlocks(s, b.feedSite()), nil
+		text, blocks := b.announcement(s)
+		return text, blocks, nil
 	}
 	sr, err := b.store.Series(ctx, s.SeriesID)
 	if err != nil {
 		return "", nil, err
 	}
-	text, blocks := b.seriesAnnouncement(seriesPostLang(s), sr)
+	text, blocks := b.seriesAnnouncement(b.postLang(s), sr)
 	return text, blocks, nil
 }
 
@@ -82,7 +83,7 @@ func (b *Bot) seriesAnnouncement(lang i18n.Lang, sr *store.Series) (string, []sl
 	}
 	var dates []string
 	for _, o := range up[:min(len(up), maxNextDates)] {
-		dates = append(dates, fmt.Sprintf("• %s · *#%d* · %s", placeText(lang, o), o.ID, slackDate(o.Start, o.TZ)))
+		dates = append(dates, fmt.Sprintf("• %s · *#%d* · %s", placeText(lang, o), o.ID, dateIn(lang, o.Start, o.TZ)))
 	}
 	next := i18n.T(lang, "series.announce.next", nil) + "\n" + strings.Join(dates, "\n")
 	if more := len(up) - maxNextDates; more > 0 {
@@ -134,9 +135,9 @@ func (b *Bot) sendSeriesNote(ctx context.Context, d store.Delivery, s *store.Ses
 	if s.Cancelled() || (!d.Deadline.IsZero() && !d.Deadline.Equal(s.Start)) {
 		return "", "", nil
 	}
-	lang := seriesPostLang(s)
+	lang := b.postLang(s)
 	text := i18n.T(lang, "series.note.text", map[string]any{
-		"Title": escapeText(s.Title), "ID": s.ID, "Place": placeText(lang, s), "When": slackDate(s.Start, s.TZ),
+		"Title": escapeText(s.Title), "ID": s.ID, "Place": placeText(lang, s), "When": dateIn(lang, s.Start, s.TZ),
 	})
 	join := slack.NewButtonBlockElement(actionJoin, itoa(s.ID), plain(i18n.T(lang, "series.note.join", nil)))
 	return b.postThread(ctx, d, s, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(
@@ -155,12 +156,12 @@ func seriesNoticeText(lang i18n.Lang, payload string) (text string, ok bool) {
 	switch n.Event {
 	case exchange.NoticeSeriesMoved:
 		return i18n.T(lang, "series.notice.moved", map[string]any{
-			"Title": escapeText(n.Title), "Count": n.Count, "Was": slackDate(n.Was, n.TZ), "Start": slackDate(n.Start, n.TZ),
+			"Title": escapeText(n.Title), "Count": n.Count, "Was": dateIn(lang, n.Was, n.TZ), "Start": dateIn(lang, n.Start, n.TZ),
 			"Duration": i18n.Duration(n.Duration),
 		}), true
 	case exchange.NoticeSeriesCancelled:
 		text := i18n.T(lang, "series.notice.cancelled", map[string]any{
-			"Title": escapeText(n.Title), "Count": n.Count, "Start": slackDate(n.Start, n.TZ),
+			"Title": escapeText(n.Title), "Count": n.Count, "Start": dateIn(lang, n.Start, n.TZ),
 		})
 		if n.Reason != "" {
 			text += " " + i18n.T(lang, "series.notice.reason", map[string]any{"Reason": escapeText(n.Reason)})
@@ -183,7 +184,7 @@ func (b *Bot) pressSeriesJoin(ctx context.Context, cb slack.InteractionCallback,
 	if err == nil {
 		reply, err = b.joinSeries(ctx, cb.User.ID, sr.Occurrences[0].ID)
 	}
-	return b.answerPress(ctx, cb, "series_join_button", reply, err)
+	return b.answerSeriesPress(ctx, cb, "series_join_button", reply, err)
 }
 
 var _ = actions.add(actionSeriesJoinOne, (*Bot).pressSeriesJoinOne)
@@ -195,12 +196,12 @@ func (b *Bot) pressSeriesJoinOne(ctx context.Context, cb slack.InteractionCallba
 		return fmt.Errorf("bot: series join choice with value %q", a.SelectedOption.Value)
 	}
 	reply, err := b.join(ctx, cb.User.ID, id)
-	return b.answerPress(ctx, cb, "series_join_one", reply, err)
+	return b.answerSeriesPress(ctx, cb, "series_join_one", reply, err)
 }
 
-// answerPress tells the presser how their press went: reply, or the
-// mistake err words; other errors are failures.
-func (b *Bot) answerPress(ctx context.Context, cb slack.InteractionCallback, name string, reply Reply, err error) error {
+// answerSeriesPress tells the presser how their press went: reply, or
+// the mistake err words; other errors are failures.
+func (b *Bot) answerSeriesPress(ctx context.Context, cb slack.InteractionCallback, name string, reply Reply, err error) error {
 	if err != nil {
 		text, ok := b.mistake(err)
 		if !ok {
@@ -209,8 +210,7 @@ func (b *Bot) answerPress(ctx context.Context, cb slack.InteractionCallback, nam
 		reply = Reply{Text: text}
 	}
 	b.metrics.Commands.WithLabelValues(name, "ok").Inc()
-	b.tellUser(ctx, cb.Channel.ID, cb.User.ID, reply)
-	return nil
+	return b.answerPress(ctx, cb, reply)
 }
 
 // The new-session form's repeat choice: how often (or not at all), and
@@ -236,8 +236,7 @@ func seriesFormEnds(lang i18n.Lang) *slack.InputBlock {
 // readRepeat reads the form's repeat choice into a Repeat, noting in errs
 // what it cannot read; exchange checks the rest (limits, until before the
 // start) with the other fields.
-func (b *Bot) readRepeat(cb slack.InteractionCallback, start time.Time, loc *time.Location, errs map[string]string) exchange.Repeat {
-	lang := i18n.English // as the form's labels
+func (b *Bot) readRepeat(lang i18n.Lang, cb slack.InteractionCallback, start time.Time, loc *time.Location, errs map[string]string) exchange.Repeat {
 	var r exchange.Repeat
 	if every := viewValue(cb, "repeat").SelectedOption.Value; every != "none" {
 		r.Every = every
@@ -263,4 +262,38 @@ func (b *Bot) readRepeat(cb slack.InteractionCallback, start time.Time, loc *tim
 		r.Until = until
 	}
 	return r
+}
+
+// seriesFormField is the input of the new-session form a refusal about a
+// series is about; "" for other refusals.
+func seriesFormField(code string) string {
+	switch code {
+	case exchange.CodeEvery:
+		return "repeat"
+	case exchange.CodeSeriesEnds, exchange.CodeSeriesCount, exchange.CodeSeriesUntil, exchange.CodeSeriesTooLong:
+		return "repeat_end"
+	}
+	return ""
+}
+
+// seriesFormError words a refusal about a series for the form, in plain
+// words; ok is false for other refusals.
+func seriesFormError(l i18n.Lang, e *exchange.Error) (text string, ok bool) {
+	day := func(key string) any {
+		t, _ := e.Arg(key).(time.Time)
+		return i18n.Day(t)
+	}
+	switch e.Code {
+	case exchange.CodeEvery:
+		return i18n.T(l, "series.form.error.every", nil), true
+	case exchange.CodeSeriesEnds:
+		return i18n.T(l, "series.form.ends_bad", nil), true
+	case exchange.CodeSeriesCount:
+		return i18n.T(l, "series.form.error.count", map[string]any{"Given": e.Arg("count"), "Max": e.Arg("max")}), true
+	case exchange.CodeSeriesUntil:
+		return i18n.T(l, "series.form.error.until", map[string]any{"Until": day("until")}), true
+	case exchange.CodeSeriesTooLong:
+		return i18n.T(l, "series.form.error.too_long", map[string]any{"Until": day("until"), "Max": e.Arg("max")}), true
+	}
+	return "", false
 }

@@ -180,8 +180,9 @@ func TestSeriesAnnouncementInSpanish(t *testing.T) {
 // number of sessions), beside the other fields.
 func TestSeriesForm(t *testing.T) {
 	e := newSeriesEnv(t)
-	if _, err := json.Marshal(newSessionModal("America/Santiago", "{}")); err != nil {
-		t.Fatal(err)
+	modal, _ := json.Marshal(e.bot.newSessionModal("en", "America/Santiago", "{}"))
+	if !strings.Contains(string(modal), `"block_id":"repeat"`) || !strings.Contains(string(modal), `"block_id":"repeat_end"`) {
+		t.Fatalf("the form has no repeat choice: %s", modal)
 	}
 	fields := func(repeat, ends string) map[string]map[string]any {
 		return map[string]map[string]any{
@@ -189,8 +190,8 @@ func TestSeriesForm(t *testing.T) {
 			"kind":       {"type": "static_select", "selected_option": map[string]any{"value": "exchange"}},
 			"date":       {"type": "datepicker", "selected_date": "2026-03-10"},
 			"time":       {"type": "timepicker", "selected_time": "15:00"},
-			"tz":         {"type": "plain_text_input", "value": "America/Santiago"},
-			"duration":   {"type": "plain_text_input", "value": "90m"},
+			"tz":         {"type": "static_select", "selected_option": map[string]any{"value": "America/Santiago"}},
+			"duration":   {"type": "static_select", "selected_option": map[string]any{"value": "90"}},
 			"repeat":     {"type": "static_select", "selected_option": map[string]any{"value": repeat}},
 			"repeat_end": {"type": "plain_text_input", "value": ends},
 		}
@@ -200,10 +201,10 @@ func TestSeriesForm(t *testing.T) {
 	}
 	for _, tt := range []struct{ repeat, ends, field, want string }{
 		{"month", "0", "repeat_end", "A series has 1 to 52 sessions, not 0"},
-		{"week", "2026-03-01", "repeat_end", "before it starts"},
+		{"week", "2026-03-01", "repeat_end", "The last day, 1 Mar 2026, is before the first session"},
 		{"week", "someday", "repeat_end", "Write the last day"},
 		{"none", "6", "repeat_end", "Choose how often it repeats"},
-		{"daily", "", "repeat", `"daily" is not how often`},
+		{"daily", "", "repeat", "Choose every week, every two weeks or every month"},
 	} {
 		_, body := e.interaction(viewSubmission("U1", fields(tt.repeat, tt.ends), `{"channel":"C1"}`))
 		resp.Errors = nil

@@ -130,6 +130,8 @@ const (
 	msgFormRequests     = "parse.form.requests"
 	msgFormNew          = "parse.form.new"
 	msgFormList         = "parse.form.list"
+	msgPageMissing      = "native.parse.page_missing" // Command, Input, Form
+	msgBadPage          = "native.parse.bad_page"     // Input, Form
 	msgFormFeed         = "parse.form.feed"
 	msgFormMove         = "parse.form.move"
 	msgFormCancel       = "parse.form.cancel"

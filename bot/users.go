@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/slack-go/slack"
+
 	"github.com/exchangebot/exchangebot/exchange"
 )
 
@@ -15,8 +17,9 @@ import (
 const zoneTTL = 6 * time.Hour
 
 type zoneEntry struct {
-	loc *time.Location
-	at  time.Time
+	loc    *time.Location
+	locale string
+	at     time.Time
 }
 
 type zoneCache struct {
@@ -27,35 +30,42 @@ type zoneCache struct {
 // userLocation returns the caller's Slack time zone (users.info, cached),
 // or the configured default when Slack does not say.
 func (b *Bot) userLocation(ctx context.Context, userID string) *time.Location {
+	return b.userInfo(ctx, userID).loc
+}
+
+// userInfo is what users.info says of a person (cached): their zone and
+// locale, else the configured zone and no locale.
+func (b *Bot) userInfo(ctx context.Context, userID string) zoneEntry {
 	now := b.now()
 	b.zones.mu.Lock()
 	e, ok := b.zones.m[userID]
 	b.zones.mu.Unlock()
 	if ok && now.Sub(e.at) < zoneTTL {
-		return e.loc
+		return e
 	}
-	loc := b.cfg.Location
+	e = zoneEntry{loc: b.cfg.Location, at: now}
 	if !b.offline && userID != "" {
-		u, err := b.slack.GetUserInfoContext(ctx, userID)
-		switch {
-		case err != nil:
+		u, err := b.slack.GetUserInfoContext(ctx, userID, slack.GetUserInfoOptionIncludeLocale(true))
+		if err != nil {
 			// Not cached: the next command asks Slack again rather than
 			// reading this person's times in the wrong zone for hours.
 			b.log.Warn("users.info failed; using the default zone", slog.String("user", userID), slog.Any("error", err))
-			return loc
-		case u.TZ != "":
+			return e
+		}
+		if u.TZ != "" {
 			if l, err := exchange.LoadZone(u.TZ); err == nil {
-				loc = l
+				e.loc = l
 			}
 		}
+		e.locale = u.Locale
 	}
 	b.zones.mu.Lock()
 	if b.zones.m == nil {
 		b.zones.m = make(map[string]zoneEntry)
 	}
-	b.zones.m[userID] = zoneEntry{loc: loc, at: now}
+	b.zones.m[userID] = e
 	b.zones.mu.Unlock()
-	return loc
+	return e
 }
 
 const staffTTL = 10 * time.Minute

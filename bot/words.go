@@ -92,6 +92,7 @@ func editDistance(a, b string, limit int) int {
 
 // The words that commands taking one word from a fixed set accept.
 var (
+	pageWords      = map[string]bool{"page": true, "pagina": true, "pag": true}
 	listScopes     = map[string]string{"mine": "mine", "mias": "mine", "past": "past", "pasadas": "past", "all": "all", "todas": "all"}
 	feedActions    = map[string]string{"reset": "reset", "nuevo": "reset", "reiniciar": "reset", "renovar": "reset"}
 	requestScopes  = map[string]string{"open": "open", "abiertas": "open", "all": "all", "todas": "all"}

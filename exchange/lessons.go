@@ -88,6 +88,9 @@ func (s *Service) walk(ctx context.Context, w Walk, move walkMove, text string) 
 				return false, err
 			}
 			st.Stopped, st.Done, st.Answers, st.Next = true, true, counts[w.UserID], len(qs)
+			if err := oweHomes(ctx, tx, now, w.UserID); err != nil {
+				return false, err
+			}
 			return s.summarizeIfAllAnswered(ctx, tx, sess, now)
 		case moveSkip:
 			st.Skipped = true
@@ -107,6 +110,9 @@ func (s *Service) walk(ctx context.Context, w Walk, move walkMove, text string) 
 		}
 		st.Done = true
 		if err := tx.AdvancePrompt(ctx, sess.ID, w.UserID, i, store.PromptDone, now); err != nil {
+			return false, err
+		}
+		if err := oweHomes(ctx, tx, now, w.UserID); err != nil {
 			return false, err
 		}
 		return s.summarizeIfAllAnswered(ctx, tx, sess, now)
@@ -221,6 +227,9 @@ func (s *Service) SubmitAnswers(ctx context.Context, userID string, id int64, an
 		if err := tx.AdvancePrompt(ctx, sess.ID, userID, len(qs), store.PromptDone, now); err != nil {
 			return false, err
 		}
+		if err := oweHomes(ctx, tx, now, userID); err != nil {
+			return false, err
+		}
 		return s.summarizeIfAllAnswered(ctx, tx, sess, now)
 	})
 	if err != nil {
@@ -268,9 +277,14 @@ func (s *Service) summarizeIfAllAnswered(ctx context.Context, tx store.Tx, sess 
 // quick reply finds it.
 func (s *Service) RecordPrompt(ctx context.Context, sessionID int64, userID, channel string) (store.Prompt, error) {
 	var p store.Prompt
-	err := s.st.Update(ctx, func(tx store.Tx) (err error) {
-		p, err = tx.RecordPrompt(ctx, sessionID, userID, channel, s.now())
-		return err
+	now := s.now()
+	err := s.update(ctx, func(tx store.Tx) (bool, error) {
+		var err error
+		if p, err = tx.RecordPrompt(ctx, sessionID, userID, channel, now); err != nil {
+			return false, err
+		}
+		// Their Home lists the questions waiting on them.
+		return true, oweHomes(ctx, tx, now, userID)
 	})
 	return p, err
 }
@@ -332,6 +346,71 @@ func (s *Service) LatestLessons(ctx context.Context, limit int) ([]store.Lesson,
 // Search finds lessons matching words, best first; see store.Search.
 func (s *Service) Search(ctx context.Context, words string, limit int) ([]store.SearchResult, error) {
 	return s.st.Search(ctx, words, limit)
+}
+
+// Stopped returns the session whose walk-through w last said stop to in
+// this conversation, while its lessons are still open: a message after
+// that is likely one more thought, to be offered as an added answer.
+func (s *Service) Stopped(ctx context.Context, w Walk) (*store.Session, bool) {
+	ps, err := s.st.UserPrompts(ctx, w.UserID)
+	if err != nil {
+		return nil, false
+	}
+	for _, p := range ps {
+		if p.DMChannel != w.Channel {
+			continue
+		}
+		if p.State != store.PromptStopped {
+			return nil, false
+		}
+		sess, err := s.st.Session(ctx, p.SessionID)
+		if err != nil || sess.Cancelled() || s.closed(sess, s.now()) {
+			return nil, false
+		}
+		return sess, true
+	}
+	return nil, false
+}
+
+// AddAnswer adds text to userID's lessons of session id: as the answer
+// to the question they stopped at, or after what they already answered
+// to it. It returns the question's index.
+func (s *Service) AddAnswer(ctx context.Context, userID string, id int64, text string) (*store.Session, int, error) {
+	qs := s.p.Lessons.Questions
+	text = CleanText(text)
+	if len(qs) == 0 || text == "" {
+		return nil, 0, fail(CodeNoAnswers, "id", id)
+	}
+	sess, err := s.answerable(ctx, userID, id)
+	if err != nil {
+		return nil, 0, err
+	}
+	i := len(qs) - 1
+	if p, err := s.st.Prompt(ctx, sess.ID, userID); err == nil {
+		i = min(p.NextQuestion, len(qs)-1)
+	}
+	lessons, err := s.st.Lessons(ctx, sess.ID)
+	if err != nil {
+		return nil, 0, err
+	}
+	answer := text
+	for _, l := range lessons {
+		if l.UserID == userID && l.QuestionIdx == i {
+			answer = l.Answer + "\n\n" + text
+		}
+	}
+	now := s.now()
+	err = s.update(ctx, func(tx store.Tx) (bool, error) {
+		l := store.Lesson{SessionID: sess.ID, UserID: userID, QuestionIdx: i, Question: qs[i], Answer: answer}
+		if _, err := tx.SaveAnswer(ctx, l, now); err != nil {
+			return false, err
+		}
+		return true, oweHomes(ctx, tx, now, userID)
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return sess, i, nil
 }
 
 // Library lists lessons for the library: ranked when q has words, else

@@ -118,8 +118,18 @@ func TestSessionLife(t *testing.T) {
 	if got.Title != title || got.Link != link || got.Kind != kind || got.Sequence != 1 {
 		t.Fatalf("edited %+v", got)
 	}
-	if u := e.rows(s.ID, KindUpdate); len(u) != 1 || u[0].Recipient != "C1" {
-		t.Fatalf("update rows after edit %+v", u)
+	// One refresh owed now for the edit; the joins' and leaves' one waits
+	// for the end of its coalescing window, keyed by it.
+	var due, coalesced []store.Delivery
+	for _, u := range e.rows(s.ID, KindUpdate) {
+		if u.Dedupe == "" {
+			due = append(due, u)
+		} else {
+			coalesced = append(coalesced, u)
+		}
+	}
+	if len(due) != 1 || due[0].Recipient != "C1" || len(coalesced) != 1 || !coalesced[0].Due.After(due[0].Due) {
+		t.Fatalf("update rows after edit: now %+v, coalesced %+v", due, coalesced)
 	}
 
 	// Speakers: U4 added gets reminders and a prompt; Jane removed; a
@@ -159,10 +169,15 @@ func TestSessionLife(t *testing.T) {
 	if dropped := e.rows(s.ID, KindPrompt, store.StateDropped); len(dropped) != 3 {
 		t.Errorf("prompts of the old time not dropped: %+v", dropped)
 	}
+	// The edit's new link, then the move, each got a note.
 	notes := e.rows(s.ID, KindThread)
-	if len(notes) != 1 {
+	if len(notes) != 2 {
 		t.Fatalf("thread notes %+v", notes)
 	}
+	if n, ok := ReadNotice(notes[0].Payload); !ok || n.Event != NoticeLink || n.Link != link {
+		t.Errorf("link notice %+v from %q", n, notes[0].Payload)
+	}
+	notes = notes[1:]
 	if n, ok := ReadNotice(notes[0].Payload); !ok || n.Event != NoticeMoved || !n.Was.Equal(start) || !n.Start.Equal(newStart) || n.Title != title {
 		t.Errorf("move notice %+v from %q", n, notes[0].Payload)
 	}

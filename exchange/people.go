@@ -11,41 +11,50 @@ import (
 // Scopes of List.
 const (
 	ScopeUpcoming = ""     // what is still to come or running
-	ScopeMine     = "mine" // upcoming, and I speak at or joined it
+	ScopeMine     = "mine" // upcoming, and I created it, speak at or joined it
 	ScopePast     = "past" // held, latest first
 	ScopeAll      = "all"  // everything from 90 days back, cancelled included
 )
 
-// ListLimit bounds the sessions List returns (ScopeAll: twice as many).
+// ListLimit is how many sessions one page of List holds.
 const ListLimit = 25
 
-// List returns sessions for userID in scope.
-func (s *Service) List(ctx context.Context, userID, scope string) ([]*store.Session, error) {
+// Page is one page of a list of sessions.
+type Page struct {
+	Sessions []*store.Session
+	// Number is this page (1-based); Total counts the sessions on every page.
+	Number, Total int
+}
+
+// More is how many sessions come after this page.
+func (p Page) More() int { return max(0, p.Total-(p.Number-1)*ListLimit-len(p.Sessions)) }
+
+// Pages is how many pages the list has (at least one).
+func (p Page) Pages() int { return max(1, (p.Total+ListLimit-1)/ListLimit) }
+
+// List returns page (1-based; 0 means 1) of the sessions for userID in scope.
+func (s *Service) List(ctx context.Context, userID, scope string, page int) (Page, error) {
 	now := s.now()
-	f := store.Filter{From: now.Add(-12 * time.Hour), Status: store.StatusConfirmed, Limit: ListLimit}
+	f := store.Filter{EndsAfter: now, Status: store.StatusConfirmed}
 	switch scope {
 	case ScopeMine:
-		f.User = userID
+		f.User, f.OrCreated = userID, true
 	case ScopePast:
-		f = store.Filter{EndedBefore: now, Status: store.StatusConfirmed, Newest: true, Limit: ListLimit}
+		f = store.Filter{EndedBefore: now, Status: store.StatusConfirmed, Newest: true}
 	case ScopeAll:
-		f = store.Filter{From: now.AddDate(0, 0, -90), Limit: 2 * ListLimit}
+		f = store.Filter{From: now.AddDate(0, 0, -90)}
 	}
+	total, err := s.st.SessionCount(ctx, f)
+	if err != nil {
+		return Page{}, err
+	}
+	page = max(page, 1)
+	f.Limit, f.Offset = ListLimit, (page-1)*ListLimit
 	sessions, err := s.st.Sessions(ctx, f)
 	if err != nil {
-		return nil, err
+		return Page{}, err
 	}
-	if scope == ScopePast || scope == ScopeAll {
-		return sessions, nil
-	}
-	// Upcoming keeps sessions still running, but not ones already over.
-	kept := sessions[:0]
-	for _, sess := range sessions {
-		if sess.End().After(now) {
-			kept = append(kept, sess)
-		}
-	}
-	return kept, nil
+	return Page{Sessions: sessions, Number: page, Total: total}, nil
 }
 
 // digestWindow is how far ahead the weekly digest looks.

@@ -26,7 +26,66 @@ const (
 	// KindSeriesNote is the note under a series' announcement that its
 	// next occurrence is coming; the row's session is that occurrence.
 	KindSeriesNote = "series_note"
+	// KindHome refreshes one person's App Home (Recipient); no session.
+	KindHome = "home"
+	// KindSpeakerAdded tells a Slack speaker added after scheduling that
+	// they speak, by DM.
+	KindSpeakerAdded = "speaker_added"
 )
+
+// Coalesce is the window in which changes share one refresh: every join
+// and leave in it updates the announcement once, and every change of a
+// person's sessions in it publishes their App Home once, at its end. The
+// refresh is an outbox row keyed by the window, so it is as durable as
+// any message and one replica sends it.
+const Coalesce = 5 * time.Second
+
+// windowEnd is the end of the Coalesce window holding now.
+func windowEnd(now time.Time) time.Time { return now.Truncate(Coalesce).Add(Coalesce) }
+
+// oweCoalescedUpdate owes one refresh of the announcement at the end of
+// now's window, whatever else changes it in that window.
+func oweCoalescedUpdate(ctx context.Context, tx store.Tx, sess *store.Session, now time.Time) error {
+	if sess.Channel == "" {
+		return nil
+	}
+	due := windowEnd(now)
+	return tx.Enqueue(ctx, store.Delivery{
+		Kind: KindUpdate, SessionID: sess.ID, Recipient: sess.Channel, Due: due,
+		Dedupe: fmt.Sprintf("update:%d:%d", sess.ID, due.Unix()),
+	}, now)
+}
+
+// oweHomes owes each of users one App Home refresh at the end of now's
+// window.
+func oweHomes(ctx context.Context, tx store.Tx, now time.Time, users ...string) error {
+	due := windowEnd(now)
+	seen := map[string]bool{}
+	for _, u := range users {
+		if u == "" || seen[u] {
+			continue
+		}
+		seen[u] = true
+		if err := tx.Enqueue(ctx, store.Delivery{
+			Kind: KindHome, Recipient: u, Due: due, Dedupe: fmt.Sprintf("home:%s:%d", u, due.Unix()),
+		}, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// People are everyone whose App Home shows sess: its creator, its Slack
+// speakers and its participants.
+func People(sess *store.Session) []string {
+	out := []string{sess.Creator}
+	for _, sp := range sess.Speakers {
+		if sp.UserID != "" {
+			out = append(out, sp.UserID)
+		}
+	}
+	return append(out, sess.Participants...)
+}
 
 // planKinds are the rows derived from a session's time and people; a move
 // or a change of speakers drops and re-plans them, a cancel drops them.
@@ -44,7 +103,8 @@ type Notice struct {
 	Reason   string        `json:"reason,omitempty"` // cancelled: why, as given
 	// Count is how many occurrences of a series a series notice is about:
 	// Was and Start are then those of the first of them.
-	Count int `json:"count,omitempty"`
+	Count int    `json:"count,omitempty"`
+	Link  string `json:"link,omitempty"` // link: the new join link
 }
 
 // Notice events.
@@ -54,6 +114,8 @@ const (
 	// An occurrence of a series and the later ones moved, or were cancelled.
 	NoticeSeriesMoved     = "series_moved"
 	NoticeSeriesCancelled = "series_cancelled"
+	// NoticeLink: the join link changed (Link is the new one, "" when removed).
+	NoticeLink = "link"
 )
 
 // ReadNotice decodes a KindThread payload. Rows queued before notices

@@ -63,6 +63,9 @@ func (s *Service) ScheduleSeries(ctx context.Context, by Actor, d Draft) (*store
 			}
 			sr.Occurrences = append(sr.Occurrences, o)
 		}
+		if err := oweHomes(ctx, tx, now, People(first)...); err != nil {
+			return false, err
+		}
 		return true, s.planSeriesNotes(ctx, tx, sr.ID, now)
 	})
 	if err != nil {
@@ -193,6 +196,9 @@ func (s *Service) MoveSeries(ctx context.Context, by Actor, id int64, start time
 		if err := s.planSeriesNotes(ctx, tx, sess.SeriesID, now); err != nil {
 			return false, err
 		}
+		if err := oweHomes(ctx, tx, now, seriesPeople(moved)...); err != nil {
+			return false, err
+		}
 		first := moved[0]
 		return true, s.enqueueNotice(ctx, tx, first, &Notice{
 			Event: NoticeSeriesMoved, Title: first.Title, Was: was, Start: first.Start, Duration: first.Duration, TZ: first.TZ,
@@ -238,6 +244,9 @@ func (s *Service) CancelSeries(ctx context.Context, by Actor, id int64, reason s
 			cancelled = append(cancelled, o)
 		}
 		if err := s.planSeriesNotes(ctx, tx, sess.SeriesID, now); err != nil {
+			return false, err
+		}
+		if err := oweHomes(ctx, tx, now, seriesPeople(cancelled)...); err != nil {
 			return false, err
 		}
 		first := cancelled[0]
@@ -290,7 +299,14 @@ func (s *Service) JoinSeries(ctx context.Context, userID string, id int64) (sr *
 				}
 			}
 		}
-		return joined > 0, nil
+		if joined == 0 {
+			return false, nil
+		}
+		// The occurrences share one announcement: one refresh shows them all.
+		if err := oweCoalescedUpdate(ctx, tx, sr.Occurrences[0], now); err != nil {
+			return false, err
+		}
+		return true, oweHomes(ctx, tx, now, userID)
 	})
 	if err != nil {
 		return nil, 0, err
@@ -330,7 +346,13 @@ func (s *Service) LeaveSeries(ctx context.Context, userID string, id int64) (sr 
 				}
 			}
 		}
-		return false, nil
+		if left == 0 {
+			return false, nil
+		}
+		if err := oweCoalescedUpdate(ctx, tx, sr.Occurrences[0], now); err != nil {
+			return false, err
+		}
+		return true, oweHomes(ctx, tx, now, userID)
 	})
 	if err != nil {
 		return nil, 0, err
@@ -364,4 +386,13 @@ func (s *Service) seriesChanged(ctx context.Context, tx store.Tx, sess *store.Se
 		return nil
 	}
 	return s.planSeriesNotes(ctx, tx, sess.SeriesID, now)
+}
+
+// seriesPeople are everyone whose App Home shows any of occurrences.
+func seriesPeople(occurrences []*store.Session) []string {
+	var out []string
+	for _, o := range occurrences {
+		out = append(out, People(o)...)
+	}
+	return out
 }

@@ -3,6 +3,8 @@ package exchange
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"time"
 
 	"github.com/exchangebot/exchangebot/store"
@@ -60,6 +62,9 @@ func (s *Service) Schedule(ctx context.Context, by Actor, d Draft) (*store.Sessi
 			if err := tx.Enqueue(ctx, announceRow(sess, now), now); err != nil {
 				return false, err
 			}
+		}
+		if err := oweHomes(ctx, tx, now, People(sess)...); err != nil {
+			return false, err
 		}
 		if err := s.planInvites(ctx, tx, sess, sess.Speakers, false, now); err != nil {
 			return false, err
@@ -132,13 +137,20 @@ func (s *Service) fromDraft(d Draft, by Actor, now time.Time) (*store.Session, e
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	if sess.Channel == "" {
-		sess.Channel = s.p.AnnounceChannel
-	}
-	if sess.Channel == "" {
-		sess.Channel = by.Channel
-	}
+	sess.Channel = s.Channel(by, sess.Channel)
 	return sess, nil
+}
+
+// Channel is where a session is announced: the channel given, else the
+// configured announce channel, else where by asked.
+func (s *Service) Channel(by Actor, given string) string {
+	if given != "" {
+		return given
+	}
+	if s.p.AnnounceChannel != "" {
+		return s.p.AnnounceChannel
+	}
+	return by.Channel
 }
 
 // checkFuture refuses a start before now: a session is never scheduled
@@ -195,6 +207,7 @@ func (s *Service) Edit(ctx context.Context, by Actor, id int64, c Changes) (*sto
 		det.Description = CleanText(*c.Description)
 	}
 	now := s.now()
+	oldLink := sess.Link
 	err = s.update(ctx, func(tx store.Tx) (bool, error) {
 		if err := tx.SetDetails(ctx, sess.ID, det, now); err != nil {
 			return false, err
@@ -202,10 +215,18 @@ func (s *Service) Edit(ctx context.Context, by Actor, id int64, c Changes) (*sto
 		if sess, err = tx.Session(ctx, sess.ID); err != nil {
 			return false, err
 		}
+		if err := oweHomes(ctx, tx, now, People(sess)...); err != nil {
+			return false, err
+		}
 		if err := s.planInvites(ctx, tx, sess, sess.Speakers, true, now); err != nil {
 			return false, err
 		}
-		return true, s.enqueueNotice(ctx, tx, sess, nil, now)
+		var n *Notice
+		if sess.Link != oldLink {
+			// People who saw the old link must hear of the new one.
+			n = &Notice{Event: NoticeLink, Title: sess.Title, Start: sess.Start, Duration: sess.Duration, TZ: sess.TZ, Link: sess.Link}
+		}
+		return true, s.enqueueNotice(ctx, tx, sess, n, now)
 	})
 	if err != nil {
 		return nil, err
@@ -246,6 +267,9 @@ func (s *Service) Move(ctx context.Context, by Actor, id int64, start time.Time,
 		if err := s.seriesChanged(ctx, tx, moved, now); err != nil {
 			return false, err
 		}
+		if err := oweHomes(ctx, tx, now, People(moved)...); err != nil {
+			return false, err
+		}
 		if err := s.planInvites(ctx, tx, moved, moved.Speakers, true, now); err != nil {
 			return false, err
 		}
@@ -277,6 +301,9 @@ func (s *Service) Cancel(ctx context.Context, by Actor, id int64, reason string)
 		}
 		sess.Status, sess.CancelReason = store.StatusCancelled, reason
 		if err := s.seriesChanged(ctx, tx, sess, now); err != nil {
+			return false, err
+		}
+		if err := oweHomes(ctx, tx, now, People(sess)...); err != nil {
 			return false, err
 		}
 		sess.Sequence++ // as tx.Cancel did
@@ -315,6 +342,7 @@ func (s *Service) changeSpeakers(ctx context.Context, by Actor, id int64, speake
 	}
 	now := s.now()
 	var changed []store.Speaker
+	before := People(sess) // removed speakers' Homes drop the session
 	err = s.update(ctx, func(tx store.Tx) (bool, error) {
 		var err error
 		if add {
@@ -335,11 +363,17 @@ func (s *Service) changeSpeakers(ctx context.Context, by Actor, id int64, speake
 			return false, err
 		}
 		if add {
+			if err := oweSpeakerNotes(ctx, tx, sess, changed, now); err != nil {
+				return false, err
+			}
 			err = s.planInvites(ctx, tx, sess, changed, false, now)
 		} else {
 			err = s.planCancels(ctx, tx, sess, changed, now)
 		}
 		if err != nil {
+			return false, err
+		}
+		if err := oweHomes(ctx, tx, now, append(before, People(sess)...)...); err != nil {
 			return false, err
 		}
 		return true, s.enqueueNotice(ctx, tx, sess, nil, now)
@@ -370,9 +404,15 @@ func (s *Service) Join(ctx context.Context, userID string, id int64) (sess *stor
 			return false, err
 		}
 		sess.Participants = append(sess.Participants, userID)
+		if err := oweCoalescedUpdate(ctx, tx, sess, now); err != nil {
+			return false, err
+		}
+		if err := oweHomes(ctx, tx, now, userID); err != nil {
+			return false, err
+		}
 		r := s.p.Reminders
 		if !r.ToParticipants {
-			return false, nil
+			return true, nil
 		}
 		for _, off := range r.Before {
 			if err := s.planReminders(ctx, tx, sess, off, now, userID, false, false, true); err != nil {
@@ -393,19 +433,44 @@ func (s *Service) Leave(ctx context.Context, userID string, id int64) (sess *sto
 	if sess, err = s.Session(ctx, id); err != nil {
 		return nil, false, err
 	}
+	now := s.now()
 	err = s.update(ctx, func(tx store.Tx) (bool, error) {
 		var err error
 		if left, err = tx.Leave(ctx, sess.ID, userID); err != nil || !left {
 			return false, err
 		}
+		sess.Participants = slices.DeleteFunc(sess.Participants, func(u string) bool { return u == userID })
+		if err := oweCoalescedUpdate(ctx, tx, sess, now); err != nil {
+			return false, err
+		}
+		if err := oweHomes(ctx, tx, now, userID); err != nil {
+			return false, err
+		}
 		if sess.HasSpeaker(userID) {
-			return false, nil
+			return true, nil
 		}
 		_, err = tx.DropPending(ctx, sess.ID, userID, KindReminder)
-		return false, err
+		return true, err
 	})
 	if err != nil {
 		return nil, false, err
 	}
 	return sess, left, nil
+}
+
+// oweSpeakerNotes owes each Slack speaker just added a DM saying so. The
+// key carries the moment, so someone removed and added again hears again.
+func oweSpeakerNotes(ctx context.Context, tx store.Tx, sess *store.Session, added []store.Speaker, now time.Time) error {
+	for _, sp := range added {
+		if sp.UserID == "" {
+			continue
+		}
+		if err := tx.Enqueue(ctx, store.Delivery{
+			Kind: KindSpeakerAdded, SessionID: sess.ID, Recipient: sp.UserID, Due: now, Deadline: sess.End(),
+			Dedupe: fmt.Sprintf("speaker_added:%d:%s:%d", sess.ID, sp.UserID, now.Unix()),
+		}, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }

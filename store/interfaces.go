@@ -35,6 +35,9 @@ type Store interface {
 	Sessions(ctx context.Context, f Filter) ([]*Session, error)
 	// Series returns a series with its occurrences, or ErrNotFound.
 	Series(ctx context.Context, id int64) (*Series, error)
+	// SessionCount returns how many sessions Sessions would list for f
+	// without its Limit and Offset.
+	SessionCount(ctx context.Context, f Filter) (int, error)
 	// CountSessions returns how many sessions are stored (for tests and load runs).
 	CountSessions(ctx context.Context) (int, error)
 	// FeedVersion returns a number that changes with every change a
@@ -63,6 +66,8 @@ type Store interface {
 
 	// Prompt returns userID's prompt for the session, or ErrNotFound.
 	Prompt(ctx context.Context, sessionID int64, userID string) (Prompt, error)
+	// UserPrompts lists every prompt userID was sent, latest first.
+	UserPrompts(ctx context.Context, userID string) ([]Prompt, error)
 	// ActivePrompt reads the prompt a DM reply would answer; see Tx.ActivePrompt.
 	ActivePrompt(ctx context.Context, dmChannel, userID string) (Prompt, error)
 	// Lessons lists one session's answers, speaker by speaker (in the

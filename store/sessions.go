@@ -104,6 +104,10 @@ type Filter struct {
 	User string
 	// SeriesID keeps the occurrences of one series.
 	SeriesID int64
+	// OrCreated widens User to the sessions the user created too.
+	OrCreated bool
+	// EndsAfter keeps sessions still running or to come at that time.
+	EndsAfter time.Time
 	// Status keeps only that status ("" = any).
 	Status string
 	// CancelledSince drops cancelled sessions last changed before it.
@@ -111,4 +115,6 @@ type Filter struct {
 	// Newest lists latest first instead of soonest first.
 	Newest bool
 	Limit  int
+	// Offset skips that many sessions first (paging, with Limit).
+	Offset int
 }

@@ -92,12 +92,13 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, p *page) error {
 	if !s.sessionsOpen(p) {
 		return s.needSignIn(w, r, p)
 	}
-	sessions, err := s.svc.List(r.Context(), "", exchange.ScopeUpcoming)
+	// The first page, as before the list had pages.
+	list, err := s.svc.List(r.Context(), "", exchange.ScopeUpcoming, 1)
 	if err != nil {
 		return err
 	}
-	views := make([]sessionView, 0, len(sessions))
-	for _, sess := range sessions {
+	views := make([]sessionView, 0, len(list.Sessions))
+	for _, sess := range list.Sessions {
 		views = append(views, s.view(p, sess))
 	}
 	p.Title, p.Nav = p.T("web.home.title"), "home"

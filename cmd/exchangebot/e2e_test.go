@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -453,8 +454,9 @@ func TestRunOfflineQueuesForTheServer(t *testing.T) {
 	if err := run.Run(); err != nil {
 		t.Fatal(err, stderr.String())
 	}
-	if !strings.Contains(stdout.String(), "Scheduled *#1*") {
-		t.Errorf("stdout: %s", stdout.String())
+	// The terminal shows what a person reads: no mrkdwn, no date tokens.
+	if out := stdout.String(); !strings.Contains(out, "Scheduled #1 Offline for ") || strings.ContainsAny(out, "*<>") {
+		t.Errorf("stdout: %s", out)
 	}
 	if strings.Contains(stderr.String(), "chat.postMessage") || !strings.Contains(stderr.String(), "queued") {
 		t.Errorf("offline run delivered instead of queueing: %s", stderr.String())
@@ -533,6 +535,9 @@ func TestManifest(t *testing.T) {
 	}
 	var m struct {
 		Features struct {
+			AppHome struct {
+				HomeTab bool `json:"home_tab_enabled"`
+			} `json:"app_home"`
 			SlashCommands []struct {
 				Command      string `json:"command"`
 				URL          string `json:"url"`
@@ -568,6 +573,16 @@ func TestManifest(t *testing.T) {
 	}
 	if strings.Join(m.OAuth.Scopes.Bot, ",") != strings.Join(botScopes, ",") {
 		t.Errorf("scopes: %v", m.OAuth.Scopes.Bot)
+	}
+	// Announcements reach public channels the bot was never invited to;
+	// private ones are checked when scheduling.
+	for _, want := range []string{"chat:write.public", "channels:read", "groups:read"} {
+		if !slices.Contains(m.OAuth.Scopes.Bot, want) {
+			t.Errorf("scopes lack %s: %v", want, m.OAuth.Scopes.Bot)
+		}
+	}
+	if !m.Features.AppHome.HomeTab || !slices.Contains(m.Settings.Events.BotEvents, "app_home_opened") || !slices.Contains(m.Settings.Events.BotEvents, "message.im") {
+		t.Errorf("App Home: tab %v, events %v", m.Features.AppHome.HomeTab, m.Settings.Events.BotEvents)
 	}
 
 	c = exec.Command(bin, "manifest", "-config", cfg)

@@ -141,7 +141,19 @@ func TestEngineIdleCostsOneQueryPerTick(t *testing.T) {
 	log := &dlvLog{}
 	p := dlvServe(t, bin, cfgPath, addr, log)
 	waitUntil(t, 10*time.Second, "the announcement", log, func() bool { return dlvRows(t, st, "announce")[0].State == store.StateSent })
-	time.Sleep(1500 * time.Millisecond) // let the announcement's own writes settle
+	// The refreshes the scheduling and the join owe (the announcement's
+	// count, App Homes) wait out their coalescing window; then all is idle.
+	waitUntil(t, 15*time.Second, "the refreshes", log, func() bool {
+		for _, kind := range []string{"update", "home"} {
+			for _, d := range dlvRows(t, st, kind) {
+				if d.State == store.StatePending || d.State == store.StateSending {
+					return false
+				}
+			}
+		}
+		return true
+	})
+	time.Sleep(1500 * time.Millisecond) // let the last writes settle
 
 	const window = 6 * time.Second
 	before := metric(t, addr, "exchangebot_outbox_store_queries_total")

@@ -4,12 +4,12 @@ import (
 	"bufio"
 	"context"
 	"crypto/sha256"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -169,22 +169,10 @@ func TestPrivateSessionFeedsOnTheBinary(t *testing.T) {
 		t.Fatalf("new: %d %s", code, reply)
 	}
 	post := waitCalls(t, fake, "chat.postMessage", 1)[0]
-	var blocks []struct {
-		Elements []struct {
-			ActionID string `json:"action_id"`
-			URL      string `json:"url"`
-		} `json:"elements"`
-	}
-	if err := json.Unmarshal([]byte(post.Form.Get("blocks")), &blocks); err != nil {
-		t.Fatal(err)
-	}
+	// The announcement's Add to calendar links end with the .ics file.
 	var link string
-	for _, b := range blocks {
-		for _, e := range b.Elements {
-			if e.URL != "" {
-				link = e.URL
-			}
-		}
+	if m := regexp.MustCompile(`<([^<>|]+)\|\.ics>`).FindStringSubmatch(slackfake.Readable(post.Form.Get("blocks"))); m != nil {
+		link = m[1]
 	}
 	base := "http://" + addr
 	if !strings.HasPrefix(link, base+"/calendar/session/1-") {

@@ -257,7 +257,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	}
 	defer a.store.Close()
 	reply := a.bot.Execute(ctx, bot.Request{UserID: *as, ChannelID: *channel, Text: strings.Join(fs.Args(), " ")})
-	fmt.Fprintln(stdout, bot.PlainText(reply))
+	fmt.Fprintln(stdout, a.bot.Terminal(reply))
 	if a.bot.Offline() {
 		// An offline CLI must not take the server's deliveries: it would
 		// mark them sent having only logged them. They wait in the outbox

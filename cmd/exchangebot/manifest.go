@@ -8,15 +8,22 @@ import (
 
 // botScopes are exactly the scopes the bot's calls need.
 var botScopes = []string{
-	"channels:history", // conversations.history/replies: find a post after a crash (public channels)
-	"chat:write",       // chat.postMessage, chat.update, chat.postEphemeral
-	"commands",         // the slash command
-	"groups:history",   // the same recovery in private channels
-	"im:history",       // message.im events (lesson answers) and DM recovery
-	"im:write",         // conversations.open for reminders and prompts
-	"usergroups:read",  // staff given as a user group
-	"users:read",       // users.info: the caller's time zone
+	"channels:history",  // conversations.history/replies: find a post after a crash (public channels)
+	"channels:read",     // conversations.info: check a public channel when scheduling
+	"chat:write",        // chat.postMessage, chat.update, chat.postEphemeral
+	"chat:write.public", // announce in public channels the bot was never invited to
+	"commands",          // the slash command
+	"groups:history",    // the same recovery in private channels
+	"groups:read",       // conversations.info: tell the creator at once to invite the bot to a private channel
+	"im:history",        // message.im events (lesson answers), DM recovery, a message offered as an added answer
+	"im:write",          // conversations.open for reminders and prompts
+	"usergroups:read",   // staff given as a user group
+	"users:read",        // users.info: the caller's time zone
 }
+
+// botEvents are the events the bot subscribes to: DMs (lesson answers
+// and chat) and the App Home being opened.
+var botEvents = []string{"app_home_opened", "message.im"}
 
 // manifest is the Slack app manifest for this server's URLs.
 func manifest(c *Config) map[string]any {
@@ -26,7 +33,7 @@ func manifest(c *Config) map[string]any {
 		"socket_mode_enabled":    socket,
 		"token_rotation_enabled": false,
 		"interactivity":          map[string]any{"is_enabled": true},
-		"event_subscriptions":    map[string]any{"bot_events": []string{"message.im"}},
+		"event_subscriptions":    map[string]any{"bot_events": botEvents},
 	}
 	command := map[string]any{
 		"command":       c.Slack.Command,
@@ -38,7 +45,7 @@ func manifest(c *Config) map[string]any {
 		settings["interactivity"] = map[string]any{"is_enabled": true, "request_url": c.BaseURL + "/slack/interactivity"}
 		settings["event_subscriptions"] = map[string]any{
 			"request_url": c.BaseURL + "/slack/events",
-			"bot_events":  []string{"message.im"},
+			"bot_events":  botEvents,
 		}
 		command["url"] = c.BaseURL + "/slack/commands"
 	}
@@ -52,7 +59,7 @@ func manifest(c *Config) map[string]any {
 		},
 		"features": map[string]any{
 			"bot_user":       map[string]any{"display_name": "exchangebot", "always_online": true},
-			"app_home":       map[string]any{"messages_tab_enabled": true, "messages_tab_read_only_enabled": false},
+			"app_home":       map[string]any{"home_tab_enabled": true, "messages_tab_enabled": true, "messages_tab_read_only_enabled": false},
 			"slash_commands": []any{command},
 		},
 		"oauth_config": map[string]any{"scopes": map[string]any{"bot": botScopes}},

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -27,6 +28,8 @@ type Call struct {
 	At     time.Time
 	// Error is the error the fake answered ("" for ok).
 	Error string
+	// Problems says why blocks were refused (Error invalid_blocks).
+	Problems []string
 }
 
 // Message is a message the fake holds, as history returns it.
@@ -37,6 +40,9 @@ type Message struct {
 	Text     string          `json:"text"`
 	Blocks   json.RawMessage `json:"blocks,omitempty"`
 	Metadata json.RawMessage `json:"metadata,omitempty"`
+	// User is the author of a message a person wrote (AddMessage); ""
+	// for the bot's posts.
+	User string `json:"user,omitempty"`
 }
 
 // Server is the fake. Its zero value is not usable; call New.
@@ -68,6 +74,17 @@ type Server struct {
 	failUntil map[string]timedFailure
 	// channelErr makes every call about a channel answer an error.
 	channelErr map[string]string
+	// Private lists private channels, true when the bot is a member:
+	// conversations.info reports them so.
+	Private map[string]bool
+	// Locales maps user ids to the locale users.info reports.
+	Locales map[string]string
+	// LaxBlocks turns off the check of every payload against Block Kit's
+	// limits (on by default: Slack answers invalid_blocks, and so does
+	// the fake, recording the problems on the call).
+	LaxBlocks bool
+	// homes holds the last view published to each user's App Home.
+	homes map[string]map[string]any
 	// oid is Sign in with Slack.
 	oid openID
 }
@@ -93,7 +110,8 @@ type limit struct {
 // New starts a fake Slack.
 func New() *Server {
 	s := &Server{Zones: map[string]string{}, Groups: map[string][]string{}, fail: map[string]failure{},
-		notBefore: map[string]time.Time{}, failUntil: map[string]timedFailure{}, channelErr: map[string]string{}}
+		notBefore: map[string]time.Time{}, failUntil: map[string]timedFailure{}, channelErr: map[string]string{},
+		Private: map[string]bool{}, Locales: map[string]string{}, homes: map[string]map[string]any{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
 }
@@ -248,6 +266,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	} else if e, ok := s.channelErr[channel]; ok && channel != "" {
 		errCode = e
 	}
+	if errCode == "" && !s.LaxBlocks {
+		errCode, call.Problems = refusal(method, call)
+	}
 	call.Error = errCode
 	s.calls = append(s.calls, call)
 	s.mu.Unlock()
@@ -312,15 +333,29 @@ func (s *Server) answer(method string, c Call) map[string]any {
 	case "conversations.open":
 		users := strings.Split(f.Get("users"), ",")
 		return map[string]any{"ok": true, "channel": map[string]any{"id": "D" + users[0]}}
-	case "views.open", "views.update":
+	case "views.open", "views.update", "views.push":
 		return map[string]any{"ok": true, "view": map[string]any{"id": "V" + fmt.Sprint(s.seq+1)}}
+	case "views.publish":
+		u, _ := c.JSON["user_id"].(string)
+		view, _ := c.JSON["view"].(map[string]any)
+		s.homes[u] = view
+		return map[string]any{"ok": true, "view": map[string]any{"id": "VH" + u, "type": "home"}}
+	case "conversations.info":
+		ch := f.Get("channel")
+		member, private := s.Private[ch]
+		return map[string]any{"ok": true, "channel": map[string]any{"id": ch, "is_private": private, "is_member": !private || member}}
 	case "users.info":
 		u := f.Get("user")
-		return map[string]any{"ok": true, "user": map[string]any{"id": u, "name": strings.ToLower(u), "tz": s.Zones[u]}}
+		user := map[string]any{"id": u, "name": strings.ToLower(u), "tz": s.Zones[u]}
+		if l := s.Locales[u]; l != "" {
+			user["locale"] = l
+		}
+		return map[string]any{"ok": true, "user": user}
 	case "usergroups.users.list":
 		return map[string]any{"ok": true, "users": s.Groups[f.Get("usergroup")]}
 	case "conversations.history", "conversations.replies":
-		ch, thread := f.Get("channel"), f.Get("ts")
+		ch, thread, latest := f.Get("channel"), f.Get("ts"), f.Get("latest")
+		inclusive := f.Get("inclusive") == "true" || f.Get("inclusive") == "1"
 		withMeta := f.Get("include_all_metadata") == "true" || f.Get("include_all_metadata") == "1"
 		var msgs []map[string]any
 		for i := len(s.messages) - 1; i >= 0; i-- { // newest first, as history is
@@ -334,7 +369,13 @@ func (s *Server) answer(method string, c Call) map[string]any {
 			if method == "conversations.replies" && m.TS != thread && m.ThreadTS != thread {
 				continue
 			}
+			if latest != "" && (m.TS > latest || m.TS == latest && !inclusive) {
+				continue
+			}
 			out := map[string]any{"type": "message", "ts": m.TS, "text": m.Text}
+			if m.User != "" {
+				out["user"] = m.User
+			}
 			if m.ThreadTS != "" {
 				out["thread_ts"] = m.ThreadTS
 			}
@@ -342,6 +383,9 @@ func (s *Server) answer(method string, c Call) map[string]any {
 				out["metadata"] = m.Metadata
 			}
 			msgs = append(msgs, out)
+		}
+		if n, err := strconv.Atoi(f.Get("limit")); err == nil && n > 0 && len(msgs) > n && method == "conversations.history" {
+			msgs = msgs[:n]
 		}
 		if method == "conversations.replies" {
 			// replies are oldest first
@@ -356,6 +400,46 @@ func (s *Server) answer(method string, c Call) map[string]any {
 		return s.openIDAnswer(method, f)
 	}
 	return map[string]any{"ok": false, "error": "unknown_method"}
+}
+
+// refusal is the error Slack gives a call whose payload breaks its
+// limits: invalid_blocks with the problems, or msg_too_long.
+func refusal(method string, c Call) (string, []string) {
+	var problems []string
+	switch method {
+	case "chat.postMessage", "chat.update", "chat.postEphemeral":
+		if len([]rune(c.Form.Get("text"))) > MaxMessageText {
+			return "msg_too_long", []string{"text longer than 40,000 characters"}
+		}
+		if b := c.Form.Get("blocks"); b != "" {
+			problems = Check(SurfaceMessage, []byte(b))
+		}
+	case "views.open", "views.update", "views.push", "views.publish":
+		if v, ok := c.JSON["view"].(map[string]any); ok {
+			problems = CheckView(v)
+		}
+	}
+	if len(problems) > 0 {
+		return "invalid_blocks", problems
+	}
+	return "", nil
+}
+
+// AddMessage puts a message a person wrote in channel (a DM), as Slack
+// holds it, so that history can return it; it returns its ts.
+func (s *Server) AddMessage(channel, user, text string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := &Message{Channel: channel, TS: s.nextTS(), Text: text, User: user}
+	s.messages = append(s.messages, m)
+	return m.TS
+}
+
+// Home returns the view last published to user's App Home, or nil.
+func (s *Server) Home(user string) map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.homes[user]
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

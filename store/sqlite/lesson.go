@@ -62,6 +62,16 @@ func (t *Tx) ActivePrompt(ctx context.Context, dmChannel, userID string) (store.
 	return activePrompt(ctx, t.tx, dmChannel, userID)
 }
 
+// UserPrompts lists every prompt userID was sent, latest first.
+func (s *Store) UserPrompts(ctx context.Context, userID string) ([]store.Prompt, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT "+promptColumns+" FROM prompts WHERE user_id = ? ORDER BY prompted_at DESC, session_id DESC", userID)
+	out, err := collect(rows, err, scanPrompt)
+	if err != nil {
+		return nil, fmt.Errorf("store: prompts of %s: %w", userID, err)
+	}
+	return out, nil
+}
+
 // ActivePrompt reads the prompt a DM reply would answer; see Tx.ActivePrompt.
 func (s *Store) ActivePrompt(ctx context.Context, dmChannel, userID string) (store.Prompt, error) {
 	return activePrompt(ctx, s.db, dmChannel, userID)

@@ -75,6 +75,46 @@ func (s *Store) SessionExists(ctx context.Context, id int64) (bool, error) {
 
 // Sessions lists sessions with their details, soonest first.
 func (s *Store) Sessions(ctx context.Context, f store.Filter) ([]*store.Session, error) {
+	where, args := sessionWhere(f)
+	query := "SELECT " + sessionColumns + " FROM sessions" + where
+	if f.Newest {
+		query += " ORDER BY starts_at DESC, id DESC"
+	} else {
+		query += " ORDER BY starts_at, id"
+	}
+	if f.Limit > 0 {
+		query += fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
+	if f.Offset > 0 {
+		if f.Limit <= 0 {
+			query += " LIMIT -1"
+		}
+		query += fmt.Sprintf(" OFFSET %d", f.Offset)
+	}
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	out, err := collect(rows, err, scanSession)
+	if err != nil {
+		return nil, fmt.Errorf("store: sessions: %w", err)
+	}
+	if err := fillDetails(ctx, s.db, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// SessionCount counts what Sessions lists for f, without paging.
+func (s *Store) SessionCount(ctx context.Context, f store.Filter) (int, error) {
+	where, args := sessionWhere(f)
+	var n int
+	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM sessions"+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: session count: %w", err)
+	}
+	return n, nil
+}
+
+// sessionWhere is the WHERE clause (with its leading space, or "") and
+// arguments that select f's sessions.
+func sessionWhere(f store.Filter) (string, []any) {
 	var where []string
 	var args []any
 	if !f.From.IsZero() {
@@ -89,6 +129,10 @@ func (s *Store) Sessions(ctx context.Context, f store.Filter) ([]*store.Session,
 		where = append(where, "starts_at + duration_s <= ?")
 		args = append(args, f.EndedBefore.Unix())
 	}
+	if !f.EndsAfter.IsZero() {
+		where = append(where, "starts_at + duration_s > ?")
+		args = append(args, f.EndsAfter.Unix())
+	}
 	if f.Status != "" {
 		where = append(where, "status = ?")
 		args = append(args, f.Status)
@@ -102,31 +146,19 @@ func (s *Store) Sessions(ctx context.Context, f store.Filter) ([]*store.Session,
 		args = append(args, f.SeriesID)
 	}
 	if f.User != "" {
-		where = append(where, `(id IN (SELECT session_id FROM participants WHERE user_id = ?)
-			OR id IN (SELECT ss.session_id FROM session_speakers ss JOIN speakers sp ON sp.id = ss.speaker_id WHERE sp.user_id = ?))`)
+		mine := `(id IN (SELECT session_id FROM participants WHERE user_id = ?)
+			OR id IN (SELECT ss.session_id FROM session_speakers ss JOIN speakers sp ON sp.id = ss.speaker_id WHERE sp.user_id = ?)`
 		args = append(args, f.User, f.User)
+		if f.OrCreated {
+			mine += " OR creator = ?"
+			args = append(args, f.User)
+		}
+		where = append(where, mine+")")
 	}
-	query := "SELECT " + sessionColumns + " FROM sessions"
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
+	if len(where) == 0 {
+		return "", nil
 	}
-	if f.Newest {
-		query += " ORDER BY starts_at DESC, id DESC"
-	} else {
-		query += " ORDER BY starts_at, id"
-	}
-	if f.Limit > 0 {
-		query += fmt.Sprintf(" LIMIT %d", f.Limit)
-	}
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	out, err := collect(rows, err, scanSession)
-	if err != nil {
-		return nil, fmt.Errorf("store: sessions: %w", err)
-	}
-	if err := fillDetails(ctx, s.db, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return " WHERE " + strings.Join(where, " AND "), args
 }
 
 // fillDetails loads partners, speakers and participants for many sessions

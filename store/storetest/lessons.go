@@ -60,6 +60,12 @@ func testPromptLifecycle(t *testing.T, s store.Store) {
 		_, err := tx.RecordPrompt(ctx, newer.ID, "U1", "DU1", now)
 		return err
 	})
+	if ps, err := s.UserPrompts(ctx, "U1"); err != nil || len(ps) != 2 || ps[0].SessionID != newer.ID || ps[1].SessionID != older.ID {
+		t.Fatalf("UserPrompts(U1) = %+v, %v; want the newer then the older", ps, err)
+	}
+	if ps, err := s.UserPrompts(ctx, "U2"); err != nil || len(ps) != 0 {
+		t.Fatalf("UserPrompts(U2) = %+v, %v; want none", ps, err)
+	}
 	active := func(channel, user string) (store.Prompt, error) {
 		var p store.Prompt
 		err := s.Update(ctx, func(tx store.Tx) (err error) { p, err = tx.ActivePrompt(ctx, channel, user); return })

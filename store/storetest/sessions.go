@@ -220,10 +220,28 @@ func testSessionsFilter(t *testing.T, s store.Store) {
 		{"participant", store.Filter{User: "UJ"}, "[B]"},
 		{"nobody", store.Filter{User: "UX"}, "[]"},
 		{"combined", store.Filter{User: "US", From: day(2, 0), Newest: true, Limit: 1}, "[D]"},
+		{"created (all by UC)", store.Filter{User: "UC", OrCreated: true}, "[A B C E D]"},
+		{"created, not speaking", store.Filter{User: "UC"}, "[]"},
+		{"speaker or creator of nothing", store.Filter{User: "US", OrCreated: true}, "[A D]"},
+		{"ends after (B runs until 13:00)", store.Filter{EndsAfter: day(2, 12)}, "[B E D]"},
+		{"ends after is exclusive", store.Filter{EndsAfter: day(2, 13)}, "[E D]"},
+		{"offset", store.Filter{Offset: 2}, "[C E D]"},
+		{"page", store.Filter{Limit: 2, Offset: 2}, "[C E]"},
+		{"offset past the end", store.Filter{Limit: 2, Offset: 9}, "[]"},
 	}
 	for _, tt := range tests {
 		if got := titles(tt.f); got != tt.want {
 			t.Errorf("%s: Sessions(%+v) = %s, want %s", tt.name, tt.f, got, tt.want)
+		}
+		// SessionCount counts the same sessions, ignoring paging.
+		all := tt.f
+		all.Limit, all.Offset = 0, 0
+		list, err := s.Sessions(ctx, all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.SessionCount(ctx, tt.f); err != nil || n != len(list) {
+			t.Errorf("%s: SessionCount = %d, %v; want %d", tt.name, n, err, len(list))
 		}
 	}
 	// Lists carry the details, like Session.
