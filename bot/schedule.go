@@ -155,7 +155,7 @@ var _ = commands.add("leave", (*Bot).cmdLeave)
 
 func (b *Bot) cmdLeave(ctx context.Context, req Request, c Command) (Reply, error) {
 	if c.All {
-		return b.leaveSeries(ctx, req, c)
+		return b.leaveSeries(ctx, req.UserID, c.ID)
 	}
 	s, left, err := b.svc.Leave(ctx, req.UserID, c.ID)
 	if err != nil {

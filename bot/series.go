@@ -161,13 +161,13 @@ func (b *Bot) joinSeries(ctx context.Context, userID string, id int64) (Reply, e
 	})}, nil
 }
 
-// leaveSeries is `leave <id> all`.
-func (b *Bot) leaveSeries(ctx context.Context, req Request, c Command) (Reply, error) {
-	sr, n, err := b.svc.LeaveSeries(ctx, req.UserID, c.ID)
+// leaveSeries serves `leave <id> all` and the series' Leave all button.
+func (b *Bot) leaveSeries(ctx context.Context, userID string, id int64) (Reply, error) {
+	sr, n, err := b.svc.LeaveSeries(ctx, userID, id)
 	if err != nil {
 		return Reply{}, err
 	}
-	lang := b.readerLang(ctx, req.UserID)
+	lang := b.readerLang(ctx, userID)
 	title := escapeText(sr.Occurrences[0].Title)
 	if n == 0 {
 		return Reply{Text: i18n.T(lang, "series.reply.left_none", map[string]any{"Title": title})}, nil

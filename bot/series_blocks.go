@@ -23,6 +23,7 @@ import (
 const (
 	actionSeriesJoin    = "series_join"     // value: the series id
 	actionSeriesJoinOne = "series_join_one" // a select whose options' values are session ids
+	actionSeriesLeave   = "series_leave"    // value: the series id
 )
 
 // maxNextDates bounds the dates an announcement or `show` lists: a
@@ -99,7 +100,8 @@ func (b *Bot) seriesAnnouncement(lang i18n.Lang, sr *store.Series) (string, []sl
 		options = append(options, slack.NewOptionBlockObject(itoa(o.ID), plain(truncate(label, 75)), nil))
 	}
 	one := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain(i18n.T(lang, "series.announce.join_one", nil)), actionSeriesJoinOne, options...)
-	return text, append(blocks, slack.NewActionBlock("series_"+itoa(sr.ID), joinAll, one))
+	leave := slack.NewButtonBlockElement(actionSeriesLeave, itoa(sr.ID), plain(i18n.T(lang, "series.announce.leave_all", nil)))
+	return text, append(blocks, slack.NewActionBlock("series_"+itoa(sr.ID), joinAll, one, leave))
 }
 
 // seriesDetails is the section under the header: how often, how many,
@@ -185,6 +187,22 @@ func (b *Bot) pressSeriesJoin(ctx context.Context, cb slack.InteractionCallback,
 		reply, err = b.joinSeries(ctx, cb.User.ID, sr.Occurrences[0].ID)
 	}
 	return b.answerSeriesPress(ctx, cb, "series_join_button", reply, err)
+}
+
+var _ = actions.add(actionSeriesLeave, (*Bot).pressSeriesLeave)
+
+// pressSeriesLeave takes the presser out of every occurrence still ahead.
+func (b *Bot) pressSeriesLeave(ctx context.Context, cb slack.InteractionCallback, a *slack.BlockAction) error {
+	id, err := strconv.ParseInt(a.Value, 10, 64)
+	if err != nil || id <= 0 {
+		return fmt.Errorf("bot: series leave button with value %q", a.Value)
+	}
+	sr, err := b.svc.Series(ctx, id)
+	var reply Reply
+	if err == nil {
+		reply, err = b.leaveSeries(ctx, cb.User.ID, sr.Occurrences[0].ID)
+	}
+	return b.answerSeriesPress(ctx, cb, "series_leave_button", reply, err)
 }
 
 var _ = actions.add(actionSeriesJoinOne, (*Bot).pressSeriesJoinOne)

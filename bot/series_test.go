@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -435,6 +436,16 @@ func TestSeriesJoinGivesEveryFutureOccurrenceInThePersonalFeed(t *testing.T) {
 	if evs := feedEvents(t, e.feed(link)); len(evs) != 0 {
 		t.Errorf("U7's feed after leaving holds %v", evs)
 	}
+	// Join all again, and leave all with the announcement's button.
+	e.run("U7", fmt.Sprintf("join %d all", ids[1]))
+	e.slack.Reset()
+	e.interaction(seriesButton("U7", "C1", actionSeriesLeave, strconv.FormatInt(seriesID, 10)))
+	if eph := e.slack.Calls("chat.postEphemeral"); len(eph) != 1 || !strings.Contains(eph[0].Form.Get("text"), "You left 4 sessions") {
+		t.Errorf("Leave all answered %+v", eph)
+	}
+	if evs := feedEvents(t, e.feed(link)); len(evs) != 0 {
+		t.Errorf("U7's feed after Leave all holds %v", evs)
+	}
 	// Join one from the announcement's choice.
 	e.slack.Reset()
 	e.interaction(seriesSelect("U8", "C1", strconv.FormatInt(ids[3], 10)))
@@ -446,19 +457,26 @@ func TestSeriesJoinGivesEveryFutureOccurrenceInThePersonalFeed(t *testing.T) {
 	}
 }
 
+// pressSeq makes each press its own, as Slack's action_ts does, so that
+// none is taken for the redelivery of another.
+var pressSeq atomic.Int64
+
 func seriesButton(user, channel, action, value string) string {
+	n := pressSeq.Add(1)
 	b, _ := json.Marshal(map[string]any{
 		"type": "block_actions", "team": map[string]any{"id": "T1"}, "user": map[string]any{"id": user},
-		"trigger_id": "trig-" + user, "channel": map[string]any{"id": channel},
-		"actions": []map[string]any{{"type": "button", "action_id": action, "block_id": "series_1", "value": value, "action_ts": "1764331201.000000"}},
+		"trigger_id": fmt.Sprintf("trig-%s-%d", user, n), "channel": map[string]any{"id": channel},
+		"actions": []map[string]any{{"type": "button", "action_id": action, "block_id": "series_1", "value": value,
+			"action_ts": fmt.Sprintf("1764331201.%06d", n)}},
 	})
 	return string(b)
 }
 
 func seriesSelect(user, channel, value string) string {
+	n := pressSeq.Add(1)
 	b, _ := json.Marshal(map[string]any{
 		"type": "block_actions", "team": map[string]any{"id": "T1"}, "user": map[string]any{"id": user},
-		"trigger_id": "trig-" + user, "channel": map[string]any{"id": channel},
+		"trigger_id": fmt.Sprintf("trig-%s-%d", user, n), "channel": map[string]any{"id": channel},
 		"actions": []map[string]any{{"type": "static_select", "action_id": actionSeriesJoinOne, "block_id": "series_1",
 			"selected_option": map[string]any{"value": value, "text": map[string]any{"type": "plain_text", "text": "x"}},
 			"action_ts":       "1764331202.000000"}},
