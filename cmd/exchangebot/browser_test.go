@@ -22,7 +22,6 @@ import (
 	"github.com/exchangebot/exchangebot/exchange"
 	"github.com/exchangebot/exchangebot/internal/slackfake"
 	"github.com/exchangebot/exchangebot/store"
-	"github.com/exchangebot/exchangebot/store/sqlite"
 )
 
 // chromium finds Debian's Chromium, or skips the test saying how to get
@@ -142,10 +141,10 @@ func (tb *tab) check(name string) string {
 // the last months with lessons, one held two days ago with a speaker
 // outside Slack, and two to come. It returns the months (UTC) with held
 // sessions, first to last.
-func seedBrowserData(t *testing.T, dbPath string, now time.Time) (first, last time.Time, pastID, upcomingID int64) {
+func seedBrowserData(t *testing.T, database string, now time.Time) (first, last time.Time, pastID, upcomingID int64) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, dbPath)
+	st, err := openStore(ctx, database)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,12 +206,12 @@ func TestPagesInABrowser(t *testing.T) {
 	dir := t.TempDir()
 	addr := freePort(t)
 	now := time.Now()
-	first, last, pastID, upID := seedBrowserData(t, filepath.Join(dir, "e2e.db"), now)
 	cfg := writeConfig(t, dir, addr, fake.APIURL(), `web:
   client_id: "cid"
   client_secret: "csecret"
   session_key: "a-session-key-of-at-least-32-characters"
 `)
+	first, last, pastID, upID := seedBrowserData(t, databaseOf(t, cfg), now)
 	startServe(t, dir, cfg, addr)
 	tb := newTab(t, "http://"+addr)
 

@@ -143,6 +143,8 @@ func LoadConfig(path string, explicit bool, getenv func(string) string) (*Config
 		"SLACK_CLIENT_SECRET":       &c.Web.ClientSecret,
 		"EXCHANGEBOT_SESSION_KEY":   &c.Web.SessionKey,
 		"EXCHANGEBOT_MAIL_PASSWORD": &c.Mail.Password,
+		// A PostgreSQL URL carries a password: a secret like the tokens.
+		"EXCHANGEBOT_DATABASE": &c.Database,
 	} {
 		if v := getenv(env); v != "" {
 			*dst = v
@@ -173,7 +175,12 @@ func (c *Config) Validate() error {
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	if c.Database == "" {
-		return bad("database", "must be a file path")
+		return bad("database", "must be a file path or a postgres:// URL")
+	}
+	if isPostgres(c.Database) {
+		if msg := checkPostgresURL(c.Database); msg != "" {
+			return bad("database", "%s %s", redactDatabase(c.Database), msg)
+		}
 	}
 	if _, err := time.LoadLocation(c.Timezone); err != nil || c.Timezone == "" || c.Timezone == "Local" {
 		return bad("timezone", "%q is not an IANA time zone like \"America/Santiago\"", c.Timezone)

@@ -26,7 +26,6 @@ import (
 	"github.com/exchangebot/exchangebot/exchange"
 	"github.com/exchangebot/exchangebot/internal/slackfake"
 	"github.com/exchangebot/exchangebot/store"
-	"github.com/exchangebot/exchangebot/store/sqlite"
 )
 
 // dlvConfig writes a config for a delivery test and returns its path and
@@ -47,7 +46,7 @@ slack:
   api_url: %q
 scheduler:
   tick: %q
-%s`, addr, addr, filepath.Join(dir, "delivery.db"), apiURL, tick, extra)
+%s`, addr, addr, testDatabase(t, dir, "delivery.db"), apiURL, tick, extra)
 	path := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
@@ -65,7 +64,7 @@ scheduler:
 func dlvSchedule(t *testing.T, cfg *Config, sessions ...*store.Session) store.Store {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, cfg.Database)
+	st, err := openStore(ctx, cfg.Database)
 	if err != nil {
 		t.Fatal(err)
 	}

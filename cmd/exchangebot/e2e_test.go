@@ -110,7 +110,7 @@ slack:
   api_url: %q
 scheduler:
   tick: "@every 1s"
-%s`, addr, addr, filepath.Join(dir, "e2e.db"), e2eSecret, apiURL, extra)
+%s`, addr, addr, testDatabase(t, dir, "e2e.db"), e2eSecret, apiURL, extra)
 	path := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
@@ -359,15 +359,13 @@ func TestEndToEnd(t *testing.T) {
 	if code := p2.stop(); code != 0 {
 		t.Fatalf("second exit code = %d", code)
 	}
-	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "e2e.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	var version int
-	st.DB().QueryRow("PRAGMA user_version").Scan(&version)
-	if version != sqlite.SchemaVersion() {
-		t.Errorf("user_version %d, want %d", version, sqlite.SchemaVersion())
+	st := openTestStore(t, databaseOf(t, cfg))
+	if sq, ok := st.(*sqlite.Store); ok {
+		var version int
+		sq.DB().QueryRow("PRAGMA user_version").Scan(&version)
+		if version != sqlite.SchemaVersion() {
+			t.Errorf("user_version %d, want %d", version, sqlite.SchemaVersion())
+		}
 	}
 	s, err := st.Session(context.Background(), 1)
 	if err != nil || len(s.Participants) != 2 || s.Sequence != 2 {
@@ -387,6 +385,7 @@ func mustZone(t *testing.T, name string) *time.Location {
 // A fresh directory, no config, no token: the bot starts offline on
 // defaults, creates exchangebot.db there and answers /healthz on :8080.
 func TestStartsOfflineOnDefaults(t *testing.T) {
+	firstPassOnly(t)
 	bin := binary(t)
 	if ln, err := net.Listen("tcp", ":8080"); err != nil {
 		t.Skip("port 8080 is busy here")
@@ -446,7 +445,8 @@ func TestRunOfflineQueuesForTheServer(t *testing.T) {
 	dir := t.TempDir()
 	addr := freePort(t)
 	cfgPath := filepath.Join(dir, "config.yaml")
-	os.WriteFile(cfgPath, []byte(fmt.Sprintf("listen: %q\nscheduler:\n  tick: \"@every 1s\"\n", addr)), 0o600)
+	db := testDatabase(t, dir, "exchangebot.db")
+	os.WriteFile(cfgPath, []byte(fmt.Sprintf("listen: %q\ndatabase: %q\nscheduler:\n  tick: \"@every 1s\"\n", addr, db)), 0o600)
 	run := exec.Command(bin, "run", "-as", "U1", "-channel", "C9", `new "Offline" tomorrow 9am`)
 	run.Dir, run.Env = dir, cleanEnv()
 	var stdout, stderr bytes.Buffer
@@ -461,7 +461,7 @@ func TestRunOfflineQueuesForTheServer(t *testing.T) {
 	if strings.Contains(stderr.String(), "chat.postMessage") || !strings.Contains(stderr.String(), "queued") {
 		t.Errorf("offline run delivered instead of queueing: %s", stderr.String())
 	}
-	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "exchangebot.db"))
+	st, err := openStore(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -485,6 +485,7 @@ func TestRunOfflineQueuesForTheServer(t *testing.T) {
 }
 
 func TestBackupSubcommand(t *testing.T) {
+	firstPassOnly(t)
 	bin := binary(t)
 	dir := t.TempDir()
 	for _, args := range [][]string{{"run", `new "To back up" tomorrow 10:00`}, {"backup", "copy.db"}} {
@@ -511,6 +512,7 @@ func TestBackupSubcommand(t *testing.T) {
 }
 
 func TestBadConfigStopsStart(t *testing.T) {
+	firstPassOnly(t)
 	bin := binary(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "bad.yaml")
@@ -524,6 +526,7 @@ func TestBadConfigStopsStart(t *testing.T) {
 }
 
 func TestManifest(t *testing.T) {
+	firstPassOnly(t)
 	bin := binary(t)
 	dir := t.TempDir()
 	cfg := writeConfig(t, dir, "127.0.0.1:9", "", "")

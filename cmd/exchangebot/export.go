@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/exchangebot/exchangebot/exchange"
-	"github.com/exchangebot/exchangebot/store/sqlite"
 )
 
 const exportUsage = "usage: exchangebot export lessons [-config FILE] [-format md|csv|json]"
@@ -39,7 +38,7 @@ func cmdExport(args []string, stdout io.Writer) error {
 		return err
 	}
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, cfg.Database)
+	st, err := openStore(ctx, cfg.Database)
 	if err != nil {
 		return err
 	}

@@ -4,25 +4,21 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/exchangebot/exchangebot/store"
-	"github.com/exchangebot/exchangebot/store/sqlite"
 )
 
 func TestExportLessons(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "x.db")
-	cfg := writeFile(t, "database: "+db+"\n")
+	db := testDatabase(t, t.TempDir(), "x.db")
+	cfg := writeFile(t, "database: "+strconv.Quote(db)+"\n")
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openTestStore(t, db)
 	start := time.Date(2026, 1, 10, 15, 0, 0, 0, time.UTC)
-	err = st.Update(ctx, func(tx store.Tx) error {
+	err := st.Update(ctx, func(tx store.Tx) error {
 		s := &store.Session{Title: "Youth, employment", Kind: "webinar", Start: start, Duration: time.Hour, TZ: "UTC", Creator: "U1", Created: start, Updated: start}
 		if err := tx.CreateSession(ctx, s); err != nil {
 			return err

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -18,7 +17,6 @@ import (
 
 	"github.com/exchangebot/exchangebot/internal/slackfake"
 	"github.com/exchangebot/exchangebot/store"
-	"github.com/exchangebot/exchangebot/store/sqlite"
 )
 
 // procStatus reads a "kB" field (VmRSS, VmHWM) of /proc/<pid>/status, in bytes.
@@ -56,7 +54,7 @@ func TestFeedStampedeOnTheBinary(t *testing.T) {
 	cfgPath := writeConfig(t, dir, addr, fake.APIURL(), "")
 
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "e2e.db"))
+	st, err := openStore(ctx, databaseOf(t, cfgPath))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,7 +14,6 @@ import (
 	"time"
 
 	"github.com/exchangebot/exchangebot/store"
-	"github.com/exchangebot/exchangebot/store/sqlite"
 )
 
 // TestHangUpsFailNoOneElse: 2,000 signed `new` commands (five speakers
@@ -83,7 +81,7 @@ func TestHangUpsFailNoOneElse(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 
-	st, err := sqlite.Open(context.Background(), filepath.Join(p.dir, "e2e.db"))
+	st, err := openStore(context.Background(), databaseOf(t, p.cfg))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,8 +14,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/exchangebot/exchangebot/store/sqlite"
 )
 
 // loadResult is one load run's latencies.
@@ -28,6 +26,13 @@ type loadResult struct {
 // loadRun sends n signed `new` commands to target at the given
 // concurrency and measures each round trip.
 func loadRun(t *testing.T, target string, n, concurrency int) loadResult {
+	t.Helper()
+	return loadRunOver(t, []string{target}, n, concurrency)
+}
+
+// loadRunOver is loadRun spreading the commands over several targets in
+// turn (replicas behind a load balancer).
+func loadRunOver(t *testing.T, targets []string, n, concurrency int) loadResult {
 	t.Helper()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: concurrency}, Timeout: 10 * time.Second}
 	date := time.Now().In(mustZone(t, "America/Santiago")).AddDate(0, 0, 9).Format("2006-01-02")
@@ -43,7 +48,7 @@ func loadRun(t *testing.T, target string, n, concurrency int) loadResult {
 			for i := range jobs {
 				user := "U" + strconv.Itoa(100+i%concurrency)
 				body := commandBody(user, `new "Youth employment" `+date+` 15:00 90m <@U2|ana> <#C1|general> partner:"FISDL El Salvador"`)
-				req, _ := http.NewRequest(http.MethodPost, target, strings.NewReader(body))
+				req, _ := http.NewRequest(http.MethodPost, targets[i%len(targets)], strings.NewReader(body))
 				req.Header = signed(body, time.Now())
 				t0 := time.Now()
 				resp, err := client.Do(req)
@@ -101,7 +106,7 @@ func TestLoadNew(t *testing.T) {
 	waitHealthy(t, "http://"+baseAddr)
 
 	p, _ := startWithFake(t)
-	dir, addr := p.dir, p.addr
+	addr := p.addr
 
 	// Warm both up (connections, caches), then measure the bare handler and
 	// the bot alternately so both see the same machine.
@@ -115,11 +120,7 @@ func TestLoadNew(t *testing.T) {
 	if code := p.stop(); code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "e2e.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openTestStore(t, databaseOf(t, p.cfg))
 	if got, _ := st.CountSessions(context.Background()); got != n {
 		t.Fatalf("%d sessions stored for %d commands", got, n)
 	}

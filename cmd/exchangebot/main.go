@@ -7,6 +7,8 @@
 //	exchangebot backup [-config FILE] FILE
 //	exchangebot export lessons [-config FILE] [-format md|csv|json]
 //	exchangebot retry [-config FILE] [<delivery-id>]
+//	exchangebot migrate [-config FILE] [-from FILE] -to postgres://…
+//	exchangebot version
 package main
 
 import (
@@ -45,6 +47,8 @@ const usageText = `usage:
   exchangebot backup FILE                     write a consistent copy of the database
   exchangebot export lessons [-format md|csv|json]
   exchangebot retry [<delivery-id>]           resend messages that failed for good, once the cause is fixed
+  exchangebot migrate -to postgres://…         copy the SQLite database into an empty PostgreSQL one
+  exchangebot version                         print the version of this build
 every subcommand takes -config FILE (default: config.yaml here if present)
 `
 
@@ -67,6 +71,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdExport(args, stdout)
 	case "retry":
 		err = cmdRetry(args, stdout, stderr)
+	case "migrate":
+		err = cmdMigrate(args, stdout)
+	case "version", "-version", "--version":
+		err = cmdVersion(stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usageText)
 		return 0
@@ -117,7 +125,7 @@ func open(ctx context.Context, configPath string, logw io.Writer) (*app, error) 
 		return nil, err
 	}
 	log := slog.New(newLimitHandler(slog.NewTextHandler(logw, nil), time.Now))
-	st, err := sqlite.Open(ctx, cfg.Database)
+	st, err := openStore(ctx, cfg.Database)
 	if err != nil {
 		return nil, err
 	}
@@ -181,7 +189,7 @@ func cmdServe(args []string, stderr io.Writer) error {
 		mode = "socket"
 	}
 	a.log.Info("exchangebot started", slog.String("listen", ln.Addr().String()), slog.String("base_url", a.cfg.BaseURL),
-		slog.String("database", a.cfg.Database), slog.String("slack", mode))
+		slog.String("database", redactDatabase(a.cfg.Database)), slog.String("slack", mode))
 	if mode == "offline" {
 		a.log.Info("no Slack bot token: running offline, messages for Slack are written to this log")
 	}
@@ -285,6 +293,9 @@ func cmdBackup(args []string, stdout io.Writer) error {
 	cfg, err := loadConfig(*configPath)
 	if err != nil {
 		return err
+	}
+	if isPostgres(cfg.Database) {
+		return errors.New("the database is PostgreSQL: back it up with pg_dump")
 	}
 	st, err := sqlite.Open(context.Background(), cfg.Database)
 	if err != nil {

@@ -1,0 +1,104 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/exchangebot/exchangebot/store"
+)
+
+// IssueAnswerToken makes a new answer link token for email at the
+// session; only its hash is stored.
+func (t *Tx) IssueAnswerToken(ctx context.Context, sessionID int64, email string, now time.Time) (string, error) {
+	buf := make([]byte, tokenBytes)
+	if _, err := rand.Read(buf); err != nil {
+		return "", fmt.Errorf("store: answer token: %w", err)
+	}
+	token := base64.RawURLEncoding.EncodeToString(buf)
+	_, err := t.exec(ctx, "INSERT INTO answer_tokens (token_hash, session_id, email, created_at) VALUES ($1, $2, $3, $4)",
+		hashToken(token), sessionID, strings.ToLower(email), unix(now))
+	if err != nil {
+		return "", fmt.Errorf("store: answer token for session %d: %w", sessionID, err)
+	}
+	return token, nil
+}
+
+// AnswerToken returns what token stands for, or ErrNotFound.
+func (s *Store) AnswerToken(ctx context.Context, token string) (store.AnswerToken, error) {
+	want := hashToken(token)
+	var a store.AnswerToken
+	var got []byte
+	var created int64
+	err := s.pool.QueryRow(ctx, "SELECT token_hash, session_id, email, created_at FROM answer_tokens WHERE token_hash = $1", want).
+		Scan(&got, &a.SessionID, &a.Email, &created)
+	if errors.Is(err, pgx.ErrNoRows) || err == nil && subtle.ConstantTimeCompare(got, want) != 1 {
+		return store.AnswerToken{}, fmt.Errorf("store: answer token: %w", store.ErrNotFound)
+	}
+	if err != nil {
+		return store.AnswerToken{}, fmt.Errorf("store: answer token: %w", err)
+	}
+	a.Created = fromUnix(created)
+	return a, nil
+}
+
+// libraryFilter is the condition q's filters add on lessons l joined to
+// sessions s (" AND …", or ""), with its arguments as $1, $2, ….
+func libraryFilter(q store.LessonQuery) (string, []any) {
+	var where []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	if q.Partner != "" {
+		where = append(where, "EXISTS (SELECT 1 FROM session_partners p WHERE p.session_id = s.id AND lower(p.name) = lower("+arg(q.Partner)+"))")
+	}
+	if q.Kind != "" {
+		where = append(where, "s.kind = "+arg(q.Kind))
+	}
+	if !q.From.IsZero() {
+		where = append(where, "s.starts_at >= "+arg(unix(q.From)))
+	}
+	if !q.To.IsZero() {
+		where = append(where, "s.starts_at < "+arg(unix(q.To)))
+	}
+	if len(where) == 0 {
+		return "", nil
+	}
+	return " AND " + strings.Join(where, " AND "), args
+}
+
+// Library lists lessons matching q; see store.Store.
+func (s *Store) Library(ctx context.Context, q store.LessonQuery) ([]store.SearchResult, error) {
+	if q.Limit <= 0 {
+		q.Limit = 50
+	}
+	filter, args := libraryFilter(q)
+	if strings.TrimSpace(q.Words) == "" {
+		rows, err := s.pool.Query(ctx, "SELECT "+lessonColumns+`
+			FROM lessons l JOIN sessions s ON s.id = l.session_id WHERE true`+filter+
+			fmt.Sprintf(" ORDER BY l.updated_at DESC, l.id DESC LIMIT $%d", len(args)+1), append(args, q.Limit)...)
+		out, err := collect(rows, err, func(row pgx.Row) (r store.SearchResult, err error) {
+			r.Lesson, err = scanLesson(row)
+			r.Snippet = r.Answer
+			return r, err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("store: library: %w", err)
+		}
+		return out, nil
+	}
+	terms := searchTerms(q.Words)
+	if len(terms) == 0 {
+		return nil, nil
+	}
+	return s.searchAll(ctx, terms, filter, args, q.Limit)
+}
