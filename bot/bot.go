@@ -131,7 +131,13 @@ func New(o Options) *Bot {
 	b.registerSeries()
 	// The clock is read through b, so a test that swaps b.now moves every part.
 	now := func() time.Time { return b.now() }
-	b.pauses = outbox.NewPauses(now)
+	// Pauses are kept in the store, so every process sharing it honours
+	// a Retry-After any of them was given.
+	var shared outbox.PauseStore
+	if b.store != nil {
+		shared = b.store
+	}
+	b.pauses = outbox.NewPauses(now, shared)
 	if b.slack == nil {
 		b.offline = true
 		b.slack = &offlineSlack{log: b.log}
@@ -144,6 +150,7 @@ func New(o Options) *Bot {
 	}
 	b.engine = outbox.New(outbox.Options{
 		Store: b.store, Sender: outbox.Route{Default: slackSender{b}, ByKind: others}, Log: b.log, Now: now, Workers: o.Workers, Metrics: b.metrics.Outbox,
+		Pauses: b.pauses,
 	})
 	// Every commit that owes messages wakes the engine, whoever made it.
 	if b.store != nil {

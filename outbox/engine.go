@@ -36,6 +36,9 @@ type Options struct {
 	Now     func() time.Time
 	Workers int
 	Metrics *Metrics // nil: private, unregistered
+	// Pauses, when set, is given the rate pauses each agenda brings, so
+	// the Sender's checks see every process's without a query of their own.
+	Pauses *Pauses
 }
 
 // Engine delivers the outbox. Its methods are safe for concurrent use.
@@ -45,6 +48,7 @@ type Engine struct {
 	log    *slog.Logger
 	now    func() time.Time
 	m      *Metrics
+	pauses *Pauses
 	kickc  chan struct{}
 	slots  chan struct{}
 	// sendTimeout and markTimeout are SendTimeout and MarkTimeout; tests
@@ -79,6 +83,7 @@ func New(o Options) *Engine {
 		log:    o.Log,
 		now:    o.Now,
 		m:      o.Metrics,
+		pauses: o.Pauses,
 		kickc:  make(chan struct{}, 1),
 		slots:  make(chan struct{}, o.Workers),
 		busy:   map[int64]bool{}, lanes: map[string]bool{}, lookAgain: map[int64]time.Time{},
@@ -198,6 +203,9 @@ func (e *Engine) look(ctx context.Context, r *run) (wake time.Time, handed int) 
 		return e.now().Add(MinBackoff), 0
 	}
 	now := e.now()
+	if e.pauses != nil {
+		e.pauses.Shared(a.Pauses, now)
+	}
 	wake = a.Next
 	later := func(t time.Time) {
 		if wake.IsZero() || t.Before(wake) {

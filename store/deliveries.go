@@ -47,4 +47,7 @@ type Agenda struct {
 	// Sending are rows claimed by some worker, oldest claim first: the
 	// engine's own, another process's, or a dead worker's.
 	Sending []Delivery
+	// Pauses are the rate pauses running (see Store.SetRatePause), by key:
+	// read with the rows, they cost no query of their own.
+	Pauses map[string]time.Time
 }

@@ -116,8 +116,17 @@ type Store interface {
 	// Agenda reads, at once, up to limit due rows (as DueDeliveries), when
 	// the earliest pending row not yet due becomes due, and up to limit
 	// claimed rows, oldest claim first: all the delivery engine needs to
-	// know to sleep until the next thing to do.
+	// know to sleep until the next thing to do, with the rate pauses
+	// running at now.
 	Agenda(ctx context.Context, now time.Time, limit int) (Agenda, error)
+	// SetRatePause records that calls under key must wait until until (a
+	// service's Retry-After), for every process sharing the data. A later
+	// end already recorded under key stays; until is kept rounded up to
+	// the second, so a pause never ends early. Pauses ended by now are
+	// dropped.
+	SetRatePause(ctx context.Context, key string, until, now time.Time) error
+	// RatePauses returns the pauses still running at now, by key.
+	RatePauses(ctx context.Context, now time.Time) (map[string]time.Time, error)
 	// OnEnqueue registers fn, called after every commit that added outbox
 	// rows or put rows back in the queue (Tx.Enqueue, RetryFailed,
 	// MarkFailed's notices), so the delivery engine wakes without its

@@ -321,3 +321,54 @@ digest:
 	}
 	t.Logf("2 kills; %d rows recovered from sending", recovered)
 }
+
+// TestReplicasShareRateLimitPauses: Slack answers one replica's post in a
+// channel with 429, Retry-After 8 s; that replica is stopped (a rolling
+// deploy) and another, started after, owes a post in the same channel: it
+// waits out the 8 s too, then both posts go out once each.
+func TestReplicasShareRateLimitPauses(t *testing.T) {
+	firstPassOnly(t)
+	bin := binary(t)
+	fake := slackfake.New()
+	defer fake.Close()
+	rs, cfg := replicaConfigs(t, 2, fake, "")
+	st := openTestStore(t, cfg.Database)
+	date := time.Now().In(mustZone(t, "America/Santiago")).AddDate(0, 0, 4).Format("2006-01-02")
+	schedule := func(r *replica, title string) {
+		t.Helper()
+		body := commandBody("U1", fmt.Sprintf(`new %q %s 15:00 <#C7LIM|limited>`, title, date))
+		if code, _ := postSigned(t, http.DefaultClient, r.url("/slack/commands"), body, signed(body, time.Now())); code != 200 {
+			t.Fatalf("new %s: status %d", title, code)
+		}
+	}
+	// The window ends before Retry-After does, so the retry is answered.
+	fake.RateLimitConversation("chat.postMessage", "C7LIM", 7*time.Second, 8)
+	rs[0].p = dlvServe(t, bin, rs[0].cfg, rs[0].addr, rs[0].log)
+	schedule(rs[0], "First")
+	waitUntil(t, 7*time.Second, "the 429", rs[0].log, func() bool { return limited(fake) == 1 })
+	limitedAt := time.Now()
+	rs[0].p.stop(t)
+
+	rs[1].p = dlvServe(t, bin, rs[1].cfg, rs[1].addr, rs[1].log)
+	schedule(rs[1], "Second")
+	waitSent(t, st, "announce", 2, 30*time.Second, rs[1:])
+	rs[1].p.stop(t)
+
+	fake.Calls()
+	if fake.Violations != 0 || fake.Limited != 1 {
+		t.Errorf("%d calls came before a Retry-After had passed, %d were answered 429 (want 0 and 1)", fake.Violations, fake.Limited)
+	}
+	for _, c := range fake.Calls("chat.postMessage") {
+		if wait := c.At.Sub(limitedAt); c.Form.Get("channel") == "C7LIM" && wait < 7*time.Second {
+			t.Errorf("a post in the limited channel %s after the 429", wait.Round(time.Millisecond))
+		}
+	}
+	exactlyOnce(t, st, fake, "announce")
+}
+
+// limited reads the fake's 429 count; Calls takes the fake's lock first,
+// which orders this read after the handler's writes.
+func limited(f *slackfake.Server) int {
+	f.Calls()
+	return f.Limited
+}

@@ -69,6 +69,8 @@ var copyTables = []table{
 	{"server_keys", cols("name:t key:x created_at:i"), ""},
 	{"health", cols("id:i checked_at:i"), ""},
 	{"answer_tokens", cols("token_hash:x session_id:i email:t created_at:i"), ""},
+	// Pauses still running when the copy is made hold on the new database.
+	{"rate_pauses", cols("key:t until_at:i"), ""},
 }
 
 func (t table) names() []string {

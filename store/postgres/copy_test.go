@@ -138,6 +138,9 @@ func fill(t *testing.T, s store.Store) (token string) {
 	if err := s.MarkProcessed(ctx, "command:abc", at); err != nil {
 		t.Fatal(err)
 	}
+	if err := s.SetRatePause(ctx, "chat.postMessage C1", at.Add(time.Hour), at); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.ServerKey(ctx, "feeds"); err != nil {
 		t.Fatal(err)
 	}
@@ -174,10 +177,14 @@ func TestCopyFromSQLite(t *testing.T) {
 		user, err5 := s.FeedTokenUser(ctx, token)
 		report, err6 := s.Report(ctx, time.Time{}, time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
 		key, err7 := s.ServerKey(ctx, "feeds")
-		if err := errors.Join(err1, err2, err3, err4, err5, err6, err7); err != nil {
+		pauses, err8 := s.RatePauses(ctx, time.Date(2026, 1, 10, 18, 0, 0, 0, time.UTC))
+		if err := errors.Join(err1, err2, err3, err4, err5, err6, err7, err8); err != nil {
 			t.Fatal(err)
 		}
-		return []any{sessions, deliveries, lessons, v, changed, user, report, key}
+		if len(pauses) != 1 {
+			t.Errorf("rate pauses %v, want the one recorded", pauses)
+		}
+		return []any{sessions, deliveries, lessons, v, changed, user, report, key, pauses}
 	}
 	if got, want := read(pg), read(lite); !reflect.DeepEqual(got, want) {
 		t.Errorf("the copy reads differently:\n got %+v\nwant %+v", got, want)

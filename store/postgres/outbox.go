@@ -307,13 +307,21 @@ func (s *Store) MarkAnnounced(ctx context.Context, d store.Delivery, channel, ts
 
 const agendaPending = "SELECT " + deliveryColumns + " FROM outbox WHERE state = 'pending' AND next_attempt_at "
 
-// agendaQuery is three index walks in one statement: $1 is now, $2 the limit.
+// agendaQuery is three index walks in one statement, and the running rate
+// pauses dressed as rows in state pauseState: $1 is now, $2 the limit.
 const agendaQuery = `(` + agendaPending + `<= $1 ORDER BY next_attempt_at, id LIMIT $2)
 	UNION ALL (` + agendaPending + `> $1 ORDER BY next_attempt_at, id LIMIT 1)
-	UNION ALL (SELECT ` + deliveryColumns + ` FROM outbox WHERE state = 'sending' ORDER BY updated_at, id LIMIT $2)`
+	UNION ALL (SELECT ` + deliveryColumns + ` FROM outbox WHERE state = 'sending' ORDER BY updated_at, id LIMIT $2)
+	UNION ALL (SELECT 0, '', 0, key, false, '', 0, 0, '` + pauseState + `', 0, until_at, '', '', '', '', 0
+		FROM rate_pauses WHERE until_at > $1)`
 
-// Agenda reads up to limit due rows, the next due time and up to limit
-// claimed rows (any replica's), in one round trip.
+// pauseState marks a rate pause in agendaQuery's rows: its key is the
+// recipient, its end the next attempt. No outbox row has this state.
+const pauseState = "paused"
+
+// Agenda reads up to limit due rows, the next due time, up to limit
+// claimed rows (any replica's) and the rate pauses every replica has
+// recorded, in one round trip.
 func (s *Store) Agenda(ctx context.Context, now time.Time, limit int) (store.Agenda, error) {
 	rows, err := s.pool.Query(ctx, agendaQuery, unix(now), limit)
 	all, err := collect(rows, err, scanDelivery)
@@ -323,6 +331,11 @@ func (s *Store) Agenda(ctx context.Context, now time.Time, limit int) (store.Age
 	var a store.Agenda
 	for _, d := range all {
 		switch {
+		case d.State == pauseState:
+			if a.Pauses == nil {
+				a.Pauses = map[string]time.Time{}
+			}
+			a.Pauses[d.Recipient] = d.NextAttempt
 		case d.State == store.StateSending:
 			a.Sending = append(a.Sending, d)
 		case d.NextAttempt.After(now):

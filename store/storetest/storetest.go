@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"OutboxRowsAndStates", testOutboxRowsAndStates},
 		{"ExpediteDelivery", testExpediteDelivery},
 		{"OutboxAgenda", testOutboxAgenda},
+		{"RatePauses", testRatePauses},
 		{"OutboxMarkFailedOwesNotices", testOutboxMarkFailedOwesNotices},
 		{"OutboxRetryFailed", testOutboxRetryFailed},
 		{"OutboxOnEnqueue", testOutboxOnEnqueue},
