@@ -71,16 +71,24 @@ func (b *Bot) seriesAnnouncement(lang i18n.Lang, sr *store.Series) (string, []sl
 	if cancelled {
 		textID = "series.announce.cancelled_text"
 	}
-	text := i18n.T(lang, textID, map[string]any{"Title": title})
+	details := b.seriesDetails(lang, sr, lead)
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(plain(truncate(i18n.T(lang, textID, map[string]any{"Title": lead.Title}), 150))),
-		slack.NewSectionBlock(mrkdwn(b.seriesDetails(lang, sr, lead)), nil, nil),
+		slack.NewSectionBlock(mrkdwn(details), nil, nil),
+	}
+	// The text is the whole of it in mrkdwn: the notification, and what
+	// is posted alone if Slack refuses the blocks.
+	whole := func(more string) string {
+		head := "*" + i18n.T(lang, textID, map[string]any{"Title": title}) + "*"
+		return clipMrkdwn(strings.Join([]string{head, details, more}, "\n"), maxPlainText)
 	}
 	switch {
 	case cancelled:
-		return text, append(blocks, slack.NewContextBlock("", mrkdwn(i18n.T(lang, "series.announce.cancelled", nil))))
+		note := i18n.T(lang, "series.announce.cancelled", nil)
+		return whole(note), append(blocks, slack.NewContextBlock("", mrkdwn(note)))
 	case len(up) == 0:
-		return text, append(blocks, slack.NewContextBlock("", mrkdwn(i18n.T(lang, "series.announce.ended", nil))))
+		note := i18n.T(lang, "series.announce.ended", nil)
+		return whole(note), append(blocks, slack.NewContextBlock("", mrkdwn(note)))
 	}
 	var dates []string
 	for _, o := range up[:min(len(up), maxNextDates)] {
@@ -101,7 +109,7 @@ func (b *Bot) seriesAnnouncement(lang i18n.Lang, sr *store.Series) (string, []sl
 	}
 	one := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain(i18n.T(lang, "series.announce.join_one", nil)), actionSeriesJoinOne, options...)
 	leave := slack.NewButtonBlockElement(actionSeriesLeave, itoa(sr.ID), plain(i18n.T(lang, "series.announce.leave_all", nil)))
-	return text, append(blocks, slack.NewActionBlock("series_"+itoa(sr.ID), joinAll, one, leave))
+	return whole(next), append(blocks, slack.NewActionBlock("series_"+itoa(sr.ID), joinAll, one, leave))
 }
 
 // seriesDetails is the section under the header: how often, how many,
