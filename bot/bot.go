@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -62,9 +63,14 @@ type Bot struct {
 
 	offline bool
 	zones   zoneCache
-	staff   staffCache
+	// channels remembers the channels found fit to announce in.
+	channels channelCache
+	staff    staffCache
 	// inflight lets shutdown wait for work started by requests.
 	inflight sync.WaitGroup
+	// answering counts the requests from Slack being handled now; the
+	// delivery engine yields to them (outbox.Options.Busy).
+	answering atomic.Int64
 
 	metrics *Metrics
 	// svc is the product: every rule and every change goes through it.
@@ -151,6 +157,8 @@ func New(o Options) *Bot {
 	b.engine = outbox.New(outbox.Options{
 		Store: b.store, Sender: outbox.Route{Default: slackSender{b}, ByKind: others}, Log: b.log, Now: now, Workers: o.Workers, Metrics: b.metrics.Outbox,
 		Pauses: b.pauses,
+		// A command kept over Socket Mode is itself an answer: it never yields.
+		Busy: func(d store.Delivery) bool { return d.Kind != exchange.KindInbound && b.answering.Load() > 0 },
 	})
 	// Every commit that owes messages wakes the engine, whoever made it.
 	if b.store != nil {
@@ -162,9 +170,14 @@ func New(o Options) *Bot {
 // NewSlackClient returns a slack-go client for token, pointed at apiURL
 // when set (tests and the fake use it), counting every call in m.
 func NewSlackClient(token, apiURL string, m *Metrics, extra ...slack.Option) *slack.Client {
+	// The delivery engine posts from many workers at once: with the
+	// default two idle connections per host, most posts would dial Slack
+	// anew (a TLS handshake each, in production).
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 2 * outbox.DefaultWorkers
 	opts := []slack.Option{slack.OptionHTTPClient(&http.Client{
 		Timeout:   30 * time.Second,
-		Transport: m.SlackTransport(http.DefaultTransport),
+		Transport: m.SlackTransport(tr),
 	})}
 	if apiURL != "" {
 		opts = append(opts, slack.OptionAPIURL(apiURL))

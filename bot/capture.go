@@ -53,23 +53,31 @@ func (b *Bot) handleDM(ctx context.Context, ev slackevents.EventsAPIInnerEvent) 
 	if errors.Is(err, store.ErrDuplicate) {
 		return nil
 	}
-	var reply string
-	if msg, ok := b.mistake(err); ok {
-		reply = msg
-	} else if err != nil {
+	msg, isMistake := b.mistake(err)
+	switch {
+	case err != nil && !isMistake:
 		return err
-	} else if step.Session == nil {
-		// Not in a walk-through: never silence.
-		return b.answerChat(ctx, w, m.TimeStamp, m.ThreadTimeStamp)
-	} else {
-		reply = b.stepText(ctx, w, step)
+	case err == nil && step.Session == nil:
+		// Not in a walk-through: never silence (after the answer, like
+		// every reply here).
+		b.after(func(ctx context.Context) error { return b.answerChat(ctx, w, m.TimeStamp, m.ThreadTimeStamp) })
+		return nil
 	}
-	opts := []slack.MsgOption{slack.MsgOptionText(reply, false)}
-	if m.ThreadTimeStamp != "" {
-		opts = append(opts, slack.MsgOptionTS(m.ThreadTimeStamp))
-	}
-	_, _, err = b.slack.PostMessageContext(ctx, m.Channel, opts...)
-	return err
+	// The answer is stored; the reply (and the reads it needs) must not
+	// hold Slack's 200.
+	b.after(func(ctx context.Context) error {
+		reply := msg
+		if !isMistake {
+			reply = b.stepText(ctx, w, step)
+		}
+		opts := []slack.MsgOption{slack.MsgOptionText(reply, false)}
+		if m.ThreadTimeStamp != "" {
+			opts = append(opts, slack.MsgOptionTS(m.ThreadTimeStamp))
+		}
+		_, _, err := b.slack.PostMessageContext(ctx, m.Channel, opts...)
+		return err
+	})
+	return nil
 }
 
 // stepText is what the bot says after one step of a walk-through.
@@ -134,9 +142,13 @@ func (b *Bot) openCapture(ctx context.Context, cb slack.InteractionCallback, a *
 		return err
 	}
 	meta, _ := json.Marshal(lessonsMeta{Session: s.ID})
-	if _, err := b.slack.OpenViewContext(ctx, cb.TriggerID, b.lessonsModal(s, mine, string(meta))); err != nil {
-		return fmt.Errorf("bot: views.open: %w", err)
-	}
+	view := b.lessonsModal(s, mine, string(meta))
+	b.after(func(ctx context.Context) error {
+		if _, err := b.slack.OpenViewContext(ctx, cb.TriggerID, view); err != nil {
+			return fmt.Errorf("bot: views.open: %w", err)
+		}
+		return nil
+	})
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -33,9 +34,15 @@ func (b *Bot) checkChannel(ctx context.Context, channel string) error {
 	if b.offline || !(strings.HasPrefix(channel, "C") || strings.HasPrefix(channel, "G")) {
 		return nil
 	}
+	if b.channels.fit(channel, b.now()) {
+		return nil
+	}
 	ctx, cancel := context.WithTimeout(ctx, channelCheckTimeout)
 	defer cancel()
 	ch, err := b.slack.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: channel})
+	if err == nil && !ch.IsArchived && !(ch.IsPrivate && !ch.IsMember) {
+		b.channels.remember(channel, b.now())
+	}
 	if err != nil {
 		switch slackErrorCode(err) {
 		case "channel_not_found", "not_in_channel":
@@ -61,4 +68,34 @@ func (b *Bot) channelProblem(l i18n.Lang, channel string, err error) string {
 		return tr(l, "native.channel.archived", "Channel", channelRef(channel))
 	}
 	return tr(l, "native.channel.invite", "Channel", channelRef(channel))
+}
+
+// channelFitTTL is how long a channel found fit to announce in is not
+// asked about again: scheduling many sessions in one channel asks Slack
+// once, not once a command (a round trip while Slack waits). A channel
+// archived meanwhile shows when the announcement fails, and its creator is
+// told. A channel found unfit is asked about again next time, so an
+// invitation shows at once.
+const channelFitTTL = 5 * time.Minute
+
+// channelCache remembers when channels were last found fit to post in.
+type channelCache struct {
+	mu sync.Mutex
+	at map[string]time.Time
+}
+
+func (c *channelCache) fit(channel string, now time.Time) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	at, ok := c.at[channel]
+	return ok && now.Sub(at) < channelFitTTL
+}
+
+func (c *channelCache) remember(channel string, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.at == nil {
+		c.at = map[string]time.Time{}
+	}
+	c.at[channel] = now
 }

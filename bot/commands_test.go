@@ -40,7 +40,8 @@ func TestMalformedCommandsChangeNothing(t *testing.T) {
 	before := e.dbSnapshot()
 
 	tests := []struct{ text, want string }{
-		{`new "T" 2020-01-01 10:00`, "in the past"},
+		// The grammar reads the date; exchange refuses it, worded as before.
+		{`new "T" 2020-01-01 10:00`, "That time is in the past (Wed 1 Jan 2020 10:00 -03). Pick a later date or time."},
 		{`new "T" yesterday 10:00`, "in the past"},
 		{`new "T" ayer 10:00`, "in the past"},
 		{`new "T" 2026-02-31 10:00`, `"2026-02-31" is not a date`},
@@ -83,7 +84,7 @@ func TestMalformedCommandsChangeNothing(t *testing.T) {
 		{`move 999 ` + d + ` 10:00`, "no session #999"},
 		{`move 1`, "date and time are missing"},
 		{`move 1 ` + d, "time is missing"},
-		{`move 1 2020-01-01 10:00`, "in the past"},
+		{`move 1 2020-01-01 10:00`, "That time is in the past (Wed 1 Jan 2020 10:00 -03)."},
 		{`move 1 ` + d + ` 10:00 0m`, "less than a minute"},
 		{`cancel 999`, "no session #999"},
 		{`cancel`, "needs a session id"},

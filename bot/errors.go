@@ -58,7 +58,7 @@ func (b *Bot) errorText(e *exchange.Error) string {
 		return fmt.Sprintf("A session lasts more than zero and at most %s. Write a duration like `90m`, `1h30m` or `1.5h`.", formatDuration(exchange.MaxDuration))
 	case exchange.CodePast:
 		start, _ := e.Arg("start").(time.Time)
-		return fmt.Sprintf("That time is in the past (%s). Pick a later date or time.", start.Format("Mon 2 Jan 2006 15:04 MST"))
+		return i18n.T(i18n.English, msgInPast, map[string]any{"When": i18n.DayTime(start)})
 	case exchange.CodeZone:
 		return fmt.Sprintf("%s is not a time zone. Write an IANA zone like `tz:America/Santiago` or `tz:Europe/Madrid`.", echo(fmt.Sprint(e.Arg("tz"))))
 	case exchange.CodeKind:

@@ -21,6 +21,7 @@ import (
 
 	"github.com/exchangebot/exchangebot/exchange"
 	"github.com/exchangebot/exchangebot/internal/slackfake"
+	"github.com/exchangebot/exchangebot/store"
 	"github.com/exchangebot/exchangebot/store/sqlite"
 )
 
@@ -97,6 +98,13 @@ func testNow() time.Time { return time.Now().UTC().Truncate(time.Second) }
 // newTestBot builds a bot on a fresh database; change cfg with mutate.
 func newTestBot(t testing.TB, mutate ...func(*Config)) *testEnv {
 	t.Helper()
+	return newTestBotOn(t, nil, mutate...)
+}
+
+// newTestBotOn is newTestBot with the bot's store seen through wrap
+// (nil: as it is), for tests that watch or hold the bot's writes.
+func newTestBotOn(t testing.TB, wrap func(store.Store) store.Store, mutate ...func(*Config)) *testEnv {
+	t.Helper()
 	cfg := testConfig()
 	for _, m := range mutate {
 		m(&cfg)
@@ -108,8 +116,12 @@ func newTestBot(t testing.TB, mutate ...func(*Config)) *testEnv {
 	fake := slackfake.New()
 	clock := &testClock{t: testNow()}
 	m := NewMetrics(nil)
+	var bs store.Store = st
+	if wrap != nil {
+		bs = wrap(st)
+	}
 	b := New(Options{
-		Store: st, Slack: NewSlackClient("xoxb-test", fake.APIURL(), m), Log: slog.New(slog.NewTextHandler(testLog(), nil)),
+		Store: bs, Slack: NewSlackClient("xoxb-test", fake.APIURL(), m), Log: slog.New(slog.NewTextHandler(testLog(), nil)),
 		Now: clock.Now, Config: cfg, Metrics: m,
 		// One worker keeps the order of posts fixed, as these tests read
 		// them; concurrency is tested in package outbox and on the binary.

@@ -22,7 +22,7 @@ import (
 // maxBody bounds what we read from Slack; real payloads are a few KB.
 const maxBody = 1 << 20
 
-// backgroundTimeout bounds work that continues after the HTTP answer.
+// backgroundTimeout bounds the Slack calls made after a request's answer.
 const backgroundTimeout = 30 * time.Second
 
 // httpError is an error with the status to answer.
@@ -53,6 +53,8 @@ func (b *Bot) Register(mux *http.ServeMux) {
 // verification does nothing at all.
 func (b *Bot) serve(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b.answering.Add(1)
+		defer b.answering.Add(-1)
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 		var tooBig *http.MaxBytesError
 		switch {
@@ -144,7 +146,7 @@ func ephemeral(r Reply) *slack.Msg {
 func (b *Bot) runCommand(ctx context.Context, sc slack.SlashCommand, key string) (reply Reply, dup bool) {
 	b.inflight.Add(1)
 	defer b.inflight.Done()
-	reply = b.Execute(store.WithRequestKey(ctx, key), Request{UserID: sc.UserID, ChannelID: sc.ChannelID, TriggerID: sc.TriggerID, Text: sc.Text})
+	reply = b.Execute(store.WithRequestKey(answering(ctx), key), Request{UserID: sc.UserID, ChannelID: sc.ChannelID, TriggerID: sc.TriggerID, Text: sc.Text})
 	if reply.Duplicate {
 		b.log.Info("redelivered command ignored", slog.String("user", sc.UserID))
 	}
@@ -171,46 +173,49 @@ func (b *Bot) handleInteractivityHTTP(w http.ResponseWriter, r *http.Request, bo
 	return writeJSON(w, resp)
 }
 
-// interact handles one interaction. View submissions answer in the
-// response (inline errors); button presses answer at once and carry on in
-// the background, since their replies go through the Web API anyway.
+// interact handles one interaction. Its change is stored before it
+// returns, with the interaction's key in the same transaction, so the
+// answer Slack gets (the HTTP 200 or the Socket Mode ack) follows the
+// commit and a redelivery changes nothing. Handlers leave their slow
+// Slack calls (a confirmation, a form) to b.after.
 func (b *Bot) interact(ctx context.Context, cb slack.InteractionCallback) (*slack.ViewSubmissionResponse, error) {
 	key := "interaction:" + cb.TriggerID
 	if cb.TriggerID == "" {
 		key = "interaction:" + cb.ActionTs + cb.View.ID + cb.User.ID
 	}
-	if err := b.store.MarkProcessed(ctx, key, b.now()); errors.Is(err, store.ErrDuplicate) {
-		return nil, nil
-	} else if err != nil {
-		return nil, err
-	}
+	ctx = store.WithRequestKey(answering(ctx), key)
+	b.inflight.Add(1)
+	defer b.inflight.Done()
 	switch cb.Type {
 	case slack.InteractionTypeViewSubmission:
-		b.inflight.Add(1)
-		defer b.inflight.Done()
 		return b.handleViewSubmission(ctx, cb)
 	case slack.InteractionTypeBlockActions:
-		b.background(func(ctx context.Context) error {
-			for i := range cb.ActionCallback.BlockActions {
-				if err := b.handleAction(ctx, cb, cb.ActionCallback.BlockActions[i]); err != nil {
-					return err
-				}
+		for i := range cb.ActionCallback.BlockActions {
+			err := b.handleAction(ctx, cb, cb.ActionCallback.BlockActions[i])
+			if errors.Is(err, store.ErrDuplicate) {
+				b.log.Info("redelivered interaction ignored", slog.String("user", cb.User.ID))
+				return nil, nil
 			}
-			return nil
-		})
+			if err != nil {
+				return nil, err
+			}
+		}
 	}
 	return nil, nil
 }
 
-// background runs fn after the response, tracked so shutdown waits for it.
-func (b *Bot) background(fn func(ctx context.Context) error) {
+// after runs fn once the request's answer is on its way: Slack calls
+// about work already committed (a confirmation, the next question), which
+// must not hold the answer Slack waits for. Nothing fn does may be work
+// the answer promised; that is stored before. Shutdown waits for it.
+func (b *Bot) after(fn func(ctx context.Context) error) {
 	b.inflight.Add(1)
 	go func() {
 		defer b.inflight.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), backgroundTimeout)
 		defer cancel()
 		if err := fn(ctx); err != nil {
-			b.log.Error("background work failed", slog.Any("error", err))
+			b.log.Error("slack call after the answer failed", slog.Any("error", err))
 		}
 	}()
 }
@@ -236,24 +241,29 @@ func (b *Bot) handleEventsHTTP(w http.ResponseWriter, r *http.Request, body []by
 	return b.event(r.Context(), outer.EventID, ev)
 }
 
-// event handles one Events API callback once per event_id, in the
-// background so Slack gets its 200 at once.
+// event handles one Events API callback: the handler stores its change
+// with the event's key (or a key of its own) in the same transaction and
+// returns, and only then does Slack get its 200 or ack, so an event
+// acknowledged is an event stored, and a redelivery changes nothing.
+// Replies go out afterwards through b.after.
 func (b *Bot) event(ctx context.Context, eventID string, ev slackevents.EventsAPIEvent) error {
 	if ev.Type != slackevents.CallbackEvent {
 		return nil
-	}
-	if eventID != "" {
-		if err := b.store.MarkProcessed(ctx, "event:"+eventID, b.now()); errors.Is(err, store.ErrDuplicate) {
-			b.log.Info("redelivered event ignored", slog.String("event_id", eventID))
-			return nil
-		} else if err != nil {
-			return err
-		}
 	}
 	fn := b.routes.events[ev.InnerEvent.Type]
 	if fn == nil {
 		return nil
 	}
-	b.background(func(ctx context.Context) error { return fn(b, ctx, ev.InnerEvent) })
-	return nil
+	ctx = answering(ctx)
+	if eventID != "" {
+		ctx = store.WithRequestKey(ctx, "event:"+eventID)
+	}
+	b.inflight.Add(1)
+	defer b.inflight.Done()
+	err := fn(b, ctx, ev.InnerEvent)
+	if errors.Is(err, store.ErrDuplicate) {
+		b.log.Info("redelivered event ignored", slog.String("event_id", eventID))
+		return nil
+	}
+	return err
 }

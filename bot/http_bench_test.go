@@ -15,6 +15,7 @@ import (
 // BenchmarkBareSignedHandler to compare against the floor.
 func BenchmarkSignedNew(b *testing.B) {
 	e := newTestBot(b)
+	e.slack.Zones["U1"] = "America/Santiago" // as Slack gives every real user
 	date := futureDate(10)
 	client := e.http.Client()
 	b.ReportAllocs()

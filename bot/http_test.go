@@ -14,6 +14,8 @@ import (
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
+
+	"github.com/exchangebot/exchangebot/store"
 )
 
 func readFixture(t *testing.T, name string) string {
@@ -176,12 +178,21 @@ func TestURLVerification(t *testing.T) {
 	}
 }
 
+// An event's change is stored with its event_id: redelivered, the
+// handler's change is refused as a duplicate, and the redelivery still
+// gets its 200.
 func TestRedeliveredEventActsOnce(t *testing.T) {
 	e := newTestBot(t)
-	var calls atomic.Int32
-	e.bot.routes.events["app_home_opened"] = func(_ *Bot, ctx context.Context, ev slackevents.EventsAPIInnerEvent) error {
-		calls.Add(1)
-		return nil
+	var changes atomic.Int32
+	e.bot.routes.events["app_home_opened"] = func(b *Bot, ctx context.Context, ev slackevents.EventsAPIInnerEvent) error {
+		err := b.store.Update(ctx, func(tx store.Tx) error {
+			_, err := tx.RotateFeedToken(ctx, "U1", time.Now())
+			return err
+		})
+		if err == nil {
+			changes.Add(1)
+		}
+		return err
 	}
 	body := readFixture(t, "event-app-home-opened.json")
 	for i := 0; i < 3; i++ {
@@ -189,15 +200,15 @@ func TestRedeliveredEventActsOnce(t *testing.T) {
 			t.Fatalf("delivery %d: status %d", i, code)
 		}
 	}
-	if n := calls.Load(); n != 1 {
-		t.Fatalf("handler ran %d times for one event_id, want 1", n)
+	if n := changes.Load(); n != 1 {
+		t.Fatalf("handler changed the store %d times for one event_id, want 1", n)
 	}
 	// A different event id is a different event.
 	if code, _ := e.event(strings.Replace(body, "Ev08MFMKH7", "Ev08OTHER", 1)); code != 200 {
 		t.Fatal("second event rejected")
 	}
-	if n := calls.Load(); n != 2 {
-		t.Fatalf("handler ran %d times for two events, want 2", n)
+	if n := changes.Load(); n != 2 {
+		t.Fatalf("handler changed the store %d times for two events, want 2", n)
 	}
 }
 

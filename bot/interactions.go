@@ -19,21 +19,26 @@ func usageText(err error) string {
 }
 
 // tellUser shows reply to one person: ephemerally in channel when known,
-// else in their DM with the bot.
-func (b *Bot) tellUser(ctx context.Context, channel, user string, r Reply) {
-	opts := []slack.MsgOption{slack.MsgOptionText(r.Text, false)}
-	if len(r.Blocks) > 0 {
-		opts = append(opts, slack.MsgOptionBlocks(r.Blocks...))
-	}
-	var err error
-	if channel != "" {
-		_, err = b.slack.PostEphemeralContext(ctx, channel, user, opts...)
-	} else {
-		_, _, err = b.slack.PostMessageContext(ctx, user, opts...)
-	}
-	if err != nil {
-		b.log.Warn("could not tell the user", "user", user, "error", err)
-	}
+// else in their DM with the bot. It posts once the request's answer is on
+// its way (Bot.after): what it says is about a change already stored (or
+// refused), and the post must not hold the answer Slack waits for.
+func (b *Bot) tellUser(_ context.Context, channel, user string, r Reply) {
+	b.after(func(ctx context.Context) error {
+		opts := []slack.MsgOption{slack.MsgOptionText(r.Text, false)}
+		if len(r.Blocks) > 0 {
+			opts = append(opts, slack.MsgOptionBlocks(r.Blocks...))
+		}
+		var err error
+		if channel != "" {
+			_, err = b.slack.PostEphemeralContext(ctx, channel, user, opts...)
+		} else {
+			_, _, err = b.slack.PostMessageContext(ctx, user, opts...)
+		}
+		if err != nil {
+			b.log.Warn("could not tell the user", "user", user, "error", err)
+		}
+		return nil
+	})
 }
 
 // handleAction serves a button press by its action id; the reply goes

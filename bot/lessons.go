@@ -156,6 +156,9 @@ func quote(text string) string {
 	return "> " + strings.ReplaceAll(strings.TrimSpace(text), "\n", "\n> ")
 }
 
+// snippetMarks turns the store's match marks into bold.
+var snippetMarks = strings.NewReplacer(store.MarkStart, "*", store.MarkEnd, "*")
+
 // maxListed bounds the lessons one reply lists.
 const maxListed = 10
 
@@ -187,7 +190,7 @@ func (b *Bot) cmdLessons(ctx context.Context, req Request, c Command) (Reply, er
 		}
 		lines := []string{fmt.Sprintf("*Lessons matching “%s”*, best first", escapeText(c.Words))}
 		for _, r := range results {
-			snippet := strings.NewReplacer(store.MarkStart, "*", store.MarkEnd, "*").Replace(escapeText(r.Snippet))
+			snippet := snippetMarks.Replace(escapeText(r.Snippet))
 			lines = append(lines, lessonLine(r.Lesson, snippet))
 		}
 		lines = append(lines, fmt.Sprintf("`%s lessons <id>` shows all of one session's lessons.", b.cfg.Command))

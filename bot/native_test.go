@@ -331,6 +331,43 @@ func TestPrivateChannelToldWhenScheduling(t *testing.T) {
 	}
 }
 
+// A channel found fit is not asked about again for a while: many
+// sessions scheduled in one channel cost one conversations.info, not a
+// round trip each. One found unfit is asked about again at once, so an
+// invitation shows on the next try.
+func TestChannelCheckedOnceAWhile(t *testing.T) {
+	e := newTestBot(t)
+	calls := func(ch string) int {
+		n := 0
+		for _, c := range e.slack.Calls("conversations.info") {
+			if c.Form.Get("channel") == ch {
+				n++
+			}
+		}
+		return n
+	}
+	for i := range 3 {
+		if r := e.run("U1", fmt.Sprintf(`new "S%d" %s 15:00 <#CPUBLIC|all>`, i, futureDate(4))); !strings.Contains(r, "Scheduled") {
+			t.Fatalf("new %d: %q", i, r)
+		}
+	}
+	if n := calls("CPUBLIC"); n != 1 {
+		t.Errorf("conversations.info asked %d times for three sessions, want 1", n)
+	}
+	e.clock.Set(e.clock.Now().Add(channelFitTTL + time.Minute))
+	e.run("U1", `new "Later" `+futureDate(4)+` 15:00 <#CPUBLIC|all>`)
+	if n := calls("CPUBLIC"); n != 2 {
+		t.Errorf("conversations.info asked %d times once the answer was old, want 2", n)
+	}
+
+	e.slack.Private["GOUT"] = false
+	e.run("U1", `new "Out" `+futureDate(4)+` 15:00 <#GOUT|out>`)
+	e.slack.Private["GOUT"] = true // invited
+	if r := e.run("U1", `new "In now" `+futureDate(4)+` 15:00 <#GOUT|out>`); !strings.Contains(r, "Scheduled") {
+		t.Errorf("after the invitation: %q", r)
+	}
+}
+
 func TestDMOutsideAConversationGetsAnAnswer(t *testing.T) {
 	e := newTestBot(t)
 	e.slack.Locales["U5"] = "es-CL"

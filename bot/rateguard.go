@@ -50,6 +50,8 @@ func (g *rateGuard) note(ctx context.Context, method, conversation string, err e
 }
 
 func (g *rateGuard) PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error) {
+	ctx, cancel := answerBound(ctx)
+	defer cancel()
 	const m = "chat.postMessage"
 	if err := g.check(ctx, m, channelID); err != nil {
 		return "", "", err
@@ -59,6 +61,8 @@ func (g *rateGuard) PostMessageContext(ctx context.Context, channelID string, op
 }
 
 func (g *rateGuard) PostEphemeralContext(ctx context.Context, channelID, userID string, options ...slack.MsgOption) (string, error) {
+	ctx, cancel := answerBound(ctx)
+	defer cancel()
 	const m = "chat.postEphemeral"
 	if err := g.check(ctx, m, channelID); err != nil {
 		return "", err
@@ -68,6 +72,8 @@ func (g *rateGuard) PostEphemeralContext(ctx context.Context, channelID, userID 
 }
 
 func (g *rateGuard) UpdateMessageContext(ctx context.Context, channelID, timestamp string, options ...slack.MsgOption) (string, string, string, error) {
+	ctx, cancel := answerBound(ctx)
+	defer cancel()
 	const m = "chat.update"
 	if err := g.check(ctx, m, channelID); err != nil {
 		return "", "", "", err
@@ -77,6 +83,8 @@ func (g *rateGuard) UpdateMessageContext(ctx context.Context, channelID, timesta
 }
 
 func (g *rateGuard) OpenConversationContext(ctx context.Context, params *slack.OpenConversationParameters) (*slack.Channel, bool, bool, error) {
+	ctx, cancel := answerBound(ctx)
+	defer cancel()
 	const m = "conversations.open"
 	if err := g.check(ctx, m, ""); err != nil {
 		return nil, false, false, err
@@ -86,6 +94,8 @@ func (g *rateGuard) OpenConversationContext(ctx context.Context, params *slack.O
 }
 
 func (g *rateGuard) OpenViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (*slack.ViewResponse, error) {
+	ctx, cancel := answerBound(ctx)
+	defer cancel()
 	const m = "views.open"
 	if err := g.check(ctx, m, ""); err != nil {
 		return nil, err
@@ -95,6 +105,8 @@ func (g *rateGuard) OpenViewContext(ctx context.Context, triggerID string, view 
 }
 
 func (g *rateGuard) GetUserInfoContext(ctx context.Context, user string, options ...slack.GetUserInfoOption) (*slack.User, error) {
+	ctx, cancel := answerBound(ctx)
+	defer cancel()
 	const m = "users.info"
 	if err := g.check(ctx, m, ""); err != nil {
 		return nil, err
@@ -104,6 +116,8 @@ func (g *rateGuard) GetUserInfoContext(ctx context.Context, user string, options
 }
 
 func (g *rateGuard) GetUserGroupMembersContext(ctx context.Context, group string, options ...slack.GetUserGroupMembersOption) ([]string, error) {
+	ctx, cancel := answerBound(ctx)
+	defer cancel()
 	const m = "usergroups.users.list"
 	if err := g.check(ctx, m, ""); err != nil {
 		return nil, err
@@ -113,6 +127,8 @@ func (g *rateGuard) GetUserGroupMembersContext(ctx context.Context, group string
 }
 
 func (g *rateGuard) GetConversationHistoryContext(ctx context.Context, params *slack.GetConversationHistoryParameters) (*slack.GetConversationHistoryResponse, error) {
+	ctx, cancel := answerBound(ctx)
+	defer cancel()
 	const m = "conversations.history"
 	if err := g.check(ctx, m, params.ChannelID); err != nil {
 		return nil, err
@@ -122,6 +138,8 @@ func (g *rateGuard) GetConversationHistoryContext(ctx context.Context, params *s
 }
 
 func (g *rateGuard) GetConversationRepliesContext(ctx context.Context, params *slack.GetConversationRepliesParameters) ([]slack.Message, bool, string, error) {
+	ctx, cancel := answerBound(ctx)
+	defer cancel()
 	const m = "conversations.replies"
 	if err := g.check(ctx, m, params.ChannelID); err != nil {
 		return nil, false, "", err
@@ -131,6 +149,8 @@ func (g *rateGuard) GetConversationRepliesContext(ctx context.Context, params *s
 }
 
 func (g *rateGuard) PublishViewContext(ctx context.Context, req slack.PublishViewContextRequest) (*slack.ViewResponse, error) {
+	ctx, cancel := answerBound(ctx)
+	defer cancel()
 	const m = "views.publish"
 	if err := g.check(ctx, m, req.UserID); err != nil {
 		return nil, err
@@ -140,6 +160,8 @@ func (g *rateGuard) PublishViewContext(ctx context.Context, req slack.PublishVie
 }
 
 func (g *rateGuard) GetConversationInfoContext(ctx context.Context, in *slack.GetConversationInfoInput) (*slack.Channel, error) {
+	ctx, cancel := answerBound(ctx)
+	defer cancel()
 	const m = "conversations.info"
 	if err := g.check(ctx, m, in.ChannelID); err != nil {
 		return nil, err

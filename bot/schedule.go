@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/exchangebot/exchangebot/exchange"
+	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/store"
 )
 
@@ -19,7 +21,7 @@ func (b *Bot) cmdNew(ctx context.Context, req Request, c Command) (Reply, error)
 	if err := b.svc.RequireStaff(ctx, req.UserID, exchange.OpSchedule); err != nil {
 		return Reply{}, err
 	}
-	loc := b.cfg.Location
+	loc, known := b.cfg.Location, true
 	if c.TZ != "" {
 		l, err := exchange.LoadZone(c.TZ)
 		if err != nil {
@@ -27,7 +29,8 @@ func (b *Bot) cmdNew(ctx context.Context, req Request, c Command) (Reply, error)
 		}
 		loc = l
 	} else {
-		loc = b.userLocation(ctx, req.UserID)
+		info := b.userInfo(ctx, req.UserID)
+		loc, known = info.loc, info.known
 	}
 	start, err := When(c.Date, c.Time, b.now(), loc)
 	if err != nil {
@@ -49,7 +52,22 @@ func (b *Bot) cmdNew(ctx context.Context, req Request, c Command) (Reply, error)
 	if err != nil {
 		return Reply{}, err
 	}
-	return b.scheduledReply(s), nil
+	reply := b.scheduledReply(s)
+	if !known {
+		// Slack said nothing of the person, so nothing of their locale
+		// either: the session's language, else the configured one.
+		reply.Text += "\n" + zoneNote(i18n.Match(b.cfg.Language, s.Lang), b.cfg.Command, s, loc)
+	}
+	return reply, nil
+}
+
+// zoneNote tells someone whose zone Slack did not give (users.info
+// failed, or did not answer in time) which zone their time was read in,
+// and how to give their own.
+func zoneNote(lang i18n.Lang, slash string, s *store.Session, loc *time.Location) string {
+	return i18n.T(lang, "zone.unknown", map[string]any{
+		"When": i18n.DayTime(s.Start.In(loc)), "Zone": loc.String(), "Slash": slash, "ID": s.ID,
+	})
 }
 
 func (b *Bot) scheduledReply(s *store.Session) Reply {

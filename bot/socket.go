@@ -25,8 +25,8 @@ const replyTimeout = 10 * time.Second
 
 // RunSocketMode receives commands, interactions and events over Socket
 // Mode (when an app token is set) and feeds them to the same code as the
-// HTTP endpoints. Envelopes are acknowledged as they arrive, except view
-// submissions, whose ack carries the answer; the work runs concurrently.
+// HTTP endpoints. Envelopes are handled concurrently, each acknowledged
+// once what it asks for is stored (see socketEvent).
 // It returns when ctx ends and every envelope received has been handled.
 func (b *Bot) RunSocketMode(ctx context.Context, client *socketmode.Client) error {
 	jobs := make(chan func(), socketQueue)
@@ -67,6 +67,8 @@ func (b *Bot) socketEvents(ctx context.Context, client *socketmode.Client, jobs 
 				b.inflight.Add(1)
 				jobs <- func() {
 					defer b.inflight.Done()
+					b.answering.Add(1)
+					defer b.answering.Add(-1)
 					job()
 				}
 			}
@@ -74,8 +76,18 @@ func (b *Bot) socketEvents(ctx context.Context, client *socketmode.Client, jobs 
 	}
 }
 
-// socketEvent acknowledges evt when its ack carries nothing, and returns
-// the work it asks for, or nil.
+// socketEvent returns the work evt asks for, or nil. Every envelope is
+// acknowledged only once what it asks for is stored, never before: an
+// event Slack has no ack for is redelivered, and a command or press
+// without one shows the person an error, so nothing acknowledged can be
+// lost. What is stored first is what is fast to store:
+//   - a slash command is kept as it came, in the outbox (exchange.Accept),
+//     and acknowledged at once; the delivery engine carries it out
+//     (sendInbound), even after a crash, and answers at its response_url.
+//     Its lookups (users.info…) could not hold the ack;
+//   - a button press or an event stores its change and is then
+//     acknowledged; a form's ack carries its answer. Their slow Slack calls
+//     come after (Bot.after).
 func (b *Bot) socketEvent(ctx context.Context, client *socketmode.Client, evt socketmode.Event) func() {
 	switch evt.Type {
 	case socketmode.EventTypeSlashCommand:
@@ -83,55 +95,46 @@ func (b *Bot) socketEvent(ctx context.Context, client *socketmode.Client, evt so
 		if !ok {
 			return nil
 		}
-		// The ack says only "received"; the reply, sent once the
-		// command's change is stored, says whether it worked.
-		client.Ack(*evt.Request)
 		key := commandKey(sc.TriggerID, evt.Request.Payload)
 		return func() {
-			reply, dup := b.runCommand(ctx, sc, key)
-			if !dup {
-				b.replyLater(ctx, sc, reply)
+			if err := b.accept(ctx, sc.UserID, key, evt.Request.Payload); err != nil {
+				b.log.Error("command not stored, so not acknowledged", slog.String("user", sc.UserID), slog.Any("error", err))
+				return
 			}
+			client.Ack(*evt.Request)
 		}
 	case socketmode.EventTypeInteractive:
 		cb, ok := evt.Data.(slack.InteractionCallback)
 		if !ok {
 			return nil
 		}
-		if cb.Type == slack.InteractionTypeViewSubmission {
-			// The ack is the answer (inline errors, closing the modal).
-			return func() {
-				resp, err := b.interact(ctx, cb)
-				if err != nil {
-					b.log.Error("interaction failed", slog.Any("error", err))
-				}
-				if resp != nil {
-					client.Ack(*evt.Request, resp)
-					return
-				}
-				client.Ack(*evt.Request)
-			}
-		}
-		client.Ack(*evt.Request)
 		return func() {
-			if _, err := b.interact(ctx, cb); err != nil {
-				b.log.Error("interaction failed", slog.Any("error", err))
+			resp, err := b.interact(ctx, cb)
+			if err != nil {
+				b.log.Error("interaction failed, so not acknowledged", slog.Any("error", err))
+				return
 			}
+			if resp != nil {
+				client.Ack(*evt.Request, resp) // a form's answer (inline errors)
+				return
+			}
+			client.Ack(*evt.Request)
 		}
 	case socketmode.EventTypeEventsAPI:
 		ev, ok := evt.Data.(slackevents.EventsAPIEvent)
 		if !ok {
 			return nil
 		}
-		client.Ack(*evt.Request)
 		var eventID string
 		if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok {
 			eventID = cb.EventID
 		}
 		return func() {
 			if err := b.event(ctx, eventID, ev); err != nil {
-				b.log.Error("event failed", slog.Any("error", err))
+				b.log.Error("event failed, so not acknowledged: Slack redelivers it", slog.Any("error", err))
+				return
 			}
+			client.Ack(*evt.Request)
 		}
 	case socketmode.EventTypeConnected:
 		b.log.Info("socket mode connected")

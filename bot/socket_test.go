@@ -3,21 +3,27 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/slacktest"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/exchangebot/exchangebot/exchange"
+	"github.com/exchangebot/exchangebot/store"
 	"github.com/exchangebot/exchangebot/store/sqlite"
 )
 
@@ -68,6 +74,13 @@ func (r *replyRecorder) all() []string {
 // newSocketBot connects a bot to a slacktest server customised by custom.
 func newSocketBot(t *testing.T, custom ...slacktest.Binder) *socketEnv {
 	t.Helper()
+	return newSocketBotEngine(t, true, custom...)
+}
+
+// newSocketBotEngine is newSocketBot, with or without the delivery engine
+// that carries out the commands Socket Mode acknowledged.
+func newSocketBotEngine(t *testing.T, engine bool, custom ...slacktest.Binder) *socketEnv {
+	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "bot.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +111,15 @@ func newSocketBot(t *testing.T, custom ...slacktest.Binder) *socketEnv {
 	stopped := make(chan struct{})
 	go func() {
 		defer close(stopped)
+		engineDone := make(chan struct{})
+		go func() {
+			defer close(engineDone)
+			if engine {
+				b.Run(ctx)
+			}
+		}()
 		b.RunSocketMode(ctx, socketmode.New(api))
+		<-engineDone
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -259,5 +280,113 @@ func TestSocketModeAcksAtOnce(t *testing.T) {
 	}
 	if got, _ := e.store.CountSessions(context.Background()); got != n {
 		t.Errorf("%d sessions stored, want %d", got, n)
+	}
+}
+
+// TestSocketModeAckedCommandSurvivesRestart: a command acknowledged over
+// Socket Mode is stored before its ack, so a bot that stops before
+// carrying it out (here its delivery engine never runs) loses nothing:
+// the next one carries it out and answers at its response_url, once.
+func TestSocketModeAckedCommandSurvivesRestart(t *testing.T) {
+	e := newSocketBotEngine(t, false)
+	e.connect()
+	env := e.envelope("env-kept", "U1", `new "Kept" `+futureDate(3)+` 10:00 <#C1|general>`)
+	e.ws.SendToWebsocket(env)
+	for deadline := time.Now().Add(10 * time.Second); !e.acked("env-kept")["env-kept"]; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("command never acknowledged")
+		}
+	}
+	ctx := context.Background()
+	rows, err := e.store.Deliveries(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := 0
+	for _, d := range rows {
+		if d.Kind == exchange.KindInbound && d.State == store.StatePending && strings.Contains(d.Payload, "Kept") {
+			kept++
+		}
+	}
+	if n, _ := e.store.CountSessions(ctx); n != 0 || kept != 1 {
+		t.Fatalf("when acknowledged: %d sessions, %d commands kept (want 0 and 1): %+v", n, kept, rows)
+	}
+
+	// The next bot on the same database: its engine carries it out.
+	m := NewMetrics(nil)
+	next := New(Options{
+		Store: e.store, Slack: NewSlackClient("xoxb-test", e.ws.GetAPIURL(), m), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Config: testConfig(), Metrics: m,
+	})
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); next.Run(runCtx) }()
+	replies := e.waitReplies(2)
+	stop()
+	<-done
+	next.Wait()
+	if n, _ := e.store.CountSessions(ctx); n != 1 {
+		t.Fatalf("%d sessions after the restart, want 1", n)
+	}
+	if !slices.ContainsFunc(replies, func(r string) bool { return strings.HasPrefix(r, "Scheduled *#1* Kept") }) {
+		t.Errorf("replies %q", replies)
+	}
+	if len(e.replies.unsaved) != 0 {
+		t.Errorf("replies sent before their session was stored: %q", e.replies.unsaved)
+	}
+}
+
+// An event over Socket Mode is acknowledged once its change is stored,
+// and not at all when storing it failed, so that Slack redelivers it.
+func TestSocketModeEventAckedOnceStored(t *testing.T) {
+	e := newSocketBot(t)
+	var fail atomic.Bool
+	fail.Store(true)
+	stored, refused := make(chan string, 4), make(chan string, 4)
+	e.bot.routes.events["app_home_opened"] = func(b *Bot, ctx context.Context, ev slackevents.EventsAPIInnerEvent) error {
+		if fail.Load() {
+			refused <- "U1"
+			return errors.New("disk full")
+		}
+		err := b.store.Update(ctx, func(tx store.Tx) error {
+			_, err := tx.RotateFeedToken(ctx, "U1", time.Now())
+			return err
+		})
+		if err == nil {
+			stored <- "U1"
+		}
+		return err
+	}
+	e.connect()
+	event := func(id string) string {
+		payload, _ := json.Marshal(map[string]any{
+			"type": "event_callback", "team_id": "T1", "api_app_id": "A1", "event_id": "Ev-" + id, "event_time": 1764331200,
+			"event": map[string]any{"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home"},
+		})
+		env, _ := json.Marshal(map[string]any{"envelope_id": id, "type": "events_api", "payload": json.RawMessage(payload)})
+		return string(env)
+	}
+	e.ws.SendToWebsocket(event("ev-failing"))
+	select {
+	case <-refused:
+	case <-time.After(10 * time.Second):
+		t.Fatal("event never handled")
+	}
+	// Its job has returned, acked or not, once the bot's work is done.
+	e.bot.Wait()
+	if e.acked("ev-failing")["ev-failing"] {
+		t.Fatal("an event whose change failed was acknowledged")
+	}
+	fail.Store(false)
+	e.ws.SendToWebsocket(event("ev-ok"))
+	select {
+	case <-stored:
+	case <-time.After(10 * time.Second):
+		t.Fatal("event never stored")
+	}
+	for deadline := time.Now().Add(10 * time.Second); !e.acked("ev-ok")["ev-ok"]; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("a stored event was never acknowledged")
+		}
 	}
 }

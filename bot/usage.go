@@ -77,7 +77,7 @@ const (
 	msgMinutesRange     = "parse.minutes_range"      // Input
 	msgHoursRange       = "parse.hours_range"        // Input
 	msgAmPmRange        = "parse.ampm_range"         // Input
-	msgInPast           = "parse.in_past"            // When
+	msgInPast           = "parse.in_past"            // When: exchange's CodePast, worded in errors.go
 	msgNotADuration     = "parse.not_a_duration"     // Input
 	msgDurationNegative = "parse.duration_negative"  // Input
 	msgDurationTooLong  = "parse.duration_too_long"  // Input

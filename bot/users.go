@@ -19,6 +19,7 @@ const zoneTTL = 6 * time.Hour
 type zoneEntry struct {
 	loc    *time.Location
 	locale string
+	known  bool // Slack told the zone; false: loc is the configured default
 	at     time.Time
 }
 
@@ -45,7 +46,11 @@ func (b *Bot) userInfo(ctx context.Context, userID string) zoneEntry {
 	}
 	e = zoneEntry{loc: b.cfg.Location, at: now}
 	if !b.offline && userID != "" {
-		u, err := b.slack.GetUserInfoContext(ctx, userID, slack.GetUserInfoOptionIncludeLocale(true))
+		// Asked while Slack waits for an answer: given up in time, and the
+		// reply says which zone it read (known stays false).
+		callCtx, cancel := slackCall(ctx, lookupTimeout)
+		u, err := b.slack.GetUserInfoContext(callCtx, userID, slack.GetUserInfoOptionIncludeLocale(true))
+		cancel()
 		if err != nil {
 			// Not cached: the next command asks Slack again rather than
 			// reading this person's times in the wrong zone for hours.
@@ -54,7 +59,7 @@ func (b *Bot) userInfo(ctx context.Context, userID string) zoneEntry {
 		}
 		if u.TZ != "" {
 			if l, err := exchange.LoadZone(u.TZ); err == nil {
-				e.loc = l
+				e.loc, e.known = l, true
 			}
 		}
 		e.locale = u.Locale
@@ -91,7 +96,9 @@ func (g userGroups) InGroup(ctx context.Context, group, userID string) (bool, er
 	b.staff.mu.Lock()
 	defer b.staff.mu.Unlock()
 	if b.staff.group != group || b.staff.at.IsZero() || now.Sub(b.staff.at) > staffTTL {
-		members, err := b.slack.GetUserGroupMembersContext(ctx, group)
+		callCtx, cancel := slackCall(ctx, lookupTimeout)
+		members, err := b.slack.GetUserGroupMembersContext(callCtx, group)
+		cancel()
 		if err != nil {
 			b.log.Warn("usergroups.users.list failed", slog.String("group", group), slog.Any("error", err))
 			return b.staff.group == group && slices.Contains(b.staff.members, userID), nil

@@ -217,7 +217,8 @@ func daysIn(year int, m time.Month) int {
 // When resolves a Date and Time string in loc, relative to now (both pure inputs).
 // Weekday names mean the next such day after today (a week ahead when
 // today is that day); a date without a year means its next occurrence not
-// in the past. A start before now is a *UsageError.
+// in the past. Other times in the past (yesterday, a date gone by) are
+// returned as read; exchange decides what may start then.
 func When(date, clock string, now time.Time, loc *time.Location) (time.Time, error) {
 	t, _, err := when(date, clock, now, loc)
 	return t, err
@@ -276,9 +277,9 @@ func when(date, clock string, now time.Time, loc *time.Location) (time.Time, int
 			}
 		}
 	}
-	if t.Before(now) {
-		return time.Time{}, 0, usage(msgInPast, "When", i18n.DayTime(t))
-	}
+	// A time already past is read as written: whether it may be used is
+	// the product's rule (exchange refuses a session in the past), not
+	// the grammar's.
 	return t, spec.kind, nil
 }
 

@@ -23,7 +23,7 @@ func FuzzWhen(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := When(date, clock, now, loc)
+		got, kind, err := when(date, clock, now, loc)
 		if err != nil {
 			var ue *UsageError
 			if !errors.As(err, &ue) {
@@ -31,11 +31,13 @@ func FuzzWhen(f *testing.F) {
 			}
 			return
 		}
-		if got.Before(now) {
-			t.Fatalf("When(%q, %q, %v) = %v, in the past", date, clock, now, got)
-		}
 		if got.Location() != loc {
 			t.Fatalf("When(%q, %q) in %v, want %v", date, clock, got.Location(), loc)
+		}
+		// Words that look ahead never land in the past: a weekday is the
+		// next one, a date without a year its next occurrence.
+		if (kind == dateWeekday || kind == dateYearless) && got.Before(now) {
+			t.Fatalf("When(%q, %q, %v) = %v, in the past", date, clock, now, got)
 		}
 	})
 }

@@ -26,6 +26,9 @@ const (
 	// KindSeriesNote is the note under a series' announcement that its
 	// next occurrence is coming; the row's session is that occurrence.
 	KindSeriesNote = "series_note"
+	// KindInbound is a request a surface acknowledged before carrying it
+	// out (see Accept); Payload is the surface's own record of it.
+	KindInbound = "inbound"
 	// KindHome refreshes one person's App Home (Recipient); no session.
 	KindHome = "home"
 	// KindSpeakerAdded tells a Slack speaker added after scheduling that

@@ -26,6 +26,9 @@ const (
 	RunTimeout = 2 * time.Minute
 	// lookupRetry is how long a failed recovery lookup waits.
 	lookupRetry = 30 * time.Second
+	// BusyWorkers is how many rows are in flight at once while requests
+	// are being answered (Options.Busy).
+	BusyWorkers = 2
 )
 
 // Options are what New needs; zero values get defaults.
@@ -39,6 +42,13 @@ type Options struct {
 	// Pauses, when set, is given the rate pauses each agenda brings, so
 	// the Sender's checks see every process's without a query of their own.
 	Pauses *Pauses
+	// Busy reports whether row d must yield to requests someone waits
+	// for (a command Slack gives 3 s) being answered right now. Rows that
+	// yield go at most BusyWorkers at a time: answers come before
+	// deliveries, which share the processor and the database writer with
+	// them, and a burst of requests slows deliveries without stopping
+	// them. Nil: none yields.
+	Busy func(d store.Delivery) bool
 }
 
 // Engine delivers the outbox. Its methods are safe for concurrent use.
@@ -51,6 +61,10 @@ type Engine struct {
 	pauses *Pauses
 	kickc  chan struct{}
 	slots  chan struct{}
+	// yieldSlots bound the rows in flight while answering (Options.Busy)
+	// says requests are being answered.
+	answering  func(store.Delivery) bool
+	yieldSlots chan struct{}
 	// sendTimeout and markTimeout are SendTimeout and MarkTimeout; tests
 	// shorten them.
 	sendTimeout, markTimeout time.Duration
@@ -78,15 +92,16 @@ func New(o Options) *Engine {
 		o.Metrics = NewMetrics(nil)
 	}
 	return &Engine{
-		st:     countingStore{st: o.Store, n: o.Metrics.StoreQueries},
-		sender: o.Sender,
-		log:    o.Log,
-		now:    o.Now,
-		m:      o.Metrics,
-		pauses: o.Pauses,
-		kickc:  make(chan struct{}, 1),
-		slots:  make(chan struct{}, o.Workers),
-		busy:   map[int64]bool{}, lanes: map[string]bool{}, lookAgain: map[int64]time.Time{},
+		st:        countingStore{st: o.Store, n: o.Metrics.StoreQueries},
+		sender:    o.Sender,
+		log:       o.Log,
+		now:       o.Now,
+		m:         o.Metrics,
+		pauses:    o.Pauses,
+		kickc:     make(chan struct{}, 1),
+		slots:     make(chan struct{}, o.Workers),
+		answering: o.Busy, yieldSlots: make(chan struct{}, BusyWorkers),
+		busy: map[int64]bool{}, lanes: map[string]bool{}, lookAgain: map[int64]time.Time{},
 		sendTimeout: SendTimeout, markTimeout: MarkTimeout,
 		// A new engine does not know whether the service is up: its first
 		// delivery is a probe, so a restart during an outage costs one call.
@@ -315,6 +330,16 @@ func (e *Engine) hand(ctx context.Context, r *run, d store.Delivery, recovering 
 		e.release(d.ID, lane, probe, outcome{})
 		return stopped
 	}
+	yielded := e.answering != nil && e.answering(d)
+	if yielded {
+		select {
+		case e.yieldSlots <- struct{}{}:
+		case <-ctx.Done():
+			<-e.slots
+			e.release(d.ID, lane, probe, outcome{})
+			return stopped
+		}
+	}
 	if r.once {
 		r.seen[d.ID] |= mark
 	}
@@ -326,6 +351,9 @@ func (e *Engine) hand(ctx context.Context, r *run, d store.Delivery, recovering 
 		defer r.wg.Done()
 		var o outcome
 		defer func() {
+			if yielded {
+				<-e.yieldSlots
+			}
 			<-e.slots
 			e.release(d.ID, lane, probe, o)
 		}()

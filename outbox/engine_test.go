@@ -279,3 +279,29 @@ func TestEngineRunWakesOnEnqueueAndSleepsWhenIdle(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// While requests are being answered (Options.Busy), at most BusyWorkers
+// rows are in flight; every row still goes, and once the requests are
+// answered the engine uses all its workers again.
+func TestEngineYieldsToAnswers(t *testing.T) {
+	for _, busy := range []bool{true, false} {
+		t.Run(fmt.Sprintf("busy=%v", busy), func(t *testing.T) {
+			e := newEnv(t, 8)
+			e.eng.answering = func(store.Delivery) bool { return busy }
+			e.sender.delay = 20 * time.Millisecond
+			e.owe("reminder", false, recipients(24)...)
+			if err := e.deliverNow(); err != nil {
+				t.Fatal(err)
+			}
+			if got := e.states(); got[store.StateSent] != 24 {
+				t.Fatalf("states %v, want 24 sent", got)
+			}
+			switch {
+			case busy && e.sender.peak > BusyWorkers:
+				t.Errorf("%d sends at once while busy, want at most %d", e.sender.peak, BusyWorkers)
+			case !busy && e.sender.peak <= BusyWorkers:
+				t.Errorf("%d sends at once when idle, want more than %d", e.sender.peak, BusyWorkers)
+			}
+		})
+	}
+}

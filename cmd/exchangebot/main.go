@@ -149,6 +149,7 @@ func cmdServe(args []string, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	defer startProfiles(stderr)()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	a, err := open(ctx, *configPath, stderr)

@@ -74,6 +74,8 @@ type Server struct {
 	failUntil map[string]timedFailure
 	// channelErr makes every call about a channel answer an error.
 	channelErr map[string]string
+	// hang makes calls of a method never answer.
+	hang map[string]bool
 	// Private lists private channels, true when the bot is a member:
 	// conversations.info reports them so.
 	Private map[string]bool
@@ -168,6 +170,24 @@ func (s *Server) Fail(method string, n int, err string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.fail[method] = failure{n, err}
+}
+
+// SetZone makes users.info report tz for user; safe while the fake answers.
+func (s *Server) SetZone(user, tz string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.Zones[user] = tz
+}
+
+// Hang makes every call of method never answer, until the caller gives
+// up (a Slack that accepts the connection and says nothing).
+func (s *Server) Hang(method string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.hang == nil {
+		s.hang = map[string]bool{}
+	}
+	s.hang[method] = true
 }
 
 // SetDelay changes how slow every answer is.
@@ -271,7 +291,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	call.Error = errCode
 	s.calls = append(s.calls, call)
+	hang := s.hang[method]
 	s.mu.Unlock()
+	if hang {
+		<-r.Context().Done()
+		return
+	}
 	if errCode != "" {
 		if delay > 0 {
 			time.Sleep(delay)

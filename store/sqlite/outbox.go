@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/exchangebot/exchangebot/store"
@@ -30,34 +32,108 @@ func scanDelivery(sc scanner) (store.Delivery, error) {
 // Enqueue adds a delivery. A row with the same Dedupe key is left alone
 // when it is live or done, and revived when it had been dropped (a session
 // moved back to an earlier time).
+//
+// The row is written with the transaction's next statement, or when its
+// function returns, together with the rows enqueued since, in one INSERT
+// (see pendingRows): a new session owes ten rows, and one statement for
+// all of them costs much less than ten. An error shows there.
 func (t *Tx) Enqueue(ctx context.Context, d store.Delivery, now time.Time) error {
-	var dedupe any
-	if d.Dedupe != "" {
-		dedupe = d.Dedupe
+	p := t.tx.pending
+	if p.rows == nil {
+		p.rows = rowBuffers.Get().([]pendingRow)[:0]
 	}
-	var deadline int64
-	if !d.Deadline.IsZero() {
-		deadline = d.Deadline.Unix()
-	}
-	var session any
-	if d.SessionID != 0 {
-		session = d.SessionID
-	}
-	// A revived row keeps its channel (if an attempt before the drop may
-	// have reached Slack, the dispatcher still looks before posting) and
-	// its attempts, which fence claims and so must never repeat.
-	_, err := t.exec(ctx, `INSERT INTO outbox (kind, session_id, recipient, in_thread, payload, due_at, deadline,
+	p.rows = append(p.rows, pendingRow{d, now})
+	t.enqueued = true
+	return nil
+}
+
+// pendingRows are the rows enqueued in one Update and not yet written.
+type pendingRows struct {
+	rows []pendingRow
+	// err is the first failure to write them; it fails the Update even
+	// when it happened before a statement that cannot return it (a
+	// QueryRow shows errors only at Scan).
+	err error
+}
+
+type pendingRow struct {
+	d   store.Delivery
+	now time.Time
+}
+
+// rowBuffers recycles the buffers of pending rows: a row is a few hundred
+// bytes, and every new session enqueues ten.
+var rowBuffers = sync.Pool{New: func() any { return make([]pendingRow, 0, maxRowsPerInsert) }}
+
+// maxRowsPerInsert bounds the rows of one INSERT, so that the statement
+// cache holds at most this many shapes of it.
+const maxRowsPerInsert = 16
+
+// enqueueValues are the values of one row in the INSERT below.
+const enqueueValues = "(?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)"
+
+// enqueueQueries[n] inserts n rows. A revived row keeps its channel (if
+// an attempt before the drop may have reached Slack, the dispatcher still
+// looks before posting) and its attempts, which fence claims and so must
+// never repeat.
+var enqueueQueries = func() (q [maxRowsPerInsert + 1]string) {
+	for n := 1; n <= maxRowsPerInsert; n++ {
+		q[n] = `INSERT INTO outbox (kind, session_id, recipient, in_thread, payload, due_at, deadline,
 		state, next_attempt_at, dedupe, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)
+		VALUES ` + enqueueValues + strings.Repeat(", "+enqueueValues, n-1) + `
 		ON CONFLICT (dedupe) DO UPDATE SET state = 'pending', due_at = excluded.due_at, deadline = excluded.deadline,
 			next_attempt_at = excluded.next_attempt_at, payload = excluded.payload, last_error = '',
 			updated_at = excluded.updated_at
-		WHERE outbox.state = 'dropped'`,
-		d.Kind, session, d.Recipient, d.InThread, d.Payload, d.Due.Unix(), deadline, d.Due.Unix(), dedupe, now.Unix(), now.Unix())
-	if err != nil {
-		return fmt.Errorf("store: enqueue %s: %w", d.Kind, err)
+		WHERE outbox.state = 'dropped'`
 	}
-	t.enqueued = true
+	return q
+}()
+
+// flush writes the pending rows with as few statements as it can.
+func (p *pendingRows) flush(ctx context.Context, c txConn) error {
+	if p.err != nil {
+		return p.err
+	}
+	buf := p.rows
+	if buf == nil {
+		return nil
+	}
+	defer func() {
+		if cap(buf) <= 4*maxRowsPerInsert {
+			clear(buf[:cap(buf)]) // drop the strings the rows hold
+			rowBuffers.Put(buf[:0])
+		}
+	}()
+	for len(p.rows) > 0 {
+		n := min(len(p.rows), maxRowsPerInsert)
+		batch := p.rows[:n]
+		args := make([]any, 0, 11*n)
+		for _, r := range batch {
+			d := r.d
+			var dedupe any
+			if d.Dedupe != "" {
+				dedupe = d.Dedupe
+			}
+			var deadline int64
+			if !d.Deadline.IsZero() {
+				deadline = d.Deadline.Unix()
+			}
+			var session any
+			if d.SessionID != 0 {
+				session = d.SessionID
+			}
+			args = append(args, d.Kind, session, d.Recipient, d.InThread, d.Payload, d.Due.Unix(), deadline, d.Due.Unix(), dedupe, r.now.Unix(), r.now.Unix())
+		}
+		// The rows leave the buffer first: the statement below must not
+		// flush them again.
+		p.rows = p.rows[n:]
+		if _, err := c.exec(ctx, enqueueQueries[n], args...); err != nil {
+			p.rows = nil
+			p.err = fmt.Errorf("store: enqueue %s: %w", batch[0].d.Kind, err)
+			return p.err
+		}
+	}
+	p.rows = nil
 	return nil
 }
 

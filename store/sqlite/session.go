@@ -32,7 +32,7 @@ func scanSession(sc scanner) (*store.Session, error) {
 
 // Session returns one session with its partners, speakers and participants.
 func (s *Store) Session(ctx context.Context, id int64) (*store.Session, error) {
-	return session(ctx, s.db, id)
+	return session(ctx, cachedReads{s}, id)
 }
 
 // Session reads a session inside the transaction.
@@ -174,9 +174,15 @@ func fillDetails(ctx context.Context, q querier, sessions []*store.Session) erro
 		ids = append(ids, s.ID)
 	}
 	// Large feeds would exceed SQLite's variable limit; a temp list in one
-	// JSON argument avoids it.
+	// JSON argument avoids it. One session (each delivery reads its own)
+	// is a plain lookup, several times cheaper than walking json_each.
 	in := "SELECT value FROM json_each(?)"
-	idJSON := jsonInts(ids)
+	var idJSON any
+	if len(ids) == 1 {
+		in, idJSON = "?", ids[0]
+	} else {
+		idJSON = jsonInts(ids)
+	}
 
 	rows, err := q.QueryContext(ctx, "SELECT session_id, name FROM session_partners WHERE session_id IN ("+in+") ORDER BY session_id, position", idJSON)
 	if err != nil {

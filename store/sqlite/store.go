@@ -44,7 +44,9 @@ type Store struct {
 	writes     chan *writeReq
 	closing    chan struct{} // closed by Close: the writer stops, Updates fail
 	writerDone chan struct{}
-	closeOnce  sync.Once
+	// checkpointerDone is closed when the checkpointer has stopped.
+	checkpointerDone chan struct{}
+	closeOnce        sync.Once
 	// checks holds a slot per CheckWrite waiting for the writer.
 	checks chan struct{}
 	// writeSeq counts commits by this process, so cached reads know when
@@ -90,8 +92,14 @@ func (s *Store) enqueued() {
 // writer, a busy timeout instead of SQLITE_BUSY errors, and immediate
 // transactions so two writers queue instead of deadlocking on upgrade.
 // temp_store(MEMORY) keeps statement and savepoint journals off the disk:
-// they were a third of a write's system calls.
-const pragmas = "_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_txlock=immediate"
+// they were a third of a write's system calls. wal_autocheckpoint(0):
+// the log is checkpointed beside the writer, not in a commit (see
+// checkpointer).
+const pragmas = "_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint(0)&_txlock=immediate"
+
+// maxIdleConns is how many connections stay open between reads: the
+// delivery engine's workers and a burst of requests read at once.
+const maxIdleConns = 32
 
 // Open opens (creating if needed) the database file at path and brings its
 // schema up to date.
@@ -101,13 +109,20 @@ func Open(ctx context.Context, file string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", file, err)
 	}
+	// database/sql keeps two idle connections by default: with the
+	// delivery engine's workers and the requests reading at once, most
+	// reads opened a new connection (applying the pragmas, reading the
+	// schema, starting with an empty page cache) and closed it after.
+	db.SetMaxIdleConns(maxIdleConns)
+	db.SetConnMaxIdleTime(5 * time.Minute)
 	s := &Store{db: db, writes: make(chan *writeReq), closing: make(chan struct{}), writerDone: make(chan struct{}),
-		checks: make(chan struct{}, maxWriteChecks)}
+		checkpointerDone: make(chan struct{}), checks: make(chan struct{}, maxWriteChecks)}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", file, err)
 	}
 	go s.writer()
+	go s.checkpointer(checkpointEvery)
 	return s, nil
 }
 
@@ -117,6 +132,7 @@ func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.closing)
 		<-s.writerDone
+		<-s.checkpointerDone
 	})
 	s.stmts.Range(func(_, v any) bool {
 		v.(*sql.Stmt).Close()
@@ -141,17 +157,20 @@ func (s *Store) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	return st, nil
 }
 
-// exec runs a write outside a transaction, in the writers' queue, through
-// the cache.
+// exec runs one write statement through the statement cache, as one
+// Update of its own in the writer's group commit: the delivery engine's
+// claims and marks share commits with the commands being stored instead
+// of each taking the write lock and committing alone (under a load of
+// new sessions, most commits were the engine's). It never records a
+// request key.
 func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	st, err := s.stmt(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	defer s.writeSeq.Add(1)
-	return st.ExecContext(ctx, args...)
+	var res sql.Result
+	err := s.queue(ctx, &writeReq{ctx: ctx, single: true, fn: func(t *Tx) error {
+		var err error
+		res, err = t.exec(ctx, query, args...)
+		return err
+	}})
+	return res, err
 }
 
 // DB exposes the reading handle for tests and benchmarks that need raw SQL.
@@ -271,17 +290,39 @@ func collect[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([
 	return out, rows.Err()
 }
 
-// writeRow runs a write that returns a row (UPDATE … RETURNING) in the
-// writers' queue, like exec, and scans the row before the queue moves on.
+// writeRow runs a write that returns a row (UPDATE … RETURNING) like
+// exec, in the writer's group commit, and scans the row there.
 func (s *Store) writeRow(ctx context.Context, query string, args []any, scan func(*sql.Row) error) error {
-	st, err := s.stmt(ctx, query)
+	return s.queue(ctx, &writeReq{ctx: ctx, single: true, fn: func(t *Tx) error { return scan(t.queryRow(ctx, query, args...)) }})
+}
+
+// cachedReads reads outside a transaction through the statement cache,
+// for reads of fixed SQL made for every delivery (a session and its
+// people): preparing their four statements each time was a fifth of the
+// server's CPU under load. A read is short, so it is not interrupted when
+// ctx ends (that costs the driver a goroutine per statement).
+type cachedReads struct{ s *Store }
+
+func (c cachedReads) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = context.WithoutCancel(ctx)
+	st, err := c.s.stmt(ctx, query)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	defer s.writeSeq.Add(1)
-	return scan(st.QueryRowContext(ctx, args...))
+	return st.QueryContext(ctx, args...)
+}
+
+func (c cachedReads) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = context.WithoutCancel(ctx)
+	st, err := c.s.stmt(ctx, query)
+	if err != nil {
+		return c.s.db.QueryRowContext(ctx, query, args...) // the error shows at Scan
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+func (c cachedReads) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return nil, fmt.Errorf("store: a read ran a write: %s", query)
 }
 
 // querier is what reads need, so the same read code serves a Store and a Tx.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
 
 	"github.com/exchangebot/exchangebot/store"
@@ -18,7 +19,10 @@ type writeReq struct {
 	ctx context.Context
 	fn  func(*Tx) error
 	rk  *store.RequestKey // set when the Update must record a request key
-	err chan error
+	// single marks fn as one statement, atomic by itself: SQLite undoes
+	// a failed statement alone, so it needs no savepoint of its own.
+	single bool
+	err    chan error
 }
 
 // Update runs fn in a transaction and returns once its change is
@@ -43,7 +47,13 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 // runs to the end, detached from the caller's cancellation (see txConn),
 // and Update returns its outcome.
 func (s *Store) update(ctx context.Context, fn func(*Tx) error) error {
-	req := &writeReq{ctx: ctx, fn: fn, rk: store.PendingRequestKey(ctx), err: make(chan error, 1)}
+	return s.queue(ctx, &writeReq{ctx: ctx, fn: fn, rk: store.PendingRequestKey(ctx)})
+}
+
+// queue hands req to the writer, to run in the next group commit, and
+// waits for the outcome.
+func (s *Store) queue(ctx context.Context, req *writeReq) error {
+	req.err = make(chan error, 1)
 	select {
 	case s.writes <- req:
 	case <-ctx.Done():
@@ -69,18 +79,34 @@ func (s *Store) writer() {
 				return
 			}
 		}
-	gather:
+		// Let the goroutines ready to run go first, as long as doing so
+		// brings more Updates: under load they are requests about to hand
+		// theirs in, which then share this commit instead of each paying
+		// for one. When nothing else is ready, Gosched returns at once.
 		for len(batch) < maxBatch {
-			select {
-			case r := <-s.writes:
-				batch = append(batch, r)
-			default:
-				break gather
+			runtime.Gosched()
+			if !s.gather(&batch) {
+				break
 			}
 		}
 		// What a broken transaction left unrun goes first in the next.
 		batch = s.commitBatch(batch)
 	}
+}
+
+// gather adds to batch the Updates waiting now, up to maxBatch, and
+// reports whether there were any.
+func (s *Store) gather(batch *[]*writeReq) bool {
+	n := len(*batch)
+	for len(*batch) < maxBatch {
+		select {
+		case r := <-s.writes:
+			*batch = append(*batch, r)
+		default:
+			return len(*batch) > n
+		}
+	}
+	return len(*batch) > n
 }
 
 // commitBatch runs batch in one transaction, each Update in its own
@@ -113,28 +139,33 @@ func (s *Store) commitBatch(batch []*writeReq) (unrun []*writeReq) {
 		}
 		return batch[ran:]
 	}
+	bound := map[*sql.Stmt]*sql.Stmt{}
 	for i, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			// Gone before it started: it changes nothing.
 			results[i] = err
 			continue
 		}
+		t := &Tx{tx: txConn{tx: tx, s: s, pending: &pendingRows{}, bound: bound}, s: s}
+		if r.single {
+			results[i] = s.runOne(r, t)
+			continue
+		}
 		// A name per Update, so a savepoint can never be confused with
 		// another's, whatever one Update's statements did.
-		sp := "u" + strconv.Itoa(i)
-		if _, err := tx.Exec("SAVEPOINT " + sp); err != nil {
+		sp := savepoints[i]
+		if err := t.tx.control(sp.begin); err != nil {
 			// Failing this one too guarantees progress if it persists.
 			return broken(i+1, fmt.Errorf("store: savepoint: %w", err))
 		}
-		t := &Tx{tx: txConn{tx}, s: s}
 		results[i] = s.runOne(r, t)
 		enqueued = enqueued || results[i] == nil && t.enqueued
 		if results[i] != nil {
-			if _, err := tx.Exec("ROLLBACK TO " + sp); err != nil {
+			if err := t.tx.control(sp.rollback); err != nil {
 				return broken(i+1, fmt.Errorf("store: rollback to savepoint after %v: %w", results[i], err))
 			}
 		}
-		if _, err := tx.Exec("RELEASE " + sp); err != nil {
+		if err := t.tx.control(sp.release); err != nil {
 			return broken(i+1, fmt.Errorf("store: release savepoint: %w", err))
 		}
 	}
@@ -156,6 +187,22 @@ func (s *Store) commitBatch(batch []*writeReq) (unrun []*writeReq) {
 	return nil
 }
 
+// savepoints are the statements of the savepoint of each place in a
+// batch, written once so the statement cache parses each once.
+var savepoints = func() (sp [maxBatch]struct{ begin, rollback, release string }) {
+	for i := range sp {
+		name := "u" + strconv.Itoa(i)
+		sp[i].begin, sp[i].rollback, sp[i].release = "SAVEPOINT "+name, "ROLLBACK TO "+name, "RELEASE "+name
+	}
+	return sp
+}()
+
+// control runs a savepoint statement, from the statement cache.
+func (c txConn) control(query string) error {
+	_, err := c.exec(context.Background(), query)
+	return err
+}
+
 // runOne runs one Update's function, turning a panic into its error so
 // one bad caller cannot take the writer down.
 func (s *Store) runOne(r *writeReq, t *Tx) (err error) {
@@ -173,7 +220,12 @@ func (s *Store) runOne(r *writeReq, t *Tx) (err error) {
 			return fmt.Errorf("store: %s: %w", r.rk.Key, store.ErrDuplicate)
 		}
 	}
-	return r.fn(t)
+	if err := r.fn(t); err != nil {
+		return err
+	}
+	// What the function enqueued last, and any failure to write what it
+	// enqueued before.
+	return t.tx.flush(r.ctx)
 }
 
 // txConn is the shared transaction as one Update's statements see it:
@@ -184,24 +236,87 @@ func (s *Store) runOne(r *writeReq, t *Tx) (err error) {
 // client hanging up once failed 12 to 21 other people's commands with
 // "no such savepoint"). The caller's context is looked at before its
 // function starts, not during.
-type txConn struct{ tx *sql.Tx }
+//
+// Its statements come from the Store's cache of prepared statements:
+// parsing the SQL again on every call cost more than running it.
+//
+// Outbox rows enqueued are written with the next statement (pending), so
+// every statement sees them.
+type txConn struct {
+	tx      *sql.Tx
+	s       *Store
+	pending *pendingRows
+	// bound are the cached statements bound to tx, shared by the batch:
+	// binding one again for every call allocated a statement each time.
+	bound map[*sql.Stmt]*sql.Stmt
+}
+
+// bind returns st bound to the transaction.
+func (c txConn) bind(ctx context.Context, st *sql.Stmt) *sql.Stmt {
+	in, ok := c.bound[st]
+	if !ok {
+		in = c.tx.StmtContext(ctx, st)
+		c.bound[st] = in
+	}
+	return in
+}
+
+// exec runs query through the statement cache, without writing the
+// pending rows first (it is how they are written).
+func (c txConn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = context.WithoutCancel(ctx)
+	st, err := c.s.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return c.bind(ctx, st).ExecContext(ctx, args...)
+}
+
+// flush writes the pending rows; every statement of the transaction
+// calls it first.
+func (c txConn) flush(ctx context.Context) error {
+	if len(c.pending.rows) == 0 && c.pending.err == nil {
+		return nil
+	}
+	return c.pending.flush(ctx, c)
+}
 
 func (c txConn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return c.tx.ExecContext(context.WithoutCancel(ctx), query, args...)
+	ctx = context.WithoutCancel(ctx)
+	if err := c.flush(ctx); err != nil {
+		return nil, err
+	}
+	if st, err := c.s.stmt(ctx, query); err == nil {
+		return c.bind(ctx, st).ExecContext(ctx, args...)
+	}
+	return c.tx.ExecContext(ctx, query, args...)
 }
 
 func (c txConn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return c.tx.QueryContext(context.WithoutCancel(ctx), query, args...)
+	ctx = context.WithoutCancel(ctx)
+	if err := c.flush(ctx); err != nil {
+		return nil, err
+	}
+	if st, err := c.s.stmt(ctx, query); err == nil {
+		return c.bind(ctx, st).QueryContext(ctx, args...)
+	}
+	return c.tx.QueryContext(ctx, query, args...)
 }
 
 func (c txConn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	return c.tx.QueryRowContext(context.WithoutCancel(ctx), query, args...)
+	ctx = context.WithoutCancel(ctx)
+	_ = c.flush(ctx) // an error fails the Update when its function returns
+	if st, err := c.s.stmt(ctx, query); err == nil {
+		return c.bind(ctx, st).QueryRowContext(ctx, args...)
+	}
+	return c.tx.QueryRowContext(ctx, query, args...)
 }
 
 // stmt is st in the transaction, with the same detached context.
 func (c txConn) stmt(ctx context.Context, st *sql.Stmt) (context.Context, *sql.Stmt) {
 	ctx = context.WithoutCancel(ctx)
-	return ctx, c.tx.StmtContext(ctx, st)
+	_ = c.flush(ctx) // an error fails the Update when its function returns
+	return ctx, c.bind(ctx, st)
 }
 
 // maxWriteChecks bounds the health writes waiting at once, so a prober
