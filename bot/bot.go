@@ -135,6 +135,8 @@ func New(o Options) *Bot {
 	b.registerLessons()
 	b.registerDigest()
 	b.registerSeries()
+	b.registerDemand()
+	b.registerEvaluation()
 	// The clock is read through b, so a test that swaps b.now moves every part.
 	now := func() time.Time { return b.now() }
 	// Pauses are kept in the store, so every process sharing it honours

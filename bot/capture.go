@@ -40,6 +40,9 @@ func (b *Bot) handleDM(ctx context.Context, ev slackevents.EventsAPIInnerEvent) 
 	// recorded in the same commit as the answer.
 	ctx = store.WithRequestKey(ctx, "im:"+m.Channel+":"+m.TimeStamp)
 	w := exchange.Walk{UserID: m.User, Channel: m.Channel}
+	if b.svc.RepliesToEvaluation(ctx, w) {
+		return b.evaluationReply(ctx, m, w, text)
+	}
 	var step exchange.Step
 	var err error
 	switch ctl, _ := ParseControl(text); ctl {

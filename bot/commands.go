@@ -12,6 +12,7 @@ import (
 
 	"github.com/exchangebot/exchangebot/calendar"
 	"github.com/exchangebot/exchangebot/exchange"
+	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/store"
 )
 
@@ -97,7 +98,9 @@ func (req Request) actor() exchange.Actor {
 var _ = commands.add("help", (*Bot).cmdHelp)
 
 func (b *Bot) cmdHelp(ctx context.Context, req Request, _ Command) (Reply, error) {
-	return Reply{Text: b.helpText() + "\n\n" + seriesHelp(b.readerLang(ctx, req.UserID), b.cfg.Command)}, nil
+	lang := b.readerLang(ctx, req.UserID)
+	demand := i18n.T(lang, "demand.help", map[string]any{"Slash": b.cfg.Command})
+	return Reply{Text: b.helpText() + "\n\n" + demand + "\n\n" + seriesHelp(lang, b.cfg.Command)}, nil
 }
 
 func (b *Bot) helpText() string {

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -32,6 +33,8 @@ const (
 // command was typed, so the confirmation and default channel land there.
 type newSessionMeta struct {
 	Channel string `json:"channel"`
+	// Request is the request the form was opened from (`plan`), 0 for none.
+	Request int64 `json:"request,omitempty"`
 }
 
 // sessionMeta travels in the edit, move and cancel forms.
@@ -251,6 +254,7 @@ func (b *Bot) submitNewSession(ctx context.Context, cb slack.InteractionCallback
 		Duration: time.Duration(minutes) * time.Minute, TZ: zone, Link: strings.TrimSpace(viewValue(cb, "link").Value),
 		Channel: viewValue(cb, "channel").SelectedConversation, Lang: viewValue(cb, "lang").SelectedOption.Value,
 		Description: viewValue(cb, "description").Value, Partners: strings.Split(viewValue(cb, "partners").Value, "\n"),
+		Request: meta.Request,
 	}
 	for _, u := range viewValue(cb, "speakers").SelectedUsers {
 		draft.Speakers = append(draft.Speakers, store.Speaker{UserID: u})
@@ -282,6 +286,11 @@ func (b *Bot) submitNewSession(ctx context.Context, cb slack.InteractionCallback
 	}
 	s, err := b.svc.Schedule(ctx, by, draft)
 	if err != nil {
+		var ue *UsageError
+		if errors.As(b.demandError(err), &ue) {
+			// The request was decided meanwhile: said above the form.
+			return slack.NewErrorsViewSubmissionResponse(map[string]string{"title": ue.In(l)}), nil
+		}
 		return b.formErrors(l, err)
 	}
 	reply := b.scheduledReply(s)
@@ -291,6 +300,11 @@ func (b *Bot) submitNewSession(ctx context.Context, cb slack.InteractionCallback
 			return nil, err
 		}
 		reply = Reply{Text: b.seriesScheduledText(l, sr)}
+	}
+	if meta.Request != 0 {
+		if r, err := b.store.Request(ctx, meta.Request); err == nil {
+			reply = b.plannedReply(ctx, cb.User.ID, s, r)
+		}
 	}
 	b.tellUser(ctx, meta.Channel, cb.User.ID, reply)
 	return nil, nil

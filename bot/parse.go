@@ -34,8 +34,9 @@ type Command struct {
 	Topic       string          // request: what the session asked for should be about
 	Scope       string          // list: ""|"mine"|"past"|"all"; requests: ""|"open"|"all"
 	Page        int             // list page N: 1-based, 0 when not given
-	Action      string          // speakers: "add"|"remove"; feed: ""|"reset"
-	Reason      string          // cancel: free text, may be empty
+	Action      string          // speakers: "add"|"remove"; feed: ""|"reset"; requests: ""|"decline"|"merge"
+	Reason      string          // cancel, requests decline: free text, may be empty
+	Into        int64           // requests merge: the request the other joins
 	Words       string          // lessons: the search words when not an id
 	Every       string          // new every:/cada: exchange.EveryWeek, EveryTwoWeeks or EveryMonth; "" for one session
 	Until       string          // new until:/hasta: the last day as written, syntax checked
@@ -83,15 +84,15 @@ func Parse(text string) (Command, error) {
 	case "list":
 		c, err = parseList(lx, typed)
 	case "requests":
-		c.Scope, err = parseChoice(lx, typed, i18n.Msg(msgFormRequests), requestScopes)
+		c, err = parseRequests(lx, typed)
 	case "feed":
 		c.Action, err = parseChoice(lx, typed, i18n.Msg(msgFormFeed), feedActions)
 	case "show":
-		c.ID, err = parseIDOnly(lx, typed, false)
+		c.ID, err = parseIDOnly(lx, typed)
 	case "join", "leave":
 		c.ID, c.All, err = parseIDAll(lx, typed)
 	case "plan":
-		c.ID, err = parseIDOnly(lx, typed, true)
+		c, err = parsePlan(lx, typed)
 	case "move":
 		c, err = parseMove(lx, typed)
 	case "cancel":
@@ -157,21 +158,12 @@ func parseList(lx *lexer, typed string) (Command, error) {
 	return c, extraArgs(args, i, form)
 }
 
-func parseIDOnly(lx *lexer, typed string, request bool) (int64, error) {
+func parseIDOnly(lx *lexer, typed string) (int64, error) {
 	args, err := lx.all()
 	if err != nil {
 		return 0, err
 	}
 	form := "`" + typed + " 12`"
-	if request {
-		form = "`" + typed + " 3`"
-		if len(args) == 0 {
-			return 0, usage(msgRequestIDMissing, "Command", typed, "Form", form)
-		}
-		if _, err := parseID(args[0], form); err != nil {
-			return 0, usage(msgNotARequestID, "Input", echo(args[0].raw), "Form", form)
-		}
-	}
 	id, err := idArg(args, 0, typed, form)
 	if err != nil {
 		return 0, err

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/exchangebot/exchangebot/exchange"
+	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/store"
 )
 
@@ -27,7 +28,9 @@ func (b *Bot) cmdReport(ctx context.Context, req Request, c Command) (Reply, err
 	if err != nil {
 		return Reply{}, err
 	}
-	return Reply{Text: reportText(r, loc) + seriesReportLine(b.readerLang(ctx, req.UserID), r)}, nil
+	lang := b.readerLang(ctx, req.UserID)
+	figures := figureLines(i18n.For(lang), r)
+	return Reply{Text: reportText(r, loc) + seriesReportLine(lang, r) + "\n" + strings.Join(figures, "\n")}, nil
 }
 
 func reportText(r store.Report, loc *time.Location) string {

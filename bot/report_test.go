@@ -80,6 +80,8 @@ func TestReportCommand(t *testing.T) {
 			"• Lessons captured: 2 of 2 sessions (100%)",
 			"• Median time from session end to first lesson: 4.0 h",
 			"• Prompts still open: 1 (asked, no answer yet, not declined)",
+			"• Requests: 0 received, 0 planned, 0 declined, 0 merged, 0 open",
+			"• Participants' evaluations: nobody has been asked yet",
 		}},
 		{"US", "report 2026-01", []string{
 			"*M&amp;E report, 1 Jan 2026 – 31 Jan 2026* (America/Santiago)",
@@ -90,6 +92,8 @@ func TestReportCommand(t *testing.T) {
 			"• Lessons captured: 2 of 3 sessions (67%)",
 			"• Median time from session end to first lesson: 4.0 h",
 			"• Prompts still open: 2 (asked, no answer yet, not declined)",
+			"• Requests: 0 received, 0 planned, 0 declined, 0 merged, 0 open",
+			"• Participants' evaluations: nobody has been asked yet",
 		}},
 		{"UM", "report 2026-02 2026-03", []string{"*M&amp;E report, 1 Feb 2026 – 31 Mar 2026* (Europe/Madrid)",
 			"• Sessions held: 1 (workshop 1)", "• By partner: none", "• Participants: 0 people, 0 RSVPs", "• Lessons captured: 0 of 1 sessions (0%)",

@@ -82,20 +82,33 @@ func UntilDay(date string, start, now time.Time, loc *time.Location) (time.Time,
 	return time.Date(y, m, d, 0, 0, 0, 0, loc), nil
 }
 
+// repeatOf is how a `new` or `plan` command repeats, its first
+// occurrence starting at start in loc; zero when it does not.
+func (b *Bot) repeatOf(c Command, start time.Time, loc *time.Location) (exchange.Repeat, error) {
+	r := exchange.Repeat{Every: c.Every}
+	if c.Every == "" {
+		return r, nil
+	}
+	if c.Count != 0 {
+		n := c.Count
+		r.Count = &n
+	}
+	if c.Until != "" {
+		until, err := UntilDay(c.Until, start, b.now(), loc)
+		if err != nil {
+			return exchange.Repeat{}, err
+		}
+		r.Until = until
+	}
+	return r, nil
+}
+
 // newSeries schedules the series `new … every:` describes; d is the
 // draft of its first occurrence.
 func (b *Bot) newSeries(ctx context.Context, req Request, c Command, d exchange.Draft, loc *time.Location) (Reply, error) {
-	d.Repeat = exchange.Repeat{Every: c.Every}
-	if c.Count != 0 {
-		n := c.Count
-		d.Repeat.Count = &n
-	}
-	if c.Until != "" {
-		until, err := UntilDay(c.Until, d.Start, b.now(), loc)
-		if err != nil {
-			return Reply{}, err
-		}
-		d.Repeat.Until = until
+	var err error
+	if d.Repeat, err = b.repeatOf(c, d.Start, loc); err != nil {
+		return Reply{}, err
 	}
 	sr, err := b.svc.ScheduleSeries(ctx, req.actor(), d)
 	if err != nil {

@@ -234,3 +234,22 @@ func TestSeriesForm(t *testing.T) {
 		t.Errorf("%d sessions, want 7", n)
 	}
 }
+
+// `plan` schedules a series from a request as `new` does.
+func TestSeriesPlannedFromARequest(t *testing.T) {
+	e := newSeriesEnv(t)
+	if r := e.run("U9", `request "Community of practice" for:<#C1|cop>`); !strings.Contains(r, "#1") {
+		t.Fatalf("request: %s", r)
+	}
+	r := e.run("U1", "plan 1 2026-03-10 15:00 tz:America/Santiago every:month count:3")
+	if !strings.Contains(r, "Scheduled a series of 3 sessions, every month") {
+		t.Fatalf("plan with every: %s", r)
+	}
+	if n := e.sessionCount(); n != 3 {
+		t.Errorf("%d sessions, want 3", n)
+	}
+	req, err := e.store.Request(context.Background(), 1)
+	if err != nil || req.SessionID != 1 {
+		t.Errorf("request %+v, %v; want planned into #1", req, err)
+	}
+}

@@ -457,12 +457,12 @@ func TestSeriesJoinGivesEveryFutureOccurrenceInThePersonalFeed(t *testing.T) {
 	}
 }
 
-// pressSeq makes each press its own, as Slack's action_ts does, so that
+// seriesPressSeq makes each press its own, as Slack's action_ts does, so that
 // none is taken for the redelivery of another.
-var pressSeq atomic.Int64
+var seriesPressSeq atomic.Int64
 
 func seriesButton(user, channel, action, value string) string {
-	n := pressSeq.Add(1)
+	n := seriesPressSeq.Add(1)
 	b, _ := json.Marshal(map[string]any{
 		"type": "block_actions", "team": map[string]any{"id": "T1"}, "user": map[string]any{"id": user},
 		"trigger_id": fmt.Sprintf("trig-%s-%d", user, n), "channel": map[string]any{"id": channel},
@@ -473,7 +473,7 @@ func seriesButton(user, channel, action, value string) string {
 }
 
 func seriesSelect(user, channel, value string) string {
-	n := pressSeq.Add(1)
+	n := seriesPressSeq.Add(1)
 	b, _ := json.Marshal(map[string]any{
 		"type": "block_actions", "team": map[string]any{"id": "T1"}, "user": map[string]any{"id": user},
 		"trigger_id": fmt.Sprintf("trig-%s-%d", user, n), "channel": map[string]any{"id": channel},

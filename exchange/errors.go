@@ -73,6 +73,33 @@ const (
 	// CodeNotSeries: session Args["id"] is not part of a series, so
 	// Args["op"] cannot act on its series.
 	CodeNotSeries = "not_series"
+	// CodeTopicEmpty: a request names no topic.
+	CodeTopicEmpty = "topic_empty"
+	// CodeTopicTooLong: the topic has Args["len"] characters, more than Args["max"].
+	CodeTopicTooLong = "topic_too_long"
+	// CodeRequestNotFound: there is no request Args["id"].
+	CodeRequestNotFound = "request_not_found"
+	// CodeRequestDecided: request Args["id"] is no longer open: it is
+	// Args["status"] (planned into session Args["session"], or merged
+	// into request Args["into"]).
+	CodeRequestDecided = "request_decided"
+	// CodeMergeSelf: request Args["id"] cannot be merged into itself.
+	CodeMergeSelf = "merge_self"
+	// CodeNotJoined: the person did not take part in session Args["id"]
+	// (or was not asked about it), so they cannot evaluate it.
+	CodeNotJoined = "not_joined"
+	// CodeEvaluationClosed: the question about session Args["id"] closed
+	// at Args["closed"].
+	CodeEvaluationClosed = "evaluation_closed"
+	// CodeNotAsked: the follow-up about session Args["id"] was not asked
+	// (yet), so it cannot be answered.
+	CodeNotAsked = "not_asked"
+	// CodeRating: Args["rating"] is not a rating from 1 to 5.
+	CodeRating = "rating"
+	// CodeApplied: Args["applied"] is not one of Args["values"].
+	CodeApplied = "applied"
+	// CodeEmptyAnswer: a form about session Args["id"] came back empty.
+	CodeEmptyAnswer = "empty_answer"
 )
 
 // Operations named in errors' Args["op"].
@@ -86,6 +113,8 @@ const (
 	OpLeave    = "leave"
 	OpLessons  = "lessons"
 	OpReport   = "report"
+	// OpRequests is what staff do with requests: list, plan, decline, merge.
+	OpRequests = "requests"
 )
 
 // Error is a mistake or a refusal a person must read: nothing was

@@ -82,7 +82,9 @@ func (s *Service) Digest(ctx context.Context, from time.Time) ([]*store.Session,
 	return s.st.Sessions(ctx, store.Filter{From: from, To: from.Add(digestWindow), Status: store.StatusConfirmed})
 }
 
-// Report computes the M&E figures for sessions held in [from, to), for staff.
+// Report computes the M&E figures for sessions held in [from, to), for
+// staff, with the demand of the period (requests made in it) and what the
+// participants of those sessions said.
 func (s *Service) Report(ctx context.Context, by Actor, from, to time.Time) (store.Report, error) {
 	if err := s.RequireStaff(ctx, by.UserID, OpReport); err != nil {
 		return store.Report{}, err
@@ -90,7 +92,14 @@ func (s *Service) Report(ctx context.Context, by Actor, from, to time.Time) (sto
 	if from.After(to) {
 		return store.Report{}, fail(CodePeriod, "from", from, "to", to)
 	}
-	return s.st.Report(ctx, from, to, s.now())
+	r, err := s.st.Report(ctx, from, to, s.now())
+	if err != nil {
+		return store.Report{}, err
+	}
+	if err := s.addFigures(ctx, &r, from, to); err != nil {
+		return store.Report{}, err
+	}
+	return r, nil
 }
 
 // FeedToken reports when userID's personal feed token was made; ok is

@@ -26,6 +26,23 @@ const (
 	// KindSeriesNote is the note under a series' announcement that its
 	// next occurrence is coming; the row's session is that occurrence.
 	KindSeriesNote = "series_note"
+
+	// KindRequestNews tells the person who asked for a session what became
+	// of their request, by DM; Payload is a RequestNews.
+	KindRequestNews = "request_news"
+	// KindEvaluate is due evaluation.after past a session's end: it posts
+	// nothing, but owes each participant then joined their ratings DM.
+	KindEvaluate = "evaluate"
+	// KindEvaluation asks one participant how useful the session was and
+	// what they will apply, by DM.
+	KindEvaluation = "evaluation"
+	// KindEvaluationNudge reminds, once, a participant who answered nothing.
+	KindEvaluationNudge = "evaluation_nudge"
+	// KindFollowUp asks, at evaluation.follow_up, someone who said what
+	// they would apply whether they did and what changed.
+	KindFollowUp = "follow_up"
+	// KindFollowUpNudge reminds, once, someone who did not answer it.
+	KindFollowUpNudge = "follow_up_nudge"
 	// KindInbound is a request a surface acknowledged before carrying it
 	// out (see Accept); Payload is the surface's own record of it.
 	KindInbound = "inbound"
@@ -92,7 +109,9 @@ func People(sess *store.Session) []string {
 
 // planKinds are the rows derived from a session's time and people; a move
 // or a change of speakers drops and re-plans them, a cancel drops them.
-var planKinds = []string{KindReminder, KindPrompt, KindNudge, KindSummary, KindMailAnswer, KindAnswerLink}
+// The rows an evaluation owes each participant are not among them: they
+// exist only once the session is over, and their senders read it again.
+var planKinds = []string{KindReminder, KindPrompt, KindNudge, KindSummary, KindMailAnswer, KindAnswerLink, KindEvaluate}
 
 // Notice is the payload of a KindThread row: what happened to the
 // session, for the sender to word in the session's language.
@@ -159,13 +178,20 @@ const digestLate = 24 * time.Hour
 // gone) would only repeat it. ok is false when there is nobody to tell,
 // or d was itself such a note.
 func Undelivered(d store.Delivery, sess *store.Session, where, cause string, now time.Time) (row store.Delivery, ok bool) {
-	if d.Kind == KindUndelivered || sess == nil || sess.Creator == "" {
+	if d.Kind == KindUndelivered || sess == nil || sess.Creator == "" || quietKinds[d.Kind] {
 		return store.Delivery{}, false
 	}
 	return store.Delivery{
 		Kind: KindUndelivered, SessionID: sess.ID, Recipient: sess.Creator, Payload: fmt.Sprint(d.ID), Due: now,
 		Dedupe: fmt.Sprintf("undelivered:%d:%s:%s", sess.ID, where, cause),
 	}, true
+}
+
+// quietKinds are the DMs to participants a creator cannot do anything
+// about when they fail (the person left, or takes no DMs): the log and
+// the metric tell the operator, the creator is not told once per person.
+var quietKinds = map[string]bool{
+	KindEvaluation: true, KindEvaluationNudge: true, KindFollowUp: true, KindFollowUpNudge: true,
 }
 
 func announceRow(sess *store.Session, now time.Time) store.Delivery {
@@ -267,10 +293,13 @@ func (s *Service) planLessons(ctx context.Context, tx store.Tx, sess *store.Sess
 	if err := s.planAnswerLinks(ctx, tx, sess, promptAt); err != nil {
 		return err
 	}
-	return tx.Enqueue(ctx, store.Delivery{
+	if err := tx.Enqueue(ctx, store.Delivery{
 		Kind: KindSummary, SessionID: sess.ID, Recipient: lc.Channel, Due: sess.End().Add(lc.CloseAfter),
 		Dedupe: SummaryKey(sess),
-	}, now)
+	}, now); err != nil {
+		return err
+	}
+	return s.planEvaluation(ctx, tx, sess, now)
 }
 
 // replan drops what a session's old schedule or people implied and plans

@@ -49,9 +49,15 @@ func (s *Service) ScheduleSeries(ctx context.Context, by Actor, d Draft) (*store
 				return false, err
 			}
 			// One announcement for the series, on its first occurrence;
-			// every occurrence shares it once it is posted.
+			// every occurrence shares it once it is posted. A request it
+			// was planned from is met by the first.
 			if i == 0 && o.Channel != "" {
 				if err := tx.Enqueue(ctx, announceRow(o, now), now); err != nil {
+					return false, err
+				}
+			}
+			if i == 0 && d.Request != 0 {
+				if err := s.linkRequest(ctx, tx, by, d.Request, o); err != nil {
 					return false, err
 				}
 			}

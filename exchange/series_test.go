@@ -40,7 +40,7 @@ func (e *testEnv) pendingDue(id int64, kind string) []string {
 
 // snapshot is what must stay as it is for an occurrence a change does
 // not concern: its start, version and every row it owes.
-func (e *testEnv) snapshot(id int64) string {
+func (e *testEnv) seriesSnapshot(id int64) string {
 	s := e.session(id)
 	rows, _ := e.store.Deliveries(context.Background(), id)
 	var b strings.Builder
@@ -199,7 +199,7 @@ func TestMoveOneOccurrence(t *testing.T) {
 	ids := []int64{sr.Occurrences[0].ID, sr.Occurrences[1].ID, sr.Occurrences[2].ID, sr.Occurrences[3].ID}
 	before := map[int64]string{}
 	for _, id := range ids {
-		before[id] = e.snapshot(id)
+		before[id] = e.seriesSnapshot(id)
 	}
 	to := time.Date(2026, 5, 12, 16, 0, 0, 0, santiago) // the second, 10 April, to 12 May
 	moved, _, err := e.svc.Move(ctx, Actor{UserID: "U1"}, ids[1], to, 0)
@@ -210,7 +210,7 @@ func TestMoveOneOccurrence(t *testing.T) {
 		t.Fatalf("moved %+v", moved)
 	}
 	for _, id := range []int64{ids[0], ids[3]} {
-		if got := e.snapshot(id); got != before[id] {
+		if got := e.seriesSnapshot(id); got != before[id] {
 			t.Errorf("#%d changed:\n was %s\n now %s", id, before[id], got)
 		}
 	}
@@ -248,7 +248,7 @@ func TestMoveSeriesFromAnOccurrence(t *testing.T) {
 	}
 	before := map[int64]string{}
 	for _, id := range ids {
-		before[id] = e.snapshot(id)
+		before[id] = e.seriesSnapshot(id)
 	}
 	// The third (10 May, 15:00 -04) a day later at 16:00, for an hour.
 	to := time.Date(2026, 5, 11, 16, 0, 0, 0, santiago)
@@ -260,7 +260,7 @@ func TestMoveSeriesFromAnOccurrence(t *testing.T) {
 		t.Fatalf("moved %d from %v", len(moved), was)
 	}
 	for _, id := range ids[:2] {
-		if got := e.snapshot(id); got != before[id] {
+		if got := e.seriesSnapshot(id); got != before[id] {
 			t.Errorf("#%d, before the one moved, changed:\n was %s\n now %s", id, before[id], got)
 		}
 	}
@@ -309,14 +309,14 @@ func TestCancelSeriesFromAnOccurrence(t *testing.T) {
 	}
 	before := map[int64]string{}
 	for _, id := range ids {
-		before[id] = e.snapshot(id)
+		before[id] = e.seriesSnapshot(id)
 	}
 	cancelled, err := e.svc.CancelSeries(ctx, Actor{UserID: "U1"}, ids[3], "the partner's agreement ended")
 	if err != nil || len(cancelled) != 2 {
 		t.Fatalf("cancelled %d, %v", len(cancelled), err)
 	}
 	for _, id := range ids[:3] {
-		if got := e.snapshot(id); got != before[id] {
+		if got := e.seriesSnapshot(id); got != before[id] {
 			t.Errorf("#%d, before the one cancelled, changed:\n was %s\n now %s", id, before[id], got)
 		}
 	}
@@ -420,7 +420,7 @@ func TestMoveSeriesAcrossDST(t *testing.T) {
 	e := newTestService(t)
 	santiago := mustZone("America/Santiago")
 	sr := scheduleMonthly(t, e, 4)
-	first := e.snapshot(sr.Occurrences[0].ID)
+	first := e.seriesSnapshot(sr.Occurrences[0].ID)
 	moved, _, err := e.svc.MoveSeries(context.Background(), Actor{UserID: "U1"}, sr.Occurrences[1].ID,
 		time.Date(2026, 4, 3, 15, 0, 0, 0, santiago), 0)
 	if err != nil {
@@ -433,7 +433,7 @@ func TestMoveSeriesAcrossDST(t *testing.T) {
 	if w := wall(got, santiago); w != "2026-04-03 15:00 -03, 2026-05-03 15:00 -04, 2026-06-03 15:00 -04" {
 		t.Errorf("moved to %s", w)
 	}
-	if got := e.snapshot(sr.Occurrences[0].ID); got != first {
+	if got := e.seriesSnapshot(sr.Occurrences[0].ID); got != first {
 		t.Errorf("the first changed:\n was %s\n now %s", first, got)
 	}
 }
@@ -483,5 +483,37 @@ func TestSeriesExternalSpeakerInvitations(t *testing.T) {
 	}
 	if c := e.rows(ids[1], KindMailCancel); len(c) != 0 {
 		t.Errorf("a cancellation for one not cancelled %+v", c)
+	}
+}
+
+// A series planned from a request meets it with its first occurrence, and
+// each occurrence owes its own evaluation.
+func TestSeriesFromARequestEvaluatedPerOccurrence(t *testing.T) {
+	e := newTestService(t, func(p *Policy) {
+		p.Evaluation = Evaluation{Enabled: true, After: 30 * time.Minute, NudgeAfter: 48 * time.Hour, CloseAfter: 168 * time.Hour}
+	})
+	ctx := context.Background()
+	r, err := e.svc.Request(ctx, Actor{UserID: "U9", Channel: "C1"}, Ask{Topic: "Community of practice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, d, err := e.svc.PlanDraft(ctx, Actor{UserID: "U1"}, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Start = time.Date(2026, 3, 10, 15, 0, 0, 0, mustZone("America/Santiago"))
+	d.Repeat = Repeat{Every: EveryMonth, Count: count(3)}
+	sr, err := e.svc.ScheduleSeries(ctx, Actor{UserID: "U1", Channel: "C1"}, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.store.Request(ctx, r.ID)
+	if err != nil || got.Status != store.RequestPlanned || got.SessionID != sr.Occurrences[0].ID {
+		t.Errorf("request %+v, %v; want planned into #%d", got, err, sr.Occurrences[0].ID)
+	}
+	for _, o := range sr.Occurrences {
+		if ev := e.rows(o.ID, KindEvaluate); len(ev) != 1 || !ev[0].Due.Equal(o.End().Add(30*time.Minute)) {
+			t.Errorf("#%d evaluation rows %+v", o.ID, ev)
+		}
 	}
 }

@@ -33,6 +33,7 @@ type Policy struct {
 	AnnounceChannel string
 	Reminders       Reminders
 	Lessons         Lessons
+	Evaluation      Evaluation
 	// DigestChannel receives the weekly digest; "" means none.
 	DigestChannel string
 	// FeedsPublic lets anyone read the feed of every session; otherwise
@@ -63,6 +64,18 @@ type Lessons struct {
 	// ByLang holds the questions per language where they are configured
 	// so; a language without them asks Questions.
 	ByLang map[string][]string
+}
+
+// Evaluation drives what participants are asked after a session. Every
+// moment is counted from the session's end: the ratings DM at After, its
+// one nudge NudgeAfter later, answers taken until CloseAfter after the
+// DM; the follow-up at FollowUp, with the same nudge and close.
+type Evaluation struct {
+	Enabled    bool
+	After      time.Duration
+	NudgeAfter time.Duration
+	CloseAfter time.Duration
+	FollowUp   time.Duration
 }
 
 // Groups answers whether a user belongs to a group of users; the Slack

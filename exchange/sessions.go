@@ -32,6 +32,9 @@ type Draft struct {
 	Speakers []store.Speaker
 	// Repeat makes it a series (see ScheduleSeries); zero for one session.
 	Repeat Repeat
+	// Request is the request the session is planned from (see PlanDraft);
+	// 0 for none. Scheduling links them and tells whoever asked.
+	Request int64
 }
 
 // Schedule creates a session from d on behalf of by, who must be staff,
@@ -60,6 +63,11 @@ func (s *Service) Schedule(ctx context.Context, by Actor, d Draft) (*store.Sessi
 		}
 		if sess.Channel != "" {
 			if err := tx.Enqueue(ctx, announceRow(sess, now), now); err != nil {
+				return false, err
+			}
+		}
+		if d.Request != 0 {
+			if err := s.linkRequest(ctx, tx, by, d.Request, sess); err != nil {
 				return false, err
 			}
 		}
@@ -297,6 +305,9 @@ func (s *Service) Cancel(ctx context.Context, by Actor, id int64, reason string)
 			return false, err
 		}
 		if _, err := tx.DropPending(ctx, sess.ID, "", planKinds...); err != nil {
+			return false, err
+		}
+		if err := reopenRequests(ctx, tx, sess.ID, now); err != nil {
 			return false, err
 		}
 		sess.Status, sess.CancelReason = store.StatusCancelled, reason

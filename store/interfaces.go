@@ -93,6 +93,21 @@ type Store interface {
 	// Report computes the figures for sessions held in [from, to) as of now.
 	Report(ctx context.Context, from, to, now time.Time) (Report, error)
 
+	// Request returns one request, or ErrNotFound.
+	Request(ctx context.Context, id int64) (Request, error)
+	// Requests lists requests, oldest first (latest first with
+	// Filter.Newest), ties by id.
+	Requests(ctx context.Context, f RequestFilter) ([]Request, error)
+	// Evaluation returns userID's evaluation of the session, or ErrNotFound.
+	Evaluation(ctx context.Context, sessionID int64, userID string) (Evaluation, error)
+	// ActiveEvaluation reads the evaluation a DM reply would answer; see
+	// Tx.ActiveEvaluation.
+	ActiveEvaluation(ctx context.Context, dmChannel, userID string) (Evaluation, error)
+	// Evaluations lists evaluations with their sessions' details, session
+	// by session in the order they were held, then by user.
+	Evaluations(ctx context.Context, f EvaluationFilter) ([]Evaluation, error)
+	// OptedOut reports whether userID asked never to be asked to evaluate.
+	OptedOut(ctx context.Context, userID string) (bool, error)
 	// AnswerToken returns what an answer link's token stands for, or
 	// ErrNotFound for a token never issued.
 	AnswerToken(ctx context.Context, token string) (AnswerToken, error)
@@ -256,4 +271,34 @@ type Tx interface {
 	SaveAnswer(ctx context.Context, l Lesson, now time.Time) (bool, error)
 	// Answered counts each person's answers to the session.
 	Answered(ctx context.Context, sessionID int64) (map[string]int, error)
+
+	// CreateRequest stores a new request with its partners and sets r.ID
+	// (and r.Status to RequestOpen when empty). Created and Updated must be
+	// set by the caller's clock.
+	CreateRequest(ctx context.Context, r *Request) error
+	// Request reads a request inside the transaction, or ErrNotFound.
+	Request(ctx context.Context, id int64) (Request, error)
+	// Requests lists requests inside the transaction; see Store.Requests.
+	Requests(ctx context.Context, f RequestFilter) ([]Request, error)
+	// DecideRequest sets a request's status and what goes with it, or
+	// returns ErrNotFound.
+	DecideRequest(ctx context.Context, id int64, c RequestChange, now time.Time) error
+
+	// AskEvaluation records that userID is asked to evaluate the session,
+	// at now; it reports false, changing nothing, when they already were.
+	AskEvaluation(ctx context.Context, sessionID int64, userID string, now time.Time) (bool, error)
+	// Evaluation reads an evaluation inside the transaction, or ErrNotFound.
+	Evaluation(ctx context.Context, sessionID int64, userID string) (Evaluation, error)
+	// ChangeEvaluation sets the fields of c on an evaluation, stamping the
+	// answers it sets with now, or returns ErrNotFound.
+	ChangeEvaluation(ctx context.Context, sessionID int64, userID string, c EvaluationChange, now time.Time) error
+	// ActiveEvaluation returns the evaluation a reply from userID in
+	// dmChannel answers: of those awaiting words there, the one asked
+	// last, or ErrNotFound.
+	ActiveEvaluation(ctx context.Context, dmChannel, userID string) (Evaluation, error)
+	// OptOut records, for good, that userID is never to be asked to
+	// evaluate again, and stops every evaluation of theirs awaiting words.
+	OptOut(ctx context.Context, userID string, now time.Time) error
+	// OptedOut reports whether userID opted out.
+	OptedOut(ctx context.Context, userID string) (bool, error)
 }

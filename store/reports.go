@@ -27,6 +27,10 @@ type Report struct {
 	// SeriesHeld how many of the Held sessions are occurrences of one.
 	Series     int
 	SeriesHeld int
+	// Demand and Evaluation are filled by the exchange service from
+	// Requests and Evaluations; a backend's Report leaves them zero.
+	Demand     Demand
+	Evaluation EvaluationReport
 	// Months are the held sessions month by month (UTC), from the first
 	// month with one to the last, months without any included.
 	Months []Month
@@ -47,4 +51,71 @@ func (r Report) CaptureRate() float64 {
 		return 0
 	}
 	return float64(r.Captured) / float64(r.Held)
+}
+
+// Demand counts the requests made in the report's period, as they stand
+// now. A request merged into another counts as planned once that one is.
+type Demand struct {
+	Received, Planned, Declined, Merged, Open int
+	// MedianToSession is the median, over planned requests, of the time
+	// from asking to the session's start; zero when none.
+	MedianToSession time.Duration
+	// ByPartner counts requests per partner they named; those naming
+	// none are not listed.
+	ByPartner []DemandCount
+}
+
+// DemandCount is Demand's figures for one partner.
+type DemandCount struct {
+	Label                       string
+	Received, Planned, Declined int
+}
+
+// EvaluationReport is what participants said of the sessions held in the
+// period: in total, by kind and by partner.
+type EvaluationReport struct {
+	Total     Outcomes
+	ByKind    []Outcomes
+	ByPartner []Outcomes // a session with two partners counts for each
+}
+
+// Outcomes are the participants' answers about a group of sessions.
+type Outcomes struct {
+	Label string
+	// Asked were sent the ratings DM; Responded gave a rating or a plan;
+	// Rated gave a rating, counted per value in Ratings[0] (1) to Ratings[4] (5).
+	Asked, Responded, Rated int
+	Ratings                 [5]int
+	// WithPlan said what they will apply.
+	WithPlan int
+	// FollowedUp were asked at the follow-up whether they applied it, and
+	// answered Yes, Partly or NotYet (or nothing yet).
+	FollowedUp, Yes, Partly, NotYet int
+}
+
+// ResponseRate is Responded/Asked, 0 when nobody was asked.
+func (o Outcomes) ResponseRate() float64 { return ratio(o.Responded, o.Asked) }
+
+// MeanRating is the mean usefulness, 1–5; 0 when nobody rated.
+func (o Outcomes) MeanRating() float64 {
+	sum := 0
+	for i, n := range o.Ratings {
+		sum += (i + 1) * n
+	}
+	return ratio(sum, o.Rated)
+}
+
+// PlanShare is WithPlan/Responded: of those who answered, the share who
+// said what they will apply.
+func (o Outcomes) PlanShare() float64 { return ratio(o.WithPlan, o.Responded) }
+
+// Uptake is (Yes+Partly)/FollowedUp: of those asked at the follow-up, the
+// share who applied it, fully or partly.
+func (o Outcomes) Uptake() float64 { return ratio(o.Yes+o.Partly, o.FollowedUp) }
+
+func ratio(n, d int) float64 {
+	if d == 0 {
+		return 0
+	}
+	return float64(n) / float64(d)
 }

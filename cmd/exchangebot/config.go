@@ -65,6 +65,13 @@ type Config struct {
 		Cron    string `yaml:"cron"`
 		Channel string `yaml:"channel"`
 	} `yaml:"digest"`
+	Evaluation struct {
+		Enabled    bool   `yaml:"enabled"`
+		After      string `yaml:"after"`
+		NudgeAfter string `yaml:"nudge_after"`
+		CloseAfter string `yaml:"close_after"`
+		FollowUp   string `yaml:"follow_up"`
+	} `yaml:"evaluation"`
 	Web  WebConfig  `yaml:"web"`
 	Mail MailConfig `yaml:"mail"`
 }
@@ -111,6 +118,11 @@ func Defaults() *Config {
 		},
 	}}
 	c.Digest.Cron = "0 9 * * MON"
+	c.Evaluation.Enabled = true
+	c.Evaluation.After = "30m"
+	c.Evaluation.NudgeAfter = "48h"
+	c.Evaluation.CloseAfter = "168h"
+	c.Evaluation.FollowUp = "2160h"
 	return c
 }
 
@@ -261,6 +273,32 @@ func (c *Config) Validate() error {
 	if ch := c.Digest.Channel; ch != "" && !channelIDRe.MatchString(ch) {
 		return bad("digest.channel", "%q is not a channel id like C0123ABCD", ch)
 	}
+	return c.validateEvaluation(bad)
+}
+
+// validateEvaluation checks the evaluation.* keys: each a positive
+// duration, the nudge before the question closes, and the follow-up
+// after the first questions have closed.
+func (c *Config) validateEvaluation(bad func(key, format string, args ...any) error) error {
+	ev := c.Evaluation
+	keys := []struct{ key, value string }{
+		{"evaluation.after", ev.After}, {"evaluation.nudge_after", ev.NudgeAfter},
+		{"evaluation.close_after", ev.CloseAfter}, {"evaluation.follow_up", ev.FollowUp},
+	}
+	d := make([]time.Duration, len(keys))
+	for i, k := range keys {
+		var err error
+		if d[i], err = positiveDuration(k.value); err != nil {
+			return bad(k.key, "%v", err)
+		}
+	}
+	after, nudge, closes, follow := d[0], d[1], d[2], d[3]
+	if nudge >= closes {
+		return bad("evaluation.nudge_after", "%q must be shorter than evaluation.close_after (%q): the nudge comes before the questions close", ev.NudgeAfter, ev.CloseAfter)
+	}
+	if follow < after+closes {
+		return bad("evaluation.follow_up", "%q must be at least evaluation.after plus evaluation.close_after (%s): the follow-up comes after the first questions close", ev.FollowUp, after+closes)
+	}
 	return nil
 }
 
@@ -330,6 +368,13 @@ func (c *Config) Policy() exchange.Policy {
 			Channel:     c.Lessons.Channel,
 			Questions:   c.Lessons.Questions.In(c.Language),
 			ByLang:      c.Lessons.Questions.ByLang,
+		},
+		Evaluation: exchange.Evaluation{
+			Enabled:    c.Evaluation.Enabled,
+			After:      mustDuration(c.Evaluation.After),
+			NudgeAfter: mustDuration(c.Evaluation.NudgeAfter),
+			CloseAfter: mustDuration(c.Evaluation.CloseAfter),
+			FollowUp:   mustDuration(c.Evaluation.FollowUp),
 		},
 		DigestChannel: c.Digest.Channel,
 		FeedsPublic:   c.Feeds.Public,

@@ -39,7 +39,8 @@ func TestConfigExampleIsValidAndComplete(t *testing.T) {
 		t.Fatalf("config.example.yaml: %v", err)
 	}
 	d := Defaults()
-	if c.Listen != d.Listen || c.Digest.Cron != d.Digest.Cron || c.Lessons.CloseAfter != d.Lessons.CloseAfter || c.HTTP != d.HTTP {
+	if c.Listen != d.Listen || c.Digest.Cron != d.Digest.Cron || c.Lessons.CloseAfter != d.Lessons.CloseAfter || c.HTTP != d.HTTP ||
+		c.Evaluation != d.Evaluation {
 		t.Errorf("the example's values differ from the defaults: %+v", c)
 	}
 }
@@ -55,6 +56,10 @@ reminders:
   before: ["48h", "30m"]
 lessons:
   questions: ["¿Qué funcionó?"]
+evaluation:
+  enabled: false
+  after: "1h"
+  follow_up: "720h"
 `)
 	env := map[string]string{"SLACK_BOT_TOKEN": "xoxb-from-env", "SLACK_SIGNING_SECRET": "s3cret"}
 	c, err := LoadConfig(path, true, func(k string) string { return env[k] })
@@ -66,7 +71,8 @@ lessons:
 	}
 	bc := c.BotConfig()
 	if bc.Location.String() != "Europe/Madrid" || bc.Reminders.Before[0] != 48*time.Hour || bc.Reminders.Before[1] != 30*time.Minute ||
-		bc.Lessons.Questions[0] != "¿Qué funcionó?" || len(bc.Staff) != 2 || c.Listen != "127.0.0.1:9000" {
+		bc.Lessons.Questions[0] != "¿Qué funcionó?" || len(bc.Staff) != 2 || c.Listen != "127.0.0.1:9000" ||
+		bc.Evaluation.Enabled || bc.Evaluation.After != time.Hour || bc.Evaluation.FollowUp != 720*time.Hour || bc.Evaluation.CloseAfter != 168*time.Hour {
 		t.Errorf("bot config = %+v", bc)
 	}
 }
@@ -99,6 +105,12 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{"lessons:\n  questions: [\"ok\", \" \"]", "lessons.questions[1]"},
 		{"digest:\n  cron: \"mondays\"", "digest.cron"},
 		{"digest:\n  channel: \"digest\"", "digest.channel"},
+		{"evaluation:\n  after: \"later\"", "evaluation.after"},
+		{"evaluation:\n  nudge_after: \"0s\"", "evaluation.nudge_after"},
+		{"evaluation:\n  close_after: \"-1h\"", "evaluation.close_after"},
+		{"evaluation:\n  follow_up: \"90 days\"", "evaluation.follow_up"},
+		{"evaluation:\n  nudge_after: \"200h\"", "evaluation.nudge_after"},
+		{"evaluation:\n  follow_up: \"100h\"", "evaluation.follow_up"},
 		{"http:\n  read_header_timeout: \"soon\"", "http.read_header_timeout"},
 		{"http:\n  read_timeout: \"0s\"", "http.read_timeout"},
 		{"http:\n  read_header_timeout: \"20s\"\n  read_timeout: \"10s\"", "http.read_header_timeout"},

@@ -6,6 +6,7 @@
 //	exchangebot manifest [-config FILE]
 //	exchangebot backup [-config FILE] FILE
 //	exchangebot export lessons [-config FILE] [-format md|csv|json]
+//	exchangebot export evaluations [-config FILE] [-format csv|json]
 //	exchangebot retry [-config FILE] [<delivery-id>]
 //	exchangebot migrate [-config FILE] [-from FILE] -to postgres://…
 //	exchangebot version
@@ -46,6 +47,7 @@ const usageText = `usage:
   exchangebot manifest                        print a Slack app manifest for this server
   exchangebot backup FILE                     write a consistent copy of the database
   exchangebot export lessons [-format md|csv|json]
+  exchangebot export evaluations [-format csv|json]
   exchangebot retry [<delivery-id>]           resend messages that failed for good, once the cause is fixed
   exchangebot migrate -to postgres://…         copy the SQLite database into an empty PostgreSQL one
   exchangebot version                         print the version of this build

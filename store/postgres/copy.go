@@ -69,6 +69,12 @@ var copyTables = []table{
 	{"server_keys", cols("name:t key:x created_at:i"), ""},
 	{"health", cols("id:i checked_at:i"), ""},
 	{"answer_tokens", cols("token_hash:x session_id:i email:t created_at:i"), ""},
+	// Demand and evaluation (migration 005).
+	{"requests", cols("id:i topic:t asker:t channel:t status:t reason:t merged_into:i session_id:i decided_by:t created_at:i updated_at:i"), "id"},
+	{"request_partners", cols("request_id:i position:i name:t"), ""},
+	{"evaluations", cols("session_id:i user_id:t dm_channel:t awaiting:t awaiting_at:i asked_at:i rating:i rated_at:i plan:t plan_at:i " +
+		"followed_up_at:i applied:t applied_at:i changed:t changed_at:i"), ""},
+	{"evaluation_optouts", cols("user_id:t at:i"), ""},
 	// Pauses still running when the copy is made hold on the new database.
 	{"rate_pauses", cols("key:t until_at:i"), ""},
 }

@@ -69,6 +69,41 @@ func TestCopyTablesMatchSchemas(t *testing.T) {
 }
 
 // fill puts a bit of everything into a store, through its interface.
+// fillDemand adds requests (one planned into session 1, one merged into a
+// later one, one declined), evaluations and an opt-out.
+func fillDemand(ctx context.Context, tx store.Tx, at time.Time) error {
+	var ids []int64
+	for i, topic := range []string{"Empleo juvenil", "Crédito rural", "Política fiscal", "Juventud rural"} {
+		r := &store.Request{Topic: topic, Asker: fmt.Sprint("UA", i), Channel: "CFOR", Partners: []string{"FISDL", "MIDIS"}[:i%3], Created: at, Updated: at}
+		if err := tx.CreateRequest(ctx, r); err != nil {
+			return err
+		}
+		ids = append(ids, r.ID)
+	}
+	for _, d := range []struct {
+		id int64
+		c  store.RequestChange
+	}{
+		{ids[0], store.RequestChange{Status: store.RequestPlanned, SessionID: 1, DecidedBy: "U1"}},
+		{ids[1], store.RequestChange{Status: store.RequestMerged, MergedInto: ids[3], DecidedBy: "U1"}},
+		{ids[2], store.RequestChange{Status: store.RequestDeclined, Reason: "fuera de alcance", DecidedBy: "U1"}},
+	} {
+		if err := tx.DecideRequest(ctx, d.id, d.c, at); err != nil {
+			return err
+		}
+	}
+	for _, u := range []string{"U3", "U4"} {
+		if _, err := tx.AskEvaluation(ctx, 1, u, at); err != nil {
+			return err
+		}
+	}
+	rating, plan, ch, await := 4, "Una lista de chequeo", "DU3", store.AwaitChange
+	if err := tx.ChangeEvaluation(ctx, 1, "U3", store.EvaluationChange{Rating: &rating, Plan: &plan, DMChannel: &ch, Awaiting: &await, FollowedUp: true}, at); err != nil {
+		return err
+	}
+	return tx.OptOut(ctx, "U4", at)
+}
+
 func fill(t *testing.T, s store.Store) (token string) {
 	t.Helper()
 	ctx := context.Background()
@@ -119,6 +154,9 @@ func fill(t *testing.T, s store.Store) (token string) {
 			return err
 		}
 		if _, err := tx.IssueAnswerToken(ctx, 1, "Jane0@example.org", at); err != nil {
+			return err
+		}
+		if err := fillDemand(ctx, tx, at); err != nil {
 			return err
 		}
 		var err error
@@ -177,14 +215,17 @@ func TestCopyFromSQLite(t *testing.T) {
 		user, err5 := s.FeedTokenUser(ctx, token)
 		report, err6 := s.Report(ctx, time.Time{}, time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
 		key, err7 := s.ServerKey(ctx, "feeds")
-		pauses, err8 := s.RatePauses(ctx, time.Date(2026, 1, 10, 18, 0, 0, 0, time.UTC))
-		if err := errors.Join(err1, err2, err3, err4, err5, err6, err7, err8); err != nil {
+		requests, err8 := s.Requests(ctx, store.RequestFilter{})
+		evaluations, err9 := s.Evaluations(ctx, store.EvaluationFilter{})
+		out, err10 := s.OptedOut(ctx, "U4")
+		pauses, err11 := s.RatePauses(ctx, time.Date(2026, 1, 10, 18, 0, 0, 0, time.UTC))
+		if err := errors.Join(err1, err2, err3, err4, err5, err6, err7, err8, err9, err10, err11); err != nil {
 			t.Fatal(err)
 		}
 		if len(pauses) != 1 {
 			t.Errorf("rate pauses %v, want the one recorded", pauses)
 		}
-		return []any{sessions, deliveries, lessons, v, changed, user, report, key, pauses}
+		return []any{sessions, deliveries, lessons, v, changed, user, report, key, requests, evaluations, out, pauses}
 	}
 	if got, want := read(pg), read(lite); !reflect.DeepEqual(got, want) {
 		t.Errorf("the copy reads differently:\n got %+v\nwant %+v", got, want)

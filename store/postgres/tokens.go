@@ -90,6 +90,12 @@ func (s *Store) ServerKey(ctx context.Context, name string) ([]byte, error) {
 			INSERT INTO server_keys (name, key, created_at) VALUES ($1, $2, `+epochNow+`)
 			ON CONFLICT (name) DO NOTHING RETURNING key)
 		SELECT key FROM made UNION ALL SELECT key FROM server_keys WHERE name = $1`, name, fresh).Scan(&key)
+	if errors.Is(err, pgx.ErrNoRows) {
+		// Another replica inserted the key while this statement ran: the
+		// insert waited for it and did nothing, and the statement's
+		// snapshot predates it. A new statement sees it.
+		err = s.pool.QueryRow(ctx, "SELECT key FROM server_keys WHERE name = $1", name).Scan(&key)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: server key %s: %w", name, err)
 	}

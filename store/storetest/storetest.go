@@ -59,6 +59,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Series", testSeries},
 		{"SeriesAnnouncement", testSeriesAnnouncement},
 		{"ReportSeries", testReportSeries},
+		{"Requests", testRequests},
+		{"Evaluations", testEvaluations},
 		{"ReportMonthsWithoutSessions", testReportMonthsGap},
 		{"AnswerTokens", testAnswerTokens},
 		{"LibraryFilters", testLibraryFilters},

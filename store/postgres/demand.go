@@ -1,0 +1,181 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/exchangebot/exchangebot/store"
+)
+
+// requestSelect reads a request with the start and status of the session
+// that serves it: its own, or that of the request it was merged into.
+const requestSelect = `SELECT r.id, r.topic, r.asker, r.channel, r.status, r.reason, COALESCE(r.merged_into, 0),
+	COALESCE(r.session_id, 0), r.decided_by, r.created_at, r.updated_at, COALESCE(s.starts_at, 0), COALESCE(s.status, '')
+	FROM requests r
+	LEFT JOIN requests m ON m.id = r.merged_into
+	LEFT JOIN sessions s ON s.id = COALESCE(r.session_id, m.session_id)`
+
+func scanRequest(row pgx.Row) (store.Request, error) {
+	var r store.Request
+	var created, updated, start int64
+	err := row.Scan(&r.ID, &r.Topic, &r.Asker, &r.Channel, &r.Status, &r.Reason, &r.MergedInto,
+		&r.SessionID, &r.DecidedBy, &created, &updated, &start, &r.SessionStatus)
+	r.Created, r.Updated = fromUnix(created), fromUnix(updated)
+	if start != 0 {
+		r.SessionStart = fromUnix(start)
+	}
+	return r, err
+}
+
+// Request returns one request.
+func (s *Store) Request(ctx context.Context, id int64) (store.Request, error) {
+	return request(ctx, s.pool, id)
+}
+
+// Request reads a request inside the transaction.
+func (t *Tx) Request(ctx context.Context, id int64) (store.Request, error) {
+	return request(ctx, t.q(), id)
+}
+
+func request(ctx context.Context, q querier, id int64) (store.Request, error) {
+	rs, err := requests(ctx, q, "r.id = $1", []any{id}, "", 0)
+	if err != nil {
+		return store.Request{}, err
+	}
+	if len(rs) == 0 {
+		return store.Request{}, fmt.Errorf("store: request %d: %w", id, store.ErrNotFound)
+	}
+	return rs[0], nil
+}
+
+// Requests lists requests, oldest first.
+func (s *Store) Requests(ctx context.Context, f store.RequestFilter) ([]store.Request, error) {
+	return filterRequests(ctx, s.pool, f)
+}
+
+// Requests lists requests inside the transaction.
+func (t *Tx) Requests(ctx context.Context, f store.RequestFilter) ([]store.Request, error) {
+	return filterRequests(ctx, t.q(), f)
+}
+
+func filterRequests(ctx context.Context, q querier, f store.RequestFilter) ([]store.Request, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if f.Status != "" {
+		add("r.status = $%d", f.Status)
+	}
+	if !f.From.IsZero() {
+		add("r.created_at >= $%d", unix(f.From))
+	}
+	if !f.To.IsZero() {
+		add("r.created_at < $%d", unix(f.To))
+	}
+	if f.MergedInto != 0 {
+		add("r.merged_into = $%d", f.MergedInto)
+	}
+	if f.SessionID != 0 {
+		add("r.session_id = $%d", f.SessionID)
+	}
+	order := "r.created_at, r.id"
+	if f.Newest {
+		order = "r.created_at DESC, r.id DESC"
+	}
+	return requests(ctx, q, strings.Join(where, " AND "), args, order, f.Limit)
+}
+
+func requests(ctx context.Context, q querier, where string, args []any, order string, limit int) ([]store.Request, error) {
+	query := requestSelect
+	if where != "" {
+		query += " WHERE " + where
+	}
+	if order != "" {
+		query += " ORDER BY " + order
+	}
+	if limit > 0 {
+		query += fmt.Sprintf(" LIMIT %d", limit)
+	}
+	rows, err := q.Query(ctx, query, args...)
+	out, err := collect(rows, err, scanRequest)
+	if err != nil {
+		return nil, fmt.Errorf("store: requests: %w", err)
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	byID := make(map[int64]*store.Request, len(out))
+	ids := make([]int64, len(out))
+	for i := range out {
+		byID[out[i].ID] = &out[i]
+		ids[i] = out[i].ID
+	}
+	prows, err := q.Query(ctx, "SELECT request_id, name FROM request_partners WHERE request_id = ANY($1) ORDER BY request_id, position", ids)
+	if err != nil {
+		return nil, fmt.Errorf("store: request partners: %w", err)
+	}
+	defer prows.Close()
+	for prows.Next() {
+		var id int64
+		var name string
+		if err := prows.Scan(&id, &name); err != nil {
+			return nil, fmt.Errorf("store: request partners: %w", err)
+		}
+		byID[id].Partners = append(byID[id].Partners, name)
+	}
+	if err := prows.Err(); err != nil {
+		return nil, fmt.Errorf("store: request partners: %w", err)
+	}
+	return out, nil
+}
+
+// CreateRequest stores a new request with its partners and sets r.ID.
+func (t *Tx) CreateRequest(ctx context.Context, r *store.Request) error {
+	if r.Status == "" {
+		r.Status = store.RequestOpen
+	}
+	err := t.q().QueryRow(ctx, `INSERT INTO requests (topic, asker, channel, status, reason, decided_by, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		r.Topic, r.Asker, r.Channel, r.Status, r.Reason, r.DecidedBy, unix(r.Created), unix(r.Updated)).Scan(&r.ID)
+	if err != nil {
+		return fmt.Errorf("store: create request: %w", err)
+	}
+	if len(r.Partners) > 0 {
+		positions := make([]int32, len(r.Partners))
+		for i := range positions {
+			positions[i] = int32(i)
+		}
+		if _, err := t.exec(ctx, `INSERT INTO request_partners (request_id, position, name)
+			SELECT $1, p, n FROM unnest($2::int[], $3::text[]) AS u (p, n)`, r.ID, positions, r.Partners); err != nil {
+			return fmt.Errorf("store: request %d partners: %w", r.ID, err)
+		}
+	}
+	return nil
+}
+
+// DecideRequest sets a request's status and what goes with it.
+func (t *Tx) DecideRequest(ctx context.Context, id int64, c store.RequestChange, now time.Time) error {
+	n, err := t.affected(ctx, `UPDATE requests SET status = $1, reason = $2, merged_into = $3, session_id = $4, decided_by = $5, updated_at = $6
+		WHERE id = $7`, c.Status, c.Reason, nullID(c.MergedInto), nullID(c.SessionID), c.DecidedBy, unix(now), id)
+	if err != nil {
+		return fmt.Errorf("store: request %d: %w", id, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("store: request %d: %w", id, store.ErrNotFound)
+	}
+	return nil
+}
+
+// nullID stores 0 as NULL, so references stay valid.
+func nullID(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}
