@@ -111,13 +111,7 @@ func sessionTitle(l i18n.Lang, s *store.Session) string {
 
 // going words how many joined.
 func going(l i18n.Lang, s *store.Session) string {
-	key := fmt.Sprintf("going\x00%s\x00%d", l, len(s.Participants))
-	if w, ok := words.Load(key); ok {
-		return w.(string)
-	}
-	w := tr(l, "native.announce.going", "Count", len(s.Participants))
-	words.Store(key, w)
-	return w
+	return tr(l, "native.announce.going", "Count", len(s.Participants))
 }
 
 // calendarLinks are the add-to-calendar links: Google Calendar, Outlook

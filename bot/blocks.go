@@ -1,14 +1,12 @@
 package bot
 
 import (
-	"fmt"
 	"strings"
-	"time"
 
 	"github.com/slack-go/slack"
 
 	"github.com/exchangebot/exchangebot/calendar"
-	"github.com/exchangebot/exchangebot/exchange"
+	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/store"
 )
 
@@ -18,17 +16,6 @@ const (
 	actionCalendar = "add_to_calendar"
 	actionCapture  = "capture_lessons"
 )
-
-// slackDate renders t with Slack's date token, so every reader sees it in
-// their own zone; the fallback (for clients that cannot) uses zone.
-func slackDate(t time.Time, zone string) string {
-	loc, err := exchange.LoadZone(zone)
-	if err != nil {
-		loc = time.UTC
-	}
-	fallback := t.In(loc).Format("Mon 2 Jan 2006 15:04 MST")
-	return fmt.Sprintf("<!date^%d^{date_short_pretty} {time}|%s>", t.Unix(), fallback)
-}
 
 // Permalink is the Slack link to a message, built without an API call
 // (chat.getPermalink gives the same path on the workspace's own domain,
@@ -47,17 +34,6 @@ func escapeText(s string) string { return mrkdwnEscaper.Replace(s) }
 // mrkdwnEscaper is built once: a Replacer builds its tables on first use.
 var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
-func formatDuration(d time.Duration) string {
-	h, m := int(d.Hours()), int(d.Minutes())%60
-	switch {
-	case h == 0:
-		return fmt.Sprintf("%d min", m)
-	case m == 0:
-		return fmt.Sprintf("%d h", h)
-	}
-	return fmt.Sprintf("%d h %d min", h, m)
-}
-
 func speakerNames(sps []store.Speaker) string {
 	names := make([]string, 0, len(sps))
 	for _, sp := range sps {
@@ -70,32 +46,16 @@ func speakerNames(sps []store.Speaker) string {
 	return strings.Join(names, ", ")
 }
 
-// sessionLines is the body shared by the announcement, show and reminders.
-func sessionLines(s *store.Session) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "*When:* %s (%s)\n", slackDate(s.Start, s.TZ), formatDuration(s.Duration))
-	fmt.Fprintf(&b, "*Kind:* %s · #%d", s.Kind, s.ID)
-	if s.Lang != "" {
-		fmt.Fprintf(&b, " · %s", s.Lang)
+// kindName words a session's kind; a kind the catalogs do not know is
+// shown as stored.
+func kindName(lang i18n.Lang, kind string) string {
+	if id := kindNames[kind]; id != "" {
+		return tr(lang, id)
 	}
-	if len(s.Speakers) > 0 {
-		fmt.Fprintf(&b, "\n*Speakers:* %s", speakerNames(s.Speakers))
-	}
-	if len(s.Partners) > 0 {
-		parts := make([]string, len(s.Partners))
-		for i, p := range s.Partners {
-			parts[i] = escapeText(p)
-		}
-		fmt.Fprintf(&b, "\n*Partners:* %s", strings.Join(parts, ", "))
-	}
-	if s.Link != "" {
-		fmt.Fprintf(&b, "\n*Link:* <%s>", s.Link)
-	}
-	if s.Description != "" {
-		fmt.Fprintf(&b, "\n%s", escapeText(s.Description))
-	}
-	return b.String()
+	return escapeText(kind)
 }
+
+var kindNames = map[string]string{"webinar": "kind.webinar", "exchange": "kind.exchange", "workshop": "kind.workshop"}
 
 func mrkdwn(text string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.MarkdownType, text, false, false)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/exchangebot/exchangebot/exchange"
+	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/store"
 )
 
@@ -37,11 +38,11 @@ func TestNoticeText(t *testing.T) {
 		{"legacy", "Moved: *T* was then, now later.", []string{"Moved: *T* was then, now later."}},
 		{"moved", payload(exchange.Notice{Event: exchange.NoticeMoved, Title: "A <b> & c", Was: was, Start: was.Add(24 * time.Hour),
 			Duration: 90 * time.Minute, TZ: "America/Santiago"}),
-			[]string{"Moved: *A &lt;b&gt; &amp; c* was <!date^1772733600^", "now <!date^1772820000^", "(1 h 30 min)."}},
+			[]string{"Moved: *A &lt;b&gt; &amp; c* was <!date^1772733600^", "now <!date^1772820000^", "(1 hour 30 minutes)."}},
 		{"cancelled", payload(exchange.Notice{Event: exchange.NoticeCancelled, Title: "T", Start: was, TZ: "UTC", Reason: "<!channel> ill"}),
 			[]string{"Cancelled: *T* (<!date^1772733600^", "will not take place. Reason: &lt;!channel&gt; ill"}},
 	} {
-		got := noticeText(store.Delivery{Kind: kindThread, Payload: tt.payload})
+		got := noticeText(i18n.English, store.Delivery{Kind: kindThread, Payload: tt.payload})
 		for _, w := range tt.want {
 			if !strings.Contains(got, w) {
 				t.Errorf("%s: %q lacks %q", tt.name, got, w)

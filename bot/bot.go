@@ -29,9 +29,6 @@ type Config struct {
 	SigningSecret string
 	Tick          string // cron spec for the delivery job
 	DigestCron    string
-	// Language is what channel posts of sessions without lang: and
-	// people whose Slack locale is unknown read ("" is English).
-	Language i18n.Lang
 	// SessionFeedKey signs session feed links when FeedsPublic is false
 	// (see calendar.Site).
 	SessionFeedKey []byte
@@ -125,6 +122,10 @@ func New(o Options) *Bot {
 	if b.metrics == nil {
 		b.metrics = NewMetrics(nil)
 	}
+	// Policy.Language is what a channel reads when its session has no
+	// lang, and a person whose Slack locale is unknown or not in the
+	// catalogs: always one of the catalogs' from here on.
+	b.cfg.Language = string(i18n.Match(i18n.Lang(b.cfg.Language)))
 	b.senders = map[string]sender{}
 	b.registerSenders()
 	b.routes = newRoutes()

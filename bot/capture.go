@@ -39,7 +39,8 @@ func (b *Bot) handleDM(ctx context.Context, ev slackevents.EventsAPIInnerEvent) 
 	// a slow answer, or over Socket Mode and HTTP both); its key is
 	// recorded in the same commit as the answer.
 	ctx = store.WithRequestKey(ctx, "im:"+m.Channel+":"+m.TimeStamp)
-	w := exchange.Walk{UserID: m.User, Channel: m.Channel}
+	lang := b.readerLang(ctx, m.User)
+	w := exchange.Walk{UserID: m.User, Channel: m.Channel, Lang: string(lang)}
 	if b.svc.RepliesToEvaluation(ctx, w) {
 		return b.evaluationReply(ctx, m, w, text)
 	}
@@ -56,7 +57,7 @@ func (b *Bot) handleDM(ctx context.Context, ev slackevents.EventsAPIInnerEvent) 
 	if errors.Is(err, store.ErrDuplicate) {
 		return nil
 	}
-	msg, isMistake := b.mistake(err)
+	msg, isMistake := b.mistake(lang, err)
 	switch {
 	case err != nil && !isMistake:
 		return err
@@ -71,7 +72,7 @@ func (b *Bot) handleDM(ctx context.Context, ev slackevents.EventsAPIInnerEvent) 
 	b.after(func(ctx context.Context) error {
 		reply := msg
 		if !isMistake {
-			reply = b.stepText(ctx, w, step)
+			reply = b.stepText(ctx, lang, w, step)
 		}
 		opts := []slack.MsgOption{slack.MsgOptionText(reply, false)}
 		if m.ThreadTimeStamp != "" {
@@ -83,44 +84,39 @@ func (b *Bot) handleDM(ctx context.Context, ev slackevents.EventsAPIInnerEvent) 
 	return nil
 }
 
-// stepText is what the bot says after one step of a walk-through.
-func (b *Bot) stepText(ctx context.Context, w exchange.Walk, st exchange.Step) string {
+// stepText is what the bot says, in lang, after one step of a walk-through.
+func (b *Bot) stepText(ctx context.Context, lang i18n.Lang, w exchange.Walk, st exchange.Step) string {
 	s := st.Session
 	if st.Stopped {
-		return fmt.Sprintf("Stopped. I kept the %d %s you gave for #%d; the *Capture lessons* button above lets you add or edit them any time.",
-			st.Answers, plural(st.Answers, "answer", "answers"), s.ID) + b.nextPromptNote(ctx, w)
+		return tr(lang, "walk.stopped", "Count", st.Answers, "ID", s.ID) + b.nextPromptNote(ctx, lang, w)
 	}
-	text := "Saved."
+	text := tr(lang, "walk.saved")
 	if st.Skipped {
-		text = "Skipped."
+		text = tr(lang, "walk.skipped")
 	}
 	if !st.Done {
-		return text + " " + b.questionLine(st.Next)
+		return text + " " + b.questionLine(lang, st.Next)
 	}
-	return fmt.Sprintf("%s That was the last question: thank you! Your lessons from *%s* (#%d) are saved and searchable with `%s lessons`.",
-		text, escapeText(s.Title), s.ID, b.cfg.Command) + b.nextPromptNote(ctx, w)
+	return text + " " + tr(lang, "walk.done", "Title", escapeText(s.Title), "ID", s.ID, "Cmd", b.cfg.Command) +
+		b.nextPromptNote(ctx, lang, w)
 }
 
 // nextPromptNote tells someone who just finished one walk-through that
 // their next replies go to another session still waiting, and where.
-func (b *Bot) nextPromptNote(ctx context.Context, w exchange.Walk) string {
+func (b *Bot) nextPromptNote(ctx context.Context, lang i18n.Lang, w exchange.Walk) string {
 	s, next, ok := b.svc.Waiting(ctx, w)
 	if !ok {
 		return ""
 	}
-	return fmt.Sprintf("\n\nYou also have questions open about *%s* (#%d). %s", escapeText(s.Title), s.ID, b.questionLine(next))
+	return "\n\n" + tr(lang, "walk.also_open", "Title", escapeText(s.Title), "ID", s.ID, "Question", b.questionLine(lang, next))
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
-
-// lessonsMeta travels in the capture modal's private_metadata.
+// lessonsMeta travels in the capture modal's private_metadata: the
+// session, and the language the form asks in, which the answers are
+// stored in.
 type lessonsMeta struct {
-	Session int64 `json:"session"`
+	Session int64  `json:"session"`
+	Lang    string `json:"lang,omitempty"`
 }
 
 var _ = actions.add(actionCapture, (*Bot).openCapture)
@@ -132,11 +128,12 @@ func (b *Bot) openCapture(ctx context.Context, cb slack.InteractionCallback, a *
 	if err != nil || id <= 0 {
 		return fmt.Errorf("bot: capture button with value %q", a.Value)
 	}
+	lang := b.readerLang(ctx, cb.User.ID)
 	s, mine, err := b.svc.Capture(ctx, cb.User.ID, id)
 	if e, ok := exchange.AsError(err); ok {
-		text := b.errorText(e)
+		text := b.errorText(lang, e)
 		if e.Code == exchange.CodeNotFound {
-			text = fmt.Sprintf("Session #%d no longer exists.", id)
+			text = tr(lang, "form.lessons.gone", "ID", id)
 		}
 		b.tellUser(ctx, cb.Channel.ID, cb.User.ID, Reply{Text: text})
 		return nil
@@ -144,8 +141,8 @@ func (b *Bot) openCapture(ctx context.Context, cb slack.InteractionCallback, a *
 	if err != nil {
 		return err
 	}
-	meta, _ := json.Marshal(lessonsMeta{Session: s.ID})
-	view := b.lessonsModal(s, mine, string(meta))
+	meta, _ := json.Marshal(lessonsMeta{Session: s.ID, Lang: string(lang)})
+	view := b.lessonsModal(lang, s, mine, string(meta))
 	b.after(func(ctx context.Context) error {
 		if _, err := b.slack.OpenViewContext(ctx, cb.TriggerID, view); err != nil {
 			return fmt.Errorf("bot: views.open: %w", err)
@@ -157,11 +154,10 @@ func (b *Bot) openCapture(ctx context.Context, cb slack.InteractionCallback, a *
 
 // lessonsModal has one optional multi-line input per question: any subset
 // may be answered, now or later.
-func (b *Bot) lessonsModal(s *store.Session, answers map[int]string, meta string) slack.ModalViewRequest {
-	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(fmt.Sprintf("*#%d %s*\nAnswer any of these; you can come back and edit them.",
-		s.ID, escapeText(s.Title))), nil, nil)}
-	l := i18n.Match(b.cfg.Language, s.Lang)
-	for i, q := range b.cfg.Lessons.Questions {
+func (b *Bot) lessonsModal(lang i18n.Lang, s *store.Session, answers map[int]string, meta string) slack.ModalViewRequest {
+	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(tr(lang, "form.lessons.intro", "ID", s.ID, "Title", escapeText(s.Title))), nil, nil)}
+	l := lang
+	for i, q := range b.questions(lang) {
 		el := slack.NewPlainTextInputBlockElement(nil, "answer")
 		el.Multiline = true
 		el.MaxLength = maxInputLength
@@ -179,9 +175,9 @@ func (b *Bot) lessonsModal(s *store.Session, answers map[int]string, meta string
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      callbackLessons,
-		Title:           viewTitle("Capture lessons"),
-		Submit:          viewTitle("Save"),
-		Close:           viewTitle("Cancel"),
+		Title:           viewTitle(tr(lang, "form.lessons.title")),
+		Submit:          viewTitle(tr(lang, "form.lessons.submit")),
+		Close:           viewTitle(tr(lang, "form.lessons.close")),
 		PrivateMetadata: meta,
 		Blocks:          slack.Blocks{BlockSet: blocks},
 	}
@@ -200,22 +196,28 @@ func (b *Bot) submitLessons(ctx context.Context, cb slack.InteractionCallback) (
 	if len(qs) == 0 {
 		return nil, nil
 	}
+	// The form asked in the language it was opened in; what the person
+	// is told now is in theirs.
+	lang := b.readerLang(ctx, cb.User.ID)
+	asked := meta.Lang
+	if asked == "" {
+		asked = string(lang)
+	}
 	answers := map[int]string{}
 	for i := range qs {
 		answers[i] = stateValue(cb, fmt.Sprintf("q%d", i+1), "answer").Value
 	}
-	s, n, err := b.svc.SubmitAnswers(ctx, cb.User.ID, meta.Session, answers)
+	s, n, err := b.svc.SubmitAnswers(ctx, cb.User.ID, asked, meta.Session, answers)
 	if e, ok := exchange.AsError(err); ok {
-		text := b.errorText(e)
+		text := b.errorText(lang, e)
 		if e.Code == exchange.CodeNotFound {
-			text = fmt.Sprintf("Session #%d no longer exists.", meta.Session)
+			text = tr(lang, "form.lessons.gone", "ID", meta.Session)
 		}
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{"q1": text}), nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	b.tellUser(ctx, "", cb.User.ID, textReply("Thank you: %d %s saved for *%s* (#%d). Press *Capture lessons* again to edit them.",
-		n, plural(n, "answer", "answers"), escapeText(s.Title), s.ID))
+	b.tellUser(ctx, "", cb.User.ID, textReply(lang, "form.lessons.saved", "Count", n, "Title", escapeText(s.Title), "ID", s.ID))
 	return nil, nil
 }

@@ -3,10 +3,9 @@ package bot
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/url"
-	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -23,6 +22,14 @@ type Request struct {
 	ChannelID string
 	TriggerID string // empty outside Slack: `new` alone cannot open a modal then
 	Text      string
+	// Lang and Zone are the caller's language and time zone, from their
+	// Slack profile (else the configured ones). Execute looks them up,
+	// once per command, when they are not given.
+	Lang i18n.Lang
+	Zone *time.Location
+	// zoneUnknown says Zone is the configured default because Slack did
+	// not say the caller's (a reply then says which zone it read).
+	zoneUnknown bool
 }
 
 // Reply is what the caller sees, ephemerally.
@@ -34,14 +41,27 @@ type Reply struct {
 	Duplicate bool
 }
 
-func textReply(format string, args ...any) Reply { return Reply{Text: fmt.Sprintf(format, args...)} }
+// textReply is a reply worded from the catalogs: the message id in
+// lang, with its values as name, value pairs.
+func textReply(lang i18n.Lang, id string, pairs ...any) Reply {
+	return Reply{Text: tr(lang, id, pairs...)}
+}
 
-// errInternal is shown instead of the real error, which goes to the log.
-const errInternal = "Something went wrong on our side and nothing was changed. Please try again in a minute."
+// msgInternal is shown instead of the real error, which goes to the log.
+const msgInternal = "reply.internal"
 
 // Execute runs one slash command and returns the reply. User mistakes
 // become helpful replies; only internal failures are logged as errors.
 func (b *Bot) Execute(ctx context.Context, req Request) Reply {
+	if req.Lang == "" || req.Zone == nil {
+		u := b.userInfo(ctx, req.UserID)
+		if req.Lang == "" {
+			req.Lang = i18n.Match(b.language(), u.locale)
+		}
+		if req.Zone == nil {
+			req.Zone, req.zoneUnknown = u.loc, !u.known
+		}
+	}
 	cmd, err := Parse(req.Text)
 	name := cmd.Name
 	if err == nil {
@@ -59,13 +79,13 @@ func (b *Bot) Execute(ctx context.Context, req Request) Reply {
 		b.metrics.Commands.WithLabelValues(name, "duplicate").Inc()
 		return Reply{Duplicate: true}
 	}
-	if text, ok := b.mistake(err); ok {
+	if text, ok := b.mistake(req.Lang, err); ok {
 		b.metrics.Commands.WithLabelValues(name, "usage_error").Inc()
 		return Reply{Text: text}
 	}
 	b.metrics.Commands.WithLabelValues(name, "error").Inc()
 	b.log.Error("command failed", slog.String("command", name), slog.String("user", req.UserID), slog.Any("error", err))
-	return Reply{Text: errInternal}
+	return textReply(req.Lang, msgInternal)
 }
 
 // dispatch runs the handler registered for the command's name.
@@ -76,16 +96,16 @@ func (b *Bot) dispatch(ctx context.Context, req Request, c Command) (Reply, erro
 	return Reply{}, usage(msgNotAvailable, "Command", c.Name, "Slash", b.cfg.Command)
 }
 
-// mistake words an error the person made or must know about (a usage
-// error of the grammar, or a refusal of the exchange service); ok is
-// false for internal failures.
-func (b *Bot) mistake(err error) (text string, ok bool) {
+// mistake words, in lang, an error the person made or must know about (a
+// usage error of the grammar, or a refusal of the exchange service); ok
+// is false for internal failures.
+func (b *Bot) mistake(lang i18n.Lang, err error) (text string, ok bool) {
 	var ue *UsageError
 	if errors.As(err, &ue) {
-		return ue.Error(), true
+		return ue.In(lang), true
 	}
 	if e, ok := exchange.AsError(err); ok {
-		return b.errorText(e), true
+		return b.errorText(lang, e), true
 	}
 	return "", false
 }
@@ -97,31 +117,15 @@ func (req Request) actor() exchange.Actor {
 
 var _ = commands.add("help", (*Bot).cmdHelp)
 
-func (b *Bot) cmdHelp(ctx context.Context, req Request, _ Command) (Reply, error) {
-	lang := b.readerLang(ctx, req.UserID)
-	demand := i18n.T(lang, "demand.help", map[string]any{"Slash": b.cfg.Command})
-	return Reply{Text: b.helpText() + "\n\n" + demand + "\n\n" + seriesHelp(lang, b.cfg.Command)}, nil
+func (b *Bot) cmdHelp(_ context.Context, req Request, _ Command) (Reply, error) {
+	demand := i18n.T(req.Lang, "demand.help", map[string]any{"Slash": b.cfg.Command})
+	return Reply{Text: b.helpText(req.Lang) + "\n\n" + demand + "\n\n" + seriesHelp(req.Lang, b.cfg.Command)}, nil
 }
 
-func (b *Bot) helpText() string {
-	cmd := b.cfg.Command
-	return strings.ReplaceAll(`*exchangebot* schedules webinars and peer exchanges, reminds people, and collects what was learned.
-
-*Schedule* (staff)
-• `+"`CMD new`"+` opens a form
-• `+"`CMD new \"Youth employment\" 2026-12-03 15:00 90m @ana #general partner:\"FISDL El Salvador\"`"+`
-   dates: `+"`2026-12-03` `today` `tomorrow` `tue` `martes` `3 dic`"+` · times: `+"`15:00` `3pm` `15h`"+` · durations: `+"`90m` `1h30m` `1.5h`"+` (default 60m)
-   keys: `+"`tz:Europe/Madrid` `kind:webinar|exchange|workshop` `link:https://…` `partner:\"…\"` `lang:es|en`"+`
-• `+"`CMD move 12 2026-12-04 16:00 [90m]`"+` · `+"`CMD cancel 12 [reason]`"+`
-• `+"`CMD speakers 12 add @ana \"Jane Doe <jane@example.org>\"`"+` · `+"`CMD speakers 12 remove @ana`"+`
-
-*Take part*
-• `+"`CMD list [mine|past|all]`"+` · `+"`CMD show 12`"+` · `+"`CMD join 12`"+` · `+"`CMD leave 12`"+`
-• `+"`CMD feed`"+` your calendar link · `+"`CMD feed reset`"+` a new one
-
-*Learn*
-• `+"`CMD lessons 12`"+` one session's lessons · `+"`CMD lessons evaluation`"+` search all
-• `+"`CMD report 2026-01 2026-03`"+` M&E figures for a period`, "CMD", cmd)
+// helpText is the usage, with examples, in the reader's language: its
+// examples use that language's subcommand names, and both are read.
+func (b *Bot) helpText(lang i18n.Lang) string {
+	return tr(lang, "help.text", "Cmd", b.cfg.Command)
 }
 
 var _ = commands.add("list", (*Bot).cmdList)
@@ -131,7 +135,7 @@ func (b *Bot) cmdList(ctx context.Context, req Request, c Command) (Reply, error
 	if err != nil {
 		return Reply{}, err
 	}
-	return b.listReply(b.readerLang(ctx, req.UserID), c.Scope, p), nil
+	return b.listReply(req.Lang, c.Scope, p), nil
 }
 
 var _ = commands.add("show", (*Bot).cmdShow)
@@ -141,9 +145,9 @@ func (b *Bot) cmdShow(ctx context.Context, req Request, c Command) (Reply, error
 	if err != nil {
 		return Reply{}, err
 	}
-	r := b.showReply(b.readerLang(ctx, req.UserID), s)
+	r := b.showReply(req.Lang, s)
 	if s.SeriesID != 0 {
-		text, err := b.seriesShowText(ctx, b.readerLang(ctx, req.UserID), s)
+		text, err := b.seriesShowText(ctx, req.Lang, s)
 		if err != nil {
 			return Reply{}, err
 		}
@@ -162,27 +166,26 @@ func (b *Bot) cmdFeed(ctx context.Context, req Request, c Command) (Reply, error
 			return Reply{}, err
 		}
 		if ok {
-			return textReply("You already have a personal feed link, made %s. It is stored only as a hash, so it cannot be shown again. "+
-				"If you lost it, `%s feed reset` makes a new one (the old link stops working).",
-				slackDate(created, b.cfg.Location.String()), b.cfg.Command), nil
+			return textReply(req.Lang, "reply.feed.exists",
+				"Made", dateIn(req.Lang, created, b.cfg.Location.String()), "Cmd", b.cfg.Command), nil
 		}
 	}
 	token, err := b.svc.RotateFeedToken(ctx, req.UserID)
 	if err != nil {
 		return Reply{}, err
 	}
-	https, webcal, google := calendar.Links(b.cfg.BaseURL, token)
-	all := calendar.AllURL(b.cfg.BaseURL)
+	// The links carry the reader's language: the feed words its
+	// descriptions in it.
+	https, webcal, google := calendar.LinksIn(b.cfg.BaseURL, token, string(req.Lang))
+	all := calendar.AllURL(b.cfg.BaseURL) + "?lang=" + string(req.Lang)
 	if !b.cfg.FeedsPublic {
 		// The feed of every session is private then: the personal token opens it.
-		all += "?token=" + url.QueryEscape(token)
+		all += "&token=" + url.QueryEscape(token)
 	}
-	lead := "Your personal calendar feed"
+	lead := "reply.feed.lead"
 	if c.Action == "reset" {
-		lead = "Your new personal calendar feed (the old link no longer works)"
+		lead = "reply.feed.lead_reset"
 	}
-	return textReply("%s holds the sessions you speak at or joined. Keep it private: anyone with the link can read it.\n"+
-		"• Subscribe: <%s>\n• Apple Calendar / Outlook: <%s>\n• Google Calendar: <%s|add by URL>\n"+
-		"• Every session, not only yours: <%s>\n"+
-		"This link is shown only now; `%s feed reset` makes a new one.", lead, https, webcal, google, all, b.cfg.Command), nil
+	return textReply(req.Lang, "reply.feed.links", "Lead", i18n.Msg(lead), "HTTPS", https, "Webcal", webcal,
+		"Google", google, "All", all, "Cmd", b.cfg.Command), nil
 }

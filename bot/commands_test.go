@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/exchangebot/exchangebot/exchange"
+	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/store"
 )
 
@@ -110,7 +111,7 @@ func TestMalformedCommandsChangeNothing(t *testing.T) {
 			if !strings.Contains(got, tt.want) {
 				t.Fatalf("reply %q\nwant it to contain %q", got, tt.want)
 			}
-			if got == errInternal {
+			if got == tr(i18n.English, msgInternal) {
 				t.Fatal("a user mistake was reported as an internal error")
 			}
 		})
@@ -237,7 +238,8 @@ func TestSessionLifecycle(t *testing.T) {
 	}
 	e.deliver()
 	thread := e.slack.Calls("chat.postMessage")
-	if len(thread) != 1 || thread[0].Form.Get("thread_ts") != s.AnnounceTS || !strings.Contains(thread[0].Form.Get("text"), "Moved") {
+	// A lang:es session's channel reads Spanish.
+	if len(thread) != 1 || thread[0].Form.Get("thread_ts") != s.AnnounceTS || !strings.Contains(thread[0].Form.Get("text"), "Cambio de hora") {
 		t.Fatalf("move thread post = %+v", thread)
 	}
 	upd := e.slack.Calls("chat.update")
@@ -375,9 +377,9 @@ func TestFeedCommandFollowsFeedsPublic(t *testing.T) {
 		r := e.run("U1", "feed")
 		_, rest, _ := strings.Cut(r, "/calendar/u/")
 		token, _, _ := strings.Cut(rest, ".ics")
-		all := "<https://bot.example.org/calendar/all.ics>"
+		all := "<https://bot.example.org/calendar/all.ics?lang=en>"
 		if !public {
-			all = "<https://bot.example.org/calendar/all.ics?token=" + token + ">"
+			all = "<https://bot.example.org/calendar/all.ics?lang=en&token=" + token + ">"
 		}
 		if token == "" || !strings.Contains(r, "Every session, not only yours: "+all) {
 			t.Errorf("feeds.public %v: reply lacks %s:\n%s", public, all, r)

@@ -191,8 +191,8 @@ func (b *Bot) cmdPlan(ctx context.Context, req Request, c Command) (Reply, error
 
 // plannedReply is the scheduling reply, and that the asker is told.
 func (b *Bot) plannedReply(ctx context.Context, userID string, s *store.Session, r store.Request) Reply {
-	reply := b.scheduledReply(s)
 	lang := b.readerLang(ctx, userID)
+	reply := b.scheduledReply(lang, s)
 	if s.SeriesID != 0 {
 		if sr, err := b.store.Series(ctx, s.SeriesID); err == nil {
 			reply = Reply{Text: b.seriesScheduledText(lang, sr)}
@@ -233,7 +233,8 @@ func (b *Bot) sendRequestNews(ctx context.Context, d store.Delivery, s *store.Se
 	if err != nil {
 		return "", "", err
 	}
-	l := i18n.For(b.readerLang(ctx, d.Recipient))
+	lang := b.readerLang(ctx, d.Recipient)
+	l := i18n.For(lang)
 	data := map[string]any{"Request": n.Request, "Topic": escapeText(n.Topic), "Slash": b.cfg.Command}
 	var text string
 	switch n.Event {
@@ -241,7 +242,7 @@ func (b *Bot) sendRequestNews(ctx context.Context, d store.Delivery, s *store.Se
 		if s == nil || s.Cancelled() {
 			return "", "", nil
 		}
-		data["Session"], data["Title"], data["When"] = s.ID, escapeText(s.Title), slackDate(s.Start, s.TZ)
+		data["Session"], data["Title"], data["When"] = s.ID, escapeText(s.Title), dateIn(lang, s.Start, s.TZ)
 		text = l.T("demand.news.planned", data)
 	case exchange.NewsDeclined:
 		id := "demand.news.declined"

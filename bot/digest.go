@@ -2,12 +2,10 @@ package bot
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/slack-go/slack"
 
-	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/store"
 )
 
@@ -28,15 +26,17 @@ func (b *Bot) sendDigest(ctx context.Context, d store.Delivery, _ *store.Session
 		return "", "", err
 	}
 	cmd := b.cfg.Command
+	// A channel of people of every session: the configured language.
+	lang := b.postLang(nil)
 	var text string
 	if len(sessions) == 0 {
-		text = fmt.Sprintf("*The coming week*: no sessions scheduled. `%s new` schedules one.", cmd)
+		text = tr(lang, "post.digest.none", "Cmd", cmd)
 	} else {
-		lines := []string{fmt.Sprintf("*The coming week*: %d %s", len(sessions), plural(len(sessions), "session", "sessions"))}
+		lines := []string{tr(lang, "post.digest.head", "Count", len(sessions))}
 		for _, s := range sessions {
-			lines = append(lines, "• "+listLine(i18n.Match(b.cfg.Language), s))
+			lines = append(lines, "• "+listLine(lang, s))
 		}
-		lines = append(lines, fmt.Sprintf("`%s join <id>` to take part, `%s show <id>` for details, `%s feed` for your calendar.", cmd, cmd, cmd))
+		lines = append(lines, tr(lang, "post.digest.how", "Cmd", cmd))
 		text = strings.Join(lines, "\n")
 	}
 	return b.postTop(ctx, d, d.Recipient, slack.MsgOptionText(text, false))

@@ -95,7 +95,7 @@ func (b *Bot) pressAddAnswer(ctx context.Context, cb slack.InteractionCallback, 
 	var reply string
 	s, q, err := b.svc.AddAnswer(ctx, cb.User.ID, id, text)
 	if err != nil {
-		msg, ok := b.mistake(err)
+		msg, ok := b.mistake(l, err)
 		if !ok {
 			return err
 		}

@@ -9,84 +9,91 @@ import (
 	"github.com/exchangebot/exchangebot/i18n"
 )
 
-// verbs word exchange's operations inside "Only staff or … can VERB it".
-var verbs = map[string]string{
-	exchange.OpEdit:     "edit",
-	exchange.OpMove:     "move",
-	exchange.OpCancel:   "cancel",
-	exchange.OpSpeakers: "change the speakers of",
+// errorIDs word exchange's error codes: the message id of each code, or
+// of a code and the operation it refused (code + "/" + op), which reads
+// differently ("only staff can schedule" and "reports are for staff").
+var errorIDs = map[string]string{
+	exchange.CodeNotStaff:                             "refusal.not_staff",
+	exchange.CodeNotStaff + "/" + exchange.OpReport:   "refusal.not_staff_report",
+	exchange.CodeNotAllowed + "/" + exchange.OpEdit:   "refusal.not_allowed.edit",
+	exchange.CodeNotAllowed + "/" + exchange.OpMove:   "refusal.not_allowed.move",
+	exchange.CodeNotAllowed + "/" + exchange.OpCancel: "refusal.not_allowed.cancel",
+	exchange.CodeNotAllowed:                           "refusal.not_allowed.speakers",
+	exchange.CodeNotFound:                             "refusal.not_found",
+	exchange.CodeCancelled:                            "refusal.cancelled",
+	exchange.CodeCancelled + "/" + exchange.OpJoin:    "refusal.cancelled_join",
+	exchange.CodeOver:                                 "refusal.over",
+	exchange.CodeNotHeld:                              "refusal.not_held",
+	exchange.CodeMayNotAnswer:                         "refusal.may_not_answer",
+	exchange.CodeNoAnswers:                            "refusal.no_answers",
+	exchange.CodeTitleEmpty:                           "refusal.title_empty",
+	exchange.CodeTitleTooLong:                         "refusal.title_too_long",
+	exchange.CodeDuration:                             "refusal.duration",
+	exchange.CodePast:                                 "refusal.past",
+	exchange.CodeZone:                                 "refusal.zone",
+	exchange.CodeKind:                                 "refusal.kind",
+	exchange.CodeLang:                                 "refusal.lang",
+	exchange.CodeLink:                                 "refusal.link",
+	exchange.CodeSpeaker:                              "refusal.speaker",
+	exchange.CodeNothingToEdit:                        "refusal.nothing_to_edit",
+	exchange.CodePeriod:                               "refusal.period",
+	exchange.CodeFormat:                               "refusal.format",
 }
 
-// errorText words an error of the exchange service for the person who
-// caused it: what was wrong and how to do it right.
-func (b *Bot) errorText(e *exchange.Error) string {
-	if text, ok := seriesErrorText(i18n.English, e); ok {
+// msgErrorUnknown words a code this version does not know.
+const msgErrorUnknown = "refusal.unknown"
+
+// errorText words an error of the exchange service in lang for the
+// person who caused it: what was wrong and how to do it right.
+func (b *Bot) errorText(lang i18n.Lang, e *exchange.Error) string {
+	if text, ok := seriesErrorText(lang, e); ok {
 		return text
 	}
-	cmd := b.cfg.Command
-	id, _ := e.Arg("id").(int64)
-	switch e.Code {
-	case exchange.CodeNotStaff:
-		if e.Arg("op") == exchange.OpReport {
-			return "Reports are for staff. Ask a coordinator, or an admin to add you to `staff` in the config."
-		}
-		return "Only staff can schedule sessions. Ask a coordinator, or an admin to add you to `staff` in the config."
-	case exchange.CodeNotAllowed:
-		verb := verbs[fmt.Sprint(e.Arg("op"))]
-		return fmt.Sprintf("Only staff or <@%s>, who scheduled #%d, can %s it.", e.Arg("creator"), id, verb)
-	case exchange.CodeNotFound:
-		return fmt.Sprintf("There is no session #%d. `%s list all` shows the sessions and their numbers.", id, cmd)
-	case exchange.CodeCancelled:
-		if e.Arg("op") == exchange.OpJoin {
-			return fmt.Sprintf("#%d was cancelled, so it cannot be joined. `%s list` shows what is coming up.", id, cmd)
-		}
-		return fmt.Sprintf("#%d was cancelled, so it cannot be changed. Schedule a new session with `%s new`.", id, cmd)
-	case exchange.CodeOver:
-		return fmt.Sprintf("#%d is already over. `%s list` shows what is coming up.", id, cmd)
-	case exchange.CodeNotHeld:
-		end, _ := e.Arg("end").(time.Time)
-		return fmt.Sprintf("#%d has not been held yet. Its lessons can be captured once it ends, %s.", id, slackDate(end, "UTC"))
-	case exchange.CodeMayNotAnswer:
-		return fmt.Sprintf("Only the speakers and the organiser of #%d answer its lesson questions. `%s lessons %d` shows their answers.", id, cmd, id)
-	case exchange.CodeNoAnswers:
-		return "Answer at least one question, or press Cancel."
-	case exchange.CodeTitleEmpty:
-		return "Give the session a title."
-	case exchange.CodeTitleTooLong:
-		return fmt.Sprintf("The title is %d characters long; the limit is %d. Shorten it.", e.Arg("len"), e.Arg("max"))
-	case exchange.CodeDuration:
-		return fmt.Sprintf("A session lasts more than zero and at most %s. Write a duration like `90m`, `1h30m` or `1.5h`.", formatDuration(exchange.MaxDuration))
-	case exchange.CodePast:
-		start, _ := e.Arg("start").(time.Time)
-		return i18n.T(i18n.English, msgInPast, map[string]any{"When": i18n.DayTime(start)})
-	case exchange.CodeZone:
-		return fmt.Sprintf("%s is not a time zone. Write an IANA zone like `tz:America/Santiago` or `tz:Europe/Madrid`.", echo(fmt.Sprint(e.Arg("tz"))))
-	case exchange.CodeKind:
-		return fmt.Sprintf("Unknown kind %s. Use %s.", echo(fmt.Sprint(e.Arg("kind"))), keyChoices("kind", exchange.Kinds))
-	case exchange.CodeLang:
-		return fmt.Sprintf("Unknown language %s. Use %s.", echo(fmt.Sprint(e.Arg("lang"))), keyChoices("lang", exchange.Langs))
-	case exchange.CodeLink:
-		return fmt.Sprintf("%s is not a web link. Write it like `link:https://meet.example.org/abc`.", echo(fmt.Sprint(e.Arg("link"))))
-	case exchange.CodeSpeaker:
-		return fmt.Sprintf("%s is not a name and an email. Write someone without Slack like `\"Ana Pérez <ana@example.org>\"`.", echo(fmt.Sprint(e.Arg("speaker"))))
-	case exchange.CodeNothingToEdit:
-		return fmt.Sprintf("Say what to change, like `%s edit 12 title:\"New title\"`.", cmd)
-	case exchange.CodePeriod:
-		return "The report would start after it ends. Write the earlier date first, like `report 2026-01 2026-03`."
-	case exchange.CodeFormat:
-		return fmt.Sprintf("%s is not a format. Use one of %s.", echo(fmt.Sprint(e.Arg("format"))), strings.Join(exchange.ExportFormats, ", "))
+	id := errorIDs[e.Code+"/"+fmt.Sprint(e.Arg("op"))]
+	if id == "" {
+		id = errorIDs[e.Code]
 	}
-	return "That cannot be done (" + e.Code + "). Nothing was changed."
+	if id == "" {
+		return tr(lang, msgErrorUnknown, "Code", e.Code)
+	}
+	return i18n.T(lang, id, b.errorData(e))
 }
 
-// keyChoices is "`kind:webinar`, `kind:exchange` or `kind:workshop`".
-func keyChoices(key string, values []string) string {
-	parts := make([]string, len(values))
-	for i, v := range values {
-		parts[i] = "`" + key + ":" + v + "`"
+// errorData is the values of e's wording: its Args under the names the
+// catalogs use, times and lists worded for the reader.
+func (b *Bot) errorData(e *exchange.Error) map[string]any {
+	data := map[string]any{"Cmd": b.cfg.Command}
+	for k, v := range e.Args {
+		switch k {
+		case "id":
+			data["ID"] = v
+		case "creator":
+			data["Creator"] = v
+		case "end":
+			t, _ := v.(time.Time)
+			data["End"] = slackDateValue{t}
+		case "start":
+			t, _ := v.(time.Time)
+			data["When"] = i18n.DayTime(t)
+		case "len":
+			data["Count"] = v
+		case "max":
+			data["Max"] = v
+		case "tz", "kind", "lang", "link", "speaker", "format":
+			data["Input"] = echo(fmt.Sprint(v))
+		}
 	}
-	if len(parts) < 2 {
-		return strings.Join(parts, "")
+	switch e.Code {
+	case exchange.CodeDuration:
+		data["Max"] = i18n.Duration(exchange.MaxDuration)
+	case exchange.CodeFormat:
+		data["Choices"] = strings.Join(exchange.ExportFormats, ", ")
 	}
-	return strings.Join(parts[:len(parts)-1], ", ") + " or " + parts[len(parts)-1]
+	return data
 }
+
+// slackDateValue is a time shown with Slack's date token (dateIn).
+type slackDateValue struct{ t time.Time }
+
+// Word implements i18n.Value.
+func (v slackDateValue) Word(lang i18n.Lang) string { return dateIn(lang, v.t, "UTC") }

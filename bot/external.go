@@ -49,7 +49,7 @@ func (b *Bot) sendAnswerLink(ctx context.Context, d store.Delivery, s *store.Ses
 	if err != nil {
 		return "", "", err
 	}
-	lang := i18n.Match(i18n.Lang(b.cfg.Language), s.Lang)
+	lang := b.readerLang(ctx, d.Recipient) // a DM: its reader's language
 	text := i18n.T(lang, "mail.forward_link", map[string]any{
 		"Name": escapeText(name), "Email": escapeText(d.Payload), "Title": escapeText(s.Title),
 		"ID": s.ID, "Link": AnswerURL(b.cfg.BaseURL, token), "Closes": i18n.Day(b.svc.Closes(s).In(b.svc.Zone(s))),

@@ -84,11 +84,11 @@ func (b *Bot) cmdNewModal(ctx context.Context, req Request) (Reply, error) {
 		return Reply{}, err
 	}
 	if req.TriggerID == "" {
-		return Reply{}, usagef("The form opens only inside Slack. Here, write it in one line: `%s new \"Title\" 2026-12-03 15:00 90m`.", b.cfg.Command)
+		return Reply{}, usage(msgFormOnlyInSlack, "Cmd", b.cfg.Command)
 	}
 	info := b.userInfo(ctx, req.UserID)
 	meta, _ := json.Marshal(newSessionMeta{Channel: req.ChannelID})
-	view := b.newSessionModal(i18n.Match(b.cfg.Language, info.locale), info.loc.String(), string(meta))
+	view := b.newSessionModal(i18n.Match(b.language(), info.locale), info.loc.String(), string(meta))
 	if _, err := b.slack.OpenViewContext(ctx, req.TriggerID, view); err != nil {
 		return Reply{}, fmt.Errorf("bot: views.open: %w", err)
 	}
@@ -293,7 +293,7 @@ func (b *Bot) submitNewSession(ctx context.Context, cb slack.InteractionCallback
 		}
 		return b.formErrors(l, err)
 	}
-	reply := b.scheduledReply(s)
+	reply := b.scheduledReply(l, s)
 	if s.SeriesID != 0 {
 		sr, err := b.store.Series(ctx, s.SeriesID)
 		if err != nil {

@@ -169,7 +169,7 @@ func (b *Bot) searchModal(l i18n.Lang, words string, results []store.SearchResul
 	}
 	for _, r := range results {
 		snippet := markSnippet(escapeText(r.Snippet))
-		blocks = append(blocks, slack.NewDividerBlock(), section(lessonLine(r.Lesson, snippet), nil))
+		blocks = append(blocks, slack.NewDividerBlock(), section(b.lessonLine(l, r.Lesson, snippet), nil))
 	}
 	return slack.ModalViewRequest{
 		Type: slack.VTModal, CallbackID: callbackSearch,
@@ -198,7 +198,7 @@ var _ = actions.add(actionNewSession, (*Bot).pressNewSession)
 // pressNewSession opens the new-session form from the Home.
 func (b *Bot) pressNewSession(ctx context.Context, cb slack.InteractionCallback, _ *slack.BlockAction) error {
 	_, err := b.cmdNewModal(ctx, Request{UserID: cb.User.ID, TriggerID: cb.TriggerID})
-	if text, ok := b.mistake(err); ok {
+	if text, ok := b.mistake(b.readerLang(ctx, cb.User.ID), err); ok {
 		b.tellUser(ctx, "", cb.User.ID, Reply{Text: text})
 		return nil
 	}

@@ -2,21 +2,12 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 
 	"github.com/slack-go/slack"
 )
-
-func usageText(err error) string {
-	var ue *UsageError
-	if errors.As(err, &ue) {
-		return ue.Error()
-	}
-	return err.Error()
-}
 
 // tellUser shows reply to one person: ephemerally in channel when known,
 // else in their DM with the bot. It posts once the request's answer is on
@@ -58,9 +49,10 @@ func (b *Bot) pressJoin(ctx context.Context, cb slack.InteractionCallback, a *sl
 	if err != nil || id <= 0 {
 		return fmt.Errorf("bot: join button with value %q", a.Value)
 	}
-	reply, err := b.join(ctx, cb.User.ID, id)
+	lang := b.readerLang(ctx, cb.User.ID)
+	reply, err := b.join(ctx, lang, cb.User.ID, id)
 	if err != nil {
-		text, ok := b.mistake(err)
+		text, ok := b.mistake(lang, err)
 		if !ok {
 			return err
 		}

@@ -3,7 +3,8 @@ package bot
 import (
 	"context"
 	"fmt"
-	"sync"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/exchangebot/exchangebot/exchange"
@@ -11,36 +12,35 @@ import (
 	"github.com/exchangebot/exchangebot/store"
 )
 
-// readerLang is the language one person reads: their Slack locale, else
-// the configured language.
+// Who reads in which language (PRODUCT.md, Languages): a person, in a
+// reply or a DM, their Slack locale (readerLang); a post in a channel its
+// session's lang (postLang); else the configured language. Every text
+// comes from the i18n catalogs through tr.
+
+// readerLang is the language one person reads: their Slack locale
+// (users.info, cached with their zone), else the configured language.
 func (b *Bot) readerLang(ctx context.Context, userID string) i18n.Lang {
-	return i18n.Match(b.cfg.Language, b.userInfo(ctx, userID).locale)
+	return i18n.Match(b.language(), b.userInfo(ctx, userID).locale)
 }
 
 // postLang is the language of a post about s in a channel: the session's
-// own, else the configured language.
+// own, else the configured language (nil: a post about no session, such
+// as the digest).
 func (b *Bot) postLang(s *store.Session) i18n.Lang {
 	if s == nil {
-		return i18n.Match(b.cfg.Language)
+		return b.language()
 	}
-	return i18n.Match(b.cfg.Language, s.Lang)
+	return i18n.Match(b.language(), s.Lang)
 }
 
-// words caches messages without placeholders, by language and id.
-var words sync.Map
+// language is the configured language, Policy.Language.
+func (b *Bot) language() i18n.Lang { return i18n.Match(i18n.Lang(b.cfg.Language)) }
 
 // tr words message id in lang with its placeholders given as name, value
-// pairs.
+// pairs (i18n.T keeps the messages without any, worded once).
 func tr(lang i18n.Lang, id string, kv ...any) string {
 	if len(kv) == 0 {
-		// Words without placeholders never change: worded once.
-		key := string(lang) + "\x00" + id
-		if w, ok := words.Load(key); ok {
-			return w.(string)
-		}
-		w := i18n.T(lang, id, nil)
-		words.Store(key, w)
-		return w
+		return i18n.T(lang, id, nil)
 	}
 	data := make(map[string]any, len(kv)/2)
 	for i := 0; i+1 < len(kv); i += 2 {
@@ -63,3 +63,13 @@ func dateIn(_ i18n.Lang, t time.Time, zone string) string {
 
 // durationIn words a session's length in lang.
 func durationIn(lang i18n.Lang, d time.Duration) string { return i18n.Duration(d).Word(lang) }
+
+// decimal writes f with prec decimals, with the decimal separator of
+// lang: 1.5 in English, 1,5 in Spanish.
+func decimal(lang i18n.Lang, f float64, prec int) string {
+	s := strconv.FormatFloat(f, 'f', prec, 64)
+	if lang == i18n.Spanish {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}

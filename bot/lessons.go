@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/store"
 )
 
@@ -25,13 +26,37 @@ func (b *Bot) registerLessons() {
 	b.senders[kindSummary] = b.sendSummary
 }
 
-func (b *Bot) questionLine(i int) string {
-	qs := b.cfg.Lessons.Questions
-	return fmt.Sprintf("*Question %d of %d:* %s", i+1, len(qs), escapeText(qs[i]))
+// questions are the lesson questions as a reader of lang reads them.
+func (b *Bot) questions(lang i18n.Lang) []string {
+	return b.cfg.Lessons.QuestionsIn(string(lang))
 }
 
-func captureButton(s *store.Session) slack.Block {
-	btn := slack.NewButtonBlockElement(actionCapture, strconv.FormatInt(s.ID, 10), plain("Capture lessons"))
+func (b *Bot) questionLine(lang i18n.Lang, i int) string {
+	qs := b.questions(lang)
+	return tr(lang, "walk.question", "N", i+1, "Of", len(qs), "Question", escapeText(qs[i]))
+}
+
+// questionText is the question of a stored lesson as a reader of lang
+// reads it: found by its index, which is the same in every language,
+// when it was asked in one of the configured wordings; as it was asked
+// when the questions have changed since.
+func (b *Bot) questionText(lang i18n.Lang, l store.Lesson) string {
+	i, mine := l.QuestionIdx, b.questions(lang)
+	if i < 0 || i >= len(mine) {
+		return l.Question
+	}
+	asked := b.cfg.Lessons.Questions[i] == l.Question
+	for _, qs := range b.cfg.Lessons.ByLang {
+		asked = asked || (i < len(qs) && qs[i] == l.Question)
+	}
+	if asked {
+		return mine[i]
+	}
+	return l.Question
+}
+
+func captureButton(lang i18n.Lang, s *store.Session) slack.Block {
+	btn := slack.NewButtonBlockElement(actionCapture, strconv.FormatInt(s.ID, 10), plain(tr(lang, "walk.capture_button")))
 	btn.Style = slack.StylePrimary
 	return slack.NewActionBlock("capture_"+strconv.FormatInt(s.ID, 10), btn)
 }
@@ -56,24 +81,24 @@ func (b *Bot) sendPrompt(ctx context.Context, d store.Delivery, s *store.Session
 	if p.Finished() {
 		return "", "", nil // answered already (a session moved after it ended)
 	}
-	role := "speaking at"
+	// The walk-through reads replies in the language it asks in: the
+	// person's (handleDM).
+	lang := b.readerLang(ctx, d.Recipient)
+	intro := "post.prompt.intro_speaker"
 	if !s.HasSpeaker(d.Recipient) {
-		role = "organising"
+		intro = "post.prompt.intro_organiser"
 	}
 	var list strings.Builder
-	for i, q := range qs {
+	for i, q := range b.questions(lang) {
 		fmt.Fprintf(&list, "%d. %s\n", i+1, escapeText(q))
 	}
-	intro := fmt.Sprintf("Thank you for %s *%s* (#%d). What did you learn? Your answers become lessons peers can search.\n%s",
-		role, escapeText(s.Title), s.ID, list.String())
-	how := "Answer in the form, or right here: reply to each question in this chat. `skip` moves on, `stop` ends and keeps what you gave."
 	return b.postTop(ctx, d, ch.ID,
-		slack.MsgOptionText(fmt.Sprintf("What did you learn from %s (#%d)? %s", escapeText(s.Title), s.ID, b.questionLine(0)), false),
+		slack.MsgOptionText(tr(lang, "post.prompt.text", "Title", escapeText(s.Title), "ID", s.ID, "Question", b.questionLine(lang, 0)), false),
 		slack.MsgOptionBlocks(
-			slack.NewSectionBlock(mrkdwn(intro), nil, nil),
-			captureButton(s),
-			slack.NewContextBlock("", mrkdwn(how)),
-			slack.NewSectionBlock(mrkdwn(b.questionLine(0)), nil, nil),
+			slack.NewSectionBlock(mrkdwn(tr(lang, intro, "Title", escapeText(s.Title), "ID", s.ID, "Questions", list.String())), nil, nil),
+			captureButton(lang, s),
+			slack.NewContextBlock("", mrkdwn(tr(lang, "post.prompt.how"))),
+			slack.NewSectionBlock(mrkdwn(b.questionLine(lang, 0)), nil, nil),
 		))
 }
 
@@ -83,14 +108,13 @@ func (b *Bot) sendNudge(ctx context.Context, d store.Delivery, s *store.Session)
 	if err != nil || !ok {
 		return "", "", err
 	}
-	text := fmt.Sprintf("A gentle reminder: what did you learn from *%s* (#%d)? A few lines help peers who run the next one. "+
-		"Use the form, or reply here. `skip` moves on, `stop` ends.", escapeText(s.Title), s.ID)
+	lang := b.readerLang(ctx, d.Recipient)
 	return b.postDM(ctx, d, d.Recipient,
-		slack.MsgOptionText(fmt.Sprintf("What did you learn from %s (#%d)?", escapeText(s.Title), s.ID), false),
+		slack.MsgOptionText(tr(lang, "post.nudge.text", "Title", escapeText(s.Title), "ID", s.ID), false),
 		slack.MsgOptionBlocks(
-			slack.NewSectionBlock(mrkdwn(text), nil, nil),
-			captureButton(s),
-			slack.NewSectionBlock(mrkdwn(b.questionLine(next)), nil, nil),
+			slack.NewSectionBlock(mrkdwn(tr(lang, "post.nudge.body", "Title", escapeText(s.Title), "ID", s.ID)), nil, nil),
+			captureButton(lang, s),
+			slack.NewSectionBlock(mrkdwn(b.questionLine(lang, next)), nil, nil),
 		))
 }
 
@@ -109,7 +133,7 @@ func (b *Bot) sendSummary(ctx context.Context, d store.Delivery, s *store.Sessio
 	if err != nil {
 		return "", "", err
 	}
-	text := b.summaryText(s, lessons)
+	text := b.summaryText(b.postLang(s), s, lessons)
 	if d.InThread {
 		// An announcement that never went out leaves no thread to post in.
 		if s.AnnounceTS == "" {
@@ -123,13 +147,13 @@ func (b *Bot) sendSummary(ctx context.Context, d store.Delivery, s *store.Sessio
 	return b.postTop(ctx, d, d.Recipient, slack.MsgOptionText(text, false))
 }
 
-func (b *Bot) summaryText(s *store.Session, lessons []store.Lesson) string {
-	head := fmt.Sprintf("*Lessons from #%d %s* (%s)", s.ID, escapeText(s.Title), slackDate(s.Start, s.TZ))
+func (b *Bot) summaryText(lang i18n.Lang, s *store.Session, lessons []store.Lesson) string {
+	head := tr(lang, "post.summary.head", "ID", s.ID, "Title", escapeText(s.Title), "When", dateIn(lang, s.Start, s.TZ))
 	if len(lessons) == 0 {
-		return head + "\nNo lessons were captured for this session."
+		return head + "\n" + tr(lang, "post.summary.none")
 	}
-	body := lessonsBySpeaker(lessons)
-	more := fmt.Sprintf("\n`%s lessons %d` shows them all; speakers can still add or edit theirs.", b.cfg.Command, s.ID)
+	body := b.lessonsBySpeaker(lang, lessons)
+	more := "\n" + tr(lang, "post.summary.more", "Cmd", b.cfg.Command, "ID", s.ID)
 	if len(body) > maxSummary {
 		body = truncate(body, maxSummary) + "\n…"
 	}
@@ -137,8 +161,9 @@ func (b *Bot) summaryText(s *store.Session, lessons []store.Lesson) string {
 }
 
 // lessonsBySpeaker renders one session's lessons, already ordered speaker
-// by speaker, as mrkdwn.
-func lessonsBySpeaker(lessons []store.Lesson) string {
+// by speaker, as mrkdwn, each under its question as a reader of lang
+// reads it.
+func (b *Bot) lessonsBySpeaker(lang i18n.Lang, lessons []store.Lesson) string {
 	var out strings.Builder
 	user := ""
 	for _, l := range lessons {
@@ -146,7 +171,7 @@ func lessonsBySpeaker(lessons []store.Lesson) string {
 			user = l.UserID
 			fmt.Fprintf(&out, "\n%s\n", personRef(user))
 		}
-		fmt.Fprintf(&out, "_%s_\n%s\n", escapeText(l.Question), quote(escapeText(l.Answer)))
+		fmt.Fprintf(&out, "_%s_\n%s\n", escapeText(b.questionText(lang, l)), quote(escapeText(l.Answer)))
 	}
 	return strings.TrimPrefix(out.String(), "\n")
 }
@@ -167,6 +192,7 @@ var _ = commands.add("lessons", (*Bot).cmdLessons)
 // cmdLessons is `lessons` (the latest), `lessons <id>` (one session) and
 // `lessons <words>` (search).
 func (b *Bot) cmdLessons(ctx context.Context, req Request, c Command) (Reply, error) {
+	lang := req.Lang
 	switch {
 	case c.All:
 		return b.seriesLessons(ctx, req, c)
@@ -175,25 +201,25 @@ func (b *Bot) cmdLessons(ctx context.Context, req Request, c Command) (Reply, er
 		if err != nil {
 			return Reply{}, err
 		}
-		head := fmt.Sprintf("*Lessons from #%d %s* (%s)", s.ID, escapeText(s.Title), slackDate(s.Start, s.TZ))
+		head := tr(lang, "post.summary.head", "ID", s.ID, "Title", escapeText(s.Title), "When", dateIn(lang, s.Start, s.TZ))
 		if len(lessons) == 0 {
-			return textReply("%s\nNone yet. Speakers are asked by DM %s after the session ends.", head, humanOffset(b.cfg.Lessons.PromptAfter)), nil
+			return Reply{Text: head + "\n" + tr(lang, "reply.lessons.none_yet", "After", humanOffset(lang, b.cfg.Lessons.PromptAfter))}, nil
 		}
-		return Reply{Text: truncate(head+"\n"+lessonsBySpeaker(lessons), maxSummary)}, nil
+		return Reply{Text: truncate(head+"\n"+b.lessonsBySpeaker(lang, lessons), maxSummary)}, nil
 	case c.Words != "":
 		results, err := b.svc.Search(ctx, c.Words, maxListed)
 		if err != nil {
 			return Reply{}, err
 		}
 		if len(results) == 0 {
-			return textReply("No lessons match “%s”. Try fewer or other words, or `%s lessons` for the latest.", escapeText(c.Words), b.cfg.Command), nil
+			return textReply(lang, "reply.lessons.no_match", "Words", escapeText(c.Words), "Cmd", b.cfg.Command), nil
 		}
-		lines := []string{fmt.Sprintf("*Lessons matching “%s”*, best first", escapeText(c.Words))}
+		lines := []string{tr(lang, "reply.lessons.matching", "Words", escapeText(c.Words))}
 		for _, r := range results {
 			snippet := snippetMarks.Replace(escapeText(r.Snippet))
-			lines = append(lines, lessonLine(r.Lesson, snippet))
+			lines = append(lines, b.lessonLine(lang, r.Lesson, snippet))
 		}
-		lines = append(lines, fmt.Sprintf("`%s lessons <id>` shows all of one session's lessons.", b.cfg.Command))
+		lines = append(lines, tr(lang, "reply.lessons.search_how", "Cmd", b.cfg.Command))
 		return Reply{Text: strings.Join(lines, "\n")}, nil
 	}
 	latest, err := b.svc.LatestLessons(ctx, maxListed)
@@ -201,23 +227,23 @@ func (b *Bot) cmdLessons(ctx context.Context, req Request, c Command) (Reply, er
 		return Reply{}, err
 	}
 	if len(latest) == 0 {
-		return textReply("No lessons yet. After each session its speakers are asked by DM what they learned."), nil
+		return textReply(lang, "reply.lessons.none"), nil
 	}
-	lines := []string{"*Latest lessons*"}
+	lines := []string{tr(lang, "reply.lessons.latest")}
 	for _, l := range latest {
-		lines = append(lines, lessonLine(l, escapeText(truncate(l.Answer, 280))))
+		lines = append(lines, b.lessonLine(lang, l, escapeText(truncate(l.Answer, 280))))
 	}
-	lines = append(lines, fmt.Sprintf("`%s lessons <id>` for one session, `%s lessons <words>` to search.", b.cfg.Command, b.cfg.Command))
+	lines = append(lines, tr(lang, "reply.lessons.latest_how", "Cmd", b.cfg.Command))
 	return Reply{Text: strings.Join(lines, "\n")}, nil
 }
 
 // lessonLine is one lesson in a list: where it comes from, then the
 // (already escaped) excerpt. The session number links to its announcement
 // once there is one.
-func lessonLine(l store.Lesson, excerpt string) string {
+func (b *Bot) lessonLine(lang i18n.Lang, l store.Lesson, excerpt string) string {
 	ref := fmt.Sprintf("#%d", l.SessionID)
 	if link := Permalink(l.AnnounceChannel, l.AnnounceTS); link != "" {
 		ref = fmt.Sprintf("<%s|#%d>", link, l.SessionID)
 	}
-	return fmt.Sprintf("• *%s* %s · %s · _%s_\n%s", ref, escapeText(l.SessionTitle), personRef(l.UserID), escapeText(l.Question), quote(excerpt))
+	return fmt.Sprintf("• *%s* %s · %s · _%s_\n%s", ref, escapeText(l.SessionTitle), personRef(l.UserID), escapeText(b.questionText(lang, l)), quote(excerpt))
 }

@@ -310,7 +310,7 @@ func TestCaptureModal(t *testing.T) {
 		t.Fatalf("views.open calls = %d, want 1", len(calls))
 	}
 	view, _ := calls[0].JSON["view"].(map[string]any)
-	if view["callback_id"] != "lessons" || view["private_metadata"] != `{"session":1}` {
+	if view["callback_id"] != "lessons" || view["private_metadata"] != `{"session":1,"lang":"en"}` {
 		t.Errorf("view = %v", view)
 	}
 	blocks, _ := view["blocks"].([]any)

@@ -108,7 +108,7 @@ func TestLimitsEveryPayload(t *testing.T) {
 	meta := `{"session":7,"channel":"C1"}`
 	for _, l := range i18n.Langs {
 		t.Run(string(l), func(t *testing.T) {
-			b.cfg.Language = l
+			b.cfg.Language = string(l)
 			text, blocks := b.announcement(big)
 			checkMessage(t, "announcement", text, blocks)
 			text, blocks = b.announcement(cancelled)
@@ -139,7 +139,7 @@ func TestLimitsEveryPayload(t *testing.T) {
 			checkView(t, "move form", b.moveModal(l, big, meta))
 			checkView(t, "cancel form", b.cancelModal(l, big, meta))
 			answers := map[int]string{0: long(3500, "Respuesta por DM"), 1: long(3000, "Otra"), 2: "corta"}
-			checkView(t, "capture form with a 3,500-character DM answer", b.lessonsModal(big, answers, meta))
+			checkView(t, "capture form with a 3,500-character DM answer", b.lessonsModal(l, big, answers, meta))
 			checkView(t, "search form with results", b.searchModal(l, long(200, "palabras"), results, true))
 			checkMessage(t, "reminder", "", b.reminderBlocks(l, big, long(3000, "Recordatorio"), true))
 			help := b.chatHelp(context.Background(), l, "U1")

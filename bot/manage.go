@@ -31,7 +31,7 @@ func (b *Bot) pressLeave(ctx context.Context, cb slack.InteractionCallback, a *s
 	var reply Reply
 	switch {
 	case err != nil:
-		text, ok := b.mistake(err)
+		text, ok := b.mistake(l, err)
 		if !ok {
 			return err
 		}
@@ -72,7 +72,7 @@ func (b *Bot) pressManage(ctx context.Context, cb slack.InteractionCallback, a *
 	}
 	s, err := b.svc.Manageable(ctx, exchange.Actor{UserID: cb.User.ID, Channel: cb.Channel.ID}, id, op)
 	if err != nil {
-		text, ok := b.mistake(err)
+		text, ok := b.mistake(b.readerLang(ctx, cb.User.ID), err)
 		if !ok {
 			return err
 		}
@@ -80,7 +80,7 @@ func (b *Bot) pressManage(ctx context.Context, cb slack.InteractionCallback, a *
 		return nil
 	}
 	info := b.userInfo(ctx, cb.User.ID)
-	l := i18n.Match(b.cfg.Language, info.locale)
+	l := i18n.Match(b.language(), info.locale)
 	meta, _ := json.Marshal(sessionMeta{Session: s.ID, Channel: cb.Channel.ID})
 	var view slack.ModalViewRequest
 	switch choice {

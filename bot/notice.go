@@ -1,9 +1,8 @@
 package bot
 
 import (
-	"fmt"
-
 	"github.com/exchangebot/exchangebot/exchange"
+	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/store"
 )
 
@@ -23,21 +22,23 @@ const (
 	kindSpeakerAdded = exchange.KindSpeakerAdded
 )
 
-// noticeText words a note under the announcement (a KindThread row).
-func noticeText(d store.Delivery) string {
+// noticeText words a note under the announcement (a KindThread row) in
+// lang, the channel's.
+func noticeText(lang i18n.Lang, d store.Delivery) string {
 	n, ok := exchange.ReadNotice(d.Payload)
 	if !ok {
 		return d.Payload // queued before notices were structured: already worded
 	}
 	switch n.Event {
 	case exchange.NoticeMoved:
-		return fmt.Sprintf("Moved: *%s* was %s, now %s (%s).", escapeText(n.Title), slackDate(n.Was, n.TZ), slackDate(n.Start, n.TZ), formatDuration(n.Duration))
+		return tr(lang, "post.notice.moved", "Title", escapeText(n.Title), "Was", dateIn(lang, n.Was, n.TZ),
+			"When", dateIn(lang, n.Start, n.TZ), "Duration", durationIn(lang, n.Duration))
 	case exchange.NoticeCancelled:
-		text := fmt.Sprintf("Cancelled: *%s* (%s) will not take place.", escapeText(n.Title), slackDate(n.Start, n.TZ))
 		if n.Reason != "" {
-			text += " Reason: " + escapeText(n.Reason)
+			return tr(lang, "post.notice.cancelled_reason", "Title", escapeText(n.Title),
+				"When", dateIn(lang, n.Start, n.TZ), "Reason", escapeText(n.Reason))
 		}
-		return text
+		return tr(lang, "post.notice.cancelled", "Title", escapeText(n.Title), "When", dateIn(lang, n.Start, n.TZ))
 	}
 	return escapeText(n.Title)
 }

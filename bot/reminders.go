@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"time"
 
@@ -32,9 +31,14 @@ func (b *Bot) sendReminder(ctx context.Context, d store.Delivery, s *store.Sessi
 	if late := now.Sub(s.Start.Add(-off)); late > time.Minute {
 		left = (off - late).Truncate(time.Minute)
 	}
-	text := fmt.Sprintf("Reminder: *%s* starts %s (in %s).", escapeText(s.Title), slackDate(s.Start, s.TZ), humanOffset(left))
+	lang := b.postLang(s)
+	if !d.InThread {
+		lang = b.readerLang(ctx, d.Recipient)
+	}
+	text := tr(lang, "post.reminder.text", "Title", escapeText(s.Title), "When", dateIn(lang, s.Start, s.TZ),
+		"Left", humanOffset(lang, left))
 	if s.Link != "" {
-		text += fmt.Sprintf(" Join: <%s>", s.Link)
+		text += " " + tr(lang, "post.reminder.join", "Link", s.Link)
 	}
 	l := b.postLang(s)
 	if !d.InThread {
@@ -72,28 +76,15 @@ func (b *Bot) pressLink(context.Context, slack.InteractionCallback, *slack.Block
 	return nil
 }
 
-// humanOffset says a reminder offset the way a person would.
-func humanOffset(d time.Duration) string {
+// humanOffset says a reminder offset the way a person would, in lang.
+func humanOffset(lang i18n.Lang, d time.Duration) string {
 	switch {
 	case d >= 48*time.Hour && d%(24*time.Hour) == 0:
-		return unitCount(int(d/(24*time.Hour)), "day")
-	case d >= time.Hour && d%time.Minute == 0:
-		out := unitCount(int(d/time.Hour), "hour")
-		if m := int(d % time.Hour / time.Minute); m > 0 {
-			out += " " + unitCount(m, "minute")
-		}
-		return out
+		return tr(lang, "duration.days", "Count", int(d/(24*time.Hour)))
 	case d >= time.Minute && d%time.Minute == 0:
-		return unitCount(int(d/time.Minute), "minute")
+		return i18n.Duration(d).Word(lang)
 	case d >= time.Second && d < time.Minute && d%time.Second == 0:
-		return unitCount(int(d/time.Second), "second")
+		return tr(lang, "duration.seconds", "Count", int(d/time.Second))
 	}
 	return d.String()
-}
-
-func unitCount(n int, unit string) string {
-	if n == 1 {
-		return "1 " + unit
-	}
-	return fmt.Sprintf("%d %ss", n, unit)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/exchangebot/exchangebot/exchange"
+	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/store"
 )
 
@@ -93,7 +94,7 @@ func TestReminderEachOffsetToThreadAndDMs(t *testing.T) {
 		byChannel := map[string]string{}
 		for _, p := range posts {
 			text := p.Form.Get("text")
-			if !strings.Contains(text, "Reminder: *Reminder test*") || !strings.Contains(text, "(in "+humanOffset(off)+")") ||
+			if !strings.Contains(text, "Reminder: *Reminder test*") || !strings.Contains(text, "(in "+humanOffset(i18n.English, off)+")") ||
 				!strings.Contains(text, "https://meet.example.org/r") {
 				t.Errorf("%s: text %q", off, text)
 			}
@@ -453,7 +454,7 @@ func TestReminderHumanOffset(t *testing.T) {
 		time.Hour: "1 hour", 90 * time.Minute: "1 hour 30 minutes", 61 * time.Minute: "1 hour 1 minute",
 		15 * time.Minute: "15 minutes", time.Minute: "1 minute", 40 * time.Second: "40 seconds", 1500 * time.Millisecond: "1.5s",
 	} {
-		if got := humanOffset(d); got != want {
+		if got := humanOffset(i18n.English, d); got != want {
 			t.Errorf("humanOffset(%s) = %q, want %q", d, got, want)
 		}
 	}

@@ -19,7 +19,7 @@ func (b *Bot) cmdReport(ctx context.Context, req Request, c Command) (Reply, err
 	if err := b.svc.RequireStaff(ctx, req.UserID, exchange.OpReport); err != nil {
 		return Reply{}, err
 	}
-	loc := b.userLocation(ctx, req.UserID)
+	loc := req.Zone
 	from, to, err := ReportRange(c.From, c.To, b.now(), loc)
 	if err != nil {
 		return Reply{}, err
@@ -28,37 +28,42 @@ func (b *Bot) cmdReport(ctx context.Context, req Request, c Command) (Reply, err
 	if err != nil {
 		return Reply{}, err
 	}
-	lang := b.readerLang(ctx, req.UserID)
-	figures := figureLines(i18n.For(lang), r)
-	return Reply{Text: reportText(r, loc) + seriesReportLine(lang, r) + "\n" + strings.Join(figures, "\n")}, nil
+	figures := figureLines(i18n.For(req.Lang), r)
+	return Reply{Text: reportText(req.Lang, r, loc) + seriesReportLine(req.Lang, r) + "\n" + strings.Join(figures, "\n")}, nil
 }
 
-func reportText(r store.Report, loc *time.Location) string {
+// reportText words the figures for a reader of lang. The catalogs write
+// & as &amp;, a control character in mrkdwn.
+func reportText(lang i18n.Lang, r store.Report, loc *time.Location) string {
 	// To is exclusive: the last day shown is the one before it.
-	period := fmt.Sprintf("%s – %s", r.From.In(loc).Format("2 Jan 2006"), r.To.In(loc).Add(-time.Second).Format("2 Jan 2006"))
-	head := fmt.Sprintf("*M&amp;E report, %s* (%s)", period, loc) // & is a control character in mrkdwn
+	head := tr(lang, "mne.head", "From", i18n.Day(r.From.In(loc)), "To", i18n.Day(r.To.In(loc).Add(-time.Second)), "Zone", loc.String())
 	if r.Held == 0 {
-		return head + "\nNo sessions were held in this period."
+		return head + "\n" + tr(lang, "mne.none")
 	}
 	lines := []string{
 		head,
-		fmt.Sprintf("• Sessions held: %d (%s)", r.Held, counts(r.ByKind)),
-		fmt.Sprintf("• By partner: %s", orNone(counts(r.ByPartner))),
-		fmt.Sprintf("• Participants: %d %s, %d %s", r.Participants, plural(r.Participants, "person", "people"), r.RSVPs, plural(r.RSVPs, "RSVP", "RSVPs")),
-		fmt.Sprintf("• Speakers: %d", r.Speakers),
-		fmt.Sprintf("• Lessons captured: %d of %d sessions (%.0f%%)", r.Captured, r.Held, 100*r.CaptureRate()),
+		tr(lang, "mne.held", "Count", r.Held, "Kinds", counts(lang, r.ByKind, true)),
+		tr(lang, "mne.by_partner", "Partners", orNone(lang, counts(lang, r.ByPartner, false))),
+		tr(lang, "mne.participants", "People", tr(lang, "mne.people", "Count", r.Participants), "RSVPs", tr(lang, "mne.rsvps", "Count", r.RSVPs)),
+		tr(lang, "mne.speakers", "Count", r.Speakers),
+		tr(lang, "mne.captured", "Captured", r.Captured, "Count", r.Held, "Percent", decimal(lang, 100*r.CaptureRate(), 0)),
 	}
 	if r.Captured > 0 {
-		lines = append(lines, fmt.Sprintf("• Median time from session end to first lesson: %.1f h", r.MedianToFirstLesson.Hours()))
+		lines = append(lines, tr(lang, "mne.median", "Hours", decimal(lang, r.MedianToFirstLesson.Hours(), 1)))
 	}
-	lines = append(lines, fmt.Sprintf("• Prompts still open: %d (asked, no answer yet, not declined)", r.OpenPrompts))
+	lines = append(lines, tr(lang, "mne.open_prompts", "Count", r.OpenPrompts))
 	return strings.Join(lines, "\n")
 }
 
-func counts(cs []store.Count) string {
+// counts lists labels and their figures; kinds are worded in lang.
+func counts(lang i18n.Lang, cs []store.Count, kinds bool) string {
 	parts := make([]string, len(cs))
 	for i, c := range cs {
-		parts[i] = fmt.Sprintf("%s %d", escapeText(c.Label), c.N)
+		label := escapeText(c.Label)
+		if kinds {
+			label = kindName(lang, c.Label)
+		}
+		parts[i] = fmt.Sprintf("%s %d", label, c.N)
 	}
 	return strings.Join(parts, ", ")
 }

@@ -96,7 +96,7 @@ func TestReportCommand(t *testing.T) {
 			"• Participants' evaluations: nobody has been asked yet",
 		}},
 		{"UM", "report 2026-02 2026-03", []string{"*M&amp;E report, 1 Feb 2026 – 31 Mar 2026* (Europe/Madrid)",
-			"• Sessions held: 1 (workshop 1)", "• By partner: none", "• Participants: 0 people, 0 RSVPs", "• Lessons captured: 0 of 1 sessions (0%)",
+			"• Sessions held: 1 (workshop 1)", "• By partner: none", "• Participants: 0 people, 0 RSVPs", "• Lessons captured: 0 of 1 session (0%)",
 			"• Prompts still open: 1"}},
 		{"UM", "report 2025-06", []string{"*M&amp;E report, 1 Jun 2025 – 30 Jun 2025* (Europe/Madrid)\nNo sessions were held in this period."}},
 		{"UM", "report 2026-03 2026-01", []string{"The report would start"}},

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -21,16 +20,14 @@ func (b *Bot) cmdNew(ctx context.Context, req Request, c Command) (Reply, error)
 	if err := b.svc.RequireStaff(ctx, req.UserID, exchange.OpSchedule); err != nil {
 		return Reply{}, err
 	}
-	loc, known := b.cfg.Location, true
+	loc, known := req.Zone, !req.zoneUnknown
 	if c.TZ != "" {
 		l, err := exchange.LoadZone(c.TZ)
 		if err != nil {
 			return Reply{}, err
 		}
 		loc = l
-	} else {
-		info := b.userInfo(ctx, req.UserID)
-		loc, known = info.loc, info.known
+		known = true
 	}
 	start, err := When(c.Date, c.Time, b.now(), loc)
 	if err != nil {
@@ -52,11 +49,11 @@ func (b *Bot) cmdNew(ctx context.Context, req Request, c Command) (Reply, error)
 	if err != nil {
 		return Reply{}, err
 	}
-	reply := b.scheduledReply(s)
+	reply := b.scheduledReply(req.Lang, s)
 	if !known {
 		// Slack said nothing of the person, so nothing of their locale
 		// either: the session's language, else the configured one.
-		reply.Text += "\n" + zoneNote(i18n.Match(b.cfg.Language, s.Lang), b.cfg.Command, s, loc)
+		reply.Text += "\n" + zoneNote(i18n.Match(b.language(), s.Lang), b.cfg.Command, s, loc)
 	}
 	return reply, nil
 }
@@ -70,12 +67,13 @@ func zoneNote(lang i18n.Lang, slash string, s *store.Session, loc *time.Location
 	})
 }
 
-func (b *Bot) scheduledReply(s *store.Session) Reply {
-	where := "No channel was given, so there is no announcement."
+func (b *Bot) scheduledReply(lang i18n.Lang, s *store.Session) Reply {
+	where := tr(lang, "reply.scheduled.no_channel")
 	if s.Channel != "" {
-		where = fmt.Sprintf("Announcing it in %s.", channelRef(s.Channel))
+		where = tr(lang, "reply.scheduled.announcing", "Channel", channelRef(s.Channel))
 	}
-	return textReply("Scheduled *#%d* %s for %s (%s). %s", s.ID, escapeText(s.Title), slackDate(s.Start, s.TZ), formatDuration(s.Duration), where)
+	return textReply(lang, "reply.scheduled.text", "ID", s.ID, "Title", escapeText(s.Title),
+		"When", dateIn(lang, s.Start, s.TZ), "Duration", durationIn(lang, s.Duration), "Where", where)
 }
 
 // channelRef links a channel id, and shows a plain #name as written.
@@ -106,8 +104,8 @@ func (b *Bot) cmdMove(ctx context.Context, req Request, c Command) (Reply, error
 	if err != nil {
 		return Reply{}, err
 	}
-	return textReply("Moved *#%d* to %s (%s). Reminders follow the new time; calendars update on their next refresh.",
-		s.ID, slackDate(s.Start, s.TZ), formatDuration(s.Duration)), nil
+	return textReply(req.Lang, "reply.moved", "ID", s.ID, "When", dateIn(req.Lang, s.Start, s.TZ),
+		"Duration", durationIn(req.Lang, s.Duration)), nil
 }
 
 var _ = commands.add("cancel", (*Bot).cmdCancel)
@@ -120,29 +118,31 @@ func (b *Bot) cmdCancel(ctx context.Context, req Request, c Command) (Reply, err
 	if err != nil {
 		return Reply{}, err
 	}
-	return textReply("Cancelled *#%d* %s. Pending reminders were dropped; calendars will show it as cancelled.", s.ID, escapeText(s.Title)), nil
+	return textReply(req.Lang, "reply.cancelled", "ID", s.ID, "Title", escapeText(s.Title)), nil
 }
 
 var _ = commands.add("speakers", (*Bot).cmdSpeakers)
 
 func (b *Bot) cmdSpeakers(ctx context.Context, req Request, c Command) (Reply, error) {
-	change, verb, none := b.svc.AddSpeakers, "Added", "Nothing changed: they already speak at #%d."
+	change, done, none := b.svc.AddSpeakers, "reply.speakers.added", "reply.speakers.none_added"
 	if c.Action == "remove" {
-		change, verb, none = b.svc.RemoveSpeakers, "Removed", "Nothing changed: they were not speaking at #%d."
+		change, done, none = b.svc.RemoveSpeakers, "reply.speakers.removed", "reply.speakers.none_removed"
 	}
 	changed, s, err := change(ctx, req.actor(), c.ID, c.Speakers)
 	if err != nil {
 		return Reply{}, err
 	}
 	if len(changed) == 0 {
-		return textReply(none, s.ID), nil
+		return textReply(req.Lang, none, "ID", s.ID), nil
 	}
-	return textReply("%s %s. Speakers of #%d now: %s.", verb, speakerNames(changed), s.ID, orNone(speakerNames(s.Speakers))), nil
+	return textReply(req.Lang, done, "Names", speakerNames(changed), "ID", s.ID,
+		"Speakers", orNone(req.Lang, speakerNames(s.Speakers))), nil
 }
 
-func orNone(s string) string {
+// orNone is s, or the word for none when it is empty.
+func orNone(lang i18n.Lang, s string) string {
 	if s == "" {
-		return "none"
+		return tr(lang, "reply.none")
 	}
 	return s
 }
@@ -153,20 +153,20 @@ func (b *Bot) cmdJoin(ctx context.Context, req Request, c Command) (Reply, error
 	if c.All {
 		return b.joinSeries(ctx, req.UserID, c.ID)
 	}
-	return b.join(ctx, req.UserID, c.ID)
+	return b.join(ctx, req.Lang, req.UserID, c.ID)
 }
 
 // join serves both `join` and the Join button.
-func (b *Bot) join(ctx context.Context, userID string, id int64) (Reply, error) {
+func (b *Bot) join(ctx context.Context, lang i18n.Lang, userID string, id int64) (Reply, error) {
 	s, joined, err := b.svc.Join(ctx, userID, id)
 	if err != nil {
 		return Reply{}, err
 	}
 	if !joined {
-		return textReply("You have already joined *#%d* %s.", s.ID, escapeText(s.Title)), nil
+		return textReply(lang, "reply.join.already", "ID", s.ID, "Title", escapeText(s.Title)), nil
 	}
-	return textReply("You joined *#%d* %s, %s. You'll get a reminder before it starts; `%s feed` puts it in your calendar.",
-		s.ID, escapeText(s.Title), slackDate(s.Start, s.TZ), b.cfg.Command), nil
+	return textReply(lang, "reply.join.joined", "ID", s.ID, "Title", escapeText(s.Title),
+		"When", dateIn(lang, s.Start, s.TZ), "Cmd", b.cfg.Command), nil
 }
 
 var _ = commands.add("leave", (*Bot).cmdLeave)
@@ -180,9 +180,9 @@ func (b *Bot) cmdLeave(ctx context.Context, req Request, c Command) (Reply, erro
 		return Reply{}, err
 	}
 	if !left {
-		return textReply("You had not joined *#%d*, so there was nothing to leave.", s.ID), nil
+		return textReply(req.Lang, "reply.leave.not_joined", "ID", s.ID), nil
 	}
-	return textReply("You left *#%d* %s. No more reminders for it.", s.ID, escapeText(s.Title)), nil
+	return textReply(req.Lang, "reply.leave.left", "ID", s.ID, "Title", escapeText(s.Title)), nil
 }
 
 var _ = commands.add("edit", (*Bot).cmdEdit)
@@ -201,5 +201,5 @@ func (b *Bot) cmdEdit(ctx context.Context, req Request, c Command) (Reply, error
 	if err != nil {
 		return Reply{}, err
 	}
-	return textReply("Updated *#%d* %s. The announcement and calendars show the change.", s.ID, escapeText(s.Title)), nil
+	return textReply(req.Lang, "reply.edited", "ID", s.ID, "Title", escapeText(s.Title)), nil
 }

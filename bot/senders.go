@@ -84,7 +84,7 @@ func blocksRefused(err error) bool {
 func (b *Bot) sendThreadNote(ctx context.Context, d store.Delivery, s *store.Session) (string, string, error) {
 	text, ok := seriesNoticeText(b.postLang(s), d.Payload)
 	if !ok {
-		text = noticeText(d)
+		text = noticeText(b.postLang(s), d)
 	}
 	if n, ok := exchange.ReadNotice(d.Payload); ok && n.Event == exchange.NoticeLink {
 		text = linkNote(b.postLang(s), n)
@@ -247,47 +247,51 @@ func (b *Bot) sendUndelivered(ctx context.Context, d store.Delivery, s *store.Se
 	if failed.State != store.StateFailed {
 		return "", "", nil // sent since (retried after a fix)
 	}
-	where := failed.Recipient
-	if failed.Channel != "" {
-		where = failed.Channel
+	lang := b.readerLang(ctx, d.Recipient)
+	where, place := failed.Recipient, "post.undelivered.in_dm"
+	if failed.InThread || failed.Kind == kindAnnounce || failed.Kind == kindSummary {
+		// A post in a channel; the channel recorded is where it was tried.
+		place = "post.undelivered.in_channel"
+		if failed.Channel != "" {
+			where = failed.Channel
+		}
 	}
-	place := "<#" + where + ">"
-	if failed.Channel == "" && !failed.InThread && (failed.Kind != kindAnnounce && failed.Kind != kindSummary) {
-		place = "a DM to <@" + where + ">"
-	}
-	text := fmt.Sprintf("I could not post %s of *%s* (#%d) in %s: Slack said `%s`. %s\nOnce that is fixed, an operator can send it with `exchangebot retry %d`.",
-		deliveryNoun(failed.Kind), escapeText(s.Title), s.ID, place, escapeText(failed.LastError), failureAdvice(failed.LastError), failed.ID)
+	text := tr(lang, "post.undelivered.text", "What", i18n.Msg(deliveryNoun(failed.Kind)), "Title", escapeText(s.Title),
+		"ID", s.ID, "Place", tr(lang, place, "Where", where), "Error", escapeText(failed.LastError),
+		"Advice", i18n.Msg(failureAdvice(failed.LastError)), "Delivery", failed.ID)
 	return b.postDM(ctx, d, d.Recipient, slack.MsgOptionText(text, false))
 }
 
+// deliveryNoun is the message id naming what a kind of row posts.
 func deliveryNoun(kind string) string {
 	switch kind {
 	case kindAnnounce:
-		return "the announcement"
+		return "post.undelivered.announcement"
 	case kindUpdate:
-		return "the announcement's update"
+		return "post.undelivered.update"
 	case kindThread:
-		return "a note"
+		return "post.undelivered.note"
 	case kindReminder:
-		return "a reminder"
+		return "post.undelivered.reminder"
 	case kindPrompt, kindNudge:
-		return "the lesson questions"
+		return "post.undelivered.questions"
 	case kindSummary:
-		return "the lessons summary"
+		return "post.undelivered.summary"
 	}
-	return "a message"
+	return "post.undelivered.message"
 }
 
+// failureAdvice is the message id of what to do about Slack's error code.
 func failureAdvice(code string) string {
 	switch code {
 	case "channel_not_found":
-		return "The channel may have been deleted, or it is private and I am not in it: invite me with `/invite` there."
+		return "post.undelivered.advice.channel_not_found"
 	case "not_in_channel":
-		return "I am not a member of that channel: invite me with `/invite` there."
+		return "post.undelivered.advice.not_in_channel"
 	case "is_archived":
-		return "The channel is archived: unarchive it."
+		return "post.undelivered.advice.is_archived"
 	case "user_not_found", "user_disabled", "cannot_dm_bot", "messages_tab_disabled":
-		return "That person cannot get DMs from me."
+		return "post.undelivered.advice.no_dm"
 	}
-	return "No retry can change that by itself."
+	return "post.undelivered.advice.none"
 }

@@ -114,7 +114,7 @@ func (b *Bot) newSeries(ctx context.Context, req Request, c Command, d exchange.
 	if err != nil {
 		return Reply{}, err
 	}
-	return Reply{Text: b.seriesScheduledText(b.readerLang(ctx, req.UserID), sr)}, nil
+	return Reply{Text: b.seriesScheduledText(req.Lang, sr)}, nil
 }
 
 func (b *Bot) seriesScheduledText(lang i18n.Lang, sr *store.Series) string {
@@ -138,7 +138,7 @@ func (b *Bot) moveSeries(ctx context.Context, req Request, c Command, start time
 	if err != nil {
 		return Reply{}, err
 	}
-	first, lang := moved[0], b.readerLang(ctx, req.UserID)
+	first, lang := moved[0], req.Lang
 	return Reply{Text: i18n.T(lang, "series.reply.moved", map[string]any{
 		"Count": len(moved), "Title": escapeText(first.Title), "ID": first.ID,
 		"Was": dateIn(lang, was, first.TZ), "Start": dateIn(lang, first.Start, first.TZ),
@@ -151,7 +151,7 @@ func (b *Bot) cancelSeries(ctx context.Context, req Request, c Command) (Reply, 
 	if err != nil {
 		return Reply{}, err
 	}
-	first, lang := cancelled[0], b.readerLang(ctx, req.UserID)
+	first, lang := cancelled[0], req.Lang
 	return Reply{Text: i18n.T(lang, "series.reply.cancelled", map[string]any{
 		"Count": len(cancelled), "Title": escapeText(first.Title), "ID": first.ID, "Start": dateIn(lang, first.Start, first.TZ),
 	})}, nil
@@ -195,7 +195,7 @@ func (b *Bot) seriesLessons(ctx context.Context, req Request, c Command) (Reply,
 	if err != nil {
 		return Reply{}, err
 	}
-	lang := b.readerLang(ctx, req.UserID)
+	lang := req.Lang
 	lines := []string{i18n.T(lang, "series.lessons.head", map[string]any{
 		"Title": escapeText(sr.Occurrences[0].Title), "Every": everyText(lang, sr.Every), "Size": len(sr.Occurrences),
 	})}
@@ -213,7 +213,7 @@ func (b *Bot) seriesLessons(ctx context.Context, req Request, c Command) (Reply,
 		}
 		lines = append(lines, "", i18n.T(lang, "series.lessons.occurrence", map[string]any{
 			"ID": o.ID, "Title": escapeText(o.Title), "When": dateIn(lang, o.Start, o.TZ),
-		}), lessonsBySpeaker(by[o.ID]))
+		}), b.lessonsBySpeaker(lang, by[o.ID]))
 	}
 	return Reply{Text: truncate(strings.Join(lines, "\n"), maxSummary)}, nil
 }

@@ -221,7 +221,7 @@ func (b *Bot) pressSeriesJoinOne(ctx context.Context, cb slack.InteractionCallba
 	if err != nil || id <= 0 {
 		return fmt.Errorf("bot: series join choice with value %q", a.SelectedOption.Value)
 	}
-	reply, err := b.join(ctx, cb.User.ID, id)
+	reply, err := b.join(ctx, b.readerLang(ctx, cb.User.ID), cb.User.ID, id)
 	return b.answerSeriesPress(ctx, cb, "series_join_one", reply, err)
 }
 
@@ -229,7 +229,7 @@ func (b *Bot) pressSeriesJoinOne(ctx context.Context, cb slack.InteractionCallba
 // the mistake err words; other errors are failures.
 func (b *Bot) answerSeriesPress(ctx context.Context, cb slack.InteractionCallback, name string, reply Reply, err error) error {
 	if err != nil {
-		text, ok := b.mistake(err)
+		text, ok := b.mistake(b.readerLang(ctx, cb.User.ID), err)
 		if !ok {
 			return err
 		}

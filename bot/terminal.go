@@ -26,7 +26,7 @@ var (
 // language, mentions as @id and #id, links as "label (url)", without
 // mrkdwn's marks or entities.
 func (b *Bot) Terminal(r Reply) string {
-	return terminalText(PlainText(r), b.cfg.Location, i18n.Match(b.cfg.Language))
+	return terminalText(PlainText(r), b.cfg.Location, b.language())
 }
 
 // terminalText renders Slack mrkdwn as plain text.

@@ -1,33 +1,22 @@
 package bot
 
 import (
-	"fmt"
-
 	"github.com/exchangebot/exchangebot/i18n"
 )
 
 // UsageError is a user mistake: what was wrong and how to write it right.
-// A mistake in the grammar is a message id of the i18n catalogs and the
-// values it shows, so that each reader gets it in their language
-// (i18n.Error, or In); Error() is its English wording.
-// The handlers' mistakes not yet in the catalogs carry their English text
-// instead (usagef); the field is unexported so that code reading the text
-// directly, rather than through Error or In, does not compile.
+// It is a message id of the i18n catalogs and the values it shows, so
+// that each reader gets it in their language (i18n.Error, or In);
+// Error() is its English wording.
 type UsageError struct {
 	ID   string         // message id in the catalogs
 	Data map[string]any // the values its placeholders show
-	text string         // English text, only when ID is empty
 }
 
 func (e *UsageError) Error() string { return e.In(i18n.English) }
 
 // In words the mistake in lang.
-func (e *UsageError) In(lang i18n.Lang) string {
-	if e.ID == "" {
-		return e.text
-	}
-	return i18n.T(lang, e.ID, e.Data)
-}
+func (e *UsageError) In(lang i18n.Lang) string { return i18n.T(lang, e.ID, e.Data) }
 
 // MessageID implements i18n.Message.
 func (e *UsageError) MessageID() string { return e.ID }
@@ -48,15 +37,12 @@ func usage(id string, pairs ...any) *UsageError {
 	return e
 }
 
-// usagef is a mistake worded in English only, for the handlers whose
-// messages are not in the catalogs yet.
-func usagef(format string, a ...any) error {
-	return &UsageError{text: fmt.Sprintf(format, a...)}
-}
-
 // msgNotAvailable answers a command the grammar reads but no handler
 // serves yet: Command, Slash (the configured slash command).
 const msgNotAvailable = "command.not_available"
+
+// msgFormOnlyInSlack answers a bare `new` outside Slack: Cmd.
+const msgFormOnlyInSlack = "command.form_only_in_slack"
 
 // Message ids of the grammar's mistakes. Input is what was typed, quoted
 // by echo; Form is how to write it right (a string, or an i18n.Msg when

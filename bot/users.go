@@ -17,7 +17,8 @@ import (
 const zoneTTL = 6 * time.Hour
 
 type zoneEntry struct {
-	loc    *time.Location
+	loc *time.Location
+	// locale is the person's Slack locale ("es-CL"), "" when unknown.
 	locale string
 	known  bool // Slack told the zone; false: loc is the configured default
 	at     time.Time

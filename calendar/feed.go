@@ -17,6 +17,7 @@ import (
 
 	"github.com/emersion/go-ical"
 
+	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/store"
 )
 
@@ -41,6 +42,8 @@ type Feed struct {
 	// AnnouncementLink links to a session's announcement, given where it
 	// was posted (the chat surface knows how); nil, or "", means no link.
 	AnnouncementLink func(channel, ts string) string
+	// Lang words the DESCRIPTION's labels; "" is English.
+	Lang i18n.Lang
 }
 
 // Calendar builds the calendar holding sessions, in the order given.
@@ -129,11 +132,13 @@ func (f Feed) event(s *store.Session, host string) *ical.Component {
 // own description, then who and where.
 func (f Feed) describe(s *store.Session) string {
 	var blocks []string
+	l := i18n.For(f.Lang)
+	label := func(id, value string) string { return l.T(id, map[string]any{"Value": value}) }
 	if s.Cancelled() {
 		if s.CancelReason != "" {
-			blocks = append(blocks, "Cancelled: "+s.CancelReason)
+			blocks = append(blocks, label("ics.cancelled_reason", s.CancelReason))
 		} else {
-			blocks = append(blocks, "Cancelled")
+			blocks = append(blocks, l.T("ics.cancelled", nil))
 		}
 	}
 	if s.Description != "" {
@@ -145,17 +150,17 @@ func (f Feed) describe(s *store.Session) string {
 		for i, sp := range s.Speakers {
 			names[i] = speakerName(sp)
 		}
-		details = append(details, "Speakers: "+strings.Join(names, ", "))
+		details = append(details, label("ics.speakers", strings.Join(names, ", ")))
 	}
 	if len(s.Partners) > 0 {
-		details = append(details, "Partners: "+strings.Join(s.Partners, ", "))
+		details = append(details, label("ics.partners", strings.Join(s.Partners, ", ")))
 	}
 	if s.Link != "" {
-		details = append(details, "Join: "+s.Link)
+		details = append(details, label("ics.join", s.Link))
 	}
 	if f.AnnouncementLink != nil && s.AnnounceTS != "" {
 		if link := f.AnnouncementLink(s.AnnounceChannel, s.AnnounceTS); link != "" {
-			details = append(details, "Slack: "+link)
+			details = append(details, label("ics.slack", link))
 		}
 	}
 	if len(details) > 0 {
@@ -284,7 +289,16 @@ func AllURL(baseURL string) string {
 // that makes desktop and phone apps offer to subscribe, and Google
 // Calendar's add-by-URL page for it.
 func Links(baseURL, token string) (https, webcal, google string) {
+	return LinksIn(baseURL, token, "")
+}
+
+// LinksIn is Links for a reader of lang ("" for the configured
+// language): the feed words its descriptions in it.
+func LinksIn(baseURL, token, lang string) (https, webcal, google string) {
 	https = strings.TrimRight(baseURL, "/") + "/calendar/u/" + url.PathEscape(token) + ".ics"
+	if lang != "" {
+		https += "?lang=" + url.QueryEscape(lang)
+	}
 	rest := https
 	if i := strings.Index(rest, "://"); i >= 0 {
 		rest = rest[i+len("://"):]

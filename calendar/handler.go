@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/store"
 )
 
@@ -63,12 +64,16 @@ type Options struct {
 	Log *slog.Logger
 	// AnnouncementLink links an event to its announcement; see Feed.
 	AnnouncementLink func(channel, ts string) string
+	// Lang words the feeds asked for without ?lang= (the configured
+	// `language`); a session's own feed takes the session's lang first.
+	Lang i18n.Lang
 }
 
 // Handler serves the calendar feeds.
 type Handler struct {
 	st     store.Store
 	public bool
+	lang   i18n.Lang
 	feed   Feed
 	key    []byte // checks signed session links
 	now    func() time.Time
@@ -97,6 +102,7 @@ func NewHandler(st store.Store, opts Options) *Handler {
 	h := &Handler{
 		st:      st,
 		public:  opts.Public,
+		lang:    i18n.Match(opts.Lang),
 		feed:    Feed{Name: opts.Name, BaseURL: opts.BaseURL, AnnouncementLink: opts.AnnouncementLink},
 		key:     opts.SessionKey,
 		now:     opts.Now,
@@ -191,8 +197,9 @@ func (h *Handler) serveAll(w http.ResponseWriter, r *http.Request) error {
 		}
 		cache = privateCache
 	}
-	return h.serve(w, r, "all", cache, func(ctx context.Context, from, cancelledSince time.Time) ([]byte, error) {
-		return h.render(ctx, h.feed, store.Filter{From: from, CancelledSince: cancelledSince})
+	feed, lang := h.feedIn(r)
+	return h.serve(w, r, "all"+lang, cache, func(ctx context.Context, from, cancelledSince time.Time) ([]byte, error) {
+		return h.render(ctx, feed, store.Filter{From: from, CancelledSince: cancelledSince})
 	})
 }
 
@@ -205,9 +212,9 @@ func (h *Handler) serveUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	feed := h.feed
-	feed.Name += " (my sessions)"
-	return h.serve(w, r, "u/"+user, privateCache, func(ctx context.Context, from, cancelledSince time.Time) ([]byte, error) {
+	feed, lang := h.feedIn(r)
+	feed.Name = i18n.T(feed.Lang, "ics.my_sessions", map[string]any{"Name": h.feed.Name})
+	return h.serve(w, r, "u/"+user+lang, privateCache, func(ctx context.Context, from, cancelledSince time.Time) ([]byte, error) {
 		return h.render(ctx, feed, store.Filter{From: from, CancelledSince: cancelledSince, User: user})
 	})
 }
@@ -230,15 +237,31 @@ func (h *Handler) serveSession(w http.ResponseWriter, r *http.Request) error {
 	} else if !ok {
 		return errNotFound
 	}
-	return h.serve(w, r, "s/"+strconv.FormatInt(id, 10), publicCache, func(ctx context.Context, _, _ time.Time) ([]byte, error) {
+	feed, lang := h.feedIn(r)
+	return h.serve(w, r, "s/"+strconv.FormatInt(id, 10)+lang, publicCache, func(ctx context.Context, _, _ time.Time) ([]byte, error) {
 		s, err := h.st.Session(ctx, id)
 		if err != nil {
 			return nil, err
 		}
-		feed := h.feed
+		if lang == "" {
+			feed.Lang = i18n.Match(h.lang, s.Lang)
+		}
 		feed.Name = s.Title
 		return encode(feed, []*store.Session{s})
 	})
+}
+
+// feedIn is the feed in the language the request asks for with ?lang=,
+// else the configured one; key is "" for no asked language, else a
+// suffix that keeps the cached renderings of each language apart.
+func (h *Handler) feedIn(r *http.Request) (feed Feed, key string) {
+	feed = h.feed
+	feed.Lang = h.lang
+	if lang, ok := i18n.ParseLang(r.URL.Query().Get("lang")); ok {
+		feed.Lang = lang
+		key = "?lang=" + string(lang)
+	}
+	return feed, key
 }
 
 func (h *Handler) render(ctx context.Context, feed Feed, f store.Filter) ([]byte, error) {

@@ -142,10 +142,7 @@ func (s *Service) Questions(sess *store.Session) []string {
 	if lang == "" {
 		lang = s.p.Language
 	}
-	if qs := s.p.Lessons.ByLang[lang]; len(qs) > 0 {
-		return qs
-	}
-	return s.p.Lessons.Questions
+	return s.p.Lessons.QuestionsIn(lang)
 }
 
 // ExternalForm is what an answer link opens.

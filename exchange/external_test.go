@@ -104,7 +104,9 @@ func TestCancelOwesMailCancelAndDropsTheRest(t *testing.T) {
 
 func TestAnswerFormByToken(t *testing.T) {
 	e := newTestService(t, func(p *Policy) {
-		p.Lessons.ByLang = map[string][]string{"es": {"¿Qué funcionó?", "¿Qué cambiarías?"}}
+		// As many as the English questions, in the same order, as the
+		// config requires.
+		p.Lessons.ByLang = map[string][]string{"es": {"¿Qué funcionó?", "¿Qué cambiarías?", "¿Qué deberían replicar?"}}
 	})
 	ctx := context.Background()
 	sess, err := e.svc.Schedule(ctx, Actor{UserID: "U1"}, Draft{Title: "T", Start: t0.Add(time.Hour), Lang: "es", Speakers: []store.Speaker{jane, {UserID: "U2"}}})
@@ -127,7 +129,7 @@ func TestAnswerFormByToken(t *testing.T) {
 		t.Errorf("an empty form: %v", err)
 	}
 	// The Slack speaker answers first: the summary still waits for Jane.
-	if _, _, err := e.svc.SubmitAnswers(ctx, "U2", sess.ID, map[int]string{0: "ok"}); err != nil {
+	if _, _, err := e.svc.SubmitAnswers(ctx, "U2", "", sess.ID, map[int]string{0: "ok"}); err != nil {
 		t.Fatal(err)
 	}
 	if s := e.rows(sess.ID, KindSummary, store.StatePending); len(s) != 1 || !s[0].Due.After(e.clock.Now()) {

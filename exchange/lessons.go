@@ -15,6 +15,10 @@ import (
 type Walk struct {
 	UserID  string
 	Channel string
+	// Lang is the language the questions were asked in; an answer is
+	// stored with its question as asked (and its index, the same in
+	// every language).
+	Lang string
 }
 
 // Step is where a walk-through stands after one reply.
@@ -96,7 +100,8 @@ func (s *Service) walk(ctx context.Context, w Walk, move walkMove, text string) 
 			st.Skipped = true
 		case moveAnswer:
 			if i < len(qs) {
-				l := store.Lesson{SessionID: sess.ID, UserID: w.UserID, QuestionIdx: i, Question: qs[i], Answer: text}
+				q := s.p.Lessons.QuestionsIn(w.Lang)[i]
+				l := store.Lesson{SessionID: sess.ID, UserID: w.UserID, QuestionIdx: i, Question: q, Answer: text}
 				if _, err := tx.SaveAnswer(ctx, l, now); err != nil {
 					return false, err
 				}
@@ -198,11 +203,12 @@ func (s *Service) Capture(ctx context.Context, userID string, id int64) (*store.
 	return sess, mine, nil
 }
 
-// SubmitAnswers stores a form of answers by question index; blank ones
-// keep what was there. The form answers the person's prompt, so their
-// walk-through is done. It returns how many answers it stored.
-func (s *Service) SubmitAnswers(ctx context.Context, userID string, id int64, answers map[int]string) (*store.Session, int, error) {
-	qs := s.p.Lessons.Questions
+// SubmitAnswers stores a form of answers by question index, asked in
+// lang; blank ones keep what was there. The form answers the person's
+// prompt, so their walk-through is done. It returns how many answers it
+// stored.
+func (s *Service) SubmitAnswers(ctx context.Context, userID, lang string, id int64, answers map[int]string) (*store.Session, int, error) {
+	qs := s.p.Lessons.QuestionsIn(lang)
 	sess, err := s.answerable(ctx, userID, id)
 	if err != nil {
 		return nil, 0, err

@@ -60,9 +60,12 @@ type Lessons struct {
 	NudgeAfter  time.Duration
 	CloseAfter  time.Duration
 	Channel     string
-	Questions   []string
-	// ByLang holds the questions per language where they are configured
-	// so; a language without them asks Questions.
+	// Questions are asked after every session, in this order; a
+	// person answers by question index, whatever language they read.
+	Questions []string
+	// ByLang gives a language ("en", "es") its own wording of Questions:
+	// as many, in the same order. A language it does not name reads
+	// Questions.
 	ByLang map[string][]string
 }
 
@@ -76,6 +79,14 @@ type Evaluation struct {
 	NudgeAfter time.Duration
 	CloseAfter time.Duration
 	FollowUp   time.Duration
+}
+
+// QuestionsIn returns the questions as a reader of lang reads them.
+func (l Lessons) QuestionsIn(lang string) []string {
+	if qs, ok := l.ByLang[lang]; ok && len(qs) == len(l.Questions) {
+		return qs
+	}
+	return l.Questions
 }
 
 // Groups answers whether a user belongs to a group of users; the Slack

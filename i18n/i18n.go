@@ -16,6 +16,7 @@ import (
 	"errors"
 	"io/fs"
 	"strings"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
@@ -138,9 +139,33 @@ func init() {
 func T(lang Lang, id string, data map[string]any) string {
 	l := localizers[lang]
 	if l == nil {
-		l = localizers[English]
+		lang, l = English, localizers[English]
 	}
-	cfg := &goi18n.LocalizeConfig{MessageID: id, TemplateData: data}
+	if len(data) == 0 {
+		// A message without values always reads the same: worded once.
+		key := constKey{lang, id}
+		if s, ok := constants.Load(key); ok {
+			return s.(string)
+		}
+		s := localize(lang, l, id, nil)
+		constants.Store(key, s)
+		return s
+	}
+	return localize(lang, l, id, data)
+}
+
+// constants holds the messages without values already worded, by
+// language and id (the month and weekday names of every date shown,
+// labels, buttons).
+var constants sync.Map
+
+type constKey struct {
+	lang Lang
+	id   string
+}
+
+func localize(lang Lang, l *goi18n.Localizer, id string, data map[string]any) string {
+	cfg := &goi18n.LocalizeConfig{MessageID: id, TemplateData: data, TemplateParser: fillParser{}}
 	if len(data) > 0 {
 		cfg.TemplateData = worded(lang, data)
 		if n, ok := data["Count"]; ok {

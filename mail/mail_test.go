@@ -75,7 +75,7 @@ func newEnv(t *testing.T) *env {
 	svc := exchange.New(exchange.Options{Store: st, Now: c.Now, Policy: exchange.Policy{
 		Location: loc, Language: "en", Mail: true,
 		Lessons: exchange.Lessons{PromptAfter: 15 * time.Minute, NudgeAfter: 48 * time.Hour, CloseAfter: 168 * time.Hour,
-			Questions: []string{"What worked well?"},
+			Questions: []string{"What worked well?", "What would you do differently?"},
 			ByLang:    map[string][]string{"es": {"¿Qué funcionó bien?", "¿Qué harías distinto?"}}},
 	}})
 	srv := startSMTP(t)

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 
 	"github.com/exchangebot/exchangebot/bot"
 	"github.com/exchangebot/exchangebot/exchange"
+	"github.com/exchangebot/exchangebot/i18n"
 )
 
 // Config is the whole YAML file; see config.example.yaml for every key.
@@ -197,6 +199,9 @@ func (c *Config) Validate() error {
 	if _, err := time.LoadLocation(c.Timezone); err != nil || c.Timezone == "" || c.Timezone == "Local" {
 		return bad("timezone", "%q is not an IANA time zone like \"America/Santiago\"", c.Timezone)
 	}
+	if !slices.Contains(i18n.Langs, i18n.Lang(c.Language)) {
+		return bad("language", "%q is not a language of the messages: en or es", c.Language)
+	}
 	groups := 0
 	for _, id := range c.Staff {
 		if !slackIDRe.MatchString(id) {
@@ -255,11 +260,8 @@ func (c *Config) Validate() error {
 	if ch := c.Lessons.Channel; ch != "" && !channelIDRe.MatchString(ch) {
 		return bad("lessons.channel", "%q is not a channel id like C0123ABCD", ch)
 	}
-	if err := c.Lessons.Questions.validate(); err != nil {
+	if err := c.Lessons.Questions.validate(c.Language); err != nil {
 		return err
-	}
-	if c.Language != "en" && c.Language != "es" {
-		return bad("language", "%q is not en or es", c.Language)
 	}
 	if err := c.Web.validate(); err != nil {
 		return err
@@ -366,8 +368,10 @@ func (c *Config) Policy() exchange.Policy {
 			NudgeAfter:  mustDuration(c.Lessons.NudgeAfter),
 			CloseAfter:  mustDuration(c.Lessons.CloseAfter),
 			Channel:     c.Lessons.Channel,
-			Questions:   c.Lessons.Questions.In(c.Language),
-			ByLang:      c.Lessons.Questions.ByLang,
+			// A language the questions do not name reads the configured
+			// language's.
+			Questions: c.Lessons.Questions.In(c.Language),
+			ByLang:    c.Lessons.Questions.ByLang,
 		},
 		Evaluation: exchange.Evaluation{
 			Enabled:    c.Evaluation.Enabled,

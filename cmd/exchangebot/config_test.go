@@ -25,7 +25,7 @@ func TestConfigDefaultsWithoutFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Listen != ":8080" || c.Database != "exchangebot.db" || c.Timezone != "America/Santiago" || c.Slack.Command != "/exchange" ||
-		!c.Feeds.Public || len(c.Reminders.Before) != 2 || len(c.Lessons.Questions.In("en")) != 4 || len(c.Lessons.Questions.In("es")) != 4 || c.Scheduler.Tick != "@every 15s" {
+		!c.Feeds.Public || len(c.Reminders.Before) != 2 || len(c.Lessons.Questions.In("en")) != 4 || len(c.Lessons.Questions.In("es")) != 4 || c.Language != "en" || c.Scheduler.Tick != "@every 15s" {
 		t.Errorf("defaults = %+v", c)
 	}
 	if _, err := LoadConfig(filepath.Join(t.TempDir(), "missing.yaml"), true, noEnv); err == nil {
@@ -103,6 +103,15 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{"lessons:\n  channel: \"#lessons\"", "lessons.channel"},
 		{"lessons:\n  questions: []", "lessons.questions"},
 		{"lessons:\n  questions: [\"ok\", \" \"]", "lessons.questions[1]"},
+		{"lessons:\n  questions: {}", "lessons.questions"},
+		{"lessons:\n  questions: \"What worked?\"", "lessons.questions"},
+		{"lessons:\n  questions:\n    en: [\"A?\", \"B?\"]\n    es: [\"¿A?\"]", "lessons.questions.es"},
+		{"lessons:\n  questions:\n    en: [\"A?\"]\n    fr: [\"A ?\"]", "lessons.questions.fr"},
+		{"lessons:\n  questions:\n    en: [\"A?\"]\n    es: [\" \"]", "lessons.questions.es[0]"},
+		{"lessons:\n  questions:\n    en: []\n    es: [\"¿A?\"]", "lessons.questions.en"},
+		{"lessons:\n  questions:\n    es: [\"¿A?\"]", "lessons.questions"}, // no list in the configured language
+		{`language: "fr"`, "language"},
+		{`language: "es-CL"`, "language"},
 		{"digest:\n  cron: \"mondays\"", "digest.cron"},
 		{"digest:\n  channel: \"digest\"", "digest.channel"},
 		{"evaluation:\n  after: \"later\"", "evaluation.after"},
@@ -128,5 +137,48 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 				t.Fatalf("error %v does not name %q", err, tt.key)
 			}
 		})
+	}
+}
+
+// TestConfigQuestionsPerLanguage: lessons.questions is a list every
+// language reads, or a list per language, which the reader's language
+// picks (the configured language's for the others).
+func TestConfigQuestionsPerLanguage(t *testing.T) {
+	c, err := LoadConfig(writeFile(t, `
+language: "es"
+lessons:
+  questions:
+    en: ["What worked well?", "What would you do differently?"]
+    es: ["¿Qué funcionó bien?", "¿Qué harías distinto?"]
+`), true, noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := c.BotConfig().Lessons
+	if got := l.QuestionsIn("en"); len(got) != 2 || got[1] != "What would you do differently?" {
+		t.Errorf("en reads %q", got)
+	}
+	if got := l.QuestionsIn("es"); len(got) != 2 || got[0] != "¿Qué funcionó bien?" {
+		t.Errorf("es reads %q", got)
+	}
+	// Questions is the configured language's list: what a language the
+	// list does not name reads, and what says how many there are.
+	if got := l.QuestionsIn("pt"); len(l.Questions) != 2 || got[0] != "¿Qué funcionó bien?" {
+		t.Errorf("another language reads %q; Questions = %q", got, l.Questions)
+	}
+	if c.BotConfig().Language != "es" {
+		t.Errorf("language = %q", c.BotConfig().Language)
+	}
+
+	c, err = LoadConfig(writeFile(t, `
+lessons:
+  questions: ["What worked well?"]
+`), true, noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l = c.BotConfig().Lessons
+	if l.QuestionsIn("es")[0] != "What worked well?" || l.QuestionsIn("en")[0] != "What worked well?" {
+		t.Errorf("a plain list is not read by every language: %+v", l)
 	}
 }

@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"net/mail"
 	"slices"
-	"strings"
-
-	"gopkg.in/yaml.v3"
 )
 
 // WebConfig is the `web:` section: Sign in with Slack and who may read
@@ -57,63 +54,6 @@ func (m MailConfig) validate() error {
 	}
 	if m.Username != "" && m.Password == "" {
 		return errors.New("config: mail.password: the SMTP username needs a password (env EXCHANGEBOT_MAIL_PASSWORD)")
-	}
-	return nil
-}
-
-// Questions are the lesson questions: one list for every language, or
-// a list per language (en, es).
-type Questions struct {
-	All    []string
-	ByLang map[string][]string
-}
-
-// UnmarshalYAML reads a list or a mapping of lists.
-func (q *Questions) UnmarshalYAML(n *yaml.Node) error {
-	*q = Questions{}
-	if n.Kind == yaml.SequenceNode {
-		return n.Decode(&q.All)
-	}
-	return n.Decode(&q.ByLang)
-}
-
-// In is the list asked in lang: its own, else the common one, else
-// English's.
-func (q Questions) In(lang string) []string {
-	if qs := q.ByLang[lang]; len(qs) > 0 {
-		return qs
-	}
-	if len(q.All) > 0 {
-		return q.All
-	}
-	return q.ByLang["en"]
-}
-
-func (q Questions) validate() error {
-	check := func(key string, qs []string) error {
-		if len(qs) == 0 {
-			return fmt.Errorf("config: %s: needs at least one question", key)
-		}
-		for i, s := range qs {
-			if strings.TrimSpace(s) == "" {
-				return fmt.Errorf("config: %s[%d]: is empty", key, i)
-			}
-		}
-		return nil
-	}
-	if q.ByLang == nil {
-		return check("lessons.questions", q.All)
-	}
-	for lang, qs := range q.ByLang {
-		if lang != "en" && lang != "es" {
-			return fmt.Errorf("config: lessons.questions.%s: the languages are en and es", lang)
-		}
-		if err := check("lessons.questions."+lang, qs); err != nil {
-			return err
-		}
-	}
-	if len(q.In("en")) == 0 {
-		return errors.New("config: lessons.questions: needs the English questions (en), asked when a language has none")
 	}
 	return nil
 }

@@ -33,6 +33,7 @@ import (
 
 	"github.com/exchangebot/exchangebot/bot"
 	"github.com/exchangebot/exchangebot/calendar"
+	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/store"
 	"github.com/exchangebot/exchangebot/store/sqlite"
 )
@@ -163,6 +164,7 @@ func cmdServe(args []string, stderr io.Writer) error {
 	a.bot.Register(mux)
 	feeds := calendar.NewHandler(a.store, calendar.Options{
 		BaseURL: a.cfg.BaseURL, Public: a.cfg.Feeds.Public, SessionKey: a.sessionKey, Log: a.log, AnnouncementLink: bot.Permalink,
+		Lang: i18n.Lang(a.cfg.Language),
 	})
 	feeds.Register(mux)
 	a.metrics.Register(prometheus.NewCounterFunc(prometheus.CounterOpts{
@@ -273,7 +275,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		// An offline CLI must not take the server's deliveries: it would
 		// mark them sent having only logged them. They wait in the outbox
 		// for the server, online or offline, to send.
-		fmt.Fprintln(stderr, "offline (no Slack token): messages for Slack stay queued for `exchangebot serve`")
+		fmt.Fprintln(stderr, i18n.T(i18n.Lang(a.cfg.Language), "cli.run.offline", nil))
 		return nil
 	}
 	// Online, deliver what is due now (the announcement this command made),

@@ -4,6 +4,8 @@ import (
 	"io"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/exchangebot/exchangebot/i18n"
 )
 
 // botScopes are exactly the scopes the bot's calls need.
@@ -25,8 +27,10 @@ var botScopes = []string{
 // and chat) and the App Home being opened.
 var botEvents = []string{"app_home_opened", "message.im"}
 
-// manifest is the Slack app manifest for this server's URLs.
+// manifest is the Slack app manifest for this server's URLs, worded in
+// the configured language: a manifest has one wording for everyone.
 func manifest(c *Config) map[string]any {
+	lang := i18n.Lang(c.Language)
 	socket := c.Slack.AppToken != ""
 	settings := map[string]any{
 		"org_deploy_enabled":     false,
@@ -37,8 +41,8 @@ func manifest(c *Config) map[string]any {
 	}
 	command := map[string]any{
 		"command":       c.Slack.Command,
-		"description":   "Schedule knowledge exchanges, join them, and find what was learned",
-		"usage_hint":    "new | list [mine|past|all] | show <id> | join <id> | feed | lessons [<id>|<words>] | help",
+		"description":   i18n.T(lang, "cli.manifest.command", nil),
+		"usage_hint":    i18n.T(lang, "cli.manifest.usage_hint", nil),
 		"should_escape": true,
 	}
 	if !socket {
@@ -53,8 +57,8 @@ func manifest(c *Config) map[string]any {
 		"_metadata": map[string]any{"major_version": 1, "minor_version": 1},
 		"display_information": map[string]any{
 			"name":             "exchangebot",
-			"description":      "Knowledge exchanges: schedule, remind, capture lessons",
-			"long_description": "exchangebot schedules webinars and peer exchanges from Slack, publishes calendar feeds, reminds people before each session and asks the speakers afterwards what was learned, building a searchable lessons library and M&E figures.",
+			"description":      i18n.T(lang, "cli.manifest.app", nil),
+			"long_description": i18n.T(lang, "cli.manifest.app_long", nil),
 			"background_color": "#1d4f91",
 		},
 		"features": map[string]any{

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/store"
 )
 
@@ -61,7 +62,7 @@ func cmdRetry(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "requeued %d (%s to %s), which had failed: %s\n", d.ID, d.Kind, d.Recipient, d.LastError)
 	}
 	if a.bot.Offline() {
-		fmt.Fprintln(stdout, "offline (no Slack token): `exchangebot serve` sends them")
+		fmt.Fprintln(stdout, i18n.T(i18n.Lang(a.cfg.Language), "cli.retry.offline", nil))
 		return nil
 	}
 	if err := a.bot.DeliverNow(ctx); err != nil {

@@ -55,6 +55,9 @@ type Server struct {
 	seq      int64
 	// Zones maps user ids to the tz users.info reports.
 	Zones map[string]string
+	// Locales maps user ids to the locale users.info reports ("es-CL"),
+	// when asked with include_locale.
+	Locales map[string]string
 	// Groups maps user-group ids to members.
 	Groups map[string][]string
 	// Delay is added before every answer (a slow Slack).
@@ -79,8 +82,6 @@ type Server struct {
 	// Private lists private channels, true when the bot is a member:
 	// conversations.info reports them so.
 	Private map[string]bool
-	// Locales maps user ids to the locale users.info reports.
-	Locales map[string]string
 	// LaxBlocks turns off the check of every payload against Block Kit's
 	// limits (on by default: Slack answers invalid_blocks, and so does
 	// the fake, recording the problems on the call).
@@ -372,7 +373,7 @@ func (s *Server) answer(method string, c Call) map[string]any {
 	case "users.info":
 		u := f.Get("user")
 		user := map[string]any{"id": u, "name": strings.ToLower(u), "tz": s.Zones[u]}
-		if l := s.Locales[u]; l != "" {
+		if l := s.Locales[u]; l != "" && f.Get("include_locale") == "true" {
 			user["locale"] = l
 		}
 		return map[string]any{"ok": true, "user": user}

@@ -1,0 +1,552 @@
+package bot
+
+// The Spanish renderings: every reply and every kind of message the bot
+// sends, rendered for a Spanish reader and compared with its golden file
+// (testdata/golden/es/<name>.txt; `go test ./bot -run TestSpanishRenderings
+// -update` rewrites them). A rendering fails when it holds a passage of
+// the English catalogs (i18ntest.Foreign). A feature that adds a reply or
+// a kind of message adds a row to spanishRenderings.
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/exchangebot/exchangebot/exchange"
+	"github.com/exchangebot/exchangebot/i18n"
+	"github.com/exchangebot/exchangebot/i18n/i18ntest"
+	"github.com/exchangebot/exchangebot/internal/slackfake"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files of TestSpanishRenderings")
+
+// spanishRendering is one row: render returns what a Spanish reader
+// reads, given a bot of its own (config changed by config, when set) whose
+// clock stands at goldenNow, where UES (es-CL) is staff and UES2 (es-419)
+// and UES3 (es-MX) are colleagues.
+type spanishRendering struct {
+	name   string
+	config func(*Config)
+	render func(g *goldenBot) string
+}
+
+// goldenNow is Monday 30 November 2026, 12:00 in Santiago.
+var goldenNow = time.Date(2026, 11, 30, 15, 0, 0, 0, time.UTC)
+
+// goldenStart is when g.schedule's session starts: Thursday 3 December
+// 2026, 15:00 in Santiago.
+var goldenStart = time.Date(2026, 12, 3, 18, 0, 0, 0, time.UTC)
+
+var spanishRenderings = []spanishRendering{
+	// Replies to commands.
+	{name: "reply/help", render: func(g *goldenBot) string { return g.say("ayuda") }},
+	{name: "reply/list_none", render: func(g *goldenBot) string { return g.says("lista", "lista mías", "lista pasadas", "lista todas") }},
+	{name: "reply/list", render: func(g *goldenBot) string {
+		g.schedule()
+		g.say(`nueva "Foro anulado" 2026-12-04 10:00`)
+		g.say("cancelar 2")
+		return g.says("lista", "lista mías", "lista todas")
+	}},
+	{name: "reply/show", render: func(g *goldenBot) string { g.schedule(); g.say("unirme 1"); return g.say("ver 1") }},
+	{name: "reply/show_cancelled", render: func(g *goldenBot) string {
+		g.schedule()
+		g.say("cancelar 1 la ponente está enferma")
+		return g.say("ver 1")
+	}},
+	{name: "reply/new", render: func(g *goldenBot) string {
+		return g.says(`nueva "Empleo juvenil" 2026-12-03 15:00 90m <#CSALA|sala>`, `nueva "Sin canal" 2026-12-03 15:00 2h`)
+	}},
+	{name: "reply/new_form_outside_slack", render: func(g *goldenBot) string { return g.say("nueva") }},
+	{name: "reply/move", render: func(g *goldenBot) string { g.schedule(); return g.say("mover 1 2026-12-04 16:00 2h") }},
+	{name: "reply/cancel", render: func(g *goldenBot) string { g.schedule(); return g.say("cancelar 1") }},
+	{name: "reply/speakers", render: func(g *goldenBot) string {
+		g.schedule()
+		return g.says(`ponentes 1 agregar <@UES3|mateo> "Juana Díaz <juana@example.org>"`, "ponentes 1 agregar <@UES3|mateo>",
+			"ponentes 1 quitar <@UES3|mateo>", "ponentes 1 quitar <@UES3|mateo>", "ponentes 1 quitar <@UES2|sofia> \"Juana Díaz <juana@example.org>\"")
+	}},
+	{name: "reply/join_leave", render: func(g *goldenBot) string {
+		g.schedule()
+		return g.says("salir 1", "unirme 1", "unirme 1", "salir 1")
+	}},
+	{name: "reply/edit", render: func(g *goldenBot) string { g.schedule(); return g.say(`editar 1 título:"Empleo juvenil rural"`) }},
+	{name: "reply/feed", render: func(g *goldenBot) string { return g.says("calendario", "calendario", "calendario nuevo") }},
+	{name: "reply/lessons", render: func(g *goldenBot) string {
+		before := g.says("lecciones")
+		g.schedule()
+		before += "\n---\n" + g.says("lecciones 1")
+		g.answer("UES2", "Los equipos espejo dieron credibilidad a la evaluación.", "Empezar antes.")
+		return before + "\n---\n" + g.says("lecciones 1", "lecciones", "lecciones evaluación", "lecciones nada-coincide")
+	}},
+	{name: "reply/report", render: func(g *goldenBot) string {
+		before := g.say("informe 2026-12")
+		g.schedule()
+		g.say("unirme 1")
+		g.answer("UES2", "Los equipos espejo.", "Empezar antes.")
+		return before + "\n---\n" + g.say("informe 2026-12")
+	}},
+	{name: "reply/request", render: func(g *goldenBot) string { return g.say(`solicitar "Empleo rural"`) }},
+	{name: "reply/internal_error", render: func(g *goldenBot) string {
+		g.e.store.Close() // every command now fails inside
+		return g.say("lista")
+	}},
+	{name: "reply/grammar_mistakes", render: func(g *goldenBot) string {
+		return g.says(`nueva "Foro" mañana a las`, "mober 1", "ver cero", `nueva "Foro" 31 de febrero 15:00`)
+	}},
+	{name: "reply/refusals", render: func(g *goldenBot) string {
+		g.schedule()
+		return g.saysAs("UES3", "mover 1 2026-12-05 10:00", "cancelar 1", "ver 99", `editar 1 enlace:https://a.example@b.example/`, "informe 2026-12")
+	}, config: func(c *Config) { c.Staff = []string{"UES"} }},
+
+	// What the bot posts: in the channel of a lang:es session, and by DM
+	// to a Spanish reader.
+	{name: "post/announcement", render: func(g *goldenBot) string { return g.posts(g.schedule) }},
+	{name: "post/notes_and_updates", render: func(g *goldenBot) string {
+		g.schedule()
+		return g.posts(func() {
+			g.say("mover 1 2026-12-04 16:00")
+			g.deliver()
+			g.say("cancelar 1 la ponente está enferma")
+			g.deliver()
+		})
+	}},
+	{name: "post/cancelled_without_reason", render: func(g *goldenBot) string {
+		g.schedule()
+		return g.posts(func() { g.say("cancelar 1"); g.deliver() })
+	}},
+	{name: "post/reminders", render: func(g *goldenBot) string {
+		g.schedule()
+		g.saysAs("UES3", "unirme 1")
+		return g.posts(func() {
+			g.at(goldenStart.Add(-24 * time.Hour))
+			g.deliver()
+			g.at(goldenStart.Add(-time.Hour))
+			g.deliver()
+		})
+	}},
+	{name: "post/prompts_and_walk_through", render: func(g *goldenBot) string {
+		g.schedule()
+		return g.posts(func() {
+			g.at(goldenStart.Add(90*time.Minute + 15*time.Minute))
+			g.deliver()
+			g.dm("UES2", "Los equipos espejo.")
+			g.dm("UES2", "saltar")
+			g.dm("UES", "listo")
+		})
+	}},
+	{name: "post/walk_through_two_sessions", render: func(g *goldenBot) string {
+		g.schedule()
+		g.say(`nueva "Segundo foro" 2026-12-03 16:00 30m <@UES2|sofia> <#CSALA|sala> idioma:es`)
+		g.at(goldenStart.Add(90*time.Minute + 15*time.Minute))
+		g.deliver()
+		return g.posts(func() { g.dm("UES2", "Mucho."); g.dm("UES2", "Nada.") })
+	}},
+	{name: "post/nudge", render: func(g *goldenBot) string {
+		g.schedule()
+		g.at(goldenStart.Add(90*time.Minute + 15*time.Minute))
+		g.deliver()
+		return g.posts(func() { g.at(goldenStart.Add(90*time.Minute + 15*time.Minute + 49*time.Hour)); g.deliver() })
+	}},
+	{name: "post/summary", render: func(g *goldenBot) string {
+		g.schedule()
+		return g.posts(func() { g.answer("UES2", "Los equipos espejo dieron credibilidad.", "Empezar antes."); g.deliver() })
+	}, config: func(c *Config) { c.Lessons.Channel = "CLECCIONES" }},
+	{name: "post/summary_none", render: func(g *goldenBot) string {
+		g.schedule()
+		return g.posts(func() { g.at(goldenStart.Add(90*time.Minute + 169*time.Hour)); g.deliver(); g.deliver() })
+	}, config: func(c *Config) { c.Lessons.Channel = "CLECCIONES" }},
+	{name: "post/digest", render: func(g *goldenBot) string {
+		g.schedule()
+		return g.posts(func() { g.digest() })
+	}, config: func(c *Config) { c.DigestChannel = "CRESUMEN"; c.Language = string(i18n.Spanish) }},
+	{name: "post/digest_none", render: func(g *goldenBot) string { return g.posts(g.digest) },
+		config: func(c *Config) { c.DigestChannel = "CRESUMEN"; c.Language = string(i18n.Spanish) }},
+	{name: "post/undelivered", render: func(g *goldenBot) string {
+		// Slack refuses the announcement only once it is due: the channel
+		// went away after it was scheduled.
+		g.say(`nueva "Empleo juvenil" 2026-12-03 15:00 90m <@UES2|sofia> <#CSALA|sala> idioma:es`)
+		g.e.slack.FailChannel("CSALA", "channel_not_found")
+		return g.posts(func() { g.deliver(); g.deliver() })
+	}},
+	{name: "post/undelivered_dm", render: func(g *goldenBot) string {
+		g.schedule()
+		g.e.slack.FailChannel("DUES2", "cannot_dm_bot")
+		return g.posts(func() { g.at(goldenStart.Add(-time.Hour)); g.deliver(); g.deliver() })
+	}},
+
+	{name: "post/answer_link", render: func(g *goldenBot) string {
+		g.say(`nueva "Empleo juvenil" 2026-12-03 15:00 90m "Juana Díaz <juana@example.org>" <#CSALA|sala> idioma:es`)
+		g.deliver()
+		return g.posts(func() { g.at(goldenStart.Add(2 * time.Hour)); g.deliver() })
+	}},
+
+	{name: "post/speaker_added", render: func(g *goldenBot) string {
+		g.schedule()
+		return g.posts(func() { g.say("ponentes 1 agregar <@UES3|mateo>"); g.deliver() })
+	}},
+	{name: "post/chat_outside_a_walk_through", render: func(g *goldenBot) string {
+		return g.posts(func() { g.dm("UES", "hola") })
+	}},
+	{name: "home/app_home", render: func(g *goldenBot) string {
+		g.schedule()
+		g.at(goldenStart.Add(2 * time.Hour))
+		g.deliver()
+		if err := g.e.bot.publishHome(context.Background(), "UES2"); err != nil {
+			g.t.Fatal(err)
+		}
+		b, _ := json.Marshal(g.e.slack.Home("UES2"))
+		return blockTexts(string(b))
+	}},
+	{name: "form/manage", render: func(g *goldenBot) string {
+		g.schedule()
+		s, err := g.e.store.Session(context.Background(), 1)
+		if err != nil {
+			g.t.Fatal(err)
+		}
+		var out []string
+		for _, v := range []slack.ModalViewRequest{g.e.bot.editModal(i18n.Spanish, s, "{}"), g.e.bot.moveModal(i18n.Spanish, s, "{}"),
+			g.e.bot.cancelModal(i18n.Spanish, s, "{}"), g.e.bot.searchModal(i18n.Spanish, "evaluación", nil, true)} {
+			b, _ := json.Marshal(v)
+			out = append(out, blockTexts(string(b)))
+		}
+		return strings.Join(out, "\n---\n")
+	}},
+
+	// Forms and what pressing a button answers.
+	{name: "form/new_session", render: func(g *goldenBot) string {
+		g.e.command("UES", "nueva", "trig-golden-new")
+		return g.view()
+	}},
+	{name: "form/new_session_errors", render: func(g *goldenBot) string {
+		_, body := g.e.interaction(viewSubmission("UES", map[string]map[string]any{
+			"title": {"value": ""}, "kind": {"selected_option": map[string]any{"value": "webinar"}},
+			"tz": {"selected_option": map[string]any{"value": "Marte/Olimpo"}}, "duration": {"selected_option": map[string]any{"value": "1500"}},
+		}, `{"channel":"C1"}`))
+		return errorsOf(g.t, body)
+	}},
+	{name: "form/new_session_scheduled", render: func(g *goldenBot) string {
+		return g.posts(func() {
+			g.e.interaction(viewSubmission("UES", map[string]map[string]any{
+				"title": {"value": "Empleo juvenil"}, "kind": {"selected_option": map[string]any{"value": "workshop"}},
+				"date": {"selected_date": "2026-12-03"}, "time": {"selected_time": "15:00"},
+				"tz": {"selected_option": map[string]any{"value": "America/Santiago"}}, "duration": {"selected_option": map[string]any{"value": "90"}},
+			}, `{"channel":"C1"}`))
+		})
+	}},
+	{name: "form/capture", render: func(g *goldenBot) string {
+		g.schedule()
+		g.at(goldenStart.Add(2 * time.Hour))
+		g.deliver()
+		g.dm("UES2", "Los equipos espejo.")
+		g.e.interaction(blockAction("UES2", "DUES2", "1"))
+		return g.view()
+	}},
+	{name: "form/capture_saved", render: func(g *goldenBot) string {
+		g.schedule()
+		g.at(goldenStart.Add(2 * time.Hour))
+		g.deliver()
+		return g.posts(func() { g.submitLessons("UES2", "Los equipos espejo.", "Empezar antes.") })
+	}},
+	{name: "form/capture_refused", render: func(g *goldenBot) string {
+		g.schedule()
+		early := g.posts(func() { g.e.interaction(blockAction("UES2", "DUES2", "1")) })
+		g.at(goldenStart.Add(2 * time.Hour))
+		g.deliver()
+		return early + "\n---\n" + g.submitLessons("UES2", "", "") + "\n---\n" + g.posts(func() { g.e.interaction(blockAction("UES3", "DUES3", "1")) })
+	}},
+	{name: "form/join_button", render: func(g *goldenBot) string {
+		g.schedule()
+		return g.posts(func() {
+			g.e.interaction(joinAction("UES3", "CSALA", "1"))
+			g.e.interaction(joinAction("UES3", "CSALA", "1"))
+		})
+	}},
+}
+
+// TestSpanishRenderings renders every row for a Spanish reader: each
+// must match its golden file and hold no English catalog passage; and
+// every error code exchange has is worded.
+func TestSpanishRenderings(t *testing.T) {
+	for _, r := range spanishRenderings {
+		t.Run(r.name, func(t *testing.T) {
+			g := newGoldenBot(t, r.config)
+			got := mask(r.render(g))
+			if strings.TrimSpace(got) == "" {
+				t.Fatal("rendered nothing")
+			}
+			if foreign := i18ntest.Foreign(i18n.Spanish, got); len(foreign) > 0 {
+				t.Errorf("English in a Spanish rendering: %q\n%s", foreign, got)
+			}
+			golden(t, r.name, got)
+		})
+	}
+	t.Run("error", func(t *testing.T) {
+		g := newGoldenBot(t, nil)
+		var all []string
+		for _, e := range everyError() {
+			text := g.e.bot.errorText(i18n.Spanish, e)
+			if foreign := i18ntest.Foreign(i18n.Spanish, text); len(foreign) > 0 {
+				t.Errorf("%s: English in %q: %q", e.Code, text, foreign)
+			}
+			all = append(all, e.Code+" "+fmt.Sprint(e.Arg("op"))+": "+text)
+		}
+		golden(t, "error/all", strings.Join(all, "\n"))
+	})
+}
+
+// everyError is one exchange.Error of each code and operation bot words,
+// with the values exchange gives it, and one code bot does not know.
+func everyError() []*exchange.Error {
+	end := goldenStart.Add(90 * time.Minute)
+	args := map[string]map[string]any{
+		exchange.CodeNotAllowed:   {"id": int64(12), "creator": "UES"},
+		exchange.CodeNotFound:     {"id": int64(12)},
+		exchange.CodeCancelled:    {"id": int64(12)},
+		exchange.CodeOver:         {"id": int64(12)},
+		exchange.CodeNotHeld:      {"id": int64(12), "end": end},
+		exchange.CodeMayNotAnswer: {"id": int64(12)},
+		exchange.CodeNoAnswers:    {"id": int64(12)},
+		exchange.CodeTitleTooLong: {"len": 151, "max": 150},
+		exchange.CodeDuration:     {"duration": 25 * time.Hour, "max": exchange.MaxDuration},
+		exchange.CodePast:         {"start": goldenStart.In(mustLoc("America/Santiago")), "tz": "America/Santiago"},
+		exchange.CodeZone:         {"tz": "Marte/Olimpo"},
+		exchange.CodeKind:         {"kind": "charla", "kinds": exchange.Kinds},
+		exchange.CodeLang:         {"lang": "fr", "langs": exchange.Langs},
+		exchange.CodeLink:         {"link": "ftp://x"},
+		exchange.CodeSpeaker:      {"speaker": "Ana"},
+		exchange.CodePeriod:       {"from": goldenStart, "to": goldenNow},
+		exchange.CodeFormat:       {"format": "pdf", "formats": exchange.ExportFormats},
+	}
+	var out []*exchange.Error
+	for key := range errorIDs {
+		code, op, _ := strings.Cut(key, "/")
+		a := map[string]any{}
+		for k, v := range args[code] {
+			a[k] = v
+		}
+		if op != "" {
+			a["op"] = op
+		} else if code == exchange.CodeNotAllowed {
+			a["op"] = exchange.OpSpeakers
+		}
+		out = append(out, &exchange.Error{Code: code, Args: a})
+	}
+	out = append(out, &exchange.Error{Code: "zz_unheard_of"})
+	slicesSortErrors(out)
+	return out
+}
+
+func slicesSortErrors(es []*exchange.Error) {
+	key := func(e *exchange.Error) string { return e.Code + "/" + fmt.Sprint(e.Arg("op")) }
+	for i := 1; i < len(es); i++ {
+		for j := i; j > 0 && key(es[j]) < key(es[j-1]); j-- {
+			es[j], es[j-1] = es[j-1], es[j]
+		}
+	}
+}
+
+// goldenBot is a bot for one rendering, with helpers that read like the
+// product.
+type goldenBot struct {
+	t *testing.T
+	e *testEnv
+}
+
+func newGoldenBot(t *testing.T, config func(*Config)) *goldenBot {
+	mutate := []func(*Config){bilingual}
+	if config != nil {
+		mutate = append(mutate, config)
+	}
+	e := newTestBot(t, mutate...)
+	e.clock.Set(goldenNow)
+	for user, locale := range map[string]string{"UES": "es-CL", "UES2": "es-419", "UES3": "es-MX"} {
+		e.slack.Locales[user] = locale
+		e.slack.Zones[user] = "America/Santiago"
+	}
+	return &goldenBot{t: t, e: e}
+}
+
+// say runs a command as UES and returns the reply.
+func (g *goldenBot) say(text string) string { return g.e.run("UES", text) }
+
+// says runs commands as UES, returning their replies one after another.
+func (g *goldenBot) says(texts ...string) string { return g.saysAs("UES", texts...) }
+
+func (g *goldenBot) saysAs(user string, texts ...string) string {
+	var out []string
+	for _, text := range texts {
+		out = append(out, "> "+text+"\n"+g.e.run(user, text))
+	}
+	return strings.Join(out, "\n\n")
+}
+
+// schedule has UES schedule a lang:es session with UES2 speaking, at
+// goldenStart, announced in CSALA, and delivers what is due.
+func (g *goldenBot) schedule() {
+	r := g.say(`nueva "Empleo juvenil" 2026-12-03 15:00 90m <@UES2|sofia> <#CSALA|sala> socio:"FOSIS Chile" enlace:https://meet.example.org/ej idioma:es`)
+	if !strings.Contains(r, "#") {
+		g.t.Fatalf("nueva: %s", r)
+	}
+	g.deliver()
+}
+
+func (g *goldenBot) at(t time.Time) { g.e.clock.Set(t) }
+func (g *goldenBot) deliver()       { g.e.deliver() }
+
+// dm is user's reply in their DM with the bot.
+func (g *goldenBot) dm(user, text string) {
+	g.e.event(dm(g.t, fmt.Sprintf("EvG%d", dmSeq.Add(1)), "D"+user, user, text))
+}
+
+// answer has user answer session 1's questions in the DM, after it ends.
+func (g *goldenBot) answer(user string, answers ...string) {
+	g.at(goldenStart.Add(2 * time.Hour))
+	g.deliver()
+	for _, a := range answers {
+		g.dm(user, a)
+	}
+}
+
+// digest runs the weekly digest job and delivers it.
+func (g *goldenBot) digest() {
+	if err := g.e.bot.svc.OweDigest(context.Background()); err != nil {
+		g.t.Fatal(err)
+	}
+	g.deliver()
+}
+
+// posts runs fn and returns what was posted and shown meanwhile: each
+// message (or ephemeral, or update) with where it went and the texts of
+// its blocks.
+func (g *goldenBot) posts(fn func()) string {
+	from := len(g.e.slack.Calls())
+	fn()
+	var out []string
+	for _, c := range g.e.slack.Calls()[from:] {
+		switch c.Method {
+		case "chat.postMessage", "chat.postEphemeral", "chat.update":
+		default:
+			continue
+		}
+		where := c.Form.Get("channel")
+		if u := c.Form.Get("user"); u != "" {
+			where += " (" + u + ")"
+		}
+		if c.Form.Get("thread_ts") != "" {
+			where += " thread"
+		}
+		if c.Error != "" {
+			where += " refused: " + c.Error
+		}
+		text := c.Method + " " + where + "\n" + c.Form.Get("text")
+		if b := blockTexts(c.Form.Get("blocks")); b != "" {
+			text += "\n[blocks]\n" + b
+		}
+		out = append(out, text)
+	}
+	// The engine delivers to several conversations at once, in order
+	// within each: keep each conversation's order, and put the
+	// conversations in a fixed one.
+	sort.SliceStable(out, func(i, j int) bool {
+		wi, _, _ := strings.Cut(out[i], "\n")
+		wj, _, _ := strings.Cut(out[j], "\n")
+		return wi < wj
+	})
+	return strings.Join(out, "\n\n")
+}
+
+// view is the texts of the last form opened.
+func (g *goldenBot) view() string {
+	calls := g.e.slack.Calls("views.open")
+	if len(calls) == 0 {
+		g.t.Fatal("no form was opened")
+	}
+	b, _ := json.Marshal(calls[len(calls)-1].JSON["view"])
+	return blockTexts(string(b))
+}
+
+// submitLessons submits the capture form of session 1 as user, one value
+// per question; it returns the inline errors, if any.
+func (g *goldenBot) submitLessons(user string, answers ...string) string {
+	state := map[string]any{}
+	for i, a := range answers {
+		state[fmt.Sprintf("q%d", i+1)] = map[string]any{"answer": map[string]any{"type": "plain_text_input", "value": a}}
+	}
+	b, _ := json.Marshal(map[string]any{
+		"type": "view_submission", "team": map[string]any{"id": "T1"}, "user": map[string]any{"id": user},
+		"trigger_id": fmt.Sprintf("trig-lessons-%d", dmSeq.Add(1)),
+		"view": map[string]any{"id": "V2", "type": "modal", "callback_id": callbackLessons,
+			"private_metadata": `{"session":1,"lang":"es"}`, "state": map[string]any{"values": state}},
+	})
+	_, body := g.e.interaction(string(b))
+	return errorsOf(g.t, body)
+}
+
+// errorsOf is the inline errors of a view submission's answer.
+func errorsOf(t *testing.T, body string) string {
+	if strings.TrimSpace(body) == "" {
+		return ""
+	}
+	var resp struct {
+		Errors map[string]string `json:"errors"`
+	}
+	if err := json.Unmarshal([]byte(body), &resp); err != nil {
+		t.Fatalf("view answer %q: %v", body, err)
+	}
+	var lines []string
+	for _, field := range []string{"title", "kind", "date", "time", "tz", "duration", "speakers", "link", "q1"} {
+		if e, ok := resp.Errors[field]; ok {
+			lines = append(lines, field+": "+e)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func joinAction(user, channel, value string) string {
+	b, _ := json.Marshal(map[string]any{
+		"type": "block_actions", "team": map[string]any{"id": "T1"}, "user": map[string]any{"id": user},
+		"trigger_id": fmt.Sprintf("trig-join-%d", dmSeq.Add(1)), "channel": map[string]any{"id": channel},
+		"actions": []map[string]any{{"type": "button", "action_id": actionJoin, "block_id": "session_" + value, "value": value,
+			"action_ts": fmt.Sprintf("1764331201.%06d", dmSeq.Add(1))}},
+	})
+	return string(b)
+}
+
+// feedTokens are the random parts of a rendering: feed and answer tokens.
+var feedTokens = regexp.MustCompile(`(/calendar/u/|%2Fcalendar%2Fu%2F|token=|/answer/)[A-Za-z0-9_-]{20,}`)
+
+func mask(s string) string { return feedTokens.ReplaceAllString(s, "${1}TOKEN") }
+
+// golden compares got with testdata/golden/es/<name>.txt, or writes it
+// with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", "es", filepath.FromSlash(name)+".txt")
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to write it)", err)
+	}
+	if string(want) != got+"\n" {
+		t.Errorf("%s differs from %s (run with -update if the change is meant):\n got:\n%s\nwant:\n%s", name, path, got, want)
+	}
+}
+
+var _ = slackfake.Readable // the fake's helpers are used through testEnv
