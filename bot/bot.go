@@ -135,6 +135,7 @@ func New(o Options) *Bot {
 	})
 	b.registerLessons()
 	b.registerDigest()
+	b.registerSeries()
 	b.registerDemand()
 	b.registerEvaluation()
 	// The clock is read through b, so a test that swaps b.now moves every part.

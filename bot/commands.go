@@ -119,7 +119,7 @@ var _ = commands.add("help", (*Bot).cmdHelp)
 
 func (b *Bot) cmdHelp(_ context.Context, req Request, _ Command) (Reply, error) {
 	demand := i18n.T(req.Lang, "demand.help", map[string]any{"Slash": b.cfg.Command})
-	return Reply{Text: b.helpText(req.Lang) + "\n\n" + demand}, nil
+	return Reply{Text: b.helpText(req.Lang) + "\n\n" + demand + "\n\n" + seriesHelp(req.Lang, b.cfg.Command)}, nil
 }
 
 // helpText is the usage, with examples, in the reader's language: its
@@ -145,7 +145,16 @@ func (b *Bot) cmdShow(ctx context.Context, req Request, c Command) (Reply, error
 	if err != nil {
 		return Reply{}, err
 	}
-	return b.showReply(req.Lang, s), nil
+	r := b.showReply(req.Lang, s)
+	if s.SeriesID != 0 {
+		text, err := b.seriesShowText(ctx, req.Lang, s)
+		if err != nil {
+			return Reply{}, err
+		}
+		r.Blocks = append(r.Blocks, slack.NewSectionBlock(mrkdwn(text), nil, nil))
+		r.Text += "\n" + text
+	}
+	return r, nil
 }
 
 var _ = commands.add("feed", (*Bot).cmdFeed)

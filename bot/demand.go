@@ -179,6 +179,9 @@ func (b *Bot) cmdPlan(ctx context.Context, req Request, c Command) (Reply, error
 	if c.Channel != "" {
 		draft.Channel = c.Channel
 	}
+	if draft.Repeat, err = b.repeatOf(c, start, loc); err != nil {
+		return Reply{}, err
+	}
 	s, err := b.svc.Schedule(ctx, req.actor(), draft)
 	if err != nil {
 		return Reply{}, b.demandError(err)
@@ -190,6 +193,11 @@ func (b *Bot) cmdPlan(ctx context.Context, req Request, c Command) (Reply, error
 func (b *Bot) plannedReply(ctx context.Context, userID string, s *store.Session, r store.Request) Reply {
 	lang := b.readerLang(ctx, userID)
 	reply := b.scheduledReply(lang, s)
+	if s.SeriesID != 0 {
+		if sr, err := b.store.Series(ctx, s.SeriesID); err == nil {
+			reply = Reply{Text: b.seriesScheduledText(lang, sr)}
+		}
+	}
 	reply.Text += " " + i18n.T(lang, "demand.scheduled_from", map[string]any{"ID": r.ID, "Asker": r.Asker})
 	return reply
 }

@@ -46,6 +46,9 @@ const msgErrorUnknown = "refusal.unknown"
 // errorText words an error of the exchange service in lang for the
 // person who caused it: what was wrong and how to do it right.
 func (b *Bot) errorText(lang i18n.Lang, e *exchange.Error) string {
+	if text, ok := seriesErrorText(lang, e); ok {
+		return text
+	}
 	id := errorIDs[e.Code+"/"+fmt.Sprint(e.Arg("op"))]
 	if id == "" {
 		id = errorIDs[e.Code]

@@ -179,6 +179,7 @@ func (b *Bot) newSessionModal(l i18n.Lang, zone, meta string) slack.ModalViewReq
 		input("time", tr(l, "native.form.time"), slack.NewTimePickerBlockElement("v"), false),
 		input("tz", tr(l, "native.form.zone"), staticSelect(b.zoneOptions(zone), 0), false),
 		input("duration", tr(l, "native.form.duration"), staticSelect(durationOptions(l), index(durationOptions(l), "60")), false),
+		seriesFormRepeat(l), seriesFormEnds(l),
 		input("speakers", tr(l, "native.form.speakers"), slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeUser, nil, "v"), true),
 		input("external", tr(l, "native.form.external"), textInput(tr(l, "native.form.external_hint"), maxInputLength, true, ""), true),
 		input("partners", tr(l, "native.form.partners"), textInput(tr(l, "native.form.one_per_line"), maxInputLength, true, ""), true),
@@ -259,6 +260,7 @@ func (b *Bot) submitNewSession(ctx context.Context, cb slack.InteractionCallback
 		draft.Speakers = append(draft.Speakers, store.Speaker{UserID: u})
 	}
 	draft.Speakers = append(draft.Speakers, external...)
+	draft.Repeat = b.readRepeat(l, cb, start, loc, errs)
 	// Every mistake at once, each beside its field: what the form could
 	// not read, then what the service refuses.
 	for _, e := range exchange.Errors(b.svc.CheckDraft(by, draft)) {
@@ -292,6 +294,13 @@ func (b *Bot) submitNewSession(ctx context.Context, cb slack.InteractionCallback
 		return b.formErrors(l, err)
 	}
 	reply := b.scheduledReply(l, s)
+	if s.SeriesID != 0 {
+		sr, err := b.store.Series(ctx, s.SeriesID)
+		if err != nil {
+			return nil, err
+		}
+		reply = Reply{Text: b.seriesScheduledText(l, sr)}
+	}
 	if meta.Request != 0 {
 		if r, err := b.store.Request(ctx, meta.Request); err == nil {
 			reply = b.plannedReply(ctx, cb.User.ID, s, r)
@@ -309,6 +318,9 @@ func pickedTime(date, clock string, loc *time.Location) (time.Time, error) {
 
 // formField is the input of a form an error of the service is about.
 func formField(code string) string {
+	if f := seriesFormField(code); f != "" {
+		return f
+	}
 	switch code {
 	case exchange.CodeKind:
 		return "kind"
@@ -331,6 +343,9 @@ func formField(code string) string {
 // formError words an error of the service for a form: plain words, with
 // no command syntax, since the person is filling in fields.
 func formError(l i18n.Lang, e *exchange.Error) string {
+	if text, ok := seriesFormError(l, e); ok {
+		return text
+	}
 	switch e.Code {
 	case exchange.CodeNotStaff:
 		return tr(l, "native.form.error.not_staff")

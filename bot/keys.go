@@ -14,7 +14,7 @@ import (
 
 // The keys each command takes, and the message that lists them.
 var (
-	newKeys     = keySet{hint: msgKeysNew, names: []string{"tz", "kind", "link", "partner", "lang"}}
+	newKeys     = keySet{hint: msgKeysNew, names: []string{"tz", "kind", "link", "partner", "lang", "every", "until", "count"}}
 	editKeys    = keySet{hint: msgKeysEdit, names: []string{"title", "description", "link", "kind", "lang"}}
 	requestKeys = keySet{hint: msgKeysRequest, names: []string{"partner", "for"}}
 )
@@ -149,6 +149,7 @@ func (c *Command) dateTime(args []arg, i int, form any) (int, error) {
 // extras reads what may follow the time of a new session, in any order.
 func (c *Command) extras(args []arg) error {
 	seen := map[string]bool{}
+	typed := map[string]string{} // key name -> as typed, for messages
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		s := a.text
@@ -167,6 +168,15 @@ func (c *Command) extras(args []arg) error {
 		if key, val, ok := a.key(); ok {
 			if err := c.setKey(newKeys, key, val, seen); err != nil {
 				return err
+			}
+			name := keyWords[foldWord(key)]
+			typed[name] = key
+			if name == "until" {
+				n, err := c.readUntil(a, args[i+1:])
+				if err != nil {
+					return err
+				}
+				i += n
 			}
 			continue
 		}
@@ -203,7 +213,7 @@ func (c *Command) extras(args []arg) error {
 			return usage(msgNotUnderstood, "Input", echo(a.raw))
 		}
 	}
-	return nil
+	return c.checkRepeat(typed)
 }
 
 func (c *Command) setChannel(s string) error {
@@ -221,8 +231,15 @@ func (c *Command) setChannel(s string) error {
 // setKey sets what key:val says, key being as typed in either language.
 func (c *Command) setKey(ks keySet, key, val string, seen map[string]bool) error {
 	name := keyWords[foldWord(key)]
-	// The example shows the key as it was typed: `tipo:webinar`.
-	example := func() string { return "`" + key + ":" + keyValues[name] + "`" }
+	// The example shows the key as it was typed: `tipo:webinar`, with a
+	// value in the same language where the languages differ: `cada:mes`.
+	example := func() string {
+		v, ok := typedKeyValues[foldWord(key)]
+		if !ok {
+			v = keyValues[name]
+		}
+		return "`" + key + ":" + v + "`"
+	}
 	switch {
 	case key == "http" || key == "https":
 		return usage(msgLinkWithoutKey)
@@ -267,6 +284,12 @@ func (c *Command) setKey(ks keySet, key, val string, seen map[string]bool) error
 		return checkTitle(c.Title)
 	case "description":
 		c.Description = cleanText(val)
+	case "every":
+		return c.setEvery(val)
+	case "count":
+		return c.setCount(val)
+	case "until":
+		c.Until = strings.TrimSpace(val) // read with the words after it by readUntil
 	case "for":
 		v := strings.TrimSpace(val)
 		if !strings.HasPrefix(v, "#") && !strings.HasPrefix(v, "<#") {

@@ -194,6 +194,8 @@ var _ = commands.add("lessons", (*Bot).cmdLessons)
 func (b *Bot) cmdLessons(ctx context.Context, req Request, c Command) (Reply, error) {
 	lang := req.Lang
 	switch {
+	case c.All:
+		return b.seriesLessons(ctx, req, c)
 	case c.ID != 0:
 		s, lessons, err := b.svc.Lessons(ctx, c.ID)
 		if err != nil {

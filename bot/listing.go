@@ -26,6 +26,7 @@ func listLine(l i18n.Lang, s *store.Session) string {
 	if len(s.Speakers) > 0 {
 		line += " · " + speakerList(l, s.Speakers, listSpeakers)
 	}
+	line += seriesMark(l, s)
 	return clipMrkdwn(line, maxListLine)
 }
 

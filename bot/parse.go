@@ -38,6 +38,10 @@ type Command struct {
 	Reason      string          // cancel, requests decline: free text, may be empty
 	Into        int64           // requests merge: the request the other joins
 	Words       string          // lessons: the search words when not an id
+	Every       string          // new every:/cada: exchange.EveryWeek, EveryTwoWeeks or EveryMonth; "" for one session
+	Until       string          // new until:/hasta: the last day as written, syntax checked
+	Count       int             // new count:/veces: 1 to exchange.MaxOccurrences; 0 when not given
+	All         bool            // move/cancel: `all` after the id, this occurrence and the later ones; join/leave/lessons: the whole series
 	From, To    string          // report: as written, syntax checked (2026-01, enero, 2026-01-15, 3 dic…)
 
 	// Set by Resolve, not by Parse, which has no clock.
@@ -83,8 +87,10 @@ func Parse(text string) (Command, error) {
 		c, err = parseRequests(lx, typed)
 	case "feed":
 		c.Action, err = parseChoice(lx, typed, i18n.Msg(msgFormFeed), feedActions)
-	case "show", "join", "leave":
+	case "show":
 		c.ID, err = parseIDOnly(lx, typed)
+	case "join", "leave":
+		c.ID, c.All, err = parseIDAll(lx, typed)
 	case "plan":
 		c, err = parsePlan(lx, typed)
 	case "move":
@@ -175,9 +181,16 @@ func parseMove(lx *lexer, typed string) (Command, error) {
 	if c.ID, err = idArg(args, 0, typed, form); err != nil {
 		return Command{}, err
 	}
-	next, err := c.dateTime(args, 1, form)
+	at := 1
+	if isAll(args, 1) {
+		c.All, at = true, 2
+	}
+	next, err := c.dateTime(args, at, form)
 	if err != nil {
 		return Command{}, err
+	}
+	if next == len(args)-1 && isAll(args, next) {
+		return Command{}, usage(msgAllAfterID, "Form", i18n.Msg(msgFormMoveAll))
 	}
 	return c, extraArgs(args, next, form)
 }
@@ -195,7 +208,8 @@ func parseCancel(lx *lexer, typed string) (Command, error) {
 	if c.ID, err = parseID(a, form); err != nil {
 		return Command{}, err
 	}
-	c.Reason = freeText(lx.rest())
+	rest, all := cutAll(lx.rest())
+	c.Reason, c.All = freeText(rest), all
 	return c, nil
 }
 
@@ -246,6 +260,11 @@ func parseLessons(lx *lexer) (Command, error) {
 	rest := lx.rest()
 	if rest == "" {
 		return c, nil
+	}
+	if id, tail, ok := strings.Cut(rest, " "); ok && strings.TrimPrefix(id, "#") != "" && isDigits(strings.TrimPrefix(id, "#")) {
+		if tail, all := cutAll(tail); all && strings.TrimSpace(tail) == "" {
+			rest, c.All = id, true // lessons 12 all: the series'
+		}
 	}
 	if n := strings.TrimPrefix(rest, "#"); n != "" && isDigits(n) {
 		id, err := parseID(arg{text: rest, raw: rest}, i18n.Msg(msgFormLessons))

@@ -2,11 +2,13 @@ package bot
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
+	"github.com/exchangebot/exchangebot/exchange"
 	"github.com/exchangebot/exchangebot/i18n"
 )
 
@@ -37,6 +39,11 @@ func FuzzParse(f *testing.F) {
 		"lessons youth employment",
 		"report 2026-01 2026-03-31",
 		`new "T" tomorrow 15:00 partner:"unclosed`,
+		`new "CoP" 2026-03-10 15:00 every:month until:30 jun count:6`,
+		`nueva "CdP" martes 15h cada:2semanas hasta:el 30 de junio de 2026`,
+		"mover 12 todas mañana a las 16:00",
+		"cancel 12 all the agreement ended",
+		"lecciones 12 todas",
 	} {
 		f.Add(s)
 	}
@@ -90,6 +97,31 @@ func FuzzParse(f *testing.F) {
 		for _, sp := range c.Speakers {
 			if (sp.UserID == "") == (sp.Email == "") {
 				t.Fatalf("Parse(%q): speaker %+v is neither a Slack user nor an email", text, sp)
+			}
+		}
+		if c.Every != "" && !slices.Contains(exchange.Everies, c.Every) || c.Count < 0 || c.Count > exchange.MaxOccurrences {
+			t.Fatalf("Parse(%q): every %q count %d", text, c.Every, c.Count)
+		}
+		if (c.Until != "" || c.Count != 0) && (c.Every == "" || c.Name != "new") || c.Until != "" && c.Count != 0 {
+			t.Fatalf("Parse(%q): until %q, count %d without every or together", text, c.Until, c.Count)
+		}
+		if c.Until != "" {
+			// Parse checked the syntax, so reading the day may only object
+			// to the calendar (31 feb), and a day it reads is a midnight.
+			day, err := UntilDay(c.Until, fuzzNow, fuzzNow, time.UTC)
+			var ue *UsageError
+			if err != nil && !errors.As(err, &ue) {
+				t.Fatalf("UntilDay(%q) after Parse(%q): %v", c.Until, text, err)
+			}
+			if err == nil && (day.Hour() != 0 || day.Minute() != 0) {
+				t.Fatalf("UntilDay(%q) = %v, not a day", c.Until, day)
+			}
+		}
+		switch c.Name {
+		case "move", "cancel", "join", "leave", "lessons":
+		default:
+			if c.All {
+				t.Fatalf("Parse(%q): all on %s", text, c.Name)
 			}
 		}
 		if c.TZ != "" {

@@ -29,7 +29,7 @@ func (b *Bot) cmdReport(ctx context.Context, req Request, c Command) (Reply, err
 		return Reply{}, err
 	}
 	figures := figureLines(i18n.For(req.Lang), r)
-	return Reply{Text: reportText(req.Lang, r, loc) + "\n" + strings.Join(figures, "\n")}, nil
+	return Reply{Text: reportText(req.Lang, r, loc) + seriesReportLine(req.Lang, r) + "\n" + strings.Join(figures, "\n")}, nil
 }
 
 // reportText words the figures for a reader of lang. The catalogs write

@@ -38,10 +38,14 @@ func (b *Bot) cmdNew(ctx context.Context, req Request, c Command) (Reply, error)
 		// Nothing is stored: the person invites the bot and tries again.
 		return Reply{Text: b.channelProblem(b.readerLang(ctx, req.UserID), ch, err)}, nil
 	}
-	s, err := b.svc.Schedule(ctx, req.actor(), exchange.Draft{
+	draft := exchange.Draft{
 		Title: c.Title, Kind: c.Kind, Start: start, Duration: c.Duration, TZ: loc.String(),
 		Link: c.Link, Channel: c.Channel, Lang: c.Lang, Partners: c.Partners, Speakers: c.Speakers,
-	})
+	}
+	if c.Every != "" {
+		return b.newSeries(ctx, req, c, draft, loc)
+	}
+	s, err := b.svc.Schedule(ctx, req.actor(), draft)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -93,6 +97,9 @@ func (b *Bot) cmdMove(ctx context.Context, req Request, c Command) (Reply, error
 	if err != nil {
 		return Reply{}, err
 	}
+	if c.All {
+		return b.moveSeries(ctx, req, c, start)
+	}
 	s, _, err = b.svc.Move(ctx, req.actor(), s.ID, start, c.Duration)
 	if err != nil {
 		return Reply{}, err
@@ -104,6 +111,9 @@ func (b *Bot) cmdMove(ctx context.Context, req Request, c Command) (Reply, error
 var _ = commands.add("cancel", (*Bot).cmdCancel)
 
 func (b *Bot) cmdCancel(ctx context.Context, req Request, c Command) (Reply, error) {
+	if c.All {
+		return b.cancelSeries(ctx, req, c)
+	}
 	s, err := b.svc.Cancel(ctx, req.actor(), c.ID, c.Reason)
 	if err != nil {
 		return Reply{}, err
@@ -140,6 +150,9 @@ func orNone(lang i18n.Lang, s string) string {
 var _ = commands.add("join", (*Bot).cmdJoin)
 
 func (b *Bot) cmdJoin(ctx context.Context, req Request, c Command) (Reply, error) {
+	if c.All {
+		return b.joinSeries(ctx, req.UserID, c.ID)
+	}
 	return b.join(ctx, req.Lang, req.UserID, c.ID)
 }
 
@@ -159,6 +172,9 @@ func (b *Bot) join(ctx context.Context, lang i18n.Lang, userID string, id int64)
 var _ = commands.add("leave", (*Bot).cmdLeave)
 
 func (b *Bot) cmdLeave(ctx context.Context, req Request, c Command) (Reply, error) {
+	if c.All {
+		return b.leaveSeries(ctx, req.UserID, c.ID)
+	}
 	s, left, err := b.svc.Leave(ctx, req.UserID, c.ID)
 	if err != nil {
 		return Reply{}, err

@@ -40,7 +40,10 @@ func (b *Bot) registerSenders() {
 }
 
 func (b *Bot) sendAnnouncement(ctx context.Context, d store.Delivery, s *store.Session) (string, string, error) {
-	text, blocks := b.announcement(s)
+	text, blocks, err := b.announcementOf(ctx, s)
+	if err != nil {
+		return "", "", err
+	}
 	return b.postTop(ctx, d, d.Recipient, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
 }
 
@@ -51,9 +54,12 @@ func (b *Bot) sendUpdate(ctx context.Context, _ store.Delivery, s *store.Session
 	if s.AnnounceTS == "" {
 		return "", "", nil // the announcement, when it goes out, shows the current state
 	}
-	text, blocks := b.announcement(s)
+	text, blocks, err := b.announcementOf(ctx, s)
+	if err != nil {
+		return "", "", err
+	}
 	opts := []slack.MsgOption{slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...)}
-	_, _, _, err := b.slack.UpdateMessageContext(ctx, s.AnnounceChannel, s.AnnounceTS, opts...)
+	_, _, _, err = b.slack.UpdateMessageContext(ctx, s.AnnounceChannel, s.AnnounceTS, opts...)
 	if blocksRefused(err) {
 		b.metrics.PlainFallbacks.WithLabelValues(kindUpdate).Inc()
 		_, _, _, err = b.slack.UpdateMessageContext(ctx, s.AnnounceChannel, s.AnnounceTS, append(opts, slack.MsgOptionBlocks())...)
@@ -76,7 +82,10 @@ func blocksRefused(err error) bool {
 }
 
 func (b *Bot) sendThreadNote(ctx context.Context, d store.Delivery, s *store.Session) (string, string, error) {
-	text := noticeText(b.postLang(s), d)
+	text, ok := seriesNoticeText(b.postLang(s), d.Payload)
+	if !ok {
+		text = noticeText(b.postLang(s), d)
+	}
 	if n, ok := exchange.ReadNotice(d.Payload); ok && n.Event == exchange.NoticeLink {
 		text = linkNote(b.postLang(s), n)
 	}

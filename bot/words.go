@@ -110,6 +110,9 @@ var keyWords = map[string]string{
 	"title": "title", "titulo": "title",
 	"description": "description", "descripcion": "description",
 	"for": "for", "para": "for",
+	"every": "every", "cada": "every",
+	"until": "until", "hasta": "until",
+	"count": "count", "veces": "count",
 }
 
 // keyValues are the values that examples of each key show, after the key
@@ -123,7 +126,14 @@ var keyValues = map[string]string{
 	"title":       `"…"`,
 	"description": `"…"`,
 	"for":         "#general",
+	"every":       "month",
+	"until":       "2026-12-15",
+	"count":       "6",
 }
+
+// typedKeyValues are the example values of keys whose values differ by
+// language, by the key as typed.
+var typedKeyValues = map[string]string{"cada": "mes"}
 
 var kindWords = map[string]string{
 	"webinar":  "webinar",

@@ -78,6 +78,17 @@ func (f Feed) Calendar(sessions []*store.Session) *ical.Calendar {
 	return cal
 }
 
+// event is one session as one VEVENT, whether or not it is an occurrence
+// of a series. A series is deliberately not one event with an RRULE:
+// subscription clients apply RRULE overrides (RECURRENCE-ID) and
+// cancellations (EXDATE) unevenly, some dropping a moved occurrence, some
+// keeping a cancelled one, some showing both, and an override of one
+// occurrence cannot carry its own SEQUENCE for clients that track the
+// series as a whole. As events of their own, each occurrence has its own
+// UID, SEQUENCE raised on its own changes and STATUS:CANCELLED like any
+// session, and every client shows what the bot holds; times stay exact
+// too, as each start is stored in UTC from its wall time in the session's
+// zone rather than left to a client's rule expansion.
 func (f Feed) event(s *store.Session, host string) *ical.Component {
 	ev := ical.NewEvent()
 	p := ev.Props

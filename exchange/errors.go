@@ -55,6 +55,24 @@ const (
 	// CodeFormat: Args["format"] is not one of Args["formats"].
 	CodeFormat = "format"
 
+	// CodeEvery: a series cannot repeat every Args["every"]; it repeats
+	// at one of Args["everies"].
+	CodeEvery = "every"
+	// CodeSeriesEnds: a series was given both an until date and a count.
+	CodeSeriesEnds = "series_ends"
+	// CodeSeriesCount: a series of Args["count"] occurrences; it has 1
+	// to Args["max"].
+	CodeSeriesCount = "series_count"
+	// CodeSeriesUntil: a series' until date, Args["until"] (a day, as
+	// midnight UTC), is before its start, Args["start"] (in zone Args["tz"]).
+	CodeSeriesUntil = "series_until"
+	// CodeSeriesTooLong: repeating every Args["every"] from Args["start"]
+	// until Args["until"] (a day, as midnight UTC) passes the limit of
+	// Args["max"] occurrences.
+	CodeSeriesTooLong = "series_too_long"
+	// CodeNotSeries: session Args["id"] is not part of a series, so
+	// Args["op"] cannot act on its series.
+	CodeNotSeries = "not_series"
 	// CodeTopicEmpty: a request names no topic.
 	CodeTopicEmpty = "topic_empty"
 	// CodeTopicTooLong: the topic has Args["len"] characters, more than Args["max"].
@@ -92,6 +110,8 @@ const (
 	OpCancel   = "cancel"
 	OpSpeakers = "speakers"
 	OpJoin     = "join"
+	OpLeave    = "leave"
+	OpLessons  = "lessons"
 	OpReport   = "report"
 	// OpRequests is what staff do with requests: list, plan, decline, merge.
 	OpRequests = "requests"

@@ -23,6 +23,9 @@ const (
 	// KindUndelivered tells a session's creator that a message about it
 	// could not be delivered; Payload is the failed row's id.
 	KindUndelivered = "undelivered"
+	// KindSeriesNote is the note under a series' announcement that its
+	// next occurrence is coming; the row's session is that occurrence.
+	KindSeriesNote = "series_note"
 
 	// KindRequestNews tells the person who asked for a session what became
 	// of their request, by DM; Payload is a RequestNews.
@@ -113,20 +116,26 @@ var planKinds = []string{KindReminder, KindPrompt, KindNudge, KindSummary, KindM
 // Notice is the payload of a KindThread row: what happened to the
 // session, for the sender to word in the session's language.
 type Notice struct {
-	Event    string        `json:"event"` // NoticeMoved or NoticeCancelled
+	Event    string        `json:"event"` // NoticeMoved, NoticeCancelled, NoticeSeriesMoved or NoticeSeriesCancelled
 	Title    string        `json:"title"`
 	Was      time.Time     `json:"was,omitzero"` // moved: the old start
 	Start    time.Time     `json:"start"`
 	Duration time.Duration `json:"duration,omitempty"`
 	TZ       string        `json:"tz"`
 	Reason   string        `json:"reason,omitempty"` // cancelled: why, as given
-	Link     string        `json:"link,omitempty"`   // link: the new join link
+	// Count is how many occurrences of a series a series notice is about:
+	// Was and Start are then those of the first of them.
+	Count int    `json:"count,omitempty"`
+	Link  string `json:"link,omitempty"` // link: the new join link
 }
 
 // Notice events.
 const (
 	NoticeMoved     = "moved"
 	NoticeCancelled = "cancelled"
+	// An occurrence of a series and the later ones moved, or were cancelled.
+	NoticeSeriesMoved     = "series_moved"
+	NoticeSeriesCancelled = "series_cancelled"
 	// NoticeLink: the join link changed (Link is the new one, "" when removed).
 	NoticeLink = "link"
 )
@@ -320,4 +329,50 @@ func (s *Service) enqueueNotice(ctx context.Context, tx store.Tx, sess *store.Se
 		}
 	}
 	return tx.Enqueue(ctx, store.Delivery{Kind: KindUpdate, SessionID: sess.ID, Recipient: sess.Channel, Due: now}, now)
+}
+
+// seriesNoteAhead bounds how early the note about a series' next
+// occurrence goes out: right after the occurrence before it ends, but no
+// more than this before its own start, so a monthly series does not say
+// a month ahead what the reminders will say again.
+const seriesNoteAhead = 7 * 24 * time.Hour
+
+// planSeriesNotes owes, under the series' announcement, a note before
+// each occurrence but the first (which the announcement itself
+// introduces): due when the occurrence before it ends, or seriesNoteAhead
+// before its own start if that is later, and useless once it starts. It
+// plans the whole series again from its occurrences as they now are, so
+// a move or a cancellation anywhere in it is followed: what was pending
+// is dropped, a note already posted for the same start is not repeated,
+// and a note whose moment has passed is not created.
+func (s *Service) planSeriesNotes(ctx context.Context, tx store.Tx, seriesID int64, now time.Time) error {
+	sr, err := tx.Series(ctx, seriesID)
+	if err != nil {
+		return err
+	}
+	var prev *store.Session
+	for _, o := range sr.Occurrences {
+		if _, err := tx.DropPending(ctx, o.ID, "", KindSeriesNote); err != nil {
+			return err
+		}
+		if o.Cancelled() {
+			continue
+		}
+		if prev != nil && o.Channel != "" {
+			due := prev.End()
+			if early := o.Start.Add(-seriesNoteAhead); early.After(due) {
+				due = early
+			}
+			if due.After(now) && due.Before(o.Start) {
+				if err := tx.Enqueue(ctx, store.Delivery{
+					Kind: KindSeriesNote, SessionID: o.ID, Recipient: o.Channel, InThread: true, Due: due, Deadline: o.Start,
+					Dedupe: fmt.Sprintf("series_note:%d:%d", o.ID, o.Start.Unix()),
+				}, now); err != nil {
+					return err
+				}
+			}
+		}
+		prev = o
+	}
+	return nil
 }

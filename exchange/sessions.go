@@ -30,6 +30,8 @@ type Draft struct {
 	Lang     string // one of Langs, or "" for the configured language
 	Partners []string
 	Speakers []store.Speaker
+	// Repeat makes it a series (see ScheduleSeries); zero for one session.
+	Repeat Repeat
 	// Request is the request the session is planned from (see PlanDraft);
 	// 0 for none. Scheduling links them and tells whoever asked.
 	Request int64
@@ -37,8 +39,16 @@ type Draft struct {
 
 // Schedule creates a session from d on behalf of by, who must be staff,
 // with its announcement and everything its schedule implies owed in the
-// same transaction.
+// same transaction. A d that repeats is scheduled as ScheduleSeries does,
+// and its first occurrence returned.
 func (s *Service) Schedule(ctx context.Context, by Actor, d Draft) (*store.Session, error) {
+	if d.Repeat.IsSeries() {
+		sr, err := s.ScheduleSeries(ctx, by, d)
+		if err != nil {
+			return nil, err
+		}
+		return sr.Occurrences[0], nil
+	}
 	if err := s.RequireStaff(ctx, by.UserID, OpSchedule); err != nil {
 		return nil, err
 	}
@@ -122,6 +132,16 @@ func (s *Service) fromDraft(d Draft, by Actor, now time.Time) (*store.Session, e
 	}
 	sess.Speakers, err = cleanSpeakers(d.Speakers)
 	errs = append(errs, err)
+	if d.Repeat.IsSeries() {
+		// Without a start (a form whose date could not be read) only what
+		// needs no date can be checked.
+		if loc == nil || d.Start.IsZero() {
+			errs = append(errs, checkRepeat(d.Repeat))
+		} else {
+			_, err := Occurrences(sess.Start, loc, d.Repeat)
+			errs = append(errs, err)
+		}
+	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
@@ -252,6 +272,9 @@ func (s *Service) Move(ctx context.Context, by Actor, id int64, start time.Time,
 		if err := s.replan(ctx, tx, moved, now); err != nil {
 			return false, err
 		}
+		if err := s.seriesChanged(ctx, tx, moved, now); err != nil {
+			return false, err
+		}
 		if err := oweHomes(ctx, tx, now, People(moved)...); err != nil {
 			return false, err
 		}
@@ -288,6 +311,9 @@ func (s *Service) Cancel(ctx context.Context, by Actor, id int64, reason string)
 			return false, err
 		}
 		sess.Status, sess.CancelReason = store.StatusCancelled, reason
+		if err := s.seriesChanged(ctx, tx, sess, now); err != nil {
+			return false, err
+		}
 		if err := oweHomes(ctx, tx, now, People(sess)...); err != nil {
 			return false, err
 		}

@@ -33,6 +33,8 @@ type Store interface {
 	// Sessions lists sessions with their details, soonest first (latest
 	// first with Filter.Newest), ties by id.
 	Sessions(ctx context.Context, f Filter) ([]*Session, error)
+	// Series returns a series with its occurrences, or ErrNotFound.
+	Series(ctx context.Context, id int64) (*Series, error)
 	// SessionCount returns how many sessions Sessions would list for f
 	// without its Limit and Offset.
 	SessionCount(ctx context.Context, f Filter) (int, error)
@@ -120,7 +122,9 @@ type Store interface {
 	// 0) in the order they were enqueued.
 	Deliveries(ctx context.Context, sessionID int64) ([]Delivery, error)
 	// AnnouncementState is the state of a session's announcement
-	// delivery (kind "announce"), or "" when none was planned.
+	// delivery (kind "announce"), or "" when none was planned. A series
+	// has one announcement, planned on one of its occurrences: the state
+	// of an occurrence is that of its series' announcement.
 	AnnouncementState(ctx context.Context, sessionID int64) (string, error)
 	// SendingDeliveries lists rows in sending claimed before claimedBefore.
 	SendingDeliveries(ctx context.Context, claimedBefore time.Time) ([]Delivery, error)
@@ -189,8 +193,15 @@ type Tx interface {
 	Session(ctx context.Context, id int64) (*Session, error)
 	// CreateSession stores a new session with its partners and speakers
 	// and sets s.ID (and s.Status to StatusConfirmed when empty). Created
-	// and Updated must be set by the caller's clock.
+	// and Updated must be set by the caller's clock. A SeriesID links it
+	// to a series made by CreateSeries.
 	CreateSession(ctx context.Context, s *Session) error
+	// CreateSeries stores a new series (without occurrences, which are
+	// created with CreateSession) and sets sr.ID.
+	CreateSeries(ctx context.Context, sr *Series) error
+	// Series reads a series with its occurrences inside the transaction,
+	// or ErrNotFound.
+	Series(ctx context.Context, id int64) (*Series, error)
 	// Reschedule moves a session and raises its sequence.
 	Reschedule(ctx context.Context, id int64, start time.Time, d time.Duration, now time.Time) error
 	// Cancel marks a session cancelled and raises its sequence.
@@ -201,7 +212,9 @@ type Tx interface {
 	// SetDetails sets what an edit changes (title, kind, link,
 	// description, language) and raises the session's sequence.
 	SetDetails(ctx context.Context, id int64, d Details, now time.Time) error
-	// SetAnnouncement records where the session's announcement was posted.
+	// SetAnnouncement records where the session's announcement was
+	// posted; for an occurrence of a series, on every occurrence, as the
+	// series has one announcement.
 	SetAnnouncement(ctx context.Context, id int64, channel, ts string) error
 	// AddSpeakers adds speakers to a session, creating speaker records as
 	// needed (a Slack user by UserID, an external one by email, case

@@ -23,6 +23,10 @@ type Report struct {
 	// OpenPrompts are people asked who have neither answered nor said stop.
 	OpenPrompts int
 
+	// Series counts the series with a session held in the period, and
+	// SeriesHeld how many of the Held sessions are occurrences of one.
+	Series     int
+	SeriesHeld int
 	// Demand and Evaluation are filled by the exchange service from
 	// Requests and Evaluations; a backend's Report leaves them zero.
 	Demand     Demand

@@ -36,6 +36,14 @@ type Session struct {
 	Partners     []string
 	Speakers     []Speaker
 	Participants []string // user ids, in joining order
+
+	// SeriesID links the occurrences of a series (0: a one-off session).
+	// SeriesPlace and SeriesSize are read, never written: the session is
+	// the SeriesPlace-th of its series' SeriesSize confirmed occurrences,
+	// by start ("3 of 6"); SeriesPlace is 0 once it is cancelled.
+	SeriesID    int64
+	SeriesPlace int
+	SeriesSize  int
 }
 
 // End is when the session finishes.
@@ -94,6 +102,8 @@ type Filter struct {
 	EndedBefore time.Time
 	// User keeps sessions the user speaks at or joined.
 	User string
+	// SeriesID keeps the occurrences of one series.
+	SeriesID int64
 	// OrCreated widens User to the sessions the user created too.
 	OrCreated bool
 	// EndsAfter keeps sessions still running or to come at that time.

@@ -50,8 +50,9 @@ func cols(spec string) []column {
 // copyTables lists what `exchangebot migrate` copies. TestCopyTablesMatchSchemas
 // fails when either schema gains a table or column this list lacks.
 var copyTables = []table{
+	{"series", cols("id:i every:t creator:t created_at:i"), "id"},
 	{"sessions", cols("id:i title:t kind:t starts_at:i duration_s:i tz:t description:t link:t channel:t lang:t creator:t " +
-		"status:t cancel_reason:t sequence:i created_at:i updated_at:i announce_channel:t announce_ts:t"), "id"},
+		"status:t cancel_reason:t sequence:i created_at:i updated_at:i announce_channel:t announce_ts:t series_id:i"), "id"},
 	{"session_partners", cols("session_id:i position:i name:t"), ""},
 	{"speakers", cols("id:i user_id:t name:t email:t"), "id"},
 	{"session_speakers", cols("session_id:i speaker_id:i position:i"), ""},

@@ -109,12 +109,20 @@ func fill(t *testing.T, s store.Store) (token string) {
 	ctx := context.Background()
 	at := time.Date(2026, 1, 10, 18, 0, 0, 0, time.UTC)
 	err := s.Update(ctx, func(tx store.Tx) error {
+		// Every tenth session is an occurrence of one series.
+		sr := &store.Series{Every: "month", Creator: "U1", Created: at}
+		if err := tx.CreateSeries(ctx, sr); err != nil {
+			return err
+		}
 		for i := range 30 {
 			sess := &store.Session{Title: fmt.Sprintf("Sesión %d: evaluación", i), Kind: []string{"webinar", "exchange"}[i%2],
 				Start: at.Add(time.Duration(i-15) * 24 * time.Hour), Duration: 90 * time.Minute, TZ: "America/Santiago",
 				Description: "Línea 1\nLine 2", Link: "https://example.org/x?y=1", Channel: "C1", Lang: "es", Creator: "U1",
 				Created: at, Updated: at, Partners: []string{"FISDL El Salvador", "Prosperidad Social"},
 				Speakers: []store.Speaker{{UserID: "U2", Name: "ana"}, {Name: "Jane Doe", Email: fmt.Sprintf("jane%d@example.org", i%3)}}}
+			if i%10 == 0 {
+				sess.SeriesID = sr.ID
+			}
 			if err := tx.CreateSession(ctx, sess); err != nil {
 				return err
 			}

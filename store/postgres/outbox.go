@@ -207,8 +207,10 @@ func (s *Store) Delivery(ctx context.Context, id int64) (store.Delivery, error) 
 // or "" when none was planned.
 func (s *Store) AnnouncementState(ctx context.Context, sessionID int64) (string, error) {
 	var state string
-	err := s.pool.QueryRow(ctx, "SELECT state FROM outbox WHERE session_id = $1 AND kind = 'announce' ORDER BY id DESC LIMIT 1",
-		sessionID).Scan(&state)
+	// A series' one announcement is planned on one of its occurrences.
+	err := s.pool.QueryRow(ctx, `SELECT state FROM outbox WHERE kind = 'announce' AND session_id IN
+		(SELECT $1::bigint UNION ALL SELECT id FROM sessions WHERE series_id = (SELECT series_id FROM sessions WHERE id = $1))
+		ORDER BY id DESC LIMIT 1`, sessionID).Scan(&state)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", nil
 	}

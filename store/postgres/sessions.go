@@ -14,13 +14,13 @@ import (
 )
 
 const sessionColumns = `id, title, kind, starts_at, duration_s, tz, description, link, channel, lang,
-	creator, status, cancel_reason, sequence, created_at, updated_at, announce_channel, announce_ts`
+	creator, status, cancel_reason, sequence, created_at, updated_at, announce_channel, announce_ts, COALESCE(series_id, 0)`
 
 func scanSession(row pgx.Row) (*store.Session, error) {
 	var s store.Session
 	var start, dur, created, updated int64
 	err := row.Scan(&s.ID, &s.Title, &s.Kind, &start, &dur, &s.TZ, &s.Description, &s.Link, &s.Channel, &s.Lang,
-		&s.Creator, &s.Status, &s.CancelReason, &s.Sequence, &created, &updated, &s.AnnounceChannel, &s.AnnounceTS)
+		&s.Creator, &s.Status, &s.CancelReason, &s.Sequence, &created, &updated, &s.AnnounceChannel, &s.AnnounceTS, &s.SeriesID)
 	if err != nil {
 		return nil, err
 	}
@@ -129,6 +129,9 @@ func sessionWhere(f store.Filter) (string, []any) {
 	if !f.CancelledSince.IsZero() {
 		where = append(where, "(status <> 'cancelled' OR updated_at >= "+arg(unix(f.CancelledSince))+")")
 	}
+	if f.SeriesID != 0 {
+		where = append(where, "series_id = "+arg(f.SeriesID))
+	}
 	if f.User != "" {
 		u := arg(f.User)
 		mine := `(id IN (SELECT session_id FROM participants WHERE user_id = ` + u + `)
@@ -196,7 +199,7 @@ func fillDetails(ctx context.Context, q querier, sessions []*store.Session) erro
 	if err != nil {
 		return err
 	}
-	return each("participants", "SELECT session_id, user_id FROM participants WHERE session_id = ANY($1) ORDER BY session_id, joined_at, user_id",
+	err = each("participants", "SELECT session_id, user_id FROM participants WHERE session_id = ANY($1) ORDER BY session_id, joined_at, user_id",
 		func(rows pgx.Rows) error {
 			var id int64
 			var user string
@@ -204,6 +207,10 @@ func fillDetails(ctx context.Context, q querier, sessions []*store.Session) erro
 			byID[id].Participants = append(byID[id].Participants, user)
 			return err
 		})
+	if err != nil {
+		return err
+	}
+	return fillPlaces(ctx, q, sessions)
 }
 
 // CreateSession stores a new session with its partners and speakers and
@@ -212,11 +219,15 @@ func (t *Tx) CreateSession(ctx context.Context, s *store.Session) error {
 	if s.Status == "" {
 		s.Status = store.StatusConfirmed
 	}
+	var series *int64
+	if s.SeriesID != 0 {
+		series = &s.SeriesID
+	}
 	err := t.q().QueryRow(ctx, `INSERT INTO sessions (title, kind, starts_at, duration_s, tz, description, link, channel, lang,
-		creator, status, cancel_reason, sequence, created_at, updated_at, announce_channel, announce_ts)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id`,
+		creator, status, cancel_reason, sequence, created_at, updated_at, announce_channel, announce_ts, series_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id`,
 		s.Title, s.Kind, unix(s.Start), int64(s.Duration/time.Second), s.TZ, s.Description, s.Link, s.Channel, s.Lang,
-		s.Creator, s.Status, s.CancelReason, s.Sequence, unix(s.Created), unix(s.Updated), s.AnnounceChannel, s.AnnounceTS).Scan(&s.ID)
+		s.Creator, s.Status, s.CancelReason, s.Sequence, unix(s.Created), unix(s.Updated), s.AnnounceChannel, s.AnnounceTS, series).Scan(&s.ID)
 	if err != nil {
 		return fmt.Errorf("store: create session: %w", err)
 	}
@@ -262,9 +273,11 @@ func (t *Tx) SetDetails(ctx context.Context, id int64, d store.Details, now time
 		sequence = sequence + 1, updated_at = $6 WHERE id = $7`, d.Title, d.Kind, d.Link, d.Description, d.Lang, unix(now), id)
 }
 
-// SetAnnouncement records where the session's announcement was posted.
+// SetAnnouncement records where the session's announcement was posted:
+// on every occurrence of its series, which share one announcement.
 func (t *Tx) SetAnnouncement(ctx context.Context, id int64, channel, ts string) error {
-	return t.exec1(ctx, id, "UPDATE sessions SET announce_channel = $1, announce_ts = $2 WHERE id = $3", channel, ts, id)
+	return t.exec1(ctx, id, `UPDATE sessions SET announce_channel = $1, announce_ts = $2
+		WHERE id = $3 OR series_id = (SELECT series_id FROM sessions WHERE id = $3)`, channel, ts, id)
 }
 
 func (t *Tx) exec1(ctx context.Context, id int64, query string, args ...any) error {

@@ -50,8 +50,10 @@ func (s *Store) Report(ctx context.Context, from, to, now time.Time) (store.Repo
 		(SELECT COUNT(*) FROM participants WHERE session_id IN (SELECT id FROM held)),
 		(SELECT COUNT(DISTINCT speaker_id) FROM session_speakers WHERE session_id IN (SELECT id FROM held)),
 		(SELECT COUNT(*) FROM prompts p WHERE p.session_id IN (SELECT id FROM held) AND p.state IN ('open', 'answering')
-			AND NOT EXISTS (SELECT 1 FROM lessons l WHERE l.session_id = p.session_id AND l.user_id = p.user_id))`, args...).
-		Scan(&r.Participants, &r.RSVPs, &r.Speakers, &r.OpenPrompts)
+			AND NOT EXISTS (SELECT 1 FROM lessons l WHERE l.session_id = p.session_id AND l.user_id = p.user_id)),
+		(SELECT COUNT(DISTINCT series_id) FROM sessions WHERE id IN (SELECT id FROM held)),
+		(SELECT COUNT(series_id) FROM sessions WHERE id IN (SELECT id FROM held))`, args...).
+		Scan(&r.Participants, &r.RSVPs, &r.Speakers, &r.OpenPrompts, &r.Series, &r.SeriesHeld)
 	if err != nil {
 		return store.Report{}, fmt.Errorf("store: report people: %w", err)
 	}

@@ -13,13 +13,13 @@ import (
 )
 
 const sessionColumns = `id, title, kind, starts_at, duration_s, tz, description, link, channel, lang,
-	creator, status, cancel_reason, sequence, created_at, updated_at, announce_channel, announce_ts`
+	creator, status, cancel_reason, sequence, created_at, updated_at, announce_channel, announce_ts, COALESCE(series_id, 0)`
 
 func scanSession(sc scanner) (*store.Session, error) {
 	var s store.Session
 	var start, dur, created, updated int64
 	err := sc.Scan(&s.ID, &s.Title, &s.Kind, &start, &dur, &s.TZ, &s.Description, &s.Link, &s.Channel, &s.Lang,
-		&s.Creator, &s.Status, &s.CancelReason, &s.Sequence, &created, &updated, &s.AnnounceChannel, &s.AnnounceTS)
+		&s.Creator, &s.Status, &s.CancelReason, &s.Sequence, &created, &updated, &s.AnnounceChannel, &s.AnnounceTS, &s.SeriesID)
 	if err != nil {
 		return nil, err
 	}
@@ -141,6 +141,10 @@ func sessionWhere(f store.Filter) (string, []any) {
 		where = append(where, "(status <> 'cancelled' OR updated_at >= ?)")
 		args = append(args, f.CancelledSince.Unix())
 	}
+	if f.SeriesID != 0 {
+		where = append(where, "series_id = ?")
+		args = append(args, f.SeriesID)
+	}
 	if f.User != "" {
 		mine := `(id IN (SELECT session_id FROM participants WHERE user_id = ?)
 			OR id IN (SELECT ss.session_id FROM session_speakers ss JOIN speakers sp ON sp.id = ss.speaker_id WHERE sp.user_id = ?)`
@@ -234,7 +238,7 @@ func fillDetails(ctx context.Context, q querier, sessions []*store.Session) erro
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("store: participants: %w", err)
 	}
-	return nil
+	return fillPlaces(ctx, q, sessions)
 }
 
 func jsonInts(ids []any) string {
@@ -256,11 +260,15 @@ func (t *Tx) CreateSession(ctx context.Context, s *store.Session) error {
 	if s.Status == "" {
 		s.Status = store.StatusConfirmed
 	}
+	var series any
+	if s.SeriesID != 0 {
+		series = s.SeriesID
+	}
 	res, err := t.exec(ctx, `INSERT INTO sessions (title, kind, starts_at, duration_s, tz, description, link, channel, lang,
-		creator, status, cancel_reason, sequence, created_at, updated_at, announce_channel, announce_ts)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		creator, status, cancel_reason, sequence, created_at, updated_at, announce_channel, announce_ts, series_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		s.Title, s.Kind, s.Start.Unix(), int64(s.Duration/time.Second), s.TZ, s.Description, s.Link, s.Channel, s.Lang,
-		s.Creator, s.Status, s.CancelReason, s.Sequence, s.Created.Unix(), s.Updated.Unix(), s.AnnounceChannel, s.AnnounceTS)
+		s.Creator, s.Status, s.CancelReason, s.Sequence, s.Created.Unix(), s.Updated.Unix(), s.AnnounceChannel, s.AnnounceTS, series)
 	if err != nil {
 		return fmt.Errorf("store: create session: %w", err)
 	}
@@ -306,9 +314,11 @@ func (t *Tx) SetDetails(ctx context.Context, id int64, d store.Details, now time
 		sequence = sequence + 1, updated_at = ? WHERE id = ?`, d.Title, d.Kind, d.Link, d.Description, d.Lang, now.Unix(), id)
 }
 
-// SetAnnouncement records where the session's announcement was posted.
+// SetAnnouncement records where the session's announcement was posted:
+// on every occurrence of its series, which share one announcement.
 func (t *Tx) SetAnnouncement(ctx context.Context, id int64, channel, ts string) error {
-	return t.exec1(ctx, id, "UPDATE sessions SET announce_channel = ?, announce_ts = ? WHERE id = ?", channel, ts, id)
+	return t.exec1(ctx, id, `UPDATE sessions SET announce_channel = ?, announce_ts = ?
+		WHERE id = ? OR series_id = (SELECT series_id FROM sessions WHERE id = ?)`, channel, ts, id, id)
 }
 
 func (t *Tx) exec1(ctx context.Context, id int64, query string, args ...any) error {

@@ -1,0 +1,94 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/exchangebot/exchangebot/store"
+)
+
+// CreateSeries stores a new series and sets sr.ID; its occurrences are
+// created with CreateSession.
+func (t *Tx) CreateSeries(ctx context.Context, sr *store.Series) error {
+	err := t.q().QueryRow(ctx, "INSERT INTO series (every, creator, created_at) VALUES ($1, $2, $3) RETURNING id",
+		sr.Every, sr.Creator, unix(sr.Created)).Scan(&sr.ID)
+	if err != nil {
+		return fmt.Errorf("store: create series: %w", err)
+	}
+	return nil
+}
+
+// Series returns a series with its occurrences.
+func (s *Store) Series(ctx context.Context, id int64) (*store.Series, error) {
+	return series(ctx, s.pool, id)
+}
+
+// Series reads a series inside the transaction.
+func (t *Tx) Series(ctx context.Context, id int64) (*store.Series, error) {
+	return series(ctx, t.q(), id)
+}
+
+func series(ctx context.Context, q querier, id int64) (*store.Series, error) {
+	sr := &store.Series{ID: id}
+	var created int64
+	err := q.QueryRow(ctx, "SELECT every, creator, created_at FROM series WHERE id = $1", id).Scan(&sr.Every, &sr.Creator, &created)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("store: series %d: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: series %d: %w", id, err)
+	}
+	sr.Created = fromUnix(created)
+	rows, err := q.Query(ctx, "SELECT "+sessionColumns+" FROM sessions WHERE series_id = $1 ORDER BY starts_at, id", id)
+	if sr.Occurrences, err = collect(rows, err, scanSession); err != nil {
+		return nil, fmt.Errorf("store: series %d: %w", id, err)
+	}
+	if err := fillDetails(ctx, q, sr.Occurrences); err != nil {
+		return nil, err
+	}
+	return sr, nil
+}
+
+// fillPlaces sets where each occurrence of a series falls in it ("3 of
+// 6"), in one query for all the series among sessions.
+func fillPlaces(ctx context.Context, q querier, sessions []*store.Session) error {
+	var ids []int64
+	seen := map[int64]bool{}
+	for _, s := range sessions {
+		if s.SeriesID != 0 && !seen[s.SeriesID] {
+			seen[s.SeriesID] = true
+			ids = append(ids, s.SeriesID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, err := q.Query(ctx, `SELECT series_id, id FROM sessions WHERE series_id = ANY($1) AND status = 'confirmed'
+		ORDER BY series_id, starts_at, id`, ids)
+	if err != nil {
+		return fmt.Errorf("store: series places: %w", err)
+	}
+	defer rows.Close()
+	place := map[int64]int{}
+	size := map[int64]int{}
+	for rows.Next() {
+		var series, id int64
+		if err := rows.Scan(&series, &id); err != nil {
+			return fmt.Errorf("store: series places: %w", err)
+		}
+		size[series]++
+		place[id] = size[series]
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: series places: %w", err)
+	}
+	for _, s := range sessions {
+		if s.SeriesID != 0 {
+			s.SeriesPlace, s.SeriesSize = place[s.ID], size[s.SeriesID]
+		}
+	}
+	return nil
+}
