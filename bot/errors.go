@@ -38,6 +38,9 @@ var errorIDs = map[string]string{
 	exchange.CodeNothingToEdit:                        "refusal.nothing_to_edit",
 	exchange.CodePeriod:                               "refusal.period",
 	exchange.CodeFormat:                               "refusal.format",
+	exchange.CodeNotAllowed + "/" + exchange.OpRetry:  "retry.not_allowed",
+	exchange.CodeNotFailed:                            "retry.not_failed",
+	exchange.CodeDeliveryNotFound:                     "retry.not_found",
 }
 
 // msgErrorUnknown words a code this version does not know.
@@ -67,6 +70,8 @@ func (b *Bot) errorData(e *exchange.Error) map[string]any {
 		switch k {
 		case "id":
 			data["ID"] = v
+		case "delivery":
+			data["Delivery"] = v
 		case "creator":
 			data["Creator"] = v
 		case "end":

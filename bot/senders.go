@@ -259,7 +259,10 @@ func (b *Bot) sendUndelivered(ctx context.Context, d store.Delivery, s *store.Se
 	text := tr(lang, "post.undelivered.text", "What", i18n.Msg(deliveryNoun(failed.Kind)), "Title", escapeText(s.Title),
 		"ID", s.ID, "Place", tr(lang, place, "Where", where), "Error", escapeText(failed.LastError),
 		"Advice", i18n.Msg(failureAdvice(failed.LastError)), "Delivery", failed.ID)
-	return b.postDM(ctx, d, d.Recipient, slack.MsgOptionText(text, false))
+	again := button(actionRetry, strconv.FormatInt(failed.ID, 10), tr(lang, "retry.button"))
+	again.Style = slack.StylePrimary
+	blocks := append(sections(text), slack.NewActionBlock("retry_"+strconv.FormatInt(failed.ID, 10), again))
+	return b.postDM(ctx, d, d.Recipient, slack.MsgOptionText(clipMrkdwn(text, maxPlainText), false), slack.MsgOptionBlocks(blocks...))
 }
 
 // deliveryNoun is the message id naming what a kind of row posts.

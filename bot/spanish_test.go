@@ -177,6 +177,19 @@ var spanishRenderings = []spanishRendering{
 		g.e.slack.FailChannel("CSALA", "channel_not_found")
 		return g.posts(func() { g.deliver(); g.deliver() })
 	}},
+	{name: "post/undelivered_retry", render: func(g *goldenBot) string {
+		// The creator presses "Reenviar" on the note once the channel is back.
+		g.say(`nueva "Empleo juvenil" 2026-12-03 15:00 90m <@UES2|sofia> <#CSALA|sala> idioma:es`)
+		g.e.slack.FailChannel("CSALA", "channel_not_found")
+		g.deliver()
+		g.deliver()
+		value := retryButton(g.t, g.e, "DUES")
+		g.e.slack.FixChannel("CSALA")
+		return g.posts(func() {
+			g.e.interaction(evalPress("UES", "DUES", actionRetry, value))
+			g.deliver()
+		})
+	}},
 	{name: "post/undelivered_dm", render: func(g *goldenBot) string {
 		g.schedule()
 		g.e.slack.FailChannel("DUES2", "cannot_dm_bot")
@@ -308,23 +321,25 @@ func TestSpanishRenderings(t *testing.T) {
 func everyError() []*exchange.Error {
 	end := goldenStart.Add(90 * time.Minute)
 	args := map[string]map[string]any{
-		exchange.CodeNotAllowed:   {"id": int64(12), "creator": "UES"},
-		exchange.CodeNotFound:     {"id": int64(12)},
-		exchange.CodeCancelled:    {"id": int64(12)},
-		exchange.CodeOver:         {"id": int64(12)},
-		exchange.CodeNotHeld:      {"id": int64(12), "end": end},
-		exchange.CodeMayNotAnswer: {"id": int64(12)},
-		exchange.CodeNoAnswers:    {"id": int64(12)},
-		exchange.CodeTitleTooLong: {"len": 151, "max": 150},
-		exchange.CodeDuration:     {"duration": 25 * time.Hour, "max": exchange.MaxDuration},
-		exchange.CodePast:         {"start": goldenStart.In(mustLoc("America/Santiago")), "tz": "America/Santiago"},
-		exchange.CodeZone:         {"tz": "Marte/Olimpo"},
-		exchange.CodeKind:         {"kind": "charla", "kinds": exchange.Kinds},
-		exchange.CodeLang:         {"lang": "fr", "langs": exchange.Langs},
-		exchange.CodeLink:         {"link": "ftp://x"},
-		exchange.CodeSpeaker:      {"speaker": "Ana"},
-		exchange.CodePeriod:       {"from": goldenStart, "to": goldenNow},
-		exchange.CodeFormat:       {"format": "pdf", "formats": exchange.ExportFormats},
+		exchange.CodeNotAllowed:       {"id": int64(12), "creator": "UES", "delivery": int64(7)},
+		exchange.CodeNotFound:         {"id": int64(12)},
+		exchange.CodeCancelled:        {"id": int64(12)},
+		exchange.CodeOver:             {"id": int64(12)},
+		exchange.CodeNotHeld:          {"id": int64(12), "end": end},
+		exchange.CodeMayNotAnswer:     {"id": int64(12)},
+		exchange.CodeNoAnswers:        {"id": int64(12)},
+		exchange.CodeTitleTooLong:     {"len": 151, "max": 150},
+		exchange.CodeDuration:         {"duration": 25 * time.Hour, "max": exchange.MaxDuration},
+		exchange.CodePast:             {"start": goldenStart.In(mustLoc("America/Santiago")), "tz": "America/Santiago"},
+		exchange.CodeZone:             {"tz": "Marte/Olimpo"},
+		exchange.CodeKind:             {"kind": "charla", "kinds": exchange.Kinds},
+		exchange.CodeLang:             {"lang": "fr", "langs": exchange.Langs},
+		exchange.CodeLink:             {"link": "ftp://x"},
+		exchange.CodeSpeaker:          {"speaker": "Ana"},
+		exchange.CodePeriod:           {"from": goldenStart, "to": goldenNow},
+		exchange.CodeFormat:           {"format": "pdf", "formats": exchange.ExportFormats},
+		exchange.CodeNotFailed:        {"delivery": int64(7), "state": "sent"},
+		exchange.CodeDeliveryNotFound: {"delivery": int64(7)},
 	}
 	var out []*exchange.Error
 	for key := range errorIDs {

@@ -100,6 +100,11 @@ const (
 	CodeApplied = "applied"
 	// CodeEmptyAnswer: a form about session Args["id"] came back empty.
 	CodeEmptyAnswer = "empty_answer"
+	// CodeNotFailed: delivery Args["delivery"] is Args["state"] (pending,
+	// sending or sent), not failed, so there is nothing to send again.
+	CodeNotFailed = "not_failed"
+	// CodeDeliveryNotFound: there is no delivery Args["delivery"].
+	CodeDeliveryNotFound = "delivery_not_found"
 )
 
 // Operations named in errors' Args["op"].
@@ -115,6 +120,8 @@ const (
 	OpReport   = "report"
 	// OpRequests is what staff do with requests: list, plan, decline, merge.
 	OpRequests = "requests"
+	// OpRetry sends a failed message again.
+	OpRetry = "retry"
 )
 
 // Error is a mistake or a refusal a person must read: nothing was
