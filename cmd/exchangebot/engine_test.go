@@ -236,8 +236,7 @@ func TestEngineFanOut(t *testing.T) {
 			t.Errorf("reminder to %s reached Slack %s after due, want within 5 s", d.Recipient, late.Round(time.Millisecond))
 		}
 	}
-	fake.Calls()
-	if fake.Limited == 0 {
+	if lim, _ := fake.RateCounts(); lim == 0 {
 		t.Error("the limited conversation was never limited")
 	}
 	if fake.Violations != 0 {

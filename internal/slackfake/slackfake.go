@@ -198,6 +198,15 @@ func (s *Server) SetDelay(d time.Duration) {
 	s.Delay = d
 }
 
+// RateCounts returns, under the fake's lock, how many calls were answered
+// 429 and how many came before a Retry-After had passed: safe to read
+// while calls are still arriving.
+func (s *Server) RateCounts() (limited, violations int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.Limited, s.Violations
+}
+
 // Calls returns the recorded calls of the given methods (all when none).
 func (s *Server) Calls(methods ...string) []Call {
 	s.mu.Lock()
