@@ -20,19 +20,10 @@ func (s *Store) Report(ctx context.Context, from, to, now time.Time) (store.Repo
 	args := []any{from.Unix(), to.Unix(), now.Unix()}
 	counts := func(query string) ([]store.Count, error) {
 		rows, err := s.db.QueryContext(ctx, heldCTE+query, args...)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		var out []store.Count
-		for rows.Next() {
+		return collect(rows, err, func(sc scanner) (store.Count, error) {
 			var c store.Count
-			if err := rows.Scan(&c.Label, &c.N); err != nil {
-				return nil, err
-			}
-			out = append(out, c)
-		}
-		return out, rows.Err()
+			return c, sc.Scan(&c.Label, &c.N)
+		})
 	}
 	var err error
 	if r.ByKind, err = counts("SELECT kind, COUNT(*) FROM held GROUP BY kind ORDER BY COUNT(*) DESC, kind"); err != nil {
