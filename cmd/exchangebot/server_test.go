@@ -288,6 +288,12 @@ func TestLimitListener(t *testing.T) {
 	if got := ln.open.Load(); got != 0 {
 		t.Errorf("%d connections open after every one closed", got)
 	}
+	// The accepting goroutine takes its slot again only once it runs:
+	// wait for it rather than read the count the instant the last closes.
+	deadline := time.Now().Add(5 * time.Second)
+	for len(ln.sem) != 1 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
 	if got := len(ln.sem); got != 1 {
 		t.Errorf("%d slots taken with none open, want 1 (the Accept waiting)", got)
 	}
