@@ -92,12 +92,16 @@ func TestRateLimitHoldsEveryReplica(t *testing.T) {
 
 	// The window is no longer than Retry-After, so the retry after it is
 	// answered.
-	fake.RateLimitConversation("chat.postMessage", "C7LIM", 2*time.Second, 2)
+	// The window opens only once the session is stored, so that a slow
+	// store cannot use it up before A posts. limitedAt is taken before A
+	// posts: the 429, and the bot's Retry-After clock, come no earlier, so
+	// "within 1.5 s of limitedAt" below is within 1.5 s of the 429 too.
 	schedule(a, "First", "C7LIM")
+	fake.RateLimitConversation("chat.postMessage", "C7LIM", 2*time.Second, 2)
+	limitedAt := time.Now()
 	if err := a.DeliverNow(ctx); err != nil {
 		t.Fatal(err)
 	}
-	limitedAt := time.Now()
 	if n := limited(fake); n != 1 {
 		t.Fatalf("%d posts answered 429, want A's one", n)
 	}

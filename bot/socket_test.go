@@ -148,19 +148,33 @@ func (e *socketEnv) envelope(id, user, text string) string {
 // acked reports which of the envelope ids the bot has acknowledged.
 func (e *socketEnv) acked(ids ...string) map[string]bool {
 	got := map[string]bool{}
+	for id, n := range e.acks() {
+		if n > 0 && slices.Contains(ids, id) {
+			got[id] = true
+		}
+	}
+	return got
+}
+
+// acks counts the bot's acknowledgements per envelope id.
+func (e *socketEnv) acks() map[string]int {
+	got := map[string]int{}
 	for _, m := range e.ws.GetSeenInboundMessages() {
 		var ack struct {
 			EnvelopeID string `json:"envelope_id"`
 		}
-		if json.Unmarshal([]byte(m), &ack) == nil {
-			for _, id := range ids {
-				if ack.EnvelopeID == id {
-					got[id] = true
-				}
-			}
+		if json.Unmarshal([]byte(m), &ack) == nil && ack.EnvelopeID != "" {
+			got[ack.EnvelopeID]++
 		}
 	}
 	return got
+}
+
+// unsaved is the replies that arrived before their session was stored.
+func (r *replyRecorder) unsavedReplies() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.unsaved...)
 }
 
 // connect resends a help command until the bot acknowledges it, which
@@ -206,8 +220,27 @@ func TestSocketModeSlashCommand(t *testing.T) {
 		t.Errorf("envelope not acknowledged: %q", e.ws.GetSeenInboundMessages())
 	}
 	e.ws.SendToWebsocket(env)
-	time.Sleep(300 * time.Millisecond)
+	// The redelivery is acknowledged once it is stored (or known): wait
+	// for that rather than for a fixed time that a busy machine outlasts.
+	for deadline := time.Now().Add(15 * time.Second); e.acks()["env-1"] < 2; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("redelivery never acknowledged; seen %q", e.ws.GetSeenInboundMessages())
+		}
+	}
 	e.bot.Wait()
+	rows, err := e.store.Deliveries(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := 0
+	for _, d := range rows {
+		if d.Kind == exchange.KindInbound && strings.Contains(d.Payload, "Socket session") {
+			kept++
+		}
+	}
+	if kept != 1 {
+		t.Fatalf("%d commands kept after a redelivery over Socket Mode, want 1", kept)
+	}
 	if n, _ := e.store.CountSessions(context.Background()); n != 1 {
 		t.Fatalf("%d sessions after redelivery over Socket Mode, want 1", n)
 	}
@@ -275,8 +308,8 @@ func TestSocketModeAcksAtOnce(t *testing.T) {
 	if scheduled != n {
 		t.Errorf("%d replies say Scheduled, want %d: %q", scheduled, n, replies)
 	}
-	if len(e.replies.unsaved) != 0 {
-		t.Errorf("replies sent before their session was stored: %q", e.replies.unsaved)
+	if unsaved := e.replies.unsavedReplies(); len(unsaved) != 0 {
+		t.Errorf("replies sent before their session was stored: %q", unsaved)
 	}
 	if got, _ := e.store.CountSessions(context.Background()); got != n {
 		t.Errorf("%d sessions stored, want %d", got, n)
@@ -331,8 +364,8 @@ func TestSocketModeAckedCommandSurvivesRestart(t *testing.T) {
 	if !slices.ContainsFunc(replies, func(r string) bool { return strings.HasPrefix(r, "Scheduled *#1* Kept") }) {
 		t.Errorf("replies %q", replies)
 	}
-	if len(e.replies.unsaved) != 0 {
-		t.Errorf("replies sent before their session was stored: %q", e.replies.unsaved)
+	if unsaved := e.replies.unsavedReplies(); len(unsaved) != 0 {
+		t.Errorf("replies sent before their session was stored: %q", unsaved)
 	}
 }
 
