@@ -213,8 +213,13 @@ func (e *Engine) look(ctx context.Context, r *run) (wake time.Time, handed int) 
 	a, err := e.st.Agenda(lctx, e.now(), batch)
 	cancel()
 	if err != nil {
-		e.log.Error("delivery look failed", slog.Any("error", err))
 		r.fail(err)
+		if ctx.Err() != nil {
+			// Shutdown (or DeliverNow's caller giving up) ended the read:
+			// not a store failure, and not worth an error in the log.
+			return e.now().Add(MinBackoff), 0
+		}
+		e.log.Error("delivery look failed", slog.Any("error", err))
 		return e.now().Add(MinBackoff), 0
 	}
 	now := e.now()
