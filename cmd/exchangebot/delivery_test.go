@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -114,6 +113,8 @@ func dlvServe(t *testing.T, bin, cfgPath, addr string, log *dlvLog) *dlvProc {
 	cmd := exec.Command(bin, "serve", "-config", cfgPath)
 	cmd.Env = cleanEnv()
 	cmd.Stdout, cmd.Stderr = log, log
+	// The log may hold earlier runs' lines (a restart after a kill).
+	started := strings.Count(log.String(), startedLine+" listen="+addr)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -124,17 +125,8 @@ func dlvServe(t *testing.T, bin, cfgPath, addr string, log *dlvLog) *dlvProc {
 			cmd.Wait()
 		}
 	})
-	for end := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return p
-			}
-		}
-		if time.Now().After(end) {
-			t.Fatalf("exchangebot did not come up:\n%s", log)
-		}
-	}
+	waitServing(t, log.String, started+1, addr, addr)
+	return p
 }
 
 func (p *dlvProc) kill() {

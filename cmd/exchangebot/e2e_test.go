@@ -68,12 +68,58 @@ func binary(t *testing.T) string {
 
 func freePort(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	// The port is free only until someone binds it, and a test may leave
+	// its port unbound for a while (a binary starting, or restarting after
+	// a kill): never hand the same port to two tests of this process.
+	portsGiven.Lock()
+	defer portsGiven.Unlock()
+	for {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		if !portsGiven.m[addr] {
+			portsGiven.m[addr] = true
+			return addr
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+}
+
+var portsGiven = struct {
+	sync.Mutex
+	m map[string]bool
+}{m: map[string]bool{}}
+
+// startedLine is what the binary logs once it listens, its SIGTERM
+// handler already in place.
+const startedLine = `msg="exchangebot started"`
+
+// waitServing waits until the process writing log has logged its n-th
+// start on addr and /healthz answers there. /healthz alone is not
+// enough: another process may hold a port freePort handed out (it is
+// free only until bound), and a SIGTERM sent to a binary still starting
+// kills it before its handler is in place ("signal: terminated").
+func waitServing(t *testing.T, log func() string, n int, addr, listen string) {
+	t.Helper()
+	line := startedLine + " listen=" + listen
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if strings.Count(log(), line) >= n {
+			resp, err := http.Get("http://" + addr + "/healthz")
+			if err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					return
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("exchangebot did not come up on %s within 30 s:\n%s", addr, log())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // proc is a running exchangebot.
@@ -87,15 +133,24 @@ type proc struct {
 	cfg  string
 }
 
+// syncBuffer is a process's output, read while it runs. The buffer is
+// not embedded: its ReadFrom would be promoted, and os/exec would write
+// through it without the lock.
 type syncBuffer struct {
-	mu sync.Mutex
-	bytes.Buffer
+	mu  sync.Mutex
+	buf bytes.Buffer
 }
 
 func (b *syncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.Buffer.Write(p)
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // writeConfig writes a config file for a test run and returns its path.
@@ -135,7 +190,7 @@ func startServe(t *testing.T, dir, cfgPath, addr string) *proc {
 			cmd.Wait()
 		}
 	})
-	waitHealthy(t, "http://"+addr)
+	waitServing(t, p.logText, 1, addr, addr)
 	return p
 }
 
@@ -155,6 +210,13 @@ func (p *proc) logContains(s string) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return strings.Contains(p.log.String(), s)
+}
+
+// logText reads the log while the process runs.
+func (p *proc) logText() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.log.String()
 }
 
 type writerFunc func([]byte) (int, error)
@@ -408,7 +470,7 @@ func TestStartsOfflineOnDefaults(t *testing.T) {
 			cmd.Wait()
 		}
 	}()
-	waitHealthy(t, "http://127.0.0.1:8080")
+	waitServing(t, out.String, 1, "127.0.0.1:8080", "[::]:8080")
 	if _, err := os.Stat(filepath.Join(dir, "exchangebot.db")); err != nil {
 		t.Fatalf("no database in the working directory: %v", err)
 	}
@@ -431,8 +493,6 @@ func TestStartsOfflineOnDefaults(t *testing.T) {
 	if code := p.stop(); code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	out.mu.Lock()
-	defer out.mu.Unlock()
 	if !strings.Contains(out.String(), "offline") {
 		t.Errorf("log does not say offline:\n%s", out.String())
 	}
@@ -472,7 +532,7 @@ func TestRunOfflineQueuesForTheServer(t *testing.T) {
 	}
 
 	p := startServe(t, dir, cfgPath, addr)
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for !p.logContains("chat.postMessage") && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}

@@ -74,6 +74,11 @@ func startReplicas(t *testing.T, bin string, rs []*replica) {
 		go func() { defer wg.Done(); r.p = dlvServe(t, bin, r.cfg, r.addr, r.log) }()
 	}
 	wg.Wait()
+	// dlvServe's Fatal only ends its own goroutine: end the test here,
+	// before a replica that never came up is used.
+	if t.Failed() {
+		t.FailNow()
+	}
 }
 
 func stopReplicas(t *testing.T, rs []*replica) {
@@ -342,11 +347,14 @@ func TestReplicasShareRateLimitPauses(t *testing.T) {
 		}
 	}
 	// The window ends before Retry-After does, so the retry is answered.
-	fake.RateLimitConversation("chat.postMessage", "C7LIM", 7*time.Second, 8)
+	// It opens once the replica is up: a slow start must not use it up
+	// before the first post. limitedAt is taken before the command that
+	// leads to the 429, so it is no later than the 429 itself.
 	rs[0].p = dlvServe(t, bin, rs[0].cfg, rs[0].addr, rs[0].log)
+	fake.RateLimitConversation("chat.postMessage", "C7LIM", 7*time.Second, 8)
+	limitedAt := time.Now()
 	schedule(rs[0], "First")
 	waitUntil(t, 7*time.Second, "the 429", rs[0].log, func() bool { return limited(fake) == 1 })
-	limitedAt := time.Now()
 	rs[0].p.stop(t)
 
 	rs[1].p = dlvServe(t, bin, rs[1].cfg, rs[1].addr, rs[1].log)
