@@ -276,8 +276,8 @@ func TestRefusingServerLosesNothingAndSendsNothingTwice(t *testing.T) {
 	}
 	e.deliver()
 	msgs := e.smtp.Messages()
-	if e.smtp.refused != 7 {
-		t.Errorf("the server refused %d times, want 7", e.smtp.refused)
+	if n := e.smtp.Refused(); n != 7 {
+		t.Errorf("the server refused %d times, want 7", n)
 	}
 	ids := map[string]int{}
 	for _, m := range msgs {

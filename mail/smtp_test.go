@@ -87,6 +87,13 @@ func (s *smtpServer) Refuse(n int) {
 	s.mu.Unlock()
 }
 
+// Refused is how many messages got 451.
+func (s *smtpServer) Refused() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refused
+}
+
 func (s *smtpServer) Messages() []received {
 	s.mu.Lock()
 	defer s.mu.Unlock()
