@@ -77,12 +77,17 @@ func TestEnginePunctualWithTheDefaultTick(t *testing.T) {
   before: ["95s", "67s", "41s"]
 `)
 	log := &dlvLog{}
-	up := time.Now()
 	p := dlvServe(t, bin, cfgPath, addr, log)
-	// Ticks fall on up+15 s, +30 s…; the reminders are due 7, 5 and 1 s
-	// past a tick (up+22, +50, +76 s): a tick-driven loop would send them
-	// 8, 10 and 14 s late. The session is written by another process, so
-	// the server learns of it at its next tick, before the first is due.
+	// up is taken once the server answers, so that its ticks fall no
+	// later than up+15 s, +30 s… however long it took to start (taken
+	// before the start, a start slower than 7 s put the first tick after
+	// the first reminder was due, and made it late for the test's sake).
+	up := time.Now()
+	// Ticks fall on up+15 s, +30 s… (a little earlier: the process began
+	// before up); the reminders are due 7, 5 and 1 s past a tick (up+22,
+	// +50, +76 s): a tick-driven loop would send them 8, 10 and 14 s late.
+	// The session is written by another process, so the server learns of
+	// it at its next tick, before the first is due.
 	start := up.Truncate(time.Second).Add(117 * time.Second)
 	st := dlvSchedule(t, cfg, &store.Session{
 		Title: "Punctual", Kind: "webinar", Start: start, Duration: 30 * time.Minute, TZ: "UTC", Channel: "C1PUNCT",
