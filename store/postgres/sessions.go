@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/internal/assemble"
 )
 
 const sessionColumns = `id, title, kind, starts_at, duration_s, tz, description, link, channel, lang,
@@ -24,10 +25,7 @@ func scanSession(row pgx.Row) (*store.Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.Start = fromUnix(start)
-	s.Duration = time.Duration(dur) * time.Second
-	s.Created = fromUnix(created)
-	s.Updated = fromUnix(updated)
+	assemble.SessionTimes(&s, start, dur, created, updated)
 	return &s, nil
 }
 
@@ -153,64 +151,35 @@ func fillDetails(ctx context.Context, q querier, sessions []*store.Session) erro
 	if len(sessions) == 0 {
 		return nil
 	}
-	byID := make(map[int64]*store.Session, len(sessions))
-	ids := make([]int64, 0, len(sessions))
-	for _, s := range sessions {
-		byID[s.ID] = s
-		ids = append(ids, s.ID)
-	}
-	each := func(what, query string, scan func(rows pgx.Rows) error) error {
-		rows, err := q.Query(ctx, query, ids)
-		if err != nil {
-			return fmt.Errorf("store: %s: %w", what, err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			if err := scan(rows); err != nil {
-				return fmt.Errorf("store: %s: %w", what, err)
-			}
-		}
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("store: %s: %w", what, err)
-		}
-		return nil
-	}
-	err := each("partners", "SELECT session_id, name FROM session_partners WHERE session_id = ANY($1) ORDER BY session_id, position",
-		func(rows pgx.Rows) error {
-			var id int64
-			var name string
-			err := rows.Scan(&id, &name)
-			byID[id].Partners = append(byID[id].Partners, name)
-			return err
-		})
+	ids := assemble.SessionIDs(sessions)
+	rows, err := q.Query(ctx, "SELECT session_id, name FROM session_partners WHERE session_id = ANY($1) ORDER BY session_id, position", ids)
+	partners, err := collect(rows, err, scanKeyed[string])
 	if err != nil {
-		return err
+		return fmt.Errorf("store: partners: %w", err)
 	}
-	err = each("speakers", `SELECT ss.session_id, sp.id, COALESCE(sp.user_id, ''), sp.name, sp.email
+	rows, err = q.Query(ctx, `SELECT ss.session_id, sp.id, COALESCE(sp.user_id, ''), sp.name, sp.email
 		FROM session_speakers ss JOIN speakers sp ON sp.id = ss.speaker_id
-		WHERE ss.session_id = ANY($1) ORDER BY ss.session_id, ss.position`,
-		func(rows pgx.Rows) error {
-			var id int64
-			var sp store.Speaker
-			err := rows.Scan(&id, &sp.ID, &sp.UserID, &sp.Name, &sp.Email)
-			byID[id].Speakers = append(byID[id].Speakers, sp)
-			return err
-		})
+		WHERE ss.session_id = ANY($1) ORDER BY ss.session_id, ss.position`, ids)
+	speakers, err := collect(rows, err, func(row pgx.Row) (assemble.Keyed[store.Speaker], error) {
+		var k assemble.Keyed[store.Speaker]
+		return k, row.Scan(&k.ID, &k.V.ID, &k.V.UserID, &k.V.Name, &k.V.Email)
+	})
 	if err != nil {
-		return err
+		return fmt.Errorf("store: speakers: %w", err)
 	}
-	err = each("participants", "SELECT session_id, user_id FROM participants WHERE session_id = ANY($1) ORDER BY session_id, joined_at, user_id",
-		func(rows pgx.Rows) error {
-			var id int64
-			var user string
-			err := rows.Scan(&id, &user)
-			byID[id].Participants = append(byID[id].Participants, user)
-			return err
-		})
+	rows, err = q.Query(ctx, "SELECT session_id, user_id FROM participants WHERE session_id = ANY($1) ORDER BY session_id, joined_at, user_id", ids)
+	participants, err := collect(rows, err, scanKeyed[string])
 	if err != nil {
-		return err
+		return fmt.Errorf("store: participants: %w", err)
 	}
+	assemble.Details(sessions, partners, speakers, participants)
 	return fillPlaces(ctx, q, sessions)
+}
+
+// scanKeyed scans a row of two columns: an id and the value it keys.
+func scanKeyed[T any](row pgx.Row) (assemble.Keyed[T], error) {
+	var k assemble.Keyed[T]
+	return k, row.Scan(&k.ID, &k.V)
 }
 
 // CreateSession stores a new session with its partners and speakers and

@@ -112,7 +112,7 @@ func requests(ctx context.Context, q querier, where string, args []any, order st
 		return out, nil
 	}
 	byID := make(map[int64]*store.Request, len(out))
-	ids := make([]any, len(out))
+	ids := make([]int64, len(out))
 	for i := range out {
 		byID[out[i].ID] = &out[i]
 		ids[i] = out[i].ID

@@ -5,11 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/internal/assemble"
 )
 
 const sessionColumns = `id, title, kind, starts_at, duration_s, tz, description, link, channel, lang,
@@ -23,10 +25,7 @@ func scanSession(sc scanner) (*store.Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.Start = time.Unix(start, 0).UTC()
-	s.Duration = time.Duration(dur) * time.Second
-	s.Created = time.Unix(created, 0).UTC()
-	s.Updated = time.Unix(updated, 0).UTC()
+	assemble.SessionTimes(&s, start, dur, created, updated)
 	return &s, nil
 }
 
@@ -167,12 +166,7 @@ func fillDetails(ctx context.Context, q querier, sessions []*store.Session) erro
 	if len(sessions) == 0 {
 		return nil
 	}
-	byID := make(map[int64]*store.Session, len(sessions))
-	ids := make([]any, 0, len(sessions))
-	for _, s := range sessions {
-		byID[s.ID] = s
-		ids = append(ids, s.ID)
-	}
+	ids := assemble.SessionIDs(sessions)
 	// Large feeds would exceed SQLite's variable limit; a temp list in one
 	// JSON argument avoids it. One session (each delivery reads its own)
 	// is a plain lookup, several times cheaper than walking json_each.
@@ -183,72 +177,44 @@ func fillDetails(ctx context.Context, q querier, sessions []*store.Session) erro
 	} else {
 		idJSON = jsonInts(ids)
 	}
-
 	rows, err := q.QueryContext(ctx, "SELECT session_id, name FROM session_partners WHERE session_id IN ("+in+") ORDER BY session_id, position", idJSON)
+	partners, err := collect(rows, err, scanKeyed[string])
 	if err != nil {
 		return fmt.Errorf("store: partners: %w", err)
 	}
-	for rows.Next() {
-		var id int64
-		var name string
-		if err := rows.Scan(&id, &name); err != nil {
-			rows.Close()
-			return fmt.Errorf("store: partners: %w", err)
-		}
-		byID[id].Partners = append(byID[id].Partners, name)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("store: partners: %w", err)
-	}
-
 	rows, err = q.QueryContext(ctx, `SELECT ss.session_id, sp.id, COALESCE(sp.user_id, ''), sp.name, sp.email
 		FROM session_speakers ss JOIN speakers sp ON sp.id = ss.speaker_id
 		WHERE ss.session_id IN (`+in+`) ORDER BY ss.session_id, ss.position`, idJSON)
+	speakers, err := collect(rows, err, func(sc scanner) (assemble.Keyed[store.Speaker], error) {
+		var k assemble.Keyed[store.Speaker]
+		return k, sc.Scan(&k.ID, &k.V.ID, &k.V.UserID, &k.V.Name, &k.V.Email)
+	})
 	if err != nil {
 		return fmt.Errorf("store: speakers: %w", err)
 	}
-	for rows.Next() {
-		var id int64
-		var sp store.Speaker
-		if err := rows.Scan(&id, &sp.ID, &sp.UserID, &sp.Name, &sp.Email); err != nil {
-			rows.Close()
-			return fmt.Errorf("store: speakers: %w", err)
-		}
-		byID[id].Speakers = append(byID[id].Speakers, sp)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("store: speakers: %w", err)
-	}
-
 	rows, err = q.QueryContext(ctx, "SELECT session_id, user_id FROM participants WHERE session_id IN ("+in+") ORDER BY session_id, joined_at, user_id", idJSON)
+	participants, err := collect(rows, err, scanKeyed[string])
 	if err != nil {
 		return fmt.Errorf("store: participants: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var user string
-		if err := rows.Scan(&id, &user); err != nil {
-			return fmt.Errorf("store: participants: %w", err)
-		}
-		byID[id].Participants = append(byID[id].Participants, user)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("store: participants: %w", err)
-	}
+	assemble.Details(sessions, partners, speakers, participants)
 	return fillPlaces(ctx, q, sessions)
 }
 
-func jsonInts(ids []any) string {
+// scanKeyed scans a row of two columns: an id and the value it keys.
+func scanKeyed[T any](sc scanner) (assemble.Keyed[T], error) {
+	var k assemble.Keyed[T]
+	return k, sc.Scan(&k.ID, &k.V)
+}
+
+func jsonInts(ids []int64) string {
 	var b strings.Builder
 	b.WriteByte('[')
 	for i, id := range ids {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		fmt.Fprint(&b, id)
+		b.WriteString(strconv.FormatInt(id, 10))
 	}
 	b.WriteByte(']')
 	return b.String()
