@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/internal/assemble"
 )
 
 // requestSelect reads a request with the start and status of the session
@@ -24,10 +25,7 @@ func scanRequest(row pgx.Row) (store.Request, error) {
 	var created, updated, start int64
 	err := row.Scan(&r.ID, &r.Topic, &r.Asker, &r.Channel, &r.Status, &r.Reason, &r.MergedInto,
 		&r.SessionID, &r.DecidedBy, &created, &updated, &start, &r.SessionStatus)
-	r.Created, r.Updated = fromUnix(created), fromUnix(updated)
-	if start != 0 {
-		r.SessionStart = fromUnix(start)
-	}
+	assemble.RequestTimes(&r, created, updated, start)
 	return r, err
 }
 
@@ -110,28 +108,13 @@ func requests(ctx context.Context, q querier, where string, args []any, order st
 	if len(out) == 0 {
 		return out, nil
 	}
-	byID := make(map[int64]*store.Request, len(out))
-	ids := make([]int64, len(out))
-	for i := range out {
-		byID[out[i].ID] = &out[i]
-		ids[i] = out[i].ID
-	}
-	prows, err := q.Query(ctx, "SELECT request_id, name FROM request_partners WHERE request_id = ANY($1) ORDER BY request_id, position", ids)
+	rows, err = q.Query(ctx, "SELECT request_id, name FROM request_partners WHERE request_id = ANY($1) ORDER BY request_id, position",
+		assemble.RequestIDs(out))
+	partners, err := collect(rows, err, scanKeyed[string])
 	if err != nil {
 		return nil, fmt.Errorf("store: request partners: %w", err)
 	}
-	defer prows.Close()
-	for prows.Next() {
-		var id int64
-		var name string
-		if err := prows.Scan(&id, &name); err != nil {
-			return nil, fmt.Errorf("store: request partners: %w", err)
-		}
-		byID[id].Partners = append(byID[id].Partners, name)
-	}
-	if err := prows.Err(); err != nil {
-		return nil, fmt.Errorf("store: request partners: %w", err)
-	}
+	assemble.RequestPartners(out, partners)
 	return out, nil
 }
 

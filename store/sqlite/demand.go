@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/internal/assemble"
 )
 
 // requestSelect reads a request with the start and status of the session
@@ -25,10 +26,7 @@ func scanRequest(sc scanner) (store.Request, error) {
 	if err != nil {
 		return store.Request{}, err
 	}
-	r.Created, r.Updated = time.Unix(created, 0).UTC(), time.Unix(updated, 0).UTC()
-	if start != 0 {
-		r.SessionStart = time.Unix(start, 0).UTC()
-	}
+	assemble.RequestTimes(&r, created, updated, start)
 	return r, nil
 }
 
@@ -111,29 +109,13 @@ func requests(ctx context.Context, q querier, where string, args []any, order st
 	if len(out) == 0 {
 		return out, nil
 	}
-	byID := make(map[int64]*store.Request, len(out))
-	ids := make([]int64, len(out))
-	for i := range out {
-		byID[out[i].ID] = &out[i]
-		ids[i] = out[i].ID
-	}
-	prows, err := q.QueryContext(ctx, `SELECT request_id, name FROM request_partners
-		WHERE request_id IN (SELECT value FROM json_each(?)) ORDER BY request_id, position`, jsonInts(ids))
+	rows, err = q.QueryContext(ctx, `SELECT request_id, name FROM request_partners
+		WHERE request_id IN (SELECT value FROM json_each(?)) ORDER BY request_id, position`, jsonInts(assemble.RequestIDs(out)))
+	partners, err := collect(rows, err, scanKeyed[string])
 	if err != nil {
 		return nil, fmt.Errorf("store: request partners: %w", err)
 	}
-	defer prows.Close()
-	for prows.Next() {
-		var id int64
-		var name string
-		if err := prows.Scan(&id, &name); err != nil {
-			return nil, fmt.Errorf("store: request partners: %w", err)
-		}
-		byID[id].Partners = append(byID[id].Partners, name)
-	}
-	if err := prows.Err(); err != nil {
-		return nil, fmt.Errorf("store: request partners: %w", err)
-	}
+	assemble.RequestPartners(out, partners)
 	return out, nil
 }
 
