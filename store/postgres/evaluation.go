@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/exchangebot/exchangebot/store"
 	"github.com/exchangebot/exchangebot/store/internal/assemble"
+	"github.com/exchangebot/exchangebot/store/internal/filter"
 )
 
 const evaluationColumns = `e.session_id, e.user_id, e.dm_channel, e.awaiting, e.awaiting_at, e.asked_at, e.rating, e.rated_at,
@@ -79,22 +79,10 @@ func activeEvaluation(ctx context.Context, q querier, dmChannel, userID string) 
 // Evaluations lists evaluations with their sessions' details; partners
 // are read once per session.
 func (s *Store) Evaluations(ctx context.Context, f store.EvaluationFilter) ([]store.Evaluation, error) {
-	var where []string
-	var args []any
-	if !f.From.IsZero() {
-		args = append(args, unix(f.From))
-		where = append(where, fmt.Sprintf("s.starts_at >= $%d", len(args)))
-	}
-	if !f.To.IsZero() {
-		args = append(args, unix(f.To))
-		where = append(where, fmt.Sprintf("s.starts_at < $%d", len(args)))
-	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
+	args := filter.NewArgs("$")
+	cond := filter.Evaluations(f, args)
 	rows, err := s.pool.Query(ctx, "SELECT "+evaluationColumns+`, s.title, s.kind, s.starts_at, s.starts_at + s.duration_s
-		FROM evaluations e JOIN sessions s ON s.id = e.session_id`+cond+" ORDER BY s.starts_at, s.id, e.user_id", args...)
+		FROM evaluations e JOIN sessions s ON s.id = e.session_id`+cond+" ORDER BY s.starts_at, s.id, e.user_id", args.List()...)
 	out, err := collect(rows, err, func(row pgx.Row) (store.Evaluation, error) {
 		var es assemble.EvaluatedSession
 		e, err := scanEvaluation(row, &es.Title, &es.Kind, &es.Start, &es.End)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/exchangebot/exchangebot/store"
 	"github.com/exchangebot/exchangebot/store/internal/assemble"
+	"github.com/exchangebot/exchangebot/store/internal/filter"
 )
 
 const sessionColumns = `id, title, kind, starts_at, duration_s, tz, description, link, channel, lang,
@@ -64,22 +65,15 @@ func (s *Store) SessionExists(ctx context.Context, id int64) (bool, error) {
 
 // Sessions lists sessions with their details, soonest first.
 func (s *Store) Sessions(ctx context.Context, f store.Filter) ([]*store.Session, error) {
-	where, args := sessionWhere(f)
-	query := "SELECT " + sessionColumns + " FROM sessions" + where
-	if f.Newest {
-		query += " ORDER BY starts_at DESC, id DESC"
-	} else {
-		query += " ORDER BY starts_at, id"
-	}
+	args := filter.NewArgs("$")
+	query := "SELECT " + sessionColumns + " FROM sessions" + filter.Sessions(f, args) + filter.SessionOrder(f)
 	if f.Limit > 0 {
-		args = append(args, f.Limit)
-		query += fmt.Sprintf(" LIMIT $%d", len(args))
+		query += " LIMIT " + args.Add(f.Limit)
 	}
 	if f.Offset > 0 {
-		args = append(args, f.Offset)
-		query += fmt.Sprintf(" OFFSET $%d", len(args))
+		query += " OFFSET " + args.Add(f.Offset)
 	}
-	rows, err := s.pool.Query(ctx, query, args...)
+	rows, err := s.pool.Query(ctx, query, args.List()...)
 	out, err := collect(rows, err, scanSession)
 	if err != nil {
 		return nil, fmt.Errorf("store: sessions: %w", err)
@@ -92,57 +86,12 @@ func (s *Store) Sessions(ctx context.Context, f store.Filter) ([]*store.Session,
 
 // SessionCount counts what Sessions lists for f, without paging.
 func (s *Store) SessionCount(ctx context.Context, f store.Filter) (int, error) {
-	where, args := sessionWhere(f)
+	args := filter.NewArgs("$")
 	var n int
-	if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM sessions"+where, args...).Scan(&n); err != nil {
+	if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM sessions"+filter.Sessions(f, args), args.List()...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: session count: %w", err)
 	}
 	return n, nil
-}
-
-// sessionWhere is the WHERE clause (with its leading space, or "") and
-// the arguments ($1, $2, …) that select f's sessions.
-func sessionWhere(f store.Filter) (string, []any) {
-	var where []string
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
-	if !f.From.IsZero() {
-		where = append(where, "starts_at >= "+arg(unix(f.From)))
-	}
-	if !f.To.IsZero() {
-		where = append(where, "starts_at < "+arg(unix(f.To)))
-	}
-	if !f.EndedBefore.IsZero() {
-		where = append(where, "starts_at + duration_s <= "+arg(unix(f.EndedBefore)))
-	}
-	if !f.EndsAfter.IsZero() {
-		where = append(where, "starts_at + duration_s > "+arg(unix(f.EndsAfter)))
-	}
-	if f.Status != "" {
-		where = append(where, "status = "+arg(f.Status))
-	}
-	if !f.CancelledSince.IsZero() {
-		where = append(where, "(status <> 'cancelled' OR updated_at >= "+arg(unix(f.CancelledSince))+")")
-	}
-	if f.SeriesID != 0 {
-		where = append(where, "series_id = "+arg(f.SeriesID))
-	}
-	if f.User != "" {
-		u := arg(f.User)
-		mine := `(id IN (SELECT session_id FROM participants WHERE user_id = ` + u + `)
-			OR id IN (SELECT ss.session_id FROM session_speakers ss JOIN speakers sp ON sp.id = ss.speaker_id WHERE sp.user_id = ` + u + `)`
-		if f.OrCreated {
-			mine += " OR creator = " + u
-		}
-		where = append(where, mine+")")
-	}
-	if len(where) == 0 {
-		return "", nil
-	}
-	return " WHERE " + strings.Join(where, " AND "), args
 }
 
 // fillDetails loads partners, speakers and participants for many sessions

@@ -3,11 +3,11 @@ package sqlite
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/exchangebot/exchangebot/store"
 	"github.com/exchangebot/exchangebot/store/internal/assemble"
+	"github.com/exchangebot/exchangebot/store/internal/filter"
 )
 
 // requestSelect reads a request with the start and status of the session
@@ -41,7 +41,7 @@ func (t *Tx) Request(ctx context.Context, id int64) (store.Request, error) {
 }
 
 func request(ctx context.Context, q querier, id int64) (store.Request, error) {
-	rs, err := requests(ctx, q, "r.id = ?", []any{id}, "", 0)
+	rs, err := requests(ctx, q, " WHERE r.id = ?", []any{id})
 	if err != nil {
 		return store.Request{}, err
 	}
@@ -62,46 +62,14 @@ func (t *Tx) Requests(ctx context.Context, f store.RequestFilter) ([]store.Reque
 }
 
 func filterRequests(ctx context.Context, q querier, f store.RequestFilter) ([]store.Request, error) {
-	var where []string
-	var args []any
-	add := func(cond string, v any) {
-		where = append(where, cond)
-		args = append(args, v)
-	}
-	if f.Status != "" {
-		add("r.status = ?", f.Status)
-	}
-	if !f.From.IsZero() {
-		add("r.created_at >= ?", f.From.Unix())
-	}
-	if !f.To.IsZero() {
-		add("r.created_at < ?", f.To.Unix())
-	}
-	if f.MergedInto != 0 {
-		add("r.merged_into = ?", f.MergedInto)
-	}
-	if f.SessionID != 0 {
-		add("r.session_id = ?", f.SessionID)
-	}
-	order := "r.created_at, r.id"
-	if f.Newest {
-		order = "r.created_at DESC, r.id DESC"
-	}
-	return requests(ctx, q, strings.Join(where, " AND "), args, order, f.Limit)
+	args := filter.NewArgs("?")
+	return requests(ctx, q, filter.Requests(f, args), args.List())
 }
 
-func requests(ctx context.Context, q querier, where string, args []any, order string, limit int) ([]store.Request, error) {
-	query := requestSelect
-	if where != "" {
-		query += " WHERE " + where
-	}
-	if order != "" {
-		query += " ORDER BY " + order
-	}
-	if limit > 0 {
-		query += fmt.Sprintf(" LIMIT %d", limit)
-	}
-	rows, err := q.QueryContext(ctx, query, args...)
+// requests reads the requests that clause (WHERE, ORDER BY, LIMIT, each
+// with its leading space) selects, with their partners.
+func requests(ctx context.Context, q querier, clause string, args []any) ([]store.Request, error) {
+	rows, err := q.QueryContext(ctx, requestSelect+clause, args...)
 	out, err := collect(rows, err, scanRequest)
 	if err != nil {
 		return nil, fmt.Errorf("store: requests: %w", err)

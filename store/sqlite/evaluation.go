@@ -5,11 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/exchangebot/exchangebot/store"
 	"github.com/exchangebot/exchangebot/store/internal/assemble"
+	"github.com/exchangebot/exchangebot/store/internal/filter"
 )
 
 const evaluationColumns = `e.session_id, e.user_id, e.dm_channel, e.awaiting, e.awaiting_at, e.asked_at, e.rating, e.rated_at,
@@ -77,22 +77,10 @@ func activeEvaluation(ctx context.Context, q querier, dmChannel, userID string) 
 // are read once per session, not per evaluation, and shared by its
 // evaluations.
 func (s *Store) Evaluations(ctx context.Context, f store.EvaluationFilter) ([]store.Evaluation, error) {
-	var where []string
-	var args []any
-	if !f.From.IsZero() {
-		where = append(where, "s.starts_at >= ?")
-		args = append(args, f.From.Unix())
-	}
-	if !f.To.IsZero() {
-		where = append(where, "s.starts_at < ?")
-		args = append(args, f.To.Unix())
-	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
+	args := filter.NewArgs("?")
+	cond := filter.Evaluations(f, args)
 	rows, err := s.db.QueryContext(ctx, "SELECT "+evaluationColumns+`, s.title, s.kind, s.starts_at, s.starts_at + s.duration_s
-		FROM evaluations e JOIN sessions s ON s.id = e.session_id`+cond+" ORDER BY s.starts_at, s.id, e.user_id", args...)
+		FROM evaluations e JOIN sessions s ON s.id = e.session_id`+cond+" ORDER BY s.starts_at, s.id, e.user_id", args.List()...)
 	out, err := collect(rows, err, func(sc scanner) (store.Evaluation, error) {
 		var es assemble.EvaluatedSession
 		e, err := scanEvaluation(sc, &es.Title, &es.Kind, &es.Start, &es.End)
@@ -107,7 +95,7 @@ func (s *Store) Evaluations(ctx context.Context, f store.EvaluationFilter) ([]st
 	}
 	rows, err = s.db.QueryContext(ctx, `SELECT p.session_id, p.name FROM session_partners p
 		WHERE p.session_id IN (SELECT DISTINCT e.session_id FROM evaluations e JOIN sessions s ON s.id = e.session_id`+cond+`)
-		ORDER BY p.session_id, p.position`, args...)
+		ORDER BY p.session_id, p.position`, args.List()...)
 	partners, err := collect(rows, err, scanKeyed[string])
 	if err != nil {
 		return nil, fmt.Errorf("store: evaluations' partners: %w", err)

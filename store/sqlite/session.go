@@ -12,6 +12,7 @@ import (
 
 	"github.com/exchangebot/exchangebot/store"
 	"github.com/exchangebot/exchangebot/store/internal/assemble"
+	"github.com/exchangebot/exchangebot/store/internal/filter"
 )
 
 const sessionColumns = `id, title, kind, starts_at, duration_s, tz, description, link, channel, lang,
@@ -74,13 +75,8 @@ func (s *Store) SessionExists(ctx context.Context, id int64) (bool, error) {
 
 // Sessions lists sessions with their details, soonest first.
 func (s *Store) Sessions(ctx context.Context, f store.Filter) ([]*store.Session, error) {
-	where, args := sessionWhere(f)
-	query := "SELECT " + sessionColumns + " FROM sessions" + where
-	if f.Newest {
-		query += " ORDER BY starts_at DESC, id DESC"
-	} else {
-		query += " ORDER BY starts_at, id"
-	}
+	args := filter.NewArgs("?")
+	query := "SELECT " + sessionColumns + " FROM sessions" + filter.Sessions(f, args) + filter.SessionOrder(f)
 	if f.Limit > 0 {
 		query += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
@@ -90,7 +86,7 @@ func (s *Store) Sessions(ctx context.Context, f store.Filter) ([]*store.Session,
 		}
 		query += fmt.Sprintf(" OFFSET %d", f.Offset)
 	}
-	rows, err := s.db.QueryContext(ctx, query, args...)
+	rows, err := s.db.QueryContext(ctx, query, args.List()...)
 	out, err := collect(rows, err, scanSession)
 	if err != nil {
 		return nil, fmt.Errorf("store: sessions: %w", err)
@@ -103,61 +99,12 @@ func (s *Store) Sessions(ctx context.Context, f store.Filter) ([]*store.Session,
 
 // SessionCount counts what Sessions lists for f, without paging.
 func (s *Store) SessionCount(ctx context.Context, f store.Filter) (int, error) {
-	where, args := sessionWhere(f)
+	args := filter.NewArgs("?")
 	var n int
-	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM sessions"+where, args...).Scan(&n); err != nil {
+	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM sessions"+filter.Sessions(f, args), args.List()...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: session count: %w", err)
 	}
 	return n, nil
-}
-
-// sessionWhere is the WHERE clause (with its leading space, or "") and
-// arguments that select f's sessions.
-func sessionWhere(f store.Filter) (string, []any) {
-	var where []string
-	var args []any
-	if !f.From.IsZero() {
-		where = append(where, "starts_at >= ?")
-		args = append(args, f.From.Unix())
-	}
-	if !f.To.IsZero() {
-		where = append(where, "starts_at < ?")
-		args = append(args, f.To.Unix())
-	}
-	if !f.EndedBefore.IsZero() {
-		where = append(where, "starts_at + duration_s <= ?")
-		args = append(args, f.EndedBefore.Unix())
-	}
-	if !f.EndsAfter.IsZero() {
-		where = append(where, "starts_at + duration_s > ?")
-		args = append(args, f.EndsAfter.Unix())
-	}
-	if f.Status != "" {
-		where = append(where, "status = ?")
-		args = append(args, f.Status)
-	}
-	if !f.CancelledSince.IsZero() {
-		where = append(where, "(status <> 'cancelled' OR updated_at >= ?)")
-		args = append(args, f.CancelledSince.Unix())
-	}
-	if f.SeriesID != 0 {
-		where = append(where, "series_id = ?")
-		args = append(args, f.SeriesID)
-	}
-	if f.User != "" {
-		mine := `(id IN (SELECT session_id FROM participants WHERE user_id = ?)
-			OR id IN (SELECT ss.session_id FROM session_speakers ss JOIN speakers sp ON sp.id = ss.speaker_id WHERE sp.user_id = ?)`
-		args = append(args, f.User, f.User)
-		if f.OrCreated {
-			mine += " OR creator = ?"
-			args = append(args, f.User)
-		}
-		where = append(where, mine+")")
-	}
-	if len(where) == 0 {
-		return "", nil
-	}
-	return " WHERE " + strings.Join(where, " AND "), args
 }
 
 // fillDetails loads partners, speakers and participants for many sessions
