@@ -22,19 +22,10 @@ func (s *Store) Report(ctx context.Context, from, to, now time.Time) (store.Repo
 	args := []any{unix(from), unix(to), unix(now)}
 	counts := func(query string) ([]store.Count, error) {
 		rows, err := s.pool.Query(ctx, heldCTE+query, args...)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		var out []store.Count
-		for rows.Next() {
+		return collect(rows, err, func(row pgx.Row) (store.Count, error) {
 			var c store.Count
-			if err := rows.Scan(&c.Label, &c.N); err != nil {
-				return nil, err
-			}
-			out = append(out, c)
-		}
-		return out, rows.Err()
+			return c, row.Scan(&c.Label, &c.N)
+		})
 	}
 	var err error
 	if r.ByKind, err = counts("SELECT kind, count(*) FROM held GROUP BY kind ORDER BY count(*) DESC, kind"); err != nil {
