@@ -338,7 +338,7 @@ func (b *Bot) submitEvaluation(ctx context.Context, cb slack.InteractionCallback
 // evaluationReply takes a DM reply as the answer to the evaluation
 // question waiting there (the caller checked one waits), under the
 // message's redelivery key, and answers once it is stored.
-func (b *Bot) evaluationReply(ctx context.Context, m *slackevents.MessageEvent, w exchange.Walk, text string) error {
+func (b *Bot) evaluationReply(ctx context.Context, m *slackevents.MessageEvent, w exchange.Walk, key, text string) error {
 	_, control := ParseControl(text)
 	step, err := b.svc.EvaluationReply(ctx, w, text, control)
 	if errors.Is(err, store.ErrDuplicate) {
@@ -349,12 +349,13 @@ func (b *Bot) evaluationReply(ctx context.Context, m *slackevents.MessageEvent, 
 	var ue *UsageError
 	switch {
 	case errors.As(evalError(err), &ue):
-		reply = ue.In(lang)
+		// Refused, so nothing was stored: the refusal is what commits the key.
+		return b.oweReply(ctx, m, key, ue.In(lang))
 	case err != nil:
 		return err
 	case step.Session == nil:
 		// Nothing waited after all (answered meanwhile): ordinary chat.
-		return b.answerChat(ctx, w, m.TimeStamp, m.ThreadTimeStamp)
+		return b.oweReply(ctx, m, key, "")
 	default:
 		id := "eval.stopped"
 		switch {
