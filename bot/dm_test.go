@@ -2,12 +2,18 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/slack-go/slack/slacktest"
 
 	"github.com/exchangebot/exchangebot/exchange"
 	"github.com/exchangebot/exchangebot/store"
@@ -145,5 +151,108 @@ func TestDMNotAcknowledgedUntilItsAnswerIsStored(t *testing.T) {
 	e.deliver()
 	if got := e.postsTo("DU5"); len(got) != 1 {
 		t.Fatalf("answers after the retries: %q", got)
+	}
+}
+
+// dmPosts records the chat.postMessage calls a Socket Mode bot makes.
+type dmPosts struct {
+	mu    sync.Mutex
+	texts map[string][]string // by channel
+	n     atomic.Int64
+}
+
+func (p *dmPosts) bind(c slacktest.Customize) {
+	c.Handle("/chat.postMessage", func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		ch := r.Form.Get("channel")
+		p.mu.Lock()
+		p.texts[ch] = append(p.texts[ch], r.Form.Get("text"))
+		p.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":"1764331300.%06d"}`, ch, p.n.Add(1))
+	})
+}
+
+func (p *dmPosts) to(channel string) []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.texts[channel])
+}
+
+// dmEnvelope is a message.im event as Socket Mode delivers it; retry
+// marks a redelivery (same event, new envelope).
+func dmEnvelope(t *testing.T, envelopeID, eventID, text string, ts string, retry int) string {
+	t.Helper()
+	payload, _ := json.Marshal(map[string]any{
+		"type": "event_callback", "team_id": "T1", "api_app_id": "A1", "event_id": eventID, "event_time": 1764331200,
+		"event": map[string]any{"type": "message", "channel_type": "im", "channel": "DU5", "user": "U5", "text": text, "ts": ts, "event_ts": ts},
+	})
+	env := map[string]any{"envelope_id": envelopeID, "type": "events_api", "payload": json.RawMessage(payload)}
+	if retry > 0 {
+		env["retry_attempt"], env["retry_reason"] = retry, "timeout"
+	}
+	b, _ := json.Marshal(env)
+	return string(b)
+}
+
+// Over Socket Mode, a DM delivered twice (the second a redelivery of the
+// same event) is acknowledged twice and answered once; another DM gets
+// its own answer.
+func TestSocketModeDMRedeliveredGetsOneAnswer(t *testing.T) {
+	posts := &dmPosts{texts: map[string][]string{}}
+	e := newSocketBot(t, posts.bind)
+	e.connect()
+	sendAcked := func(envs ...string) {
+		t.Helper()
+		var ids []string
+		for _, env := range envs {
+			var head struct {
+				ID string `json:"envelope_id"`
+			}
+			json.Unmarshal([]byte(env), &head)
+			ids = append(ids, head.ID)
+			e.ws.SendToWebsocket(env)
+		}
+		for deadline := time.Now().Add(15 * time.Second); len(e.acked(ids...)) < len(ids); time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("acknowledged %v of %v", e.acked(ids...), ids)
+			}
+		}
+	}
+	// sent waits until every reply row is sent, and returns the answers.
+	sent := func(rows int) []string {
+		t.Helper()
+		for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			all, err := e.store.Deliveries(context.Background(), 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			done := 0
+			for _, d := range all {
+				if d.Kind == exchange.KindReply && d.State == store.StateSent {
+					done++
+				}
+			}
+			if done >= rows {
+				return posts.to("DU5")
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d reply rows sent after 15 s, want %d; posts %q", done, rows, posts.to("DU5"))
+			}
+		}
+	}
+
+	sendAcked(dmEnvelope(t, "env-hello", "EvSockHello", "hello", "1764331200.000101", 0))
+	sendAcked(dmEnvelope(t, "env-hello-again", "EvSockHello", "hello", "1764331200.000101", 1))
+	e.bot.Wait()
+	if got := sent(1); len(got) != 1 || !strings.Contains(got[0], "/exchange help") {
+		t.Fatalf("answers to one hello delivered twice: %q", got)
+	}
+	sendAcked(dmEnvelope(t, "env-thanks", "EvSockThanks", "thanks", "1764331200.000102", 0))
+	if got := sent(2); len(got) != 2 {
+		t.Fatalf("answers to two messages: %q", got)
 	}
 }

@@ -345,7 +345,6 @@ func (b *Bot) evaluationReply(ctx context.Context, m *slackevents.MessageEvent, 
 		return nil
 	}
 	lang := b.readerLang(ctx, m.User)
-	var reply string
 	var ue *UsageError
 	switch {
 	case errors.As(evalError(err), &ue):
@@ -356,20 +355,24 @@ func (b *Bot) evaluationReply(ctx context.Context, m *slackevents.MessageEvent, 
 	case step.Session == nil:
 		// Nothing waited after all (answered meanwhile): ordinary chat.
 		return b.oweReply(ctx, m, key, "")
-	default:
-		id := "eval.stopped"
-		switch {
-		case step.Saved && step.Phase == exchange.PhaseFollowUp:
-			id = "eval.change_saved"
-		case step.Saved:
-			id = "eval.plan_saved"
+	}
+	id := "eval.stopped"
+	switch {
+	case step.Saved && step.Phase == exchange.PhaseFollowUp:
+		id = "eval.change_saved"
+	case step.Saved:
+		id = "eval.plan_saved"
+	}
+	reply := i18n.T(lang, id, map[string]any{"ID": step.Session.ID})
+	// Stored with the message's key; the confirmation must not hold
+	// Slack's answer, as with a walk-through's.
+	b.after(func(ctx context.Context) error {
+		opts := []slack.MsgOption{slack.MsgOptionText(reply, false)}
+		if m.ThreadTimeStamp != "" {
+			opts = append(opts, slack.MsgOptionTS(m.ThreadTimeStamp))
 		}
-		reply = i18n.T(lang, id, map[string]any{"ID": step.Session.ID})
-	}
-	opts := []slack.MsgOption{slack.MsgOptionText(reply, false)}
-	if m.ThreadTimeStamp != "" {
-		opts = append(opts, slack.MsgOptionTS(m.ThreadTimeStamp))
-	}
-	_, _, err = b.slack.PostMessageContext(ctx, m.Channel, opts...)
-	return err
+		_, _, err := b.slack.PostMessageContext(ctx, m.Channel, opts...)
+		return err
+	})
+	return nil
 }
