@@ -123,6 +123,8 @@ func (b *Bot) handleCommandHTTP(w http.ResponseWriter, r *http.Request, body []b
 	if err != nil {
 		return &httpError{http.StatusBadRequest, "not a slash command"}
 	}
+	b.inflight.Add(1)
+	defer b.inflight.Done()
 	reply, dup := b.runCommand(r.Context(), sc, commandKey(sc.TriggerID, body))
 	if dup {
 		w.WriteHeader(http.StatusOK)
@@ -142,10 +144,10 @@ func ephemeral(r Reply) *slack.Msg {
 
 // runCommand runs a slash command once per key: the key is recorded in the
 // same transaction as the command's change, so a redelivery (dup) changes
-// nothing and gets no reply.
+// nothing and gets no reply. Callers count it as work in flight: a
+// request counts in b.inflight, a command run from the outbox counts in
+// the engine's run (adding to b.inflight there would race with Wait).
 func (b *Bot) runCommand(ctx context.Context, sc slack.SlashCommand, key string) (reply Reply, dup bool) {
-	b.inflight.Add(1)
-	defer b.inflight.Done()
 	reply = b.Execute(store.WithRequestKey(answering(ctx), key), Request{UserID: sc.UserID, ChannelID: sc.ChannelID, TriggerID: sc.TriggerID, Text: sc.Text})
 	if reply.Duplicate {
 		b.log.Info("redelivered command ignored", slog.String("user", sc.UserID))
