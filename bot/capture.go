@@ -38,11 +38,12 @@ func (b *Bot) handleDM(ctx context.Context, ev slackevents.EventsAPIInnerEvent) 
 	// The same message can come back under a new event id (a retry after
 	// a slow answer, or over Socket Mode and HTTP both); its key is
 	// recorded in the same commit as the answer.
-	ctx = store.WithRequestKey(ctx, "im:"+m.Channel+":"+m.TimeStamp)
+	key := "im:" + m.Channel + ":" + m.TimeStamp
+	ctx = store.WithRequestKey(ctx, key)
 	lang := b.readerLang(ctx, m.User)
 	w := exchange.Walk{UserID: m.User, Channel: m.Channel, Lang: string(lang)}
 	if b.svc.RepliesToEvaluation(ctx, w) {
-		return b.evaluationReply(ctx, m, w, text)
+		return b.evaluationReply(ctx, m, w, key, text)
 	}
 	var step exchange.Step
 	var err error
@@ -61,19 +62,17 @@ func (b *Bot) handleDM(ctx context.Context, ev slackevents.EventsAPIInnerEvent) 
 	switch {
 	case err != nil && !isMistake:
 		return err
-	case err == nil && step.Session == nil:
-		// Not in a walk-through: never silence (after the answer, like
-		// every reply here).
-		b.after(func(ctx context.Context) error { return b.answerChat(ctx, w, m.TimeStamp, m.ThreadTimeStamp) })
-		return nil
+	case isMistake:
+		// Refused, so nothing was stored: the refusal is what commits the key.
+		return b.oweReply(ctx, m, key, msg)
+	case step.Session == nil:
+		// Not in a walk-through: never silence.
+		return b.oweReply(ctx, m, key, "")
 	}
 	// The answer is stored; the reply (and the reads it needs) must not
 	// hold Slack's 200.
 	b.after(func(ctx context.Context) error {
-		reply := msg
-		if !isMistake {
-			reply = b.stepText(ctx, lang, w, step)
-		}
+		reply := b.stepText(ctx, lang, w, step)
 		opts := []slack.MsgOption{slack.MsgOptionText(reply, false)}
 		if m.ThreadTimeStamp != "" {
 			opts = append(opts, slack.MsgOptionTS(m.ThreadTimeStamp))

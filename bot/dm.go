@@ -2,46 +2,89 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
 
 	"github.com/exchangebot/exchangebot/exchange"
 	"github.com/exchangebot/exchangebot/i18n"
+	"github.com/exchangebot/exchangebot/store"
 )
 
 // A message to the bot outside a lesson walk-through gets an answer:
 // after `stop`, the offer to add it to the lessons just left; otherwise
-// the person's next sessions and how to get help.
+// the person's next sessions and how to get help. Such a message stores
+// nothing else, so its answer is an outbox row (exchange.KindReply)
+// committed with the message's key: Slack hears back once the row is
+// stored, and a redelivery finds the key and gets no second answer.
 
 const actionAddAnswer = "add_answer"
 
 // dmSessions is how many upcoming sessions a chat answer lists.
 const dmSessions = 3
 
-// answerChat answers a DM that no walk-through waits on; ts is the
-// person's message.
-func (b *Bot) answerChat(ctx context.Context, w exchange.Walk, ts, thread string) error {
-	l := b.readerLang(ctx, w.UserID)
-	var text string
-	var blocks []slack.Block
-	if s, ok := b.svc.Stopped(ctx, w); ok {
-		text = tr(l, "native.dm.after_stop", "Title", escapeText(s.Title), "ID", s.ID)
-		add := button(actionAddAnswer, strconv.FormatInt(s.ID, 10)+":"+ts, tr(l, "native.dm.add_button"))
-		add.Style = slack.StylePrimary
-		blocks = append(sections(text), slack.NewActionBlock("add_answer", add))
-	} else {
-		text = b.chatHelp(ctx, l, w.UserID)
-		blocks = sections(text)
+// dmReply is the payload of an exchange.KindReply row: where the
+// person's message was, and a refusal already worded in their language,
+// or, with Text empty, the chat answer, worded when it is sent.
+type dmReply struct {
+	Channel string `json:"channel"`
+	TS      string `json:"ts"` // the person's message
+	Thread  string `json:"thread,omitempty"`
+	Text    string `json:"text,omitempty"`
+}
+
+// oweReply plans the answer to m, a DM that changed nothing, under ctx's
+// request key (key): text, or the chat answer when text is empty. A
+// redelivery of m is not an error: it is answered already.
+func (b *Bot) oweReply(ctx context.Context, m *slackevents.MessageEvent, key, text string) error {
+	payload, err := json.Marshal(dmReply{Channel: m.Channel, TS: m.TimeStamp, Thread: m.ThreadTimeStamp, Text: text})
+	if err != nil {
+		return err
+	}
+	err = b.svc.OweReply(ctx, m.User, key, string(payload))
+	if errors.Is(err, store.ErrDuplicate) {
+		return nil
+	}
+	return err
+}
+
+var _ = registerSender(exchange.KindReply, (*Bot).sendReply)
+
+// sendReply posts a reply planned by oweReply.
+func (b *Bot) sendReply(ctx context.Context, d store.Delivery, _ *store.Session) (string, string, error) {
+	var r dmReply
+	if err := json.Unmarshal([]byte(d.Payload), &r); err != nil || r.Channel == "" {
+		return "", "", fmt.Errorf("bot: reply row %d with payload %q", d.ID, d.Payload)
+	}
+	text, blocks := r.Text, sections(r.Text)
+	if text == "" {
+		w := exchange.Walk{UserID: d.Recipient, Channel: r.Channel}
+		text, blocks = b.chatAnswer(ctx, w, r.TS)
 	}
 	opts := []slack.MsgOption{slack.MsgOptionText(clipMrkdwn(text, maxPlainText), false), slack.MsgOptionBlocks(blocks...)}
-	if thread != "" {
-		opts = append(opts, slack.MsgOptionTS(thread))
+	if r.Thread != "" {
+		opts = append(opts, slack.MsgOptionTS(r.Thread))
 	}
-	_, _, err := b.slack.PostMessageContext(ctx, w.Channel, opts...)
-	return err
+	return b.postTop(ctx, d, r.Channel, opts...)
+}
+
+// chatAnswer is the answer to a DM that no walk-through waits on; ts is
+// the person's message.
+func (b *Bot) chatAnswer(ctx context.Context, w exchange.Walk, ts string) (string, []slack.Block) {
+	l := b.readerLang(ctx, w.UserID)
+	if s, ok := b.svc.Stopped(ctx, w); ok {
+		text := tr(l, "native.dm.after_stop", "Title", escapeText(s.Title), "ID", s.ID)
+		add := button(actionAddAnswer, strconv.FormatInt(s.ID, 10)+":"+ts, tr(l, "native.dm.add_button"))
+		add.Style = slack.StylePrimary
+		return text, append(sections(text), slack.NewActionBlock("add_answer", add))
+	}
+	text := b.chatHelp(ctx, l, w.UserID)
+	return text, sections(text)
 }
 
 // chatHelp is the short answer to a chat: the person's next sessions,

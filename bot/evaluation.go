@@ -338,37 +338,41 @@ func (b *Bot) submitEvaluation(ctx context.Context, cb slack.InteractionCallback
 // evaluationReply takes a DM reply as the answer to the evaluation
 // question waiting there (the caller checked one waits), under the
 // message's redelivery key, and answers once it is stored.
-func (b *Bot) evaluationReply(ctx context.Context, m *slackevents.MessageEvent, w exchange.Walk, text string) error {
+func (b *Bot) evaluationReply(ctx context.Context, m *slackevents.MessageEvent, w exchange.Walk, key, text string) error {
 	_, control := ParseControl(text)
 	step, err := b.svc.EvaluationReply(ctx, w, text, control)
 	if errors.Is(err, store.ErrDuplicate) {
 		return nil
 	}
 	lang := b.readerLang(ctx, m.User)
-	var reply string
 	var ue *UsageError
 	switch {
 	case errors.As(evalError(err), &ue):
-		reply = ue.In(lang)
+		// Refused, so nothing was stored: the refusal is what commits the key.
+		return b.oweReply(ctx, m, key, ue.In(lang))
 	case err != nil:
 		return err
 	case step.Session == nil:
 		// Nothing waited after all (answered meanwhile): ordinary chat.
-		return b.answerChat(ctx, w, m.TimeStamp, m.ThreadTimeStamp)
-	default:
-		id := "eval.stopped"
-		switch {
-		case step.Saved && step.Phase == exchange.PhaseFollowUp:
-			id = "eval.change_saved"
-		case step.Saved:
-			id = "eval.plan_saved"
+		return b.oweReply(ctx, m, key, "")
+	}
+	id := "eval.stopped"
+	switch {
+	case step.Saved && step.Phase == exchange.PhaseFollowUp:
+		id = "eval.change_saved"
+	case step.Saved:
+		id = "eval.plan_saved"
+	}
+	reply := i18n.T(lang, id, map[string]any{"ID": step.Session.ID})
+	// Stored with the message's key; the confirmation must not hold
+	// Slack's answer, as with a walk-through's.
+	b.after(func(ctx context.Context) error {
+		opts := []slack.MsgOption{slack.MsgOptionText(reply, false)}
+		if m.ThreadTimeStamp != "" {
+			opts = append(opts, slack.MsgOptionTS(m.ThreadTimeStamp))
 		}
-		reply = i18n.T(lang, id, map[string]any{"ID": step.Session.ID})
-	}
-	opts := []slack.MsgOption{slack.MsgOptionText(reply, false)}
-	if m.ThreadTimeStamp != "" {
-		opts = append(opts, slack.MsgOptionTS(m.ThreadTimeStamp))
-	}
-	_, _, err = b.slack.PostMessageContext(ctx, m.Channel, opts...)
-	return err
+		_, _, err := b.slack.PostMessageContext(ctx, m.Channel, opts...)
+		return err
+	})
+	return nil
 }

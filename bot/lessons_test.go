@@ -266,6 +266,7 @@ func TestDMAnswersActOnceAndStopKeepsThem(t *testing.T) {
 	e.event(ch)
 	e.event(strings.Replace(dm(t, "EvR7", "DUB", "UB", "edited"), `"type":"message"`, `"type":"message","subtype":"message_changed"`, 1))
 	e.event(strings.Replace(dm(t, "EvR8", "DUB", "UB", "from a bot"), `"type":"message"`, `"type":"message","bot_id":"B1"`, 1))
+	e.deliver()
 	if got := e.answered(1); got["UA"] != 2 || got["UB"] != 0 || len(got) != 1 {
 		t.Errorf("answers = %v, want only UA's two", got)
 	}

@@ -374,6 +374,7 @@ func TestDMOutsideAConversationGetsAnAnswer(t *testing.T) {
 	e.run("U1", `new "Empleo juvenil" `+futureDate(4)+` 15:00 <#C1|general>`)
 	e.run("U5", "join 1")
 	e.event(dm(t, "EvHola", "DU5", "U5", "hola"))
+	e.deliver()
 	got := e.postsTo("DU5")
 	if len(got) != 1 || !strings.Contains(got[0], "¡Hola!") || !strings.Contains(got[0], "Empleo juvenil") || !strings.Contains(got[0], "/exchange ayuda") {
 		t.Fatalf("answer to hola: %q", got)
@@ -389,6 +390,7 @@ func TestMessageAfterStopIsOfferedAndAdded(t *testing.T) {
 	ts := e.slack.AddMessage("DUA", "UA", thought)
 	body := strings.Replace(dm(t, "EvA3", "DUA", "UA", thought), `"ts":"`, `"ts":"`+ts+`","x":"`, 1)
 	e.event(body)
+	e.deliver()
 	msgs := e.slack.Messages()
 	offer := msgs[len(msgs)-1]
 	if !strings.Contains(offer.Text, "stopped the questions") || !strings.Contains(string(offer.Blocks), "1:"+ts) {

@@ -207,7 +207,7 @@ var spanishRenderings = []spanishRendering{
 		return g.posts(func() { g.say("ponentes 1 agregar <@UES3|mateo>"); g.deliver() })
 	}},
 	{name: "post/chat_outside_a_walk_through", render: func(g *goldenBot) string {
-		return g.posts(func() { g.dm("UES", "hola") })
+		return g.posts(func() { g.dm("UES", "hola"); g.deliver() })
 	}},
 	{name: "home/app_home", render: func(g *goldenBot) string {
 		g.schedule()

@@ -306,7 +306,7 @@ func (s *Service) OptOut(ctx context.Context, userID string) error {
 // EvalStep is what one DM reply did to an evaluation.
 type EvalStep struct {
 	// Session is what the reply was about; nil when no evaluation waits
-	// on this person here.
+	// on this person here (then, as with Step, nothing was stored).
 	Session *store.Session
 	Phase   string
 	Saved   bool // stored as the plan (ratings) or what changed (follow-up)
@@ -323,7 +323,7 @@ func (s *Service) EvaluationReply(ctx context.Context, w Walk, text string, stop
 		st = EvalStep{}
 		ev, err := tx.ActiveEvaluation(ctx, w.Channel, w.UserID)
 		if errors.Is(err, store.ErrNotFound) {
-			return false, nil
+			return false, errNothingWaits
 		}
 		if err != nil {
 			return false, err
@@ -347,6 +347,9 @@ func (s *Service) EvaluationReply(ctx context.Context, w Walk, text string, stop
 		}
 		return s.setPlan(ctx, tx, sess, w.UserID, text, now)
 	})
+	if errors.Is(err, errNothingWaits) {
+		return EvalStep{}, nil // as with Step, nothing stored: the caller owes a reply
+	}
 	if err != nil {
 		return EvalStep{}, err
 	}

@@ -24,7 +24,9 @@ type Walk struct {
 // Step is where a walk-through stands after one reply.
 type Step struct {
 	// Session is what the reply was about; nil when no walk-through waits
-	// on this person here (the reply is ordinary chat).
+	// on this person here (the reply is ordinary chat): then nothing was
+	// stored, not even the request's key, which the reply the caller owes
+	// commits with it (OweReply).
 	Session *store.Session
 	Saved   bool // the reply was stored as the answer to the question asked
 	Skipped bool
@@ -68,7 +70,7 @@ func (s *Service) walk(ctx context.Context, w Walk, move walkMove, text string) 
 		st = Step{}
 		p, err := tx.ActivePrompt(ctx, w.Channel, w.UserID)
 		if errors.Is(err, store.ErrNotFound) {
-			return false, nil
+			return false, errNothingWaits
 		}
 		if err != nil {
 			return false, err
@@ -122,6 +124,9 @@ func (s *Service) walk(ctx context.Context, w Walk, move walkMove, text string) 
 		}
 		return s.summarizeIfAllAnswered(ctx, tx, sess, now)
 	})
+	if errors.Is(err, errNothingWaits) {
+		return Step{}, nil
+	}
 	if err != nil {
 		return Step{}, err
 	}

@@ -51,6 +51,10 @@ const (
 	// KindSpeakerAdded tells a Slack speaker added after scheduling that
 	// they speak, by DM.
 	KindSpeakerAdded = "speaker_added"
+	// KindReply answers, in the conversation it came from, a message to
+	// the bot that changed nothing (chat, a refusal); see OweReply.
+	// Payload is the surface's record of what to say.
+	KindReply = "reply"
 )
 
 // Coalesce is the window in which changes share one refresh: every join

@@ -3,12 +3,13 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/internal/assemble"
+	"github.com/exchangebot/exchangebot/store/internal/filter"
 )
 
 // requestSelect reads a request with the start and status of the session
@@ -24,10 +25,7 @@ func scanRequest(row pgx.Row) (store.Request, error) {
 	var created, updated, start int64
 	err := row.Scan(&r.ID, &r.Topic, &r.Asker, &r.Channel, &r.Status, &r.Reason, &r.MergedInto,
 		&r.SessionID, &r.DecidedBy, &created, &updated, &start, &r.SessionStatus)
-	r.Created, r.Updated = fromUnix(created), fromUnix(updated)
-	if start != 0 {
-		r.SessionStart = fromUnix(start)
-	}
+	assemble.RequestTimes(&r, created, updated, start)
 	return r, err
 }
 
@@ -42,7 +40,7 @@ func (t *Tx) Request(ctx context.Context, id int64) (store.Request, error) {
 }
 
 func request(ctx context.Context, q querier, id int64) (store.Request, error) {
-	rs, err := requests(ctx, q, "r.id = $1", []any{id}, "", 0)
+	rs, err := requests(ctx, q, " WHERE r.id = $1", []any{id})
 	if err != nil {
 		return store.Request{}, err
 	}
@@ -63,46 +61,14 @@ func (t *Tx) Requests(ctx context.Context, f store.RequestFilter) ([]store.Reque
 }
 
 func filterRequests(ctx context.Context, q querier, f store.RequestFilter) ([]store.Request, error) {
-	var where []string
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, fmt.Sprintf(cond, len(args)))
-	}
-	if f.Status != "" {
-		add("r.status = $%d", f.Status)
-	}
-	if !f.From.IsZero() {
-		add("r.created_at >= $%d", unix(f.From))
-	}
-	if !f.To.IsZero() {
-		add("r.created_at < $%d", unix(f.To))
-	}
-	if f.MergedInto != 0 {
-		add("r.merged_into = $%d", f.MergedInto)
-	}
-	if f.SessionID != 0 {
-		add("r.session_id = $%d", f.SessionID)
-	}
-	order := "r.created_at, r.id"
-	if f.Newest {
-		order = "r.created_at DESC, r.id DESC"
-	}
-	return requests(ctx, q, strings.Join(where, " AND "), args, order, f.Limit)
+	args := filter.NewArgs("$")
+	return requests(ctx, q, filter.Requests(f, args), args.List())
 }
 
-func requests(ctx context.Context, q querier, where string, args []any, order string, limit int) ([]store.Request, error) {
-	query := requestSelect
-	if where != "" {
-		query += " WHERE " + where
-	}
-	if order != "" {
-		query += " ORDER BY " + order
-	}
-	if limit > 0 {
-		query += fmt.Sprintf(" LIMIT %d", limit)
-	}
-	rows, err := q.Query(ctx, query, args...)
+// requests reads the requests that clause (WHERE, ORDER BY, LIMIT, each
+// with its leading space) selects, with their partners.
+func requests(ctx context.Context, q querier, clause string, args []any) ([]store.Request, error) {
+	rows, err := q.Query(ctx, requestSelect+clause, args...)
 	out, err := collect(rows, err, scanRequest)
 	if err != nil {
 		return nil, fmt.Errorf("store: requests: %w", err)
@@ -110,28 +76,13 @@ func requests(ctx context.Context, q querier, where string, args []any, order st
 	if len(out) == 0 {
 		return out, nil
 	}
-	byID := make(map[int64]*store.Request, len(out))
-	ids := make([]int64, len(out))
-	for i := range out {
-		byID[out[i].ID] = &out[i]
-		ids[i] = out[i].ID
-	}
-	prows, err := q.Query(ctx, "SELECT request_id, name FROM request_partners WHERE request_id = ANY($1) ORDER BY request_id, position", ids)
+	rows, err = q.Query(ctx, "SELECT request_id, name FROM request_partners WHERE request_id = ANY($1) ORDER BY request_id, position",
+		assemble.RequestIDs(out))
+	partners, err := collect(rows, err, scanKeyed[string])
 	if err != nil {
 		return nil, fmt.Errorf("store: request partners: %w", err)
 	}
-	defer prows.Close()
-	for prows.Next() {
-		var id int64
-		var name string
-		if err := prows.Scan(&id, &name); err != nil {
-			return nil, fmt.Errorf("store: request partners: %w", err)
-		}
-		byID[id].Partners = append(byID[id].Partners, name)
-	}
-	if err := prows.Err(); err != nil {
-		return nil, fmt.Errorf("store: request partners: %w", err)
-	}
+	assemble.RequestPartners(out, partners)
 	return out, nil
 }
 

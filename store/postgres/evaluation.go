@@ -4,37 +4,29 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/internal/assemble"
+	"github.com/exchangebot/exchangebot/store/internal/filter"
 )
 
 const evaluationColumns = `e.session_id, e.user_id, e.dm_channel, e.awaiting, e.awaiting_at, e.asked_at, e.rating, e.rated_at,
 	e.plan, e.plan_at, e.followed_up_at, e.applied, e.applied_at, e.changed, e.changed_at`
 
-// unixOrZero reads a stored time, where 0 means "not yet".
-func unixOrZero(s int64) time.Time {
-	if s == 0 {
-		return time.Time{}
-	}
-	return fromUnix(s)
-}
-
 func scanEvaluation(row pgx.Row, extra ...any) (store.Evaluation, error) {
 	var e store.Evaluation
-	var awaitingAt, asked, rated, planAt, followed, appliedAt, changedAt int64
+	var st assemble.EvaluationStamps
 	var rating int32
-	dest := append([]any{&e.SessionID, &e.UserID, &e.DMChannel, &e.Awaiting, &awaitingAt, &asked, &rating, &rated,
-		&e.Plan, &planAt, &followed, &e.Applied, &appliedAt, &e.Changed, &changedAt}, extra...)
+	dest := append([]any{&e.SessionID, &e.UserID, &e.DMChannel, &e.Awaiting, &st.AwaitingSince, &st.Asked, &rating, &st.Rated,
+		&e.Plan, &st.Plan, &st.FollowedUp, &e.Applied, &st.Applied, &e.Changed, &st.Changed}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return store.Evaluation{}, err
 	}
 	e.Rating = int(rating)
-	e.AwaitingSince, e.AskedAt, e.RatedAt, e.PlanAt = unixOrZero(awaitingAt), unixOrZero(asked), unixOrZero(rated), unixOrZero(planAt)
-	e.FollowedUpAt, e.AppliedAt, e.ChangedAt = unixOrZero(followed), unixOrZero(appliedAt), unixOrZero(changedAt)
+	st.Set(&e)
 	return e, nil
 }
 
@@ -87,28 +79,14 @@ func activeEvaluation(ctx context.Context, q querier, dmChannel, userID string) 
 // Evaluations lists evaluations with their sessions' details; partners
 // are read once per session.
 func (s *Store) Evaluations(ctx context.Context, f store.EvaluationFilter) ([]store.Evaluation, error) {
-	var where []string
-	var args []any
-	if !f.From.IsZero() {
-		args = append(args, unix(f.From))
-		where = append(where, fmt.Sprintf("s.starts_at >= $%d", len(args)))
-	}
-	if !f.To.IsZero() {
-		args = append(args, unix(f.To))
-		where = append(where, fmt.Sprintf("s.starts_at < $%d", len(args)))
-	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
+	args := filter.NewArgs("$")
+	cond := filter.Evaluations(f, args)
 	rows, err := s.pool.Query(ctx, "SELECT "+evaluationColumns+`, s.title, s.kind, s.starts_at, s.starts_at + s.duration_s
-		FROM evaluations e JOIN sessions s ON s.id = e.session_id`+cond+" ORDER BY s.starts_at, s.id, e.user_id", args...)
+		FROM evaluations e JOIN sessions s ON s.id = e.session_id`+cond+" ORDER BY s.starts_at, s.id, e.user_id", args.List()...)
 	out, err := collect(rows, err, func(row pgx.Row) (store.Evaluation, error) {
-		var start, end int64
-		var title, kind string
-		e, err := scanEvaluation(row, &title, &kind, &start, &end)
-		e.SessionTitle, e.SessionKind = title, kind
-		e.SessionStart, e.SessionEnd = fromUnix(start), fromUnix(end)
+		var es assemble.EvaluatedSession
+		e, err := scanEvaluation(row, &es.Title, &es.Kind, &es.Start, &es.End)
+		es.Set(&e)
 		return e, err
 	})
 	if err != nil {
@@ -123,26 +101,12 @@ func (s *Store) Evaluations(ctx context.Context, f store.EvaluationFilter) ([]st
 			ids = append(ids, e.SessionID)
 		}
 	}
-	prows, err := s.pool.Query(ctx, "SELECT session_id, name FROM session_partners WHERE session_id = ANY($1) ORDER BY session_id, position", ids)
+	rows, err = s.pool.Query(ctx, "SELECT session_id, name FROM session_partners WHERE session_id = ANY($1) ORDER BY session_id, position", ids)
+	partners, err := collect(rows, err, scanKeyed[string])
 	if err != nil {
 		return nil, fmt.Errorf("store: evaluations' partners: %w", err)
 	}
-	defer prows.Close()
-	partners := map[int64][]string{}
-	for prows.Next() {
-		var id int64
-		var name string
-		if err := prows.Scan(&id, &name); err != nil {
-			return nil, fmt.Errorf("store: evaluations' partners: %w", err)
-		}
-		partners[id] = append(partners[id], name)
-	}
-	if err := prows.Err(); err != nil {
-		return nil, fmt.Errorf("store: evaluations' partners: %w", err)
-	}
-	for i := range out {
-		out[i].Partners = partners[out[i].SessionID]
-	}
+	assemble.EvaluationPartners(out, partners)
 	return out, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/internal/assemble"
 )
 
 const deliveryColumns = `id, kind, COALESCE(session_id, 0), recipient, in_thread, payload, due_at, deadline, state,
@@ -19,12 +20,7 @@ func scanDelivery(row pgx.Row) (store.Delivery, error) {
 	var due, deadline, next, updated int64
 	err := row.Scan(&d.ID, &d.Kind, &d.SessionID, &d.Recipient, &d.InThread, &d.Payload, &due, &deadline, &d.State,
 		&d.Attempts, &next, &d.LastError, &d.Channel, &d.TS, &d.Dedupe, &updated)
-	d.Due = fromUnix(due)
-	if deadline != 0 {
-		d.Deadline = fromUnix(deadline)
-	}
-	d.NextAttempt = fromUnix(next)
-	d.Updated = fromUnix(updated)
+	assemble.DeliveryTimes(&d, due, deadline, next, updated)
 	return d, err
 }
 
@@ -280,13 +276,7 @@ func (s *Store) MarkDone(ctx context.Context, d store.Delivery, state, reason st
 
 func (s *Store) setState(ctx context.Context, d store.Delivery, query string, args ...any) error {
 	tag, err := s.exec(ctx, query, append([]any{d.ID, d.Attempts}, args...)...)
-	if err != nil {
-		return fmt.Errorf("store: delivery %d: %w", d.ID, err)
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("store: delivery %d attempt %d no longer held: %w", d.ID, d.Attempts, store.ErrNotFound)
-	}
-	return nil
+	return assemble.ClaimResult(d, tag.RowsAffected(), err)
 }
 
 // MarkAnnounced records an announcement delivery as posted and, in the
@@ -295,11 +285,8 @@ func (s *Store) MarkAnnounced(ctx context.Context, d store.Delivery, channel, ts
 	return s.update(ctx, func(tx *Tx) error {
 		n, err := tx.affected(ctx, "UPDATE outbox SET state = 'sent', channel = $3, ts = $4, last_error = '', updated_at = $5"+claimHeld,
 			d.ID, d.Attempts, channel, ts, unix(now))
-		if err != nil {
-			return fmt.Errorf("store: delivery %d: %w", d.ID, err)
-		}
-		if n == 0 {
-			return fmt.Errorf("store: delivery %d attempt %d no longer held: %w", d.ID, d.Attempts, store.ErrNotFound)
+		if err := assemble.ClaimResult(d, n, err); err != nil {
+			return err
 		}
 		return tx.SetAnnouncement(ctx, d.SessionID, channel, ts)
 	})
@@ -308,16 +295,12 @@ func (s *Store) MarkAnnounced(ctx context.Context, d store.Delivery, channel, ts
 const agendaPending = "SELECT " + deliveryColumns + " FROM outbox WHERE state = 'pending' AND next_attempt_at "
 
 // agendaQuery is three index walks in one statement, and the running rate
-// pauses dressed as rows in state pauseState: $1 is now, $2 the limit.
+// pauses dressed as rows in state assemble.PauseState: $1 is now, $2 the limit.
 const agendaQuery = `(` + agendaPending + `<= $1 ORDER BY next_attempt_at, id LIMIT $2)
 	UNION ALL (` + agendaPending + `> $1 ORDER BY next_attempt_at, id LIMIT 1)
 	UNION ALL (SELECT ` + deliveryColumns + ` FROM outbox WHERE state = 'sending' ORDER BY updated_at, id LIMIT $2)
-	UNION ALL (SELECT 0, '', 0, key, false, '', 0, 0, '` + pauseState + `', 0, until_at, '', '', '', '', 0
+	UNION ALL (SELECT 0, '', 0, key, false, '', 0, 0, '` + assemble.PauseState + `', 0, until_at, '', '', '', '', 0
 		FROM rate_pauses WHERE until_at > $1)`
-
-// pauseState marks a rate pause in agendaQuery's rows: its key is the
-// recipient, its end the next attempt. No outbox row has this state.
-const pauseState = "paused"
 
 // Agenda reads up to limit due rows, the next due time, up to limit
 // claimed rows (any replica's) and the rate pauses every replica has
@@ -328,23 +311,7 @@ func (s *Store) Agenda(ctx context.Context, now time.Time, limit int) (store.Age
 	if err != nil {
 		return store.Agenda{}, fmt.Errorf("store: agenda: %w", err)
 	}
-	var a store.Agenda
-	for _, d := range all {
-		switch {
-		case d.State == pauseState:
-			if a.Pauses == nil {
-				a.Pauses = map[string]time.Time{}
-			}
-			a.Pauses[d.Recipient] = d.NextAttempt
-		case d.State == store.StateSending:
-			a.Sending = append(a.Sending, d)
-		case d.NextAttempt.After(now):
-			a.Next = d.NextAttempt
-		default:
-			a.Due = append(a.Due, d)
-		}
-	}
-	return a, nil
+	return assemble.Agenda(all, now), nil
 }
 
 // MarkFailed ends a claimed delivery as failed for good and, in the same
@@ -353,11 +320,8 @@ func (s *Store) MarkFailed(ctx context.Context, d store.Delivery, reason string,
 	return s.update(ctx, func(tx *Tx) error {
 		n, err := tx.affected(ctx, "UPDATE outbox SET state = 'failed', last_error = $3, updated_at = $4"+claimHeld,
 			d.ID, d.Attempts, reason, unix(now))
-		if err != nil {
-			return fmt.Errorf("store: delivery %d: %w", d.ID, err)
-		}
-		if n == 0 {
-			return fmt.Errorf("store: delivery %d attempt %d no longer held: %w", d.ID, d.Attempts, store.ErrNotFound)
+		if err := assemble.ClaimResult(d, n, err); err != nil {
+			return err
 		}
 		for _, n := range notices {
 			if err := tx.Enqueue(ctx, n, now); err != nil {

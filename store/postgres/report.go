@@ -3,12 +3,12 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/internal/assemble"
 )
 
 // heldCTE selects the sessions a report covers; $1, $2 and $3 are from,
@@ -22,19 +22,10 @@ func (s *Store) Report(ctx context.Context, from, to, now time.Time) (store.Repo
 	args := []any{unix(from), unix(to), unix(now)}
 	counts := func(query string) ([]store.Count, error) {
 		rows, err := s.pool.Query(ctx, heldCTE+query, args...)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		var out []store.Count
-		for rows.Next() {
+		return collect(rows, err, func(row pgx.Row) (store.Count, error) {
 			var c store.Count
-			if err := rows.Scan(&c.Label, &c.N); err != nil {
-				return nil, err
-			}
-			out = append(out, c)
-		}
-		return out, rows.Err()
+			return c, row.Scan(&c.Label, &c.N)
+		})
 	}
 	var err error
 	if r.ByKind, err = counts("SELECT kind, count(*) FROM held GROUP BY kind ORDER BY count(*) DESC, kind"); err != nil {
@@ -43,9 +34,6 @@ func (s *Store) Report(ctx context.Context, from, to, now time.Time) (store.Repo
 	if r.ByPartner, err = counts(`SELECT p.name, count(DISTINCT p.session_id) FROM session_partners p JOIN held ON held.id = p.session_id
 		GROUP BY p.name ORDER BY count(DISTINCT p.session_id) DESC, p.name`); err != nil {
 		return store.Report{}, fmt.Errorf("store: report by partner: %w", err)
-	}
-	for _, c := range r.ByKind {
-		r.Held += c.N
 	}
 	err = s.pool.QueryRow(ctx, heldCTE+`SELECT
 		(SELECT count(DISTINCT user_id) FROM participants WHERE session_id IN (SELECT id FROM held)),
@@ -68,11 +56,7 @@ func (s *Store) Report(ctx context.Context, from, to, now time.Time) (store.Repo
 	if err != nil {
 		return store.Report{}, fmt.Errorf("store: report first lessons: %w", err)
 	}
-	r.Captured = len(delays)
-	r.MedianToFirstLesson = median(delays) // sorts delays
-	for _, d := range delays {
-		r.FirstLessons = append(r.FirstLessons, time.Duration(d)*time.Second)
-	}
+	assemble.Report(&r, delays)
 	if r.Months, err = s.reportMonths(ctx, args, r.ByKind); err != nil {
 		return store.Report{}, fmt.Errorf("store: report by month: %w", err)
 	}
@@ -85,57 +69,12 @@ func (s *Store) reportMonths(ctx context.Context, args []any, kinds []store.Coun
 	rows, err := s.pool.Query(ctx, heldCTE+`SELECT to_char(to_timestamp(h.ended_at - s.duration_s) AT TIME ZONE 'UTC', 'YYYY-MM'),
 		h.kind, count(*), count(*) FILTER (WHERE EXISTS (SELECT 1 FROM lessons l WHERE l.session_id = h.id))
 		FROM held h JOIN sessions s ON s.id = h.id GROUP BY 1, 2 ORDER BY 1`, args...)
+	months, err := collect(rows, err, func(row pgx.Row) (assemble.MonthRow, error) {
+		var m assemble.MonthRow
+		return m, row.Scan(&m.Month, &m.Kind, &m.Held, &m.Captured)
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []store.Month
-	for rows.Next() {
-		var month, kind string
-		var n, captured int
-		if err := rows.Scan(&month, &kind, &n, &captured); err != nil {
-			return nil, err
-		}
-		start, err := time.Parse("2006-01", month)
-		if err != nil {
-			return nil, err
-		}
-		// Months without a session between two with one are listed too.
-		for len(out) > 0 && out[len(out)-1].Start.AddDate(0, 1, 0).Before(start) {
-			out = append(out, emptyMonth(out[len(out)-1].Start.AddDate(0, 1, 0), kinds))
-		}
-		if len(out) == 0 || !out[len(out)-1].Start.Equal(start) {
-			out = append(out, emptyMonth(start, kinds))
-		}
-		m := &out[len(out)-1]
-		m.Held += n
-		m.Captured += captured
-		for i := range m.ByKind {
-			if m.ByKind[i].Label == kind {
-				m.ByKind[i].N += n
-			}
-		}
-	}
-	return out, rows.Err()
-}
-
-func emptyMonth(start time.Time, kinds []store.Count) store.Month {
-	m := store.Month{Start: start, ByKind: make([]store.Count, len(kinds))}
-	for i, k := range kinds {
-		m.ByKind[i].Label = k.Label
-	}
-	return m
-}
-
-// median of seconds, averaging the middle two of an even count.
-func median(secs []int64) time.Duration {
-	if len(secs) == 0 {
-		return 0
-	}
-	slices.Sort(secs)
-	m := len(secs) / 2
-	if len(secs)%2 == 1 {
-		return time.Duration(secs[m]) * time.Second
-	}
-	return time.Duration(secs[m-1]+secs[m]) * time.Second / 2
+	return assemble.Months(months, kinds)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/internal/assemble"
 )
 
 // CreateSeries stores a new series and sets sr.ID; its occurrences are
@@ -41,7 +42,7 @@ func series(ctx context.Context, q querier, id int64) (*store.Series, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: series %d: %w", id, err)
 	}
-	sr.Created = fromUnix(created)
+	sr.Created = assemble.Time(created)
 	rows, err := q.Query(ctx, "SELECT "+sessionColumns+" FROM sessions WHERE series_id = $1 ORDER BY starts_at, id", id)
 	if sr.Occurrences, err = collect(rows, err, scanSession); err != nil {
 		return nil, fmt.Errorf("store: series %d: %w", id, err)
@@ -55,40 +56,16 @@ func series(ctx context.Context, q querier, id int64) (*store.Series, error) {
 // fillPlaces sets where each occurrence of a series falls in it ("3 of
 // 6"), in one query for all the series among sessions.
 func fillPlaces(ctx context.Context, q querier, sessions []*store.Session) error {
-	var ids []int64
-	seen := map[int64]bool{}
-	for _, s := range sessions {
-		if s.SeriesID != 0 && !seen[s.SeriesID] {
-			seen[s.SeriesID] = true
-			ids = append(ids, s.SeriesID)
-		}
-	}
+	ids := assemble.SeriesIDs(sessions)
 	if len(ids) == 0 {
 		return nil
 	}
 	rows, err := q.Query(ctx, `SELECT series_id, id FROM sessions WHERE series_id = ANY($1) AND status = 'confirmed'
 		ORDER BY series_id, starts_at, id`, ids)
+	confirmed, err := collect(rows, err, scanKeyed[int64])
 	if err != nil {
 		return fmt.Errorf("store: series places: %w", err)
 	}
-	defer rows.Close()
-	place := map[int64]int{}
-	size := map[int64]int{}
-	for rows.Next() {
-		var series, id int64
-		if err := rows.Scan(&series, &id); err != nil {
-			return fmt.Errorf("store: series places: %w", err)
-		}
-		size[series]++
-		place[id] = size[series]
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("store: series places: %w", err)
-	}
-	for _, s := range sessions {
-		if s.SeriesID != 0 {
-			s.SeriesPlace, s.SeriesSize = place[s.ID], size[s.SeriesID]
-		}
-	}
+	assemble.Places(sessions, confirmed)
 	return nil
 }

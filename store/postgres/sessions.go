@@ -11,6 +11,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/internal/assemble"
+	"github.com/exchangebot/exchangebot/store/internal/filter"
 )
 
 const sessionColumns = `id, title, kind, starts_at, duration_s, tz, description, link, channel, lang,
@@ -24,10 +26,7 @@ func scanSession(row pgx.Row) (*store.Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.Start = fromUnix(start)
-	s.Duration = time.Duration(dur) * time.Second
-	s.Created = fromUnix(created)
-	s.Updated = fromUnix(updated)
+	assemble.SessionTimes(&s, start, dur, created, updated)
 	return &s, nil
 }
 
@@ -66,22 +65,15 @@ func (s *Store) SessionExists(ctx context.Context, id int64) (bool, error) {
 
 // Sessions lists sessions with their details, soonest first.
 func (s *Store) Sessions(ctx context.Context, f store.Filter) ([]*store.Session, error) {
-	where, args := sessionWhere(f)
-	query := "SELECT " + sessionColumns + " FROM sessions" + where
-	if f.Newest {
-		query += " ORDER BY starts_at DESC, id DESC"
-	} else {
-		query += " ORDER BY starts_at, id"
-	}
+	args := filter.NewArgs("$")
+	query := "SELECT " + sessionColumns + " FROM sessions" + filter.Sessions(f, args) + filter.SessionOrder(f)
 	if f.Limit > 0 {
-		args = append(args, f.Limit)
-		query += fmt.Sprintf(" LIMIT $%d", len(args))
+		query += " LIMIT " + args.Add(f.Limit)
 	}
 	if f.Offset > 0 {
-		args = append(args, f.Offset)
-		query += fmt.Sprintf(" OFFSET $%d", len(args))
+		query += " OFFSET " + args.Add(f.Offset)
 	}
-	rows, err := s.pool.Query(ctx, query, args...)
+	rows, err := s.pool.Query(ctx, query, args.List()...)
 	out, err := collect(rows, err, scanSession)
 	if err != nil {
 		return nil, fmt.Errorf("store: sessions: %w", err)
@@ -94,57 +86,12 @@ func (s *Store) Sessions(ctx context.Context, f store.Filter) ([]*store.Session,
 
 // SessionCount counts what Sessions lists for f, without paging.
 func (s *Store) SessionCount(ctx context.Context, f store.Filter) (int, error) {
-	where, args := sessionWhere(f)
+	args := filter.NewArgs("$")
 	var n int
-	if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM sessions"+where, args...).Scan(&n); err != nil {
+	if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM sessions"+filter.Sessions(f, args), args.List()...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: session count: %w", err)
 	}
 	return n, nil
-}
-
-// sessionWhere is the WHERE clause (with its leading space, or "") and
-// the arguments ($1, $2, …) that select f's sessions.
-func sessionWhere(f store.Filter) (string, []any) {
-	var where []string
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
-	if !f.From.IsZero() {
-		where = append(where, "starts_at >= "+arg(unix(f.From)))
-	}
-	if !f.To.IsZero() {
-		where = append(where, "starts_at < "+arg(unix(f.To)))
-	}
-	if !f.EndedBefore.IsZero() {
-		where = append(where, "starts_at + duration_s <= "+arg(unix(f.EndedBefore)))
-	}
-	if !f.EndsAfter.IsZero() {
-		where = append(where, "starts_at + duration_s > "+arg(unix(f.EndsAfter)))
-	}
-	if f.Status != "" {
-		where = append(where, "status = "+arg(f.Status))
-	}
-	if !f.CancelledSince.IsZero() {
-		where = append(where, "(status <> 'cancelled' OR updated_at >= "+arg(unix(f.CancelledSince))+")")
-	}
-	if f.SeriesID != 0 {
-		where = append(where, "series_id = "+arg(f.SeriesID))
-	}
-	if f.User != "" {
-		u := arg(f.User)
-		mine := `(id IN (SELECT session_id FROM participants WHERE user_id = ` + u + `)
-			OR id IN (SELECT ss.session_id FROM session_speakers ss JOIN speakers sp ON sp.id = ss.speaker_id WHERE sp.user_id = ` + u + `)`
-		if f.OrCreated {
-			mine += " OR creator = " + u
-		}
-		where = append(where, mine+")")
-	}
-	if len(where) == 0 {
-		return "", nil
-	}
-	return " WHERE " + strings.Join(where, " AND "), args
 }
 
 // fillDetails loads partners, speakers and participants for many sessions
@@ -153,64 +100,35 @@ func fillDetails(ctx context.Context, q querier, sessions []*store.Session) erro
 	if len(sessions) == 0 {
 		return nil
 	}
-	byID := make(map[int64]*store.Session, len(sessions))
-	ids := make([]int64, 0, len(sessions))
-	for _, s := range sessions {
-		byID[s.ID] = s
-		ids = append(ids, s.ID)
-	}
-	each := func(what, query string, scan func(rows pgx.Rows) error) error {
-		rows, err := q.Query(ctx, query, ids)
-		if err != nil {
-			return fmt.Errorf("store: %s: %w", what, err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			if err := scan(rows); err != nil {
-				return fmt.Errorf("store: %s: %w", what, err)
-			}
-		}
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("store: %s: %w", what, err)
-		}
-		return nil
-	}
-	err := each("partners", "SELECT session_id, name FROM session_partners WHERE session_id = ANY($1) ORDER BY session_id, position",
-		func(rows pgx.Rows) error {
-			var id int64
-			var name string
-			err := rows.Scan(&id, &name)
-			byID[id].Partners = append(byID[id].Partners, name)
-			return err
-		})
+	ids := assemble.SessionIDs(sessions)
+	rows, err := q.Query(ctx, "SELECT session_id, name FROM session_partners WHERE session_id = ANY($1) ORDER BY session_id, position", ids)
+	partners, err := collect(rows, err, scanKeyed[string])
 	if err != nil {
-		return err
+		return fmt.Errorf("store: partners: %w", err)
 	}
-	err = each("speakers", `SELECT ss.session_id, sp.id, COALESCE(sp.user_id, ''), sp.name, sp.email
+	rows, err = q.Query(ctx, `SELECT ss.session_id, sp.id, COALESCE(sp.user_id, ''), sp.name, sp.email
 		FROM session_speakers ss JOIN speakers sp ON sp.id = ss.speaker_id
-		WHERE ss.session_id = ANY($1) ORDER BY ss.session_id, ss.position`,
-		func(rows pgx.Rows) error {
-			var id int64
-			var sp store.Speaker
-			err := rows.Scan(&id, &sp.ID, &sp.UserID, &sp.Name, &sp.Email)
-			byID[id].Speakers = append(byID[id].Speakers, sp)
-			return err
-		})
+		WHERE ss.session_id = ANY($1) ORDER BY ss.session_id, ss.position`, ids)
+	speakers, err := collect(rows, err, func(row pgx.Row) (assemble.Keyed[store.Speaker], error) {
+		var k assemble.Keyed[store.Speaker]
+		return k, row.Scan(&k.ID, &k.V.ID, &k.V.UserID, &k.V.Name, &k.V.Email)
+	})
 	if err != nil {
-		return err
+		return fmt.Errorf("store: speakers: %w", err)
 	}
-	err = each("participants", "SELECT session_id, user_id FROM participants WHERE session_id = ANY($1) ORDER BY session_id, joined_at, user_id",
-		func(rows pgx.Rows) error {
-			var id int64
-			var user string
-			err := rows.Scan(&id, &user)
-			byID[id].Participants = append(byID[id].Participants, user)
-			return err
-		})
+	rows, err = q.Query(ctx, "SELECT session_id, user_id FROM participants WHERE session_id = ANY($1) ORDER BY session_id, joined_at, user_id", ids)
+	participants, err := collect(rows, err, scanKeyed[string])
 	if err != nil {
-		return err
+		return fmt.Errorf("store: participants: %w", err)
 	}
+	assemble.Details(sessions, partners, speakers, participants)
 	return fillPlaces(ctx, q, sessions)
+}
+
+// scanKeyed scans a row of two columns: an id and the value it keys.
+func scanKeyed[T any](row pgx.Row) (assemble.Keyed[T], error) {
+	var k assemble.Keyed[T]
+	return k, row.Scan(&k.ID, &k.V)
 }
 
 // CreateSession stores a new session with its partners and speakers and

@@ -3,10 +3,11 @@ package sqlite
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/internal/assemble"
+	"github.com/exchangebot/exchangebot/store/internal/filter"
 )
 
 // requestSelect reads a request with the start and status of the session
@@ -25,10 +26,7 @@ func scanRequest(sc scanner) (store.Request, error) {
 	if err != nil {
 		return store.Request{}, err
 	}
-	r.Created, r.Updated = time.Unix(created, 0).UTC(), time.Unix(updated, 0).UTC()
-	if start != 0 {
-		r.SessionStart = time.Unix(start, 0).UTC()
-	}
+	assemble.RequestTimes(&r, created, updated, start)
 	return r, nil
 }
 
@@ -43,7 +41,7 @@ func (t *Tx) Request(ctx context.Context, id int64) (store.Request, error) {
 }
 
 func request(ctx context.Context, q querier, id int64) (store.Request, error) {
-	rs, err := requests(ctx, q, "r.id = ?", []any{id}, "", 0)
+	rs, err := requests(ctx, q, " WHERE r.id = ?", []any{id})
 	if err != nil {
 		return store.Request{}, err
 	}
@@ -64,46 +62,14 @@ func (t *Tx) Requests(ctx context.Context, f store.RequestFilter) ([]store.Reque
 }
 
 func filterRequests(ctx context.Context, q querier, f store.RequestFilter) ([]store.Request, error) {
-	var where []string
-	var args []any
-	add := func(cond string, v any) {
-		where = append(where, cond)
-		args = append(args, v)
-	}
-	if f.Status != "" {
-		add("r.status = ?", f.Status)
-	}
-	if !f.From.IsZero() {
-		add("r.created_at >= ?", f.From.Unix())
-	}
-	if !f.To.IsZero() {
-		add("r.created_at < ?", f.To.Unix())
-	}
-	if f.MergedInto != 0 {
-		add("r.merged_into = ?", f.MergedInto)
-	}
-	if f.SessionID != 0 {
-		add("r.session_id = ?", f.SessionID)
-	}
-	order := "r.created_at, r.id"
-	if f.Newest {
-		order = "r.created_at DESC, r.id DESC"
-	}
-	return requests(ctx, q, strings.Join(where, " AND "), args, order, f.Limit)
+	args := filter.NewArgs("?")
+	return requests(ctx, q, filter.Requests(f, args), args.List())
 }
 
-func requests(ctx context.Context, q querier, where string, args []any, order string, limit int) ([]store.Request, error) {
-	query := requestSelect
-	if where != "" {
-		query += " WHERE " + where
-	}
-	if order != "" {
-		query += " ORDER BY " + order
-	}
-	if limit > 0 {
-		query += fmt.Sprintf(" LIMIT %d", limit)
-	}
-	rows, err := q.QueryContext(ctx, query, args...)
+// requests reads the requests that clause (WHERE, ORDER BY, LIMIT, each
+// with its leading space) selects, with their partners.
+func requests(ctx context.Context, q querier, clause string, args []any) ([]store.Request, error) {
+	rows, err := q.QueryContext(ctx, requestSelect+clause, args...)
 	out, err := collect(rows, err, scanRequest)
 	if err != nil {
 		return nil, fmt.Errorf("store: requests: %w", err)
@@ -111,29 +77,13 @@ func requests(ctx context.Context, q querier, where string, args []any, order st
 	if len(out) == 0 {
 		return out, nil
 	}
-	byID := make(map[int64]*store.Request, len(out))
-	ids := make([]any, len(out))
-	for i := range out {
-		byID[out[i].ID] = &out[i]
-		ids[i] = out[i].ID
-	}
-	prows, err := q.QueryContext(ctx, `SELECT request_id, name FROM request_partners
-		WHERE request_id IN (SELECT value FROM json_each(?)) ORDER BY request_id, position`, jsonInts(ids))
+	rows, err = q.QueryContext(ctx, `SELECT request_id, name FROM request_partners
+		WHERE request_id IN (SELECT value FROM json_each(?)) ORDER BY request_id, position`, jsonInts(assemble.RequestIDs(out)))
+	partners, err := collect(rows, err, scanKeyed[string])
 	if err != nil {
 		return nil, fmt.Errorf("store: request partners: %w", err)
 	}
-	defer prows.Close()
-	for prows.Next() {
-		var id int64
-		var name string
-		if err := prows.Scan(&id, &name); err != nil {
-			return nil, fmt.Errorf("store: request partners: %w", err)
-		}
-		byID[id].Partners = append(byID[id].Partners, name)
-	}
-	if err := prows.Err(); err != nil {
-		return nil, fmt.Errorf("store: request partners: %w", err)
-	}
+	assemble.RequestPartners(out, partners)
 	return out, nil
 }
 

@@ -5,33 +5,25 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/internal/assemble"
+	"github.com/exchangebot/exchangebot/store/internal/filter"
 )
 
 const evaluationColumns = `e.session_id, e.user_id, e.dm_channel, e.awaiting, e.awaiting_at, e.asked_at, e.rating, e.rated_at,
 	e.plan, e.plan_at, e.followed_up_at, e.applied, e.applied_at, e.changed, e.changed_at`
 
-// unixOrZero reads a stored time, where 0 means "not yet".
-func unixOrZero(s int64) time.Time {
-	if s == 0 {
-		return time.Time{}
-	}
-	return time.Unix(s, 0).UTC()
-}
-
 func scanEvaluation(sc scanner, extra ...any) (store.Evaluation, error) {
 	var e store.Evaluation
-	var awaitingAt, asked, rated, planAt, followed, appliedAt, changedAt int64
-	dest := append([]any{&e.SessionID, &e.UserID, &e.DMChannel, &e.Awaiting, &awaitingAt, &asked, &e.Rating, &rated,
-		&e.Plan, &planAt, &followed, &e.Applied, &appliedAt, &e.Changed, &changedAt}, extra...)
+	var st assemble.EvaluationStamps
+	dest := append([]any{&e.SessionID, &e.UserID, &e.DMChannel, &e.Awaiting, &st.AwaitingSince, &st.Asked, &e.Rating, &st.Rated,
+		&e.Plan, &st.Plan, &st.FollowedUp, &e.Applied, &st.Applied, &e.Changed, &st.Changed}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return store.Evaluation{}, err
 	}
-	e.AwaitingSince, e.AskedAt, e.RatedAt, e.PlanAt = unixOrZero(awaitingAt), unixOrZero(asked), unixOrZero(rated), unixOrZero(planAt)
-	e.FollowedUpAt, e.AppliedAt, e.ChangedAt = unixOrZero(followed), unixOrZero(appliedAt), unixOrZero(changedAt)
+	st.Set(&e)
 	return e, nil
 }
 
@@ -85,28 +77,14 @@ func activeEvaluation(ctx context.Context, q querier, dmChannel, userID string) 
 // are read once per session, not per evaluation, and shared by its
 // evaluations.
 func (s *Store) Evaluations(ctx context.Context, f store.EvaluationFilter) ([]store.Evaluation, error) {
-	var where []string
-	var args []any
-	if !f.From.IsZero() {
-		where = append(where, "s.starts_at >= ?")
-		args = append(args, f.From.Unix())
-	}
-	if !f.To.IsZero() {
-		where = append(where, "s.starts_at < ?")
-		args = append(args, f.To.Unix())
-	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
+	args := filter.NewArgs("?")
+	cond := filter.Evaluations(f, args)
 	rows, err := s.db.QueryContext(ctx, "SELECT "+evaluationColumns+`, s.title, s.kind, s.starts_at, s.starts_at + s.duration_s
-		FROM evaluations e JOIN sessions s ON s.id = e.session_id`+cond+" ORDER BY s.starts_at, s.id, e.user_id", args...)
+		FROM evaluations e JOIN sessions s ON s.id = e.session_id`+cond+" ORDER BY s.starts_at, s.id, e.user_id", args.List()...)
 	out, err := collect(rows, err, func(sc scanner) (store.Evaluation, error) {
-		var start, end int64
-		var title, kind string
-		e, err := scanEvaluation(sc, &title, &kind, &start, &end)
-		e.SessionTitle, e.SessionKind = title, kind
-		e.SessionStart, e.SessionEnd = time.Unix(start, 0).UTC(), time.Unix(end, 0).UTC()
+		var es assemble.EvaluatedSession
+		e, err := scanEvaluation(sc, &es.Title, &es.Kind, &es.Start, &es.End)
+		es.Set(&e)
 		return e, err
 	})
 	if err != nil {
@@ -115,28 +93,14 @@ func (s *Store) Evaluations(ctx context.Context, f store.EvaluationFilter) ([]st
 	if len(out) == 0 {
 		return out, nil
 	}
-	prows, err := s.db.QueryContext(ctx, `SELECT p.session_id, p.name FROM session_partners p
+	rows, err = s.db.QueryContext(ctx, `SELECT p.session_id, p.name FROM session_partners p
 		WHERE p.session_id IN (SELECT DISTINCT e.session_id FROM evaluations e JOIN sessions s ON s.id = e.session_id`+cond+`)
-		ORDER BY p.session_id, p.position`, args...)
+		ORDER BY p.session_id, p.position`, args.List()...)
+	partners, err := collect(rows, err, scanKeyed[string])
 	if err != nil {
 		return nil, fmt.Errorf("store: evaluations' partners: %w", err)
 	}
-	defer prows.Close()
-	partners := map[int64][]string{}
-	for prows.Next() {
-		var id int64
-		var name string
-		if err := prows.Scan(&id, &name); err != nil {
-			return nil, fmt.Errorf("store: evaluations' partners: %w", err)
-		}
-		partners[id] = append(partners[id], name)
-	}
-	if err := prows.Err(); err != nil {
-		return nil, fmt.Errorf("store: evaluations' partners: %w", err)
-	}
-	for i := range out {
-		out[i].Partners = partners[out[i].SessionID]
-	}
+	assemble.EvaluationPartners(out, partners)
 	return out, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/internal/assemble"
 )
 
 const deliveryColumns = `id, kind, COALESCE(session_id, 0), recipient, in_thread, payload, due_at, deadline, state,
@@ -20,12 +21,7 @@ func scanDelivery(sc scanner) (store.Delivery, error) {
 	var due, deadline, next, updated int64
 	err := sc.Scan(&d.ID, &d.Kind, &d.SessionID, &d.Recipient, &d.InThread, &d.Payload, &due, &deadline, &d.State,
 		&d.Attempts, &next, &d.LastError, &d.Channel, &d.TS, &d.Dedupe, &updated)
-	d.Due = time.Unix(due, 0).UTC()
-	if deadline != 0 {
-		d.Deadline = time.Unix(deadline, 0).UTC()
-	}
-	d.NextAttempt = time.Unix(next, 0).UTC()
-	d.Updated = time.Unix(updated, 0).UTC()
+	assemble.DeliveryTimes(&d, due, deadline, next, updated)
 	return d, err
 }
 
@@ -298,13 +294,7 @@ func (s *Store) MarkDone(ctx context.Context, d store.Delivery, state, reason st
 
 func (s *Store) setState(ctx context.Context, d store.Delivery, query string, args ...any) error {
 	res, err := s.exec(ctx, query, append(args, d.ID, d.Attempts)...)
-	if err != nil {
-		return fmt.Errorf("store: delivery %d: %w", d.ID, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("store: delivery %d attempt %d no longer held: %w", d.ID, d.Attempts, store.ErrNotFound)
-	}
-	return nil
+	return assemble.ClaimResult(d, rowsAffected(res, err), err)
 }
 
 // MarkAnnounced records an announcement delivery as posted and, in the
@@ -314,11 +304,8 @@ func (s *Store) MarkAnnounced(ctx context.Context, d store.Delivery, channel, ts
 	return s.update(ctx, func(tx *Tx) error {
 		res, err := tx.exec(ctx, "UPDATE outbox SET state = 'sent', channel = ?, ts = ?, last_error = '', updated_at = ?"+claimHeld,
 			channel, ts, now.Unix(), d.ID, d.Attempts)
-		if err != nil {
-			return fmt.Errorf("store: delivery %d: %w", d.ID, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("store: delivery %d attempt %d no longer held: %w", d.ID, d.Attempts, store.ErrNotFound)
+		if err := assemble.ClaimResult(d, rowsAffected(res, err), err); err != nil {
+			return err
 		}
 		return tx.SetAnnouncement(ctx, d.SessionID, channel, ts)
 	})
@@ -327,15 +314,11 @@ func (s *Store) MarkAnnounced(ctx context.Context, d store.Delivery, channel, ts
 const agendaPending = "SELECT " + deliveryColumns + " FROM outbox WHERE state = 'pending' AND next_attempt_at "
 
 // agendaQuery is three index walks in one statement, and the running rate
-// pauses dressed as rows in state pauseState: ?1 is now, ?2 the limit.
+// pauses dressed as rows in state assemble.PauseState: ?1 is now, ?2 the limit.
 const agendaQuery = `SELECT * FROM (` + agendaPending + `<= ?1 ORDER BY next_attempt_at, id LIMIT ?2)
 	UNION ALL SELECT * FROM (` + agendaPending + `> ?1 ORDER BY next_attempt_at, id LIMIT 1)
 	UNION ALL SELECT * FROM (SELECT ` + deliveryColumns + ` FROM outbox WHERE state = 'sending' ORDER BY updated_at, id LIMIT ?2)
-	UNION ALL SELECT 0, '', 0, key, 0, '', 0, 0, '` + pauseState + `', 0, until_at, '', '', '', '', 0 FROM rate_pauses WHERE until_at > ?1`
-
-// pauseState marks a rate pause in agendaQuery's rows: its key is the
-// recipient, its end the next attempt. No outbox row has this state.
-const pauseState = "paused"
+	UNION ALL SELECT 0, '', 0, key, 0, '', 0, 0, '` + assemble.PauseState + `', 0, until_at, '', '', '', '', 0 FROM rate_pauses WHERE until_at > ?1`
 
 // Agenda reads up to limit due rows, the next due time, up to limit
 // claimed rows and the running rate pauses. Each part is served by its
@@ -352,23 +335,7 @@ func (s *Store) Agenda(ctx context.Context, now time.Time, limit int) (store.Age
 	if err != nil {
 		return store.Agenda{}, fmt.Errorf("store: agenda: %w", err)
 	}
-	var a store.Agenda
-	for _, d := range all {
-		switch {
-		case d.State == pauseState:
-			if a.Pauses == nil {
-				a.Pauses = map[string]time.Time{}
-			}
-			a.Pauses[d.Recipient] = d.NextAttempt
-		case d.State == store.StateSending:
-			a.Sending = append(a.Sending, d)
-		case d.NextAttempt.After(now):
-			a.Next = d.NextAttempt
-		default:
-			a.Due = append(a.Due, d)
-		}
-	}
-	return a, nil
+	return assemble.Agenda(all, now), nil
 }
 
 // MarkFailed ends a claimed delivery as failed for good and, in the same
@@ -378,11 +345,8 @@ func (s *Store) MarkFailed(ctx context.Context, d store.Delivery, reason string,
 	return s.update(ctx, func(tx *Tx) error {
 		res, err := tx.exec(ctx, "UPDATE outbox SET state = 'failed', last_error = ?, updated_at = ?"+claimHeld,
 			reason, now.Unix(), d.ID, d.Attempts)
-		if err != nil {
-			return fmt.Errorf("store: delivery %d: %w", d.ID, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("store: delivery %d attempt %d no longer held: %w", d.ID, d.Attempts, store.ErrNotFound)
+		if err := assemble.ClaimResult(d, rowsAffected(res, err), err); err != nil {
+			return err
 		}
 		for _, n := range notices {
 			if err := tx.Enqueue(ctx, n, now); err != nil {
@@ -424,4 +388,13 @@ func (s *Store) RetryFailed(ctx context.Context, id int64, now time.Time) ([]sto
 		out[i].State = store.StateFailed
 	}
 	return out, nil
+}
+
+// rowsAffected is how many rows a statement changed, 0 when it failed.
+func rowsAffected(res sql.Result, err error) int64 {
+	if err != nil {
+		return 0
+	}
+	n, _ := res.RowsAffected()
+	return n
 }

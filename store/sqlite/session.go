@@ -5,11 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/internal/assemble"
+	"github.com/exchangebot/exchangebot/store/internal/filter"
 )
 
 const sessionColumns = `id, title, kind, starts_at, duration_s, tz, description, link, channel, lang,
@@ -23,10 +26,7 @@ func scanSession(sc scanner) (*store.Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.Start = time.Unix(start, 0).UTC()
-	s.Duration = time.Duration(dur) * time.Second
-	s.Created = time.Unix(created, 0).UTC()
-	s.Updated = time.Unix(updated, 0).UTC()
+	assemble.SessionTimes(&s, start, dur, created, updated)
 	return &s, nil
 }
 
@@ -75,13 +75,8 @@ func (s *Store) SessionExists(ctx context.Context, id int64) (bool, error) {
 
 // Sessions lists sessions with their details, soonest first.
 func (s *Store) Sessions(ctx context.Context, f store.Filter) ([]*store.Session, error) {
-	where, args := sessionWhere(f)
-	query := "SELECT " + sessionColumns + " FROM sessions" + where
-	if f.Newest {
-		query += " ORDER BY starts_at DESC, id DESC"
-	} else {
-		query += " ORDER BY starts_at, id"
-	}
+	args := filter.NewArgs("?")
+	query := "SELECT " + sessionColumns + " FROM sessions" + filter.Sessions(f, args) + filter.SessionOrder(f)
 	if f.Limit > 0 {
 		query += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
@@ -91,7 +86,7 @@ func (s *Store) Sessions(ctx context.Context, f store.Filter) ([]*store.Session,
 		}
 		query += fmt.Sprintf(" OFFSET %d", f.Offset)
 	}
-	rows, err := s.db.QueryContext(ctx, query, args...)
+	rows, err := s.db.QueryContext(ctx, query, args.List()...)
 	out, err := collect(rows, err, scanSession)
 	if err != nil {
 		return nil, fmt.Errorf("store: sessions: %w", err)
@@ -104,61 +99,12 @@ func (s *Store) Sessions(ctx context.Context, f store.Filter) ([]*store.Session,
 
 // SessionCount counts what Sessions lists for f, without paging.
 func (s *Store) SessionCount(ctx context.Context, f store.Filter) (int, error) {
-	where, args := sessionWhere(f)
+	args := filter.NewArgs("?")
 	var n int
-	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM sessions"+where, args...).Scan(&n); err != nil {
+	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM sessions"+filter.Sessions(f, args), args.List()...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: session count: %w", err)
 	}
 	return n, nil
-}
-
-// sessionWhere is the WHERE clause (with its leading space, or "") and
-// arguments that select f's sessions.
-func sessionWhere(f store.Filter) (string, []any) {
-	var where []string
-	var args []any
-	if !f.From.IsZero() {
-		where = append(where, "starts_at >= ?")
-		args = append(args, f.From.Unix())
-	}
-	if !f.To.IsZero() {
-		where = append(where, "starts_at < ?")
-		args = append(args, f.To.Unix())
-	}
-	if !f.EndedBefore.IsZero() {
-		where = append(where, "starts_at + duration_s <= ?")
-		args = append(args, f.EndedBefore.Unix())
-	}
-	if !f.EndsAfter.IsZero() {
-		where = append(where, "starts_at + duration_s > ?")
-		args = append(args, f.EndsAfter.Unix())
-	}
-	if f.Status != "" {
-		where = append(where, "status = ?")
-		args = append(args, f.Status)
-	}
-	if !f.CancelledSince.IsZero() {
-		where = append(where, "(status <> 'cancelled' OR updated_at >= ?)")
-		args = append(args, f.CancelledSince.Unix())
-	}
-	if f.SeriesID != 0 {
-		where = append(where, "series_id = ?")
-		args = append(args, f.SeriesID)
-	}
-	if f.User != "" {
-		mine := `(id IN (SELECT session_id FROM participants WHERE user_id = ?)
-			OR id IN (SELECT ss.session_id FROM session_speakers ss JOIN speakers sp ON sp.id = ss.speaker_id WHERE sp.user_id = ?)`
-		args = append(args, f.User, f.User)
-		if f.OrCreated {
-			mine += " OR creator = ?"
-			args = append(args, f.User)
-		}
-		where = append(where, mine+")")
-	}
-	if len(where) == 0 {
-		return "", nil
-	}
-	return " WHERE " + strings.Join(where, " AND "), args
 }
 
 // fillDetails loads partners, speakers and participants for many sessions
@@ -167,12 +113,7 @@ func fillDetails(ctx context.Context, q querier, sessions []*store.Session) erro
 	if len(sessions) == 0 {
 		return nil
 	}
-	byID := make(map[int64]*store.Session, len(sessions))
-	ids := make([]any, 0, len(sessions))
-	for _, s := range sessions {
-		byID[s.ID] = s
-		ids = append(ids, s.ID)
-	}
+	ids := assemble.SessionIDs(sessions)
 	// Large feeds would exceed SQLite's variable limit; a temp list in one
 	// JSON argument avoids it. One session (each delivery reads its own)
 	// is a plain lookup, several times cheaper than walking json_each.
@@ -183,72 +124,44 @@ func fillDetails(ctx context.Context, q querier, sessions []*store.Session) erro
 	} else {
 		idJSON = jsonInts(ids)
 	}
-
 	rows, err := q.QueryContext(ctx, "SELECT session_id, name FROM session_partners WHERE session_id IN ("+in+") ORDER BY session_id, position", idJSON)
+	partners, err := collect(rows, err, scanKeyed[string])
 	if err != nil {
 		return fmt.Errorf("store: partners: %w", err)
 	}
-	for rows.Next() {
-		var id int64
-		var name string
-		if err := rows.Scan(&id, &name); err != nil {
-			rows.Close()
-			return fmt.Errorf("store: partners: %w", err)
-		}
-		byID[id].Partners = append(byID[id].Partners, name)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("store: partners: %w", err)
-	}
-
 	rows, err = q.QueryContext(ctx, `SELECT ss.session_id, sp.id, COALESCE(sp.user_id, ''), sp.name, sp.email
 		FROM session_speakers ss JOIN speakers sp ON sp.id = ss.speaker_id
 		WHERE ss.session_id IN (`+in+`) ORDER BY ss.session_id, ss.position`, idJSON)
+	speakers, err := collect(rows, err, func(sc scanner) (assemble.Keyed[store.Speaker], error) {
+		var k assemble.Keyed[store.Speaker]
+		return k, sc.Scan(&k.ID, &k.V.ID, &k.V.UserID, &k.V.Name, &k.V.Email)
+	})
 	if err != nil {
 		return fmt.Errorf("store: speakers: %w", err)
 	}
-	for rows.Next() {
-		var id int64
-		var sp store.Speaker
-		if err := rows.Scan(&id, &sp.ID, &sp.UserID, &sp.Name, &sp.Email); err != nil {
-			rows.Close()
-			return fmt.Errorf("store: speakers: %w", err)
-		}
-		byID[id].Speakers = append(byID[id].Speakers, sp)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("store: speakers: %w", err)
-	}
-
 	rows, err = q.QueryContext(ctx, "SELECT session_id, user_id FROM participants WHERE session_id IN ("+in+") ORDER BY session_id, joined_at, user_id", idJSON)
+	participants, err := collect(rows, err, scanKeyed[string])
 	if err != nil {
 		return fmt.Errorf("store: participants: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var user string
-		if err := rows.Scan(&id, &user); err != nil {
-			return fmt.Errorf("store: participants: %w", err)
-		}
-		byID[id].Participants = append(byID[id].Participants, user)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("store: participants: %w", err)
-	}
+	assemble.Details(sessions, partners, speakers, participants)
 	return fillPlaces(ctx, q, sessions)
 }
 
-func jsonInts(ids []any) string {
+// scanKeyed scans a row of two columns: an id and the value it keys.
+func scanKeyed[T any](sc scanner) (assemble.Keyed[T], error) {
+	var k assemble.Keyed[T]
+	return k, sc.Scan(&k.ID, &k.V)
+}
+
+func jsonInts(ids []int64) string {
 	var b strings.Builder
 	b.WriteByte('[')
 	for i, id := range ids {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		fmt.Fprint(&b, id)
+		b.WriteString(strconv.FormatInt(id, 10))
 	}
 	b.WriteByte(']')
 	return b.String()

@@ -1,0 +1,40 @@
+// Package filter writes the SQL conditions that select what the store's
+// filters ask for (store.Filter, store.RequestFilter,
+// store.EvaluationFilter), so that both backends read a filter the same
+// way. The conditions are plain SQL that SQLite and PostgreSQL both
+// accept; only the placeholders differ, and each backend names its own.
+package filter
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Args collects a query's arguments and writes a numbered placeholder for
+// each: after "$", $1, $2 … for PostgreSQL; after "?", ?1, ?2 … for
+// SQLite. A value used twice is added once and its placeholder repeated.
+type Args struct {
+	mark string
+	list []any
+}
+
+// NewArgs starts the arguments of a query whose placeholders follow mark.
+func NewArgs(mark string) *Args { return &Args{mark: mark} }
+
+// Add appends v and returns its placeholder.
+func (a *Args) Add(v any) string {
+	a.list = append(a.list, v)
+	return a.mark + strconv.Itoa(len(a.list))
+}
+
+// List returns the arguments in placeholder order.
+func (a *Args) List() []any { return a.list }
+
+// where joins conditions into a WHERE clause with its leading space, or ""
+// when there are none.
+func where(conds []string) string {
+	if len(conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(conds, " AND ")
+}
