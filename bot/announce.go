@@ -25,15 +25,10 @@ const (
 	manageCancel = "cancel"
 )
 
-// kindWord words a session kind.
+// kindWord words a session kind for plain text; kindName is its mrkdwn.
 func kindWord(l i18n.Lang, kind string) string {
-	switch kind {
-	case "webinar":
-		return tr(l, "native.kind.webinar")
-	case "exchange":
-		return tr(l, "native.kind.exchange")
-	case "workshop":
-		return tr(l, "native.kind.workshop")
+	if id := kindNames[kind]; id != "" {
+		return tr(l, id)
 	}
 	return kind
 }

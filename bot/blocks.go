@@ -46,8 +46,9 @@ func speakerNames(sps []store.Speaker) string {
 	return strings.Join(names, ", ")
 }
 
-// kindName words a session's kind; a kind the catalogs do not know is
-// shown as stored.
+// kindName words a session's kind for mrkdwn, as announcements, forms,
+// the report and the web pages show it; a kind the catalogs do not know
+// is shown as stored.
 func kindName(lang i18n.Lang, kind string) string {
 	if id := kindNames[kind]; id != "" {
 		return tr(lang, id)

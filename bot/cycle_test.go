@@ -418,7 +418,7 @@ func TestFromDemandToEvaluation(t *testing.T) {
 		"• Usefulness: 3.2 of 5 (1: 0 · 2: 1 · 3: 2 · 4: 2 · 5: 0)",
 		"• With a plan to apply: 3 (60% of those who answered)",
 		"• Uptake at follow-up: 1 of 2 applied it, fully or partly (50%)",
-		"   – webinar: 4/5 answered, usefulness 3.3, plan 75%, uptake 50%",
+		"   – Webinar: 4/5 answered, usefulness 3.3, plan 75%, uptake 50%",
 		"   – MIDIS: 1/2 answered, usefulness 3.0, plan 0%, uptake 0%",
 	} {
 		if !strings.Contains(text, want) {

@@ -39,14 +39,19 @@ func figureLines(l i18n.Localizer, r store.Report) []string {
 	for _, g := range []struct {
 		head   string
 		groups []store.Outcomes
-	}{{"eval.report.by_kind", ev.ByKind}, {"eval.report.by_partner", ev.ByPartner}} {
+		kinds  bool
+	}{{"eval.report.by_kind", ev.ByKind, true}, {"eval.report.by_partner", ev.ByPartner, false}} {
 		if len(g.groups) == 0 {
 			continue
 		}
 		lines = append(lines, l.T(g.head, nil))
 		for _, o := range g.groups {
+			label := escapeText(o.Label)
+			if g.kinds {
+				label = kindName(l.Lang, o.Label)
+			}
 			lines = append(lines, l.T("eval.report.group", map[string]any{
-				"Label": escapeText(o.Label), "Responded": o.Responded, "Asked": o.Asked, "Mean": oneDecimal(l.Lang, o.MeanRating()),
+				"Label": label, "Responded": o.Responded, "Asked": o.Asked, "Mean": oneDecimal(l.Lang, o.MeanRating()),
 				"Share": pct(o.PlanShare()), "Uptake": pct(o.Uptake()),
 			}))
 		}

@@ -11,10 +11,12 @@ import (
 
 // TestReportCommand checks `report` against a fixture counted by hand,
 // read in two callers' zones: a session at 23:30 UTC on 31 January is in
-// January in Santiago but in February in Madrid.
+// January in Santiago but in February in Madrid. The kinds are worded as
+// the announcements and the web pages word them, in either language.
 func TestReportCommand(t *testing.T) {
-	e := newTestBot(t, func(c *Config) { c.Staff = []string{"UM", "US"} })
+	e := newTestBot(t, func(c *Config) { c.Staff = []string{"UM", "US", "UE"} })
 	e.slack.Zones["UM"] = "Europe/Madrid" // US has no zone: the configured America/Santiago
+	e.slack.Locales["UE"] = "es-CL"
 	e.clock.Set(time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC))
 	ctx := context.Background()
 	utc := func(d, h, m int) time.Time { return time.Date(2026, 1, d, h, m, 0, 0, time.UTC) }
@@ -73,7 +75,7 @@ func TestReportCommand(t *testing.T) {
 	}{
 		{"UM", "report 2026-01", []string{
 			"*M&amp;E report, 1 Jan 2026 – 31 Jan 2026* (Europe/Madrid)",
-			"• Sessions held: 2 (exchange 1, webinar 1)",
+			"• Sessions held: 2 (Peer exchange 1, Webinar 1)",
 			"• By partner: FISDL 2, MIDIS 1",
 			"• Participants: 2 people, 3 RSVPs",
 			"• Speakers: 3",
@@ -85,7 +87,7 @@ func TestReportCommand(t *testing.T) {
 		}},
 		{"US", "report 2026-01", []string{
 			"*M&amp;E report, 1 Jan 2026 – 31 Jan 2026* (America/Santiago)",
-			"• Sessions held: 3 (exchange 1, webinar 1, workshop 1)",
+			"• Sessions held: 3 (Peer exchange 1, Webinar 1, Workshop 1)",
 			"• By partner: FISDL 2, MIDIS 1",
 			"• Participants: 2 people, 3 RSVPs",
 			"• Speakers: 4",
@@ -95,8 +97,9 @@ func TestReportCommand(t *testing.T) {
 			"• Requests: 0 received, 0 planned, 0 declined, 0 merged, 0 open",
 			"• Participants' evaluations: nobody has been asked yet",
 		}},
+		{"UE", "informe 2026-01", []string{"• Sesiones realizadas: 3 (Intercambio entre pares 1, Webinar 1, Taller 1)"}},
 		{"UM", "report 2026-02 2026-03", []string{"*M&amp;E report, 1 Feb 2026 – 31 Mar 2026* (Europe/Madrid)",
-			"• Sessions held: 1 (workshop 1)", "• By partner: none", "• Participants: 0 people, 0 RSVPs", "• Lessons captured: 0 of 1 session (0%)",
+			"• Sessions held: 1 (Workshop 1)", "• By partner: none", "• Participants: 0 people, 0 RSVPs", "• Lessons captured: 0 of 1 session (0%)",
 			"• Prompts still open: 1"}},
 		{"UM", "report 2025-06", []string{"*M&amp;E report, 1 Jun 2025 – 30 Jun 2025* (Europe/Madrid)\nNo sessions were held in this period."}},
 		{"UM", "report 2026-03 2026-01", []string{"The report would start"}},

@@ -54,7 +54,7 @@ func BenchmarkReport(b *testing.B) {
 	b.Run("store", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := st.Report(ctx, from, t0, t0); err != nil {
+			if _, err := st.Report(ctx, store.ReportQuery{From: from, To: t0, Now: t0, Location: e.svc.Policy().Location}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -51,7 +51,7 @@ func (s *Service) Home(ctx context.Context, userID string) (Home, error) {
 	if h.Staff = s.IsStaff(ctx, userID); h.Staff {
 		local := now.In(s.p.Location)
 		h.Month = time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, s.p.Location)
-		if h.Figures, err = s.st.Report(ctx, h.Month, h.Month.AddDate(0, 1, 0), now); err != nil {
+		if h.Figures, err = s.st.Report(ctx, store.ReportQuery{From: h.Month, To: h.Month.AddDate(0, 1, 0), Now: now, Location: s.p.Location}); err != nil {
 			return Home{}, err
 		}
 	}

@@ -84,7 +84,8 @@ func (s *Service) Digest(ctx context.Context, from time.Time) ([]*store.Session,
 
 // Report computes the M&E figures for sessions held in [from, to), for
 // staff, with the demand of the period (requests made in it) and what the
-// participants of those sessions said.
+// participants of those sessions said. Its months are the institution's
+// (Policy.Location).
 func (s *Service) Report(ctx context.Context, by Actor, from, to time.Time) (store.Report, error) {
 	if err := s.RequireStaff(ctx, by.UserID, OpReport); err != nil {
 		return store.Report{}, err
@@ -92,7 +93,7 @@ func (s *Service) Report(ctx context.Context, by Actor, from, to time.Time) (sto
 	if from.After(to) {
 		return store.Report{}, fail(CodePeriod, "from", from, "to", to)
 	}
-	r, err := s.st.Report(ctx, from, to, s.now())
+	r, err := s.st.Report(ctx, store.ReportQuery{From: from, To: to, Now: s.now(), Location: s.p.Location})
 	if err != nil {
 		return store.Report{}, err
 	}

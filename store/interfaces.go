@@ -90,8 +90,8 @@ type Store interface {
 	// has words, else the latest given or edited first. Snippets are set
 	// only for a search.
 	Library(ctx context.Context, q LessonQuery) ([]SearchResult, error)
-	// Report computes the figures for sessions held in [from, to) as of now.
-	Report(ctx context.Context, from, to, now time.Time) (Report, error)
+	// Report computes the figures for the sessions q selects.
+	Report(ctx context.Context, q ReportQuery) (Report, error)
 
 	// Request returns one request, or ErrNotFound.
 	Request(ctx context.Context, id int64) (Request, error)

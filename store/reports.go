@@ -2,6 +2,16 @@ package store
 
 import "time"
 
+// ReportQuery selects what a report covers: the confirmed sessions that
+// started in [From, To) and had ended by Now.
+type ReportQuery struct {
+	From, To, Now time.Time
+	// Location is the institution's zone, whose calendar months Report.Months
+	// follow: a session at 22:00 on 31 January in Santiago is January's,
+	// though it is February in UTC. Nil means UTC.
+	Location *time.Location
+}
+
 // Report holds the M&E figures for the sessions held in a period:
 // confirmed sessions that started in [From, To) and had ended by the time
 // the report was made.
@@ -31,8 +41,9 @@ type Report struct {
 	// Requests and Evaluations; a backend's Report leaves them zero.
 	Demand     Demand
 	Evaluation EvaluationReport
-	// Months are the held sessions month by month (UTC), from the first
-	// month with one to the last, months without any included.
+	// Months are the held sessions month by month in the query's Location,
+	// from the first month with one to the last, months without any
+	// included.
 	Months []Month
 	// FirstLessons are, for each captured session, the time from its end
 	// to its first answer, shortest first.

@@ -22,10 +22,10 @@ type LessonQuery struct {
 	Limit    int
 }
 
-// Month holds the figures of the sessions held in one calendar month
-// (UTC), for charts.
+// Month holds the figures of the sessions held in one calendar month of
+// the report's Location, for charts.
 type Month struct {
-	Start    time.Time // the first instant of the month, UTC
+	Start    time.Time // the first instant of the month, in the report's Location
 	Held     int
 	Captured int     // held sessions with at least one lesson
 	ByKind   []Count // in the order of Report.ByKind

@@ -32,12 +32,13 @@ type sessionView struct {
 	Slack       string
 }
 
-// kindWords name the kinds of session; exchange.Kinds lists them.
-var kindWords = map[string]string{"webinar": "web.kind.webinar", "exchange": "web.kind.exchange", "workshop": "web.kind.workshop"}
+// kindWords name the kinds of session (exchange.Kinds lists them) with
+// the core catalog's words, which the Slack surface shows too.
+var kindWords = map[string]string{"webinar": "kind.webinar", "exchange": "kind.exchange", "workshop": "kind.workshop"}
 
 func (p *page) kind(k string) string {
 	if id, ok := kindWords[k]; ok {
-		return p.T(id)
+		return i18n.T(p.Lang, id, nil)
 	}
 	return k
 }

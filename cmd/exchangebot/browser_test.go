@@ -139,8 +139,8 @@ func (tb *tab) check(name string) string {
 
 // seedBrowserData writes, before the server starts, sessions held over
 // the last months with lessons, one held two days ago with a speaker
-// outside Slack, and two to come. It returns the months (UTC) with held
-// sessions, first to last.
+// outside Slack, and two to come. It returns the months (in the default
+// zone) with held sessions, first to last.
 func seedBrowserData(t *testing.T, database string, now time.Time) (first, last time.Time, pastID, upcomingID int64) {
 	t.Helper()
 	ctx := context.Background()
@@ -189,9 +189,11 @@ func seedBrowserData(t *testing.T, database string, now time.Time) (first, last 
 		Speakers:    []store.Speaker{{UserID: "U2", Name: "ana"}, {Name: "María Pérez", Email: "maria@example.org"}},
 		Description: "Una sesión con un título y una descripción bastante largos para ver cómo se acomodan en un teléfono angosto sin desbordarse."})
 	schedule(now.Add(5*day), exchange.Draft{Title: "Cash transfers, part 2", Start: now.Add(5 * day), Kind: "workshop"})
+	// The report's months are the configured zone's (the default,
+	// America/Santiago), not UTC's.
 	month := func(t time.Time) time.Time {
-		t = t.UTC()
-		return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+		t = t.In(loc)
+		return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, loc)
 	}
 	return month(a.Start), month(past.Start), past.ID, up.ID
 }

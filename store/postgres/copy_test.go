@@ -213,7 +213,7 @@ func TestCopyFromSQLite(t *testing.T) {
 		lessons, err3 := s.AllLessons(ctx)
 		v, changed, err4 := s.FeedVersion(ctx)
 		user, err5 := s.FeedTokenUser(ctx, token)
-		report, err6 := s.Report(ctx, time.Time{}, time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
+		report, err6 := s.Report(ctx, store.ReportQuery{To: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), Now: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)})
 		key, err7 := s.ServerKey(ctx, "feeds")
 		requests, err8 := s.Requests(ctx, store.RequestFilter{})
 		evaluations, err9 := s.Evaluations(ctx, store.EvaluationFilter{})

@@ -13,13 +13,13 @@ import (
 
 // heldCTE selects the sessions a report covers; $1, $2 and $3 are from,
 // to and now.
-const heldCTE = `WITH held AS (SELECT id, kind, starts_at + duration_s AS ended_at FROM sessions
+const heldCTE = `WITH held AS (SELECT id, kind, starts_at, starts_at + duration_s AS ended_at FROM sessions
 	WHERE status = 'confirmed' AND starts_at >= $1 AND starts_at < $2 AND starts_at + duration_s <= $3) `
 
-// Report computes the figures for sessions held in [from, to) as of now.
-func (s *Store) Report(ctx context.Context, from, to, now time.Time) (store.Report, error) {
-	r := store.Report{From: from, To: to}
-	args := []any{unix(from), unix(to), unix(now)}
+// Report computes the figures for the sessions q selects.
+func (s *Store) Report(ctx context.Context, q store.ReportQuery) (store.Report, error) {
+	r := store.Report{From: q.From, To: q.To}
+	args := []any{unix(q.From), unix(q.To), unix(q.Now)}
 	counts := func(query string) ([]store.Count, error) {
 		rows, err := s.pool.Query(ctx, heldCTE+query, args...)
 		return collect(rows, err, func(row pgx.Row) (store.Count, error) {
@@ -57,24 +57,23 @@ func (s *Store) Report(ctx context.Context, from, to, now time.Time) (store.Repo
 		return store.Report{}, fmt.Errorf("store: report first lessons: %w", err)
 	}
 	assemble.Report(&r, delays)
-	if r.Months, err = s.reportMonths(ctx, args, r.ByKind); err != nil {
+	if r.Months, err = s.reportMonths(ctx, args, r.ByKind, q.Location); err != nil {
 		return store.Report{}, fmt.Errorf("store: report by month: %w", err)
 	}
 	return r, nil
 }
 
-// reportMonths counts held and captured sessions, and each kind, month by
-// month (UTC), every month from the first to the last included.
-func (s *Store) reportMonths(ctx context.Context, args []any, kinds []store.Count) ([]store.Month, error) {
-	rows, err := s.pool.Query(ctx, heldCTE+`SELECT to_char(to_timestamp(h.ended_at - s.duration_s) AT TIME ZONE 'UTC', 'YYYY-MM'),
-		h.kind, count(*), count(*) FILTER (WHERE EXISTS (SELECT 1 FROM lessons l WHERE l.session_id = h.id))
-		FROM held h JOIN sessions s ON s.id = h.id GROUP BY 1, 2 ORDER BY 1`, args...)
-	months, err := collect(rows, err, func(row pgx.Row) (assemble.MonthRow, error) {
-		var m assemble.MonthRow
-		return m, row.Scan(&m.Month, &m.Kind, &m.Held, &m.Captured)
+// reportMonths counts held and captured sessions, and each kind, by the
+// calendar month of loc, every month from the first to the last included.
+func (s *Store) reportMonths(ctx context.Context, args []any, kinds []store.Count, loc *time.Location) ([]store.Month, error) {
+	rows, err := s.pool.Query(ctx, heldCTE+`SELECT h.starts_at, h.kind, EXISTS (SELECT 1 FROM lessons l WHERE l.session_id = h.id)
+		FROM held h`, args...)
+	held, err := collect(rows, err, func(row pgx.Row) (assemble.HeldRow, error) {
+		var h assemble.HeldRow
+		return h, row.Scan(&h.Start, &h.Kind, &h.Captured)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return assemble.Months(months, kinds)
+	return assemble.Months(held, kinds, loc), nil
 }

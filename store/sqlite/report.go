@@ -11,13 +11,13 @@ import (
 
 // heldCTE selects the sessions a report covers; its three parameters are
 // from, to and now.
-const heldCTE = `WITH held AS (SELECT id, kind, starts_at + duration_s AS ended_at FROM sessions
+const heldCTE = `WITH held AS (SELECT id, kind, starts_at, starts_at + duration_s AS ended_at FROM sessions
 	WHERE status = 'confirmed' AND starts_at >= ? AND starts_at < ? AND starts_at + duration_s <= ?) `
 
-// Report computes the figures for sessions held in [from, to) as of now.
-func (s *Store) Report(ctx context.Context, from, to, now time.Time) (store.Report, error) {
-	r := store.Report{From: from, To: to}
-	args := []any{from.Unix(), to.Unix(), now.Unix()}
+// Report computes the figures for the sessions q selects.
+func (s *Store) Report(ctx context.Context, q store.ReportQuery) (store.Report, error) {
+	r := store.Report{From: q.From, To: q.To}
+	args := []any{q.From.Unix(), q.To.Unix(), q.Now.Unix()}
 	counts := func(query string) ([]store.Count, error) {
 		rows, err := s.db.QueryContext(ctx, heldCTE+query, args...)
 		return collect(rows, err, func(sc scanner) (store.Count, error) {
@@ -55,24 +55,23 @@ func (s *Store) Report(ctx context.Context, from, to, now time.Time) (store.Repo
 		return store.Report{}, fmt.Errorf("store: report first lessons: %w", err)
 	}
 	assemble.Report(&r, delays)
-	if r.Months, err = s.reportMonths(ctx, args, r.ByKind); err != nil {
+	if r.Months, err = s.reportMonths(ctx, args, r.ByKind, q.Location); err != nil {
 		return store.Report{}, fmt.Errorf("store: report by month: %w", err)
 	}
 	return r, nil
 }
 
-// reportMonths counts held and captured sessions, and each kind, month by
-// month (UTC), every month from the first to the last included.
-func (s *Store) reportMonths(ctx context.Context, args []any, kinds []store.Count) ([]store.Month, error) {
-	rows, err := s.db.QueryContext(ctx, heldCTE+`SELECT strftime('%Y-%m', h.ended_at - s.duration_s, 'unixepoch'), h.kind, COUNT(*),
-		SUM(EXISTS (SELECT 1 FROM lessons l WHERE l.session_id = h.id))
-		FROM held h JOIN sessions s ON s.id = h.id GROUP BY 1, 2 ORDER BY 1`, args...)
-	months, err := collect(rows, err, func(sc scanner) (assemble.MonthRow, error) {
-		var m assemble.MonthRow
-		return m, sc.Scan(&m.Month, &m.Kind, &m.Held, &m.Captured)
+// reportMonths counts held and captured sessions, and each kind, by the
+// calendar month of loc, every month from the first to the last included.
+func (s *Store) reportMonths(ctx context.Context, args []any, kinds []store.Count, loc *time.Location) ([]store.Month, error) {
+	rows, err := s.db.QueryContext(ctx, heldCTE+`SELECT h.starts_at, h.kind, EXISTS (SELECT 1 FROM lessons l WHERE l.session_id = h.id)
+		FROM held h`, args...)
+	held, err := collect(rows, err, func(sc scanner) (assemble.HeldRow, error) {
+		var h assemble.HeldRow
+		return h, sc.Scan(&h.Start, &h.Kind, &h.Captured)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return assemble.Months(months, kinds)
+	return assemble.Months(held, kinds, loc), nil
 }

@@ -79,7 +79,7 @@ func testReportHandCounted(t *testing.T, s store.Store) {
 	saveAnswer(t, s, cancelled.ID, "U9", 0, "x", cancelled.End().Add(time.Hour))
 	saveAnswer(t, s, before.ID, "U9", 0, "x", before.End().Add(time.Hour))
 
-	r, err := s.Report(ctx, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), now)
+	r, err := s.Report(ctx, store.ReportQuery{From: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func testReportHandCounted(t *testing.T, s store.Store) {
 		})
 	}
 
-	empty, err := s.Report(ctx, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC), now)
+	empty, err := s.Report(ctx, store.ReportQuery{From: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC), Now: now})
 	if err != nil || empty.Held != 0 || empty.CaptureRate() != 0 || empty.MedianToFirstLesson != 0 {
 		t.Errorf("empty period = %+v, %v", empty, err)
 	}

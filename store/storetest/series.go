@@ -182,7 +182,7 @@ func testReportSeries(t *testing.T, s store.Store) {
 	addSeries(t, s, "week", day(3, 20), day(3, 27))                          // none held yet
 	addSession(t, s, "One-off", "webinar", day(2, 20), time.Hour, nil)
 	update(t, s, func(ctx context.Context, tx store.Tx) error { return tx.Cancel(ctx, b[1].ID, "", day(2, 1)) })
-	r, err := s.Report(ctx, day(1, 1), day(4, 1), now)
+	r, err := s.Report(ctx, store.ReportQuery{From: day(1, 1), To: day(4, 1), Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +190,7 @@ func testReportSeries(t *testing.T, s store.Store) {
 		t.Errorf("held %d, series %d, series occurrences held %d; want 5, 2, 4", r.Held, r.Series, r.SeriesHeld)
 	}
 	// A period holding only the first: one series, one occurrence.
-	r, _ = s.Report(ctx, day(1, 1), day(2, 1), now)
+	r, _ = s.Report(ctx, store.ReportQuery{From: day(1, 1), To: day(2, 1), Now: now})
 	if r.Held != 1 || r.Series != 1 || r.SeriesHeld != 1 {
 		t.Errorf("January: held %d, series %d, series occurrences %d; want 1, 1, 1", r.Held, r.Series, r.SeriesHeld)
 	}

@@ -62,6 +62,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Requests", testRequests},
 		{"Evaluations", testEvaluations},
 		{"ReportMonthsWithoutSessions", testReportMonthsGap},
+		{"ReportMonthsInZone", testReportMonthsZone},
 		{"AnswerTokens", testAnswerTokens},
 		{"LibraryFilters", testLibraryFilters},
 	}

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -90,7 +91,7 @@ func testReportMonthsGap(t *testing.T, s store.Store) {
 	day := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 15, 0, 0, 0, time.UTC) }
 	addSession(t, s, "Jan", "webinar", day(1, 31), time.Hour, nil, store.Speaker{UserID: "U1"})
 	addSession(t, s, "Apr", "workshop", day(4, 1), time.Hour, nil, store.Speaker{UserID: "U1"})
-	r, err := s.Report(ctx, day(1, 1), day(5, 1), day(6, 1))
+	r, err := s.Report(ctx, store.ReportQuery{From: day(1, 1), To: day(5, 1), Now: day(6, 1)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,5 +101,52 @@ func testReportMonthsGap(t *testing.T, s store.Store) {
 	}
 	if want := "2026-01:1 2026-02:0 2026-03:0 2026-04:1"; strings.Join(got, " ") != want {
 		t.Errorf("months = %v, want %s", got, want)
+	}
+}
+
+// testReportMonthsZone counts sessions in the calendar months of the
+// query's zone: late on the last evening of a month in Santiago is
+// already the next month in UTC, and the months start at local midnight,
+// across the April change from summer time.
+func testReportMonthsZone(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	santiago, err := time.LoadLocation("America/Santiago")
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := func(m time.Month, d, h, min int) time.Time { return time.Date(2026, m, d, h, min, 0, 0, santiago) }
+	jan := addSession(t, s, "Last evening of January", "webinar", local(1, 31, 22, 0), time.Hour, nil) // 01:00 UTC on 1 February
+	addSession(t, s, "Last evening of March", "workshop", local(3, 31, 23, 30), 20*time.Minute, nil)   // 02:30 UTC on 1 April
+	addSession(t, s, "First night of May", "webinar", local(5, 1, 0, 30), time.Hour, nil)              // 04:30 UTC, after the April change
+	saveAnswer(t, s, jan.ID, "U1", 0, "x", jan.End().Add(time.Hour))
+
+	q := store.ReportQuery{From: local(1, 1, 0, 0), To: local(6, 1, 0, 0), Now: local(6, 1, 0, 0), Location: santiago}
+	r, err := s.Report(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range r.Months {
+		if m.Start.Location() != santiago || m.Start.Hour() != 0 || m.Start.Day() != 1 {
+			t.Errorf("month starts %v, want local midnight on the 1st in %v", m.Start, santiago)
+		}
+		got = append(got, fmt.Sprintf("%s:%d/%d", m.Start.Format("2006-01"), m.Held, m.Captured))
+	}
+	if want := "2026-01:1/1 2026-02:0/0 2026-03:1/0 2026-04:0/0 2026-05:1/0"; strings.Join(got, " ") != want {
+		t.Errorf("months in Santiago = %v, want %s", got, want)
+	}
+
+	// The same sessions in UTC fall in the months UTC reads.
+	q.Location = nil
+	r, err = s.Report(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = nil
+	for _, m := range r.Months {
+		got = append(got, fmt.Sprintf("%s:%d", m.Start.Format("2006-01"), m.Held))
+	}
+	if want := "2026-02:1 2026-03:0 2026-04:1 2026-05:1"; strings.Join(got, " ") != want {
+		t.Errorf("months in UTC = %v, want %s", got, want)
 	}
 }

@@ -7,12 +7,14 @@ import (
 	"github.com/exchangebot/exchangebot/store"
 )
 
-// MonthRow is one row of a report's month query: the sessions of one kind
-// held in one month, and how many of them have a lesson.
-type MonthRow struct {
-	Month          string // "2006-01", UTC
-	Kind           string
-	Held, Captured int
+// HeldRow is one row of a report's month query: a held session's start,
+// as stored (unix seconds), its kind and whether it has a lesson. The
+// months are found here rather than in SQL, so that they are the
+// institution's calendar months and both backends agree on them.
+type HeldRow struct {
+	Start    int64
+	Kind     string
+	Captured bool
 }
 
 // Report completes r from what the backend read: its counts by kind
@@ -29,32 +31,49 @@ func Report(r *store.Report, delays []int64) {
 	}
 }
 
-// Months counts held and captured sessions, and each of kinds, month by
-// month from rows ordered by month; the months without a session between
-// the first and the last are listed too.
-func Months(rows []MonthRow, kinds []store.Count) ([]store.Month, error) {
-	var out []store.Month
-	for _, row := range rows {
-		start, err := time.Parse("2006-01", row.Month)
-		if err != nil {
-			return nil, err
+// Months counts held and captured sessions, and each of kinds, by the
+// calendar month of loc (UTC when nil) in which each session started,
+// from rows in any order. Months without a session between the first and
+// the last are listed too; each starts at local midnight on the 1st.
+func Months(rows []HeldRow, kinds []store.Count, loc *time.Location) []store.Month {
+	if len(rows) == 0 {
+		return nil
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	// A month is numbered year*12 + month-1, so that months are counted
+	// on the calendar and not by their length, which DST changes.
+	index := make([]int, len(rows))
+	first, last := 0, 0
+	for i, row := range rows {
+		t := Time(row.Start).In(loc)
+		index[i] = t.Year()*12 + int(t.Month()) - 1
+		if i == 0 || index[i] < first {
+			first = index[i]
 		}
-		for len(out) > 0 && out[len(out)-1].Start.AddDate(0, 1, 0).Before(start) {
-			out = append(out, emptyMonth(out[len(out)-1].Start.AddDate(0, 1, 0), kinds))
+		if i == 0 || index[i] > last {
+			last = index[i]
 		}
-		if len(out) == 0 || !out[len(out)-1].Start.Equal(start) {
-			out = append(out, emptyMonth(start, kinds))
+	}
+	out := make([]store.Month, last-first+1)
+	for i := range out {
+		n := first + i
+		out[i] = emptyMonth(time.Date(n/12, time.Month(n%12+1), 1, 0, 0, 0, 0, loc), kinds)
+	}
+	for i, row := range rows {
+		m := &out[index[i]-first]
+		m.Held++
+		if row.Captured {
+			m.Captured++
 		}
-		m := &out[len(out)-1]
-		m.Held += row.Held
-		m.Captured += row.Captured
-		for i := range m.ByKind {
-			if m.ByKind[i].Label == row.Kind {
-				m.ByKind[i].N += row.Held
+		for k := range m.ByKind {
+			if m.ByKind[k].Label == row.Kind {
+				m.ByKind[k].N++
 			}
 		}
 	}
-	return out, nil
+	return out
 }
 
 func emptyMonth(start time.Time, kinds []store.Count) store.Month {

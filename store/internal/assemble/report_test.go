@@ -41,17 +41,17 @@ func TestReport(t *testing.T) {
 }
 
 // TestMonths lists the months between two with sessions, across a year's
-// end, with every kind in the report's order.
+// end, with every kind in the report's order, from rows in any order.
 func TestMonths(t *testing.T) {
 	kinds := []store.Count{{Label: "webinar", N: 4}, {Label: "workshop", N: 1}}
-	got, err := Months([]MonthRow{
-		{"2025-11", "webinar", 2, 1},
-		{"2025-11", "workshop", 1, 1},
-		{"2026-02", "webinar", 2, 0},
-	}, kinds)
-	if err != nil {
-		t.Fatal(err)
-	}
+	at := func(y int, m time.Month, d int) int64 { return time.Date(y, m, d, 15, 0, 0, 0, time.UTC).Unix() }
+	got := Months([]HeldRow{
+		{at(2026, 2, 3), "webinar", false},
+		{at(2025, 11, 4), "webinar", true},
+		{at(2025, 11, 30), "workshop", true},
+		{at(2025, 11, 1), "webinar", false},
+		{at(2026, 2, 27), "webinar", false},
+	}, kinds, nil)
 	month := func(y int, m time.Month, held, captured, webinars, workshops int) store.Month {
 		return store.Month{Start: time.Date(y, m, 1, 0, 0, 0, 0, time.UTC), Held: held, Captured: captured,
 			ByKind: []store.Count{{Label: "webinar", N: webinars}, {Label: "workshop", N: workshops}}}
@@ -65,10 +65,87 @@ func TestMonths(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Months =\n%+v\nwant\n%+v", got, want)
 	}
-	if got, err := Months(nil, kinds); err != nil || got != nil {
-		t.Errorf("Months(nil) = %v, %v; want none", got, err)
+	if got := Months(nil, kinds, nil); got != nil {
+		t.Errorf("Months(nil) = %v; want none", got)
 	}
-	if _, err := Months([]MonthRow{{Month: "2026/02"}}, kinds); err == nil {
-		t.Error("Months of a malformed month: no error")
+}
+
+// TestMonthsInZone puts each session in the calendar month of the zone:
+// 23:30 on a month's last day stays in that month, 00:30 on the 1st is
+// the new one, though UTC reads each the other way, and across the DST
+// changes (Santiago in April and September, Madrid in March and October).
+func TestMonthsInZone(t *testing.T) {
+	tests := []struct {
+		zone  string
+		local [5]int // year, month, day, hour, minute where the session starts
+		want  string // the month it counts in
+	}{
+		{"America/Santiago", [5]int{2026, 1, 31, 23, 30}, "2026-01"}, // 02:30 UTC on 1 February
+		{"America/Santiago", [5]int{2026, 2, 1, 0, 30}, "2026-02"},
+		{"America/Santiago", [5]int{2025, 12, 31, 23, 30}, "2025-12"}, // the year's end: 2026 in UTC
+		{"America/Santiago", [5]int{2026, 3, 31, 23, 30}, "2026-03"},  // summer time, 02:30 UTC
+		{"America/Santiago", [5]int{2026, 4, 30, 23, 30}, "2026-04"},  // after the April change: 03:30 UTC
+		{"America/Santiago", [5]int{2026, 5, 1, 0, 30}, "2026-05"},
+		{"America/Santiago", [5]int{2026, 8, 31, 23, 30}, "2026-08"}, // before the September change
+		{"America/Santiago", [5]int{2026, 9, 30, 23, 30}, "2026-09"}, // after it
+		{"America/Santiago", [5]int{2026, 10, 1, 0, 30}, "2026-10"},
+		{"Europe/Madrid", [5]int{2026, 1, 1, 0, 30}, "2026-01"}, // 23:30 UTC on 31 December
+		{"Europe/Madrid", [5]int{2026, 2, 1, 0, 30}, "2026-02"},
+		{"Europe/Madrid", [5]int{2026, 1, 31, 23, 30}, "2026-01"},
+		{"Europe/Madrid", [5]int{2026, 3, 31, 23, 30}, "2026-03"}, // after the March change: 21:30 UTC
+		{"Europe/Madrid", [5]int{2026, 4, 1, 0, 30}, "2026-04"},   // 22:30 UTC on 31 March
+		{"Europe/Madrid", [5]int{2026, 10, 31, 23, 30}, "2026-10"},
+		{"Europe/Madrid", [5]int{2026, 11, 1, 0, 30}, "2026-11"}, // after the October change: 23:30 UTC
+	}
+	kinds := []store.Count{{Label: "webinar", N: 1}}
+	utcDiffers := 0
+	for _, tt := range tests {
+		loc, err := time.LoadLocation(tt.zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := tt.local
+		start := time.Date(l[0], time.Month(l[1]), l[2], l[3], l[4], 0, 0, loc)
+		if start.UTC().Format("2006-01") != tt.want {
+			utcDiffers++
+		}
+		t.Run(tt.zone+" "+start.Format("2006-01-02 15:04"), func(t *testing.T) {
+			got := Months([]HeldRow{{Start: start.Unix(), Kind: "webinar", Captured: true}}, kinds, loc)
+			if len(got) != 1 {
+				t.Fatalf("Months = %+v, want one month", got)
+			}
+			m := got[0]
+			y, mo, _ := start.Date()
+			if want := time.Date(y, mo, 1, 0, 0, 0, 0, loc); m.Start.Format("2006-01") != tt.want || !m.Start.Equal(want) || m.Start.Location() != loc {
+				t.Errorf("month %v, want %s starting %v", m.Start, tt.want, want)
+			}
+			if m.Held != 1 || m.Captured != 1 || m.ByKind[0].N != 1 {
+				t.Errorf("counts %+v, want the session held, captured, a webinar", m)
+			}
+		})
+	}
+
+	if utcDiffers < len(tests)/2 {
+		t.Errorf("only %d of %d cases fall in another month in UTC: the table does not tell zones from UTC", utcDiffers, len(tests))
+	}
+
+	// Months between two, counted on the calendar across both changes of
+	// the year: each starts at local midnight on the 1st, whatever its offset.
+	santiago, _ := time.LoadLocation("America/Santiago")
+	got := Months([]HeldRow{
+		{Start: time.Date(2026, 1, 31, 22, 0, 0, 0, santiago).Unix(), Kind: "webinar"},
+		{Start: time.Date(2026, 10, 1, 0, 30, 0, 0, santiago).Unix(), Kind: "webinar"},
+	}, kinds, santiago)
+	if len(got) != 10 {
+		t.Fatalf("January to October: %d months", len(got))
+	}
+	for i, m := range got {
+		want := time.Date(2026, time.Month(i+1), 1, 0, 0, 0, 0, santiago)
+		if !m.Start.Equal(want) || m.Start.Hour() != 0 {
+			t.Errorf("month %d starts %v, want %v", i+1, m.Start, want)
+		}
+	}
+	if got[0].Held != 1 || got[9].Held != 1 || got[1].Held != 0 {
+		t.Errorf("held: January %d, February %d, October %d; want 1, 0, 1", got[0].Held, got[1].Held, got[9].Held)
 	}
 }
