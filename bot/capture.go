@@ -41,9 +41,9 @@ func (b *Bot) handleDM(ctx context.Context, ev slackevents.EventsAPIInnerEvent) 
 	key := "im:" + m.Channel + ":" + m.TimeStamp
 	ctx = store.WithRequestKey(ctx, key)
 	lang := b.readerLang(ctx, m.User)
-	w := exchange.Walk{UserID: m.User, Channel: m.Channel, Lang: string(lang)}
+	w := exchange.Walk{UserID: m.User, Channel: m.Channel, Lang: string(lang), TS: m.TimeStamp, Thread: m.ThreadTimeStamp, Key: key}
 	if b.svc.RepliesToEvaluation(ctx, w) {
-		return b.evaluationReply(ctx, m, w, key, text)
+		return b.evaluationReply(ctx, w, text)
 	}
 	var step exchange.Step
 	var err error
@@ -64,30 +64,21 @@ func (b *Bot) handleDM(ctx context.Context, ev slackevents.EventsAPIInnerEvent) 
 		return err
 	case isMistake:
 		// Refused, so nothing was stored: the refusal is what commits the key.
-		return b.oweReply(ctx, m, key, msg)
+		return b.oweReply(ctx, w, msg)
 	case step.Session == nil:
 		// Not in a walk-through: never silence.
-		return b.oweReply(ctx, m, key, "")
+		return b.oweReply(ctx, w, "")
 	}
-	// The answer is stored; the reply (and the reads it needs) must not
-	// hold Slack's 200.
-	b.after(func(ctx context.Context) error {
-		reply := b.stepText(ctx, lang, w, step)
-		opts := []slack.MsgOption{slack.MsgOptionText(reply, false)}
-		if m.ThreadTimeStamp != "" {
-			opts = append(opts, slack.MsgOptionTS(m.ThreadTimeStamp))
-		}
-		_, _, err := b.slack.PostMessageContext(ctx, m.Channel, opts...)
-		return err
-	})
+	// The answer is stored, and with it the reply it is owed (the next
+	// question, or the end), which sendReply words.
 	return nil
 }
 
-// stepText is what the bot says, in lang, after one step of a walk-through.
-func (b *Bot) stepText(ctx context.Context, lang i18n.Lang, w exchange.Walk, st exchange.Step) string {
-	s := st.Session
+// walkText is what the bot says, in lang, after one step of a
+// walk-through.
+func (b *Bot) walkText(lang i18n.Lang, st exchange.WalkReply) string {
 	if st.Stopped {
-		return tr(lang, "walk.stopped", "Count", st.Answers, "ID", s.ID) + b.nextPromptNote(ctx, lang, w)
+		return tr(lang, "walk.stopped", "Count", st.Answers, "ID", st.Session) + b.openWalkNote(lang, st.Open)
 	}
 	text := tr(lang, "walk.saved")
 	if st.Skipped {
@@ -96,18 +87,17 @@ func (b *Bot) stepText(ctx context.Context, lang i18n.Lang, w exchange.Walk, st 
 	if !st.Done {
 		return text + " " + b.questionLine(lang, st.Next)
 	}
-	return text + " " + tr(lang, "walk.done", "Title", escapeText(s.Title), "ID", s.ID, "Cmd", b.cfg.Command) +
-		b.nextPromptNote(ctx, lang, w)
+	return text + " " + tr(lang, "walk.done", "Title", escapeText(st.Title), "ID", st.Session, "Cmd", b.cfg.Command) +
+		b.openWalkNote(lang, st.Open)
 }
 
-// nextPromptNote tells someone who just finished one walk-through that
+// openWalkNote tells someone who just finished one walk-through that
 // their next replies go to another session still waiting, and where.
-func (b *Bot) nextPromptNote(ctx context.Context, lang i18n.Lang, w exchange.Walk) string {
-	s, next, ok := b.svc.Waiting(ctx, w)
-	if !ok {
+func (b *Bot) openWalkNote(lang i18n.Lang, o *exchange.OpenWalk) string {
+	if o == nil || o.Next >= len(b.questions(lang)) {
 		return ""
 	}
-	return "\n\n" + tr(lang, "walk.also_open", "Title", escapeText(s.Title), "ID", s.ID, "Question", b.questionLine(lang, next))
+	return "\n\n" + tr(lang, "walk.also_open", "Title", escapeText(o.Title), "ID", o.Session, "Question", b.questionLine(lang, o.Next))
 }
 
 // lessonsMeta travels in the capture modal's private_metadata: the

@@ -16,12 +16,14 @@ func TestDMControlWordsInSpanish(t *testing.T) {
 	promptedSession(t, e)
 
 	e.event(dm(t, "EvS1", "DUA", "UA", "¡Saltar!"))
+	e.deliver()
 	replies := e.postsTo("DUA")
 	if last := replies[len(replies)-1]; !strings.Contains(last, "Skipped.") {
 		t.Fatalf("reply to saltar = %q", last)
 	}
 	e.event(dm(t, "EvS2", "DUA", "UA", "Paso a paso, con el registro."))
 	e.event(dm(t, "EvS3", "DUA", "UA", "listo"))
+	e.deliver()
 	replies = e.postsTo("DUA")
 	if last := replies[len(replies)-1]; !strings.Contains(last, "Stopped. I kept the 1 answer you gave for #1") {
 		t.Errorf("reply to listo = %q", last)

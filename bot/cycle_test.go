@@ -282,6 +282,7 @@ func TestFromDemandToEvaluation(t *testing.T) {
 	planDM := dm(t, "EvP1", "DP1", "P1", "A checklist for intake")
 	e.event(planDM)
 	e.event(strings.Replace(planDM, "EvP1", "EvP1-again", 1))
+	e.deliver()
 	if ev := e.evaluation(1, "P1"); ev.Plan != "A checklist for intake" || ev.Awaiting != store.AwaitNothing {
 		t.Errorf("P1's plan %+v", ev)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/exchangebot/exchangebot/exchange"
 	"github.com/exchangebot/exchangebot/outbox"
 	"github.com/exchangebot/exchangebot/store"
 )
@@ -107,11 +108,12 @@ func (b *Bot) recordChannel(ctx context.Context, d store.Delivery, channel strin
 }
 
 // findPost looks for the post of delivery d in the channel recorded on
-// the row, at the top level and in the session announcement's thread,
-// by the metadata every post carries. The post helpers record the channel
-// before posting, so a row without one never got as far as a post; the
-// fallback to the row's own channel covers rows claimed by versions that
-// recorded it only for DMs.
+// the row, at the top level and in the session announcement's thread
+// (or, for a reply, the DM thread it answered in), by the metadata every
+// post carries. The post helpers record the channel before posting, so a
+// row without one never got as far as a post; the fallback to the row's
+// own channel covers rows claimed by versions that recorded it only for
+// DMs.
 func (b *Bot) findPost(ctx context.Context, d store.Delivery, s *store.Session) (channel, ts string, found bool, err error) {
 	channel = d.Channel
 	if channel == "" {
@@ -136,9 +138,16 @@ func (b *Bot) findPost(ctx context.Context, d store.Delivery, s *store.Session) 
 	lookups := []func() (string, error){
 		func() (string, error) { return b.findInHistory(ctx, channel, oldest, want) },
 	}
+	threadFirst := d.InThread
+	if d.Kind == exchange.KindReply {
+		// A reply to a message in a DM thread went to that thread.
+		if r, err := exchange.ReadReply(d.Payload); err == nil && r.Thread != "" && r.Channel == channel {
+			thread, threadFirst = r.Thread, true
+		}
+	}
 	if thread != "" {
 		inThread := func() (string, error) { return b.findInReplies(ctx, channel, thread, oldest, want) }
-		if d.InThread {
+		if threadFirst {
 			lookups = []func() (string, error){inThread, lookups[0]}
 		} else {
 			lookups = append(lookups, inThread)

@@ -2,51 +2,35 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/slackevents"
 
 	"github.com/exchangebot/exchangebot/exchange"
 	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/store"
 )
 
-// A message to the bot outside a lesson walk-through gets an answer:
-// after `stop`, the offer to add it to the lessons just left; otherwise
-// the person's next sessions and how to get help. Such a message stores
-// nothing else, so its answer is an outbox row (exchange.KindReply)
-// committed with the message's key: Slack hears back once the row is
-// stored, and a redelivery finds the key and gets no second answer.
+// Every DM to the bot is answered through the outbox (exchange.Reply):
+// the core owes the reply in the commit that stores the message's
+// effect and key, and sendReply words and posts it. Outside a lesson
+// walk-through the answer is chat: after `stop`, the offer to add the
+// message to the lessons just left; otherwise the person's next
+// sessions and how to get help.
 
 const actionAddAnswer = "add_answer"
 
 // dmSessions is how many upcoming sessions a chat answer lists.
 const dmSessions = 3
 
-// dmReply is the payload of an exchange.KindReply row: where the
-// person's message was, and a refusal already worded in their language,
-// or, with Text empty, the chat answer, worded when it is sent.
-type dmReply struct {
-	Channel string `json:"channel"`
-	TS      string `json:"ts"` // the person's message
-	Thread  string `json:"thread,omitempty"`
-	Text    string `json:"text,omitempty"`
-}
-
-// oweReply plans the answer to m, a DM that changed nothing, under ctx's
-// request key (key): text, or the chat answer when text is empty. A
-// redelivery of m is not an error: it is answered already.
-func (b *Bot) oweReply(ctx context.Context, m *slackevents.MessageEvent, key, text string) error {
-	payload, err := json.Marshal(dmReply{Channel: m.Channel, TS: m.TimeStamp, Thread: m.ThreadTimeStamp, Text: text})
-	if err != nil {
-		return err
-	}
-	err = b.svc.OweReply(ctx, m.User, key, string(payload))
+// oweReply owes the answer to w's message, a DM that changed nothing,
+// under ctx's request key: refusal, or the chat answer when it is empty.
+// A redelivery of the message is not an error: it is answered already.
+func (b *Bot) oweReply(ctx context.Context, w exchange.Walk, refusal string) error {
+	err := b.svc.OweReply(ctx, w, refusal)
 	if errors.Is(err, store.ErrDuplicate) {
 		return nil
 	}
@@ -55,18 +39,27 @@ func (b *Bot) oweReply(ctx context.Context, m *slackevents.MessageEvent, key, te
 
 var _ = registerSender(exchange.KindReply, (*Bot).sendReply)
 
-// sendReply posts a reply planned by oweReply.
+// sendReply words and posts a reply the core owed, in the reader's
+// language and in the thread the message was in. The steps of a
+// walk-through and an evaluation's confirmation are plain text.
 func (b *Bot) sendReply(ctx context.Context, d store.Delivery, _ *store.Session) (string, string, error) {
-	var r dmReply
-	if err := json.Unmarshal([]byte(d.Payload), &r); err != nil || r.Channel == "" {
-		return "", "", fmt.Errorf("bot: reply row %d with payload %q", d.ID, d.Payload)
+	r, err := exchange.ReadReply(d.Payload)
+	if err != nil {
+		return "", "", fmt.Errorf("bot: reply row %d: %w", d.ID, err)
 	}
-	text, blocks := r.Text, sections(r.Text)
-	if text == "" {
-		w := exchange.Walk{UserID: d.Recipient, Channel: r.Channel}
-		text, blocks = b.chatAnswer(ctx, w, r.TS)
+	var opts []slack.MsgOption
+	switch l := b.readerLang(ctx, d.Recipient); {
+	case r.Walk != nil:
+		opts = []slack.MsgOption{slack.MsgOptionText(b.walkText(l, *r.Walk), false)}
+	case r.Eval != nil:
+		opts = []slack.MsgOption{slack.MsgOptionText(evalText(l, *r.Eval), false)}
+	default:
+		text, blocks := r.Text, sections(r.Text)
+		if text == "" {
+			text, blocks = b.chatAnswer(ctx, exchange.Walk{UserID: d.Recipient, Channel: r.Channel}, r.TS)
+		}
+		opts = []slack.MsgOption{slack.MsgOptionText(clipMrkdwn(text, maxPlainText), false), slack.MsgOptionBlocks(blocks...)}
 	}
-	opts := []slack.MsgOption{slack.MsgOptionText(clipMrkdwn(text, maxPlainText), false), slack.MsgOptionBlocks(blocks...)}
 	if r.Thread != "" {
 		opts = append(opts, slack.MsgOptionTS(r.Thread))
 	}

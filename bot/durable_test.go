@@ -92,7 +92,7 @@ func TestStoredBeforeAnswered(t *testing.T) {
 		if got := e.answered(1)["UA"]; got != 1 {
 			t.Fatalf("answers stored when Slack got its 200: %d, want 1", got)
 		}
-		e.bot.Wait()
+		e.deliver()
 		if got := e.postsTo("DUA"); len(got) == 0 || !strings.Contains(got[len(got)-1], "Saved. *Question 2 of 3:*") {
 			t.Errorf("reply after the answer = %q", got)
 		}

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/slackevents"
 
 	"github.com/exchangebot/exchangebot/exchange"
 	"github.com/exchangebot/exchangebot/i18n"
@@ -337,42 +336,35 @@ func (b *Bot) submitEvaluation(ctx context.Context, cb slack.InteractionCallback
 
 // evaluationReply takes a DM reply as the answer to the evaluation
 // question waiting there (the caller checked one waits), under the
-// message's redelivery key, and answers once it is stored.
-func (b *Bot) evaluationReply(ctx context.Context, m *slackevents.MessageEvent, w exchange.Walk, key, text string) error {
+// message's redelivery key; the confirmation is owed with it.
+func (b *Bot) evaluationReply(ctx context.Context, w exchange.Walk, text string) error {
 	_, control := ParseControl(text)
 	step, err := b.svc.EvaluationReply(ctx, w, text, control)
 	if errors.Is(err, store.ErrDuplicate) {
 		return nil
 	}
-	lang := b.readerLang(ctx, m.User)
 	var ue *UsageError
 	switch {
 	case errors.As(evalError(err), &ue):
 		// Refused, so nothing was stored: the refusal is what commits the key.
-		return b.oweReply(ctx, m, key, ue.In(lang))
+		return b.oweReply(ctx, w, ue.In(i18n.Lang(w.Lang)))
 	case err != nil:
 		return err
 	case step.Session == nil:
 		// Nothing waited after all (answered meanwhile): ordinary chat.
-		return b.oweReply(ctx, m, key, "")
+		return b.oweReply(ctx, w, "")
 	}
+	return nil
+}
+
+// evalText is the confirmation of a DM reply to an evaluation, in lang.
+func evalText(lang i18n.Lang, r exchange.EvalReply) string {
 	id := "eval.stopped"
 	switch {
-	case step.Saved && step.Phase == exchange.PhaseFollowUp:
+	case r.Saved && r.Phase == exchange.PhaseFollowUp:
 		id = "eval.change_saved"
-	case step.Saved:
+	case r.Saved:
 		id = "eval.plan_saved"
 	}
-	reply := i18n.T(lang, id, map[string]any{"ID": step.Session.ID})
-	// Stored with the message's key; the confirmation must not hold
-	// Slack's answer, as with a walk-through's.
-	b.after(func(ctx context.Context) error {
-		opts := []slack.MsgOption{slack.MsgOptionText(reply, false)}
-		if m.ThreadTimeStamp != "" {
-			opts = append(opts, slack.MsgOptionTS(m.ThreadTimeStamp))
-		}
-		_, _, err := b.slack.PostMessageContext(ctx, m.Channel, opts...)
-		return err
-	})
-	return nil
+	return i18n.T(lang, id, map[string]any{"ID": r.Session})
 }

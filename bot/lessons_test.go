@@ -160,10 +160,13 @@ func TestLessonsOverASessionsLife(t *testing.T) {
 	// A walks through the questions in the DM, skipping the second.
 	e.clock.Add(time.Hour)
 	e.event(dm(t, "EvA1", "DUA", "UA", "Mirror teams made the evaluación credible."))
+	e.deliver()
 	p.expect("answer 1", post{channel: "DUA", has: []string{"Saved.", "*Question 2 of 3:* What would you do differently?"}})
 	e.event(dm(t, "EvA2", "DUA", "UA", "skip"))
+	e.deliver()
 	p.expect("skip", post{channel: "DUA", has: []string{"Skipped.", "*Question 3 of 3:* What should peers replicate?"}})
 	e.event(dm(t, "EvA3", "DUA", "UA", "Share the registry early,\nwith a data agreement."))
+	e.deliver()
 	p.expect("answer 3", post{channel: "DUA", has: []string{"Saved. That was the last question: thank you!", "#1"}})
 	if got := e.answered(1); got["UA"] != 2 || got["UB"] != 0 {
 		t.Fatalf("answers = %v, want 2 from UA", got)
@@ -235,6 +238,7 @@ func TestDMAnswersActOnceAndStopKeepsThem(t *testing.T) {
 	e.event(first) // Slack redelivers the same event
 	// The same message under a new event id (Socket Mode and HTTP both).
 	e.event(strings.Replace(first, `"EvR1"`, `"EvR1-again"`, 1))
+	e.deliver()
 	if got := e.answered(1)["UA"]; got != 1 {
 		t.Fatalf("answers after redelivery = %d, want 1", got)
 	}
@@ -244,6 +248,7 @@ func TestDMAnswersActOnceAndStopKeepsThem(t *testing.T) {
 
 	e.event(dm(t, "EvR2", "DUA", "UA", "Start with the registry."))
 	e.event(dm(t, "EvR3", "DUA", "UA", "Stop"))
+	e.deliver()
 	replies := e.postsTo("DUA")
 	if last := replies[len(replies)-1]; !strings.Contains(last, "Stopped. I kept the 2 answers you gave for #1") {
 		t.Errorf("reply to stop = %q", last)

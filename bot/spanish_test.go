@@ -417,9 +417,11 @@ func (g *goldenBot) schedule() {
 func (g *goldenBot) at(t time.Time) { g.e.clock.Set(t) }
 func (g *goldenBot) deliver()       { g.e.deliver() }
 
-// dm is user's reply in their DM with the bot.
+// dm is user's reply in their DM with the bot, and the bot's answer
+// (an outbox row, delivered).
 func (g *goldenBot) dm(user, text string) {
 	g.e.event(dm(g.t, fmt.Sprintf("EvG%d", dmSeq.Add(1)), "D"+user, user, text))
+	g.deliver()
 }
 
 // answer has user answer session 1's questions in the DM, after it ends.

@@ -337,15 +337,10 @@ func (s *Service) EvaluationReply(ctx context.Context, w Walk, text string, stop
 			return false, err
 		}
 		st.Session, st.Phase = sess, phase
-		if text = CleanText(text); stop || text == "" {
-			st.Stopped = true
-			return false, tx.ChangeEvaluation(ctx, sess.ID, w.UserID, store.EvaluationChange{Awaiting: ptr(store.AwaitNothing)}, now)
+		if err := s.evalStep(ctx, tx, sess, w, phase, text, stop, &st, now); err != nil {
+			return false, err
 		}
-		st.Saved = true
-		if phase == PhaseFollowUp {
-			return false, tx.ChangeEvaluation(ctx, sess.ID, w.UserID, store.EvaluationChange{Changed: &text, Awaiting: ptr(store.AwaitNothing)}, now)
-		}
-		return s.setPlan(ctx, tx, sess, w.UserID, text, now)
+		return true, oweReply(ctx, tx, w, Reply{Eval: &EvalReply{Session: sess.ID, Phase: phase, Saved: st.Saved, Stopped: st.Stopped}}, now)
 	})
 	if errors.Is(err, errNothingWaits) {
 		return EvalStep{}, nil // as with Step, nothing stored: the caller owes a reply
@@ -354,6 +349,21 @@ func (s *Service) EvaluationReply(ctx context.Context, w Walk, text string, stop
 		return EvalStep{}, err
 	}
 	return st, nil
+}
+
+// evalStep stores, in tx, what a DM reply from w says to the evaluation
+// of sess waiting in phase, filling st.
+func (s *Service) evalStep(ctx context.Context, tx store.Tx, sess *store.Session, w Walk, phase, text string, stop bool, st *EvalStep, now time.Time) error {
+	if text = CleanText(text); stop || text == "" {
+		st.Stopped = true
+		return tx.ChangeEvaluation(ctx, sess.ID, w.UserID, store.EvaluationChange{Awaiting: ptr(store.AwaitNothing)}, now)
+	}
+	st.Saved = true
+	if phase == PhaseFollowUp {
+		return tx.ChangeEvaluation(ctx, sess.ID, w.UserID, store.EvaluationChange{Changed: &text, Awaiting: ptr(store.AwaitNothing)}, now)
+	}
+	_, err := s.setPlan(ctx, tx, sess, w.UserID, text, now)
+	return err
 }
 
 // RepliesToEvaluation reports whether a DM reply from w answers an

@@ -19,9 +19,14 @@ type Walk struct {
 	// stored with its question as asked (and its index, the same in
 	// every language).
 	Lang string
+	// TS and Thread place the message being answered (its thread's ts
+	// when it was in one), where its reply goes; Key is its request key,
+	// under which that reply is owed once (see Reply).
+	TS, Thread, Key string
 }
 
-// Step is where a walk-through stands after one reply.
+// Step is where a walk-through stands after one reply. The reply to
+// the person (a WalkReply) is owed in the same transaction.
 type Step struct {
 	// Session is what the reply was about; nil when no walk-through waits
 	// on this person here (the reply is ordinary chat): then nothing was
@@ -63,66 +68,22 @@ func (s *Service) Stop(ctx context.Context, w Walk) (Step, error) {
 }
 
 func (s *Service) walk(ctx context.Context, w Walk, move walkMove, text string) (Step, error) {
-	qs := s.p.Lessons.Questions
 	now := s.now()
 	var st Step
 	err := s.update(ctx, func(tx store.Tx) (bool, error) {
 		st = Step{}
-		p, err := tx.ActivePrompt(ctx, w.Channel, w.UserID)
-		if errors.Is(err, store.ErrNotFound) {
-			return false, errNothingWaits
-		}
-		if err != nil {
+		if err := s.step(ctx, tx, w, move, text, &st, now); err != nil {
 			return false, err
 		}
-		sess, err := tx.Session(ctx, p.SessionID)
-		if err != nil {
-			return false, err
-		}
-		if err := held(sess, now); err != nil {
-			return false, err
-		}
-		st.Session = sess
-		i := p.NextQuestion
-		switch move {
-		case moveStop:
-			if err := tx.StopPrompt(ctx, sess.ID, w.UserID, now); err != nil {
+		r := &WalkReply{Session: st.Session.ID, Title: st.Session.Title, Saved: st.Saved, Skipped: st.Skipped, Stopped: st.Stopped,
+			Next: st.Next, Done: st.Done, Answers: st.Answers}
+		if st.Done {
+			var err error
+			if r.Open, err = s.openWalk(ctx, tx, w); err != nil {
 				return false, err
 			}
-			counts, err := tx.Answered(ctx, sess.ID)
-			if err != nil {
-				return false, err
-			}
-			st.Stopped, st.Done, st.Answers, st.Next = true, true, counts[w.UserID], len(qs)
-			if err := oweHomes(ctx, tx, now, w.UserID); err != nil {
-				return false, err
-			}
-			return s.summarizeIfAllAnswered(ctx, tx, sess, now)
-		case moveSkip:
-			st.Skipped = true
-		case moveAnswer:
-			if i < len(qs) {
-				q := s.p.Lessons.QuestionsIn(w.Lang)[i]
-				l := store.Lesson{SessionID: sess.ID, UserID: w.UserID, QuestionIdx: i, Question: q, Answer: text}
-				if _, err := tx.SaveAnswer(ctx, l, now); err != nil {
-					return false, err
-				}
-			}
-			st.Saved = true
 		}
-		i++
-		st.Next = i
-		if i < len(qs) {
-			return false, tx.AdvancePrompt(ctx, sess.ID, w.UserID, i, store.PromptAnswering, now)
-		}
-		st.Done = true
-		if err := tx.AdvancePrompt(ctx, sess.ID, w.UserID, i, store.PromptDone, now); err != nil {
-			return false, err
-		}
-		if err := oweHomes(ctx, tx, now, w.UserID); err != nil {
-			return false, err
-		}
-		return s.summarizeIfAllAnswered(ctx, tx, sess, now)
+		return true, oweReply(ctx, tx, w, Reply{Walk: r}, now)
 	})
 	if errors.Is(err, errNothingWaits) {
 		return Step{}, nil
@@ -133,17 +94,68 @@ func (s *Service) walk(ctx context.Context, w Walk, move walkMove, text string) 
 	return st, nil
 }
 
-// Waiting returns the session and question a reply from w would answer
-// next, if any: after one walk-through ends, another may still be open.
-func (s *Service) Waiting(ctx context.Context, w Walk) (sess *store.Session, next int, ok bool) {
-	p, err := s.st.ActivePrompt(ctx, w.Channel, w.UserID)
-	if err != nil || p.NextQuestion >= len(s.p.Lessons.Questions) {
-		return nil, 0, false
+// step moves w's walk-through one step in tx, filling st.
+func (s *Service) step(ctx context.Context, tx store.Tx, w Walk, move walkMove, text string, st *Step, now time.Time) error {
+	qs := s.p.Lessons.Questions
+	p, err := tx.ActivePrompt(ctx, w.Channel, w.UserID)
+	if errors.Is(err, store.ErrNotFound) {
+		return errNothingWaits
 	}
-	if sess, err = s.st.Session(ctx, p.SessionID); err != nil {
-		return nil, 0, false
+	if err != nil {
+		return err
 	}
-	return sess, p.NextQuestion, true
+	sess, err := tx.Session(ctx, p.SessionID)
+	if err != nil {
+		return err
+	}
+	if err := held(sess, now); err != nil {
+		return err
+	}
+	st.Session = sess
+	i := p.NextQuestion
+	switch move {
+	case moveStop:
+		if err := tx.StopPrompt(ctx, sess.ID, w.UserID, now); err != nil {
+			return err
+		}
+		counts, err := tx.Answered(ctx, sess.ID)
+		if err != nil {
+			return err
+		}
+		st.Stopped, st.Done, st.Answers, st.Next = true, true, counts[w.UserID], len(qs)
+		return s.walkEnded(ctx, tx, sess, w, now)
+	case moveSkip:
+		st.Skipped = true
+	case moveAnswer:
+		if i < len(qs) {
+			q := s.p.Lessons.QuestionsIn(w.Lang)[i]
+			l := store.Lesson{SessionID: sess.ID, UserID: w.UserID, QuestionIdx: i, Question: q, Answer: text}
+			if _, err := tx.SaveAnswer(ctx, l, now); err != nil {
+				return err
+			}
+		}
+		st.Saved = true
+	}
+	i++
+	st.Next = i
+	if i < len(qs) {
+		return tx.AdvancePrompt(ctx, sess.ID, w.UserID, i, store.PromptAnswering, now)
+	}
+	st.Done = true
+	if err := tx.AdvancePrompt(ctx, sess.ID, w.UserID, i, store.PromptDone, now); err != nil {
+		return err
+	}
+	return s.walkEnded(ctx, tx, sess, w, now)
+}
+
+// walkEnded owes what the end of w's walk-through about sess changes:
+// their Home, and the summary once every speaker is through.
+func (s *Service) walkEnded(ctx context.Context, tx store.Tx, sess *store.Session, w Walk, now time.Time) error {
+	if err := oweHomes(ctx, tx, now, w.UserID); err != nil {
+		return err
+	}
+	_, err := s.summarizeIfAllAnswered(ctx, tx, sess, now)
+	return err
 }
 
 // held refuses lessons for a session that has not ended yet.
