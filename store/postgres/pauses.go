@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/exchangebot/exchangebot/store/internal/assemble"
 )
 
 // SetRatePause records a pause under key until until, rounded up to the
@@ -34,7 +36,7 @@ func (s *Store) RatePauses(ctx context.Context, now time.Time) (map[string]time.
 	var key string
 	var until int64
 	_, err = pgx.ForEachRow(rows, []any{&key, &until}, func() error {
-		out[key] = fromUnix(until)
+		out[key] = assemble.Time(until)
 		return nil
 	})
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/internal/assemble"
 )
 
 // IssueAnswerToken makes a new answer link token for email at the
@@ -45,7 +46,7 @@ func (s *Store) AnswerToken(ctx context.Context, token string) (store.AnswerToke
 	if err != nil {
 		return store.AnswerToken{}, fmt.Errorf("store: answer token: %w", err)
 	}
-	a.Created = fromUnix(created)
+	a.Created = assemble.Time(created)
 	return a, nil
 }
 

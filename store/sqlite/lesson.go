@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/internal/assemble"
 )
 
 const promptColumns = "session_id, user_id, dm_channel, state, next_question, prompted_at, updated_at"
@@ -18,8 +19,8 @@ func scanPrompt(sc scanner) (store.Prompt, error) {
 	var p store.Prompt
 	var prompted, updated int64
 	err := sc.Scan(&p.SessionID, &p.UserID, &p.DMChannel, &p.State, &p.NextQuestion, &prompted, &updated)
-	p.PromptedAt = time.Unix(prompted, 0).UTC()
-	p.Updated = time.Unix(updated, 0).UTC()
+	p.PromptedAt = assemble.Time(prompted)
+	p.Updated = assemble.Time(updated)
 	return p, err
 }
 
@@ -150,9 +151,9 @@ func scanLesson(sc scanner, extra ...any) (store.Lesson, error) {
 	dst := append([]any{&l.ID, &l.SessionID, &l.UserID, &l.QuestionIdx, &l.Question, &l.Answer, &created, &updated,
 		&l.SessionTitle, &start, &l.SessionKind, &l.AnnounceChannel, &l.AnnounceTS}, extra...)
 	err := sc.Scan(dst...)
-	l.Created = time.Unix(created, 0).UTC()
-	l.Updated = time.Unix(updated, 0).UTC()
-	l.SessionStart = time.Unix(start, 0).UTC()
+	l.Created = assemble.Time(created)
+	l.Updated = assemble.Time(updated)
+	l.SessionStart = assemble.Time(start)
 	return l, err
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/exchangebot/exchangebot/store/internal/assemble"
 )
 
 // SetRatePause records a pause under key until until, rounded up to the
@@ -38,7 +40,7 @@ func (s *Store) RatePauses(ctx context.Context, now time.Time) (map[string]time.
 		if err := rows.Scan(&key, &until); err != nil {
 			return nil, fmt.Errorf("store: rate pauses: %w", err)
 		}
-		out[key] = time.Unix(until, 0).UTC()
+		out[key] = assemble.Time(until)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: rate pauses: %w", err)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/internal/assemble"
 )
 
 // tokenBytes gives 192 random bits, above the 128 the feeds need.
@@ -50,7 +51,7 @@ func (s *Store) FeedTokenCreated(ctx context.Context, userID string) (time.Time,
 	if err != nil {
 		return time.Time{}, fmt.Errorf("store: feed token for %s: %w", userID, err)
 	}
-	return time.Unix(at, 0).UTC(), nil
+	return assemble.Time(at), nil
 }
 
 // FeedTokenUser returns the user a feed token belongs to, or ErrNotFound

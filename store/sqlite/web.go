@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/internal/assemble"
 )
 
 // IssueAnswerToken makes a new answer link token for email at the
@@ -44,7 +45,7 @@ func (s *Store) AnswerToken(ctx context.Context, token string) (store.AnswerToke
 	if err != nil {
 		return store.AnswerToken{}, fmt.Errorf("store: answer token: %w", err)
 	}
-	a.Created = time.Unix(created, 0).UTC()
+	a.Created = assemble.Time(created)
 	return a, nil
 }
 
