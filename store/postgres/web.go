@@ -14,6 +14,7 @@ import (
 
 	"github.com/exchangebot/exchangebot/store"
 	"github.com/exchangebot/exchangebot/store/internal/assemble"
+	"github.com/exchangebot/exchangebot/store/internal/filter"
 )
 
 // IssueAnswerToken makes a new answer link token for email at the
@@ -50,43 +51,17 @@ func (s *Store) AnswerToken(ctx context.Context, token string) (store.AnswerToke
 	return a, nil
 }
 
-// libraryFilter is the condition q's filters add on lessons l joined to
-// sessions s (" AND …", or ""), with its arguments as $1, $2, ….
-func libraryFilter(q store.LessonQuery) (string, []any) {
-	var where []string
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
-	if q.Partner != "" {
-		where = append(where, "EXISTS (SELECT 1 FROM session_partners p WHERE p.session_id = s.id AND lower(p.name) = lower("+arg(q.Partner)+"))")
-	}
-	if q.Kind != "" {
-		where = append(where, "s.kind = "+arg(q.Kind))
-	}
-	if !q.From.IsZero() {
-		where = append(where, "s.starts_at >= "+arg(unix(q.From)))
-	}
-	if !q.To.IsZero() {
-		where = append(where, "s.starts_at < "+arg(unix(q.To)))
-	}
-	if len(where) == 0 {
-		return "", nil
-	}
-	return " AND " + strings.Join(where, " AND "), args
-}
-
 // Library lists lessons matching q; see store.Store.
 func (s *Store) Library(ctx context.Context, q store.LessonQuery) ([]store.SearchResult, error) {
 	if q.Limit <= 0 {
 		q.Limit = 50
 	}
-	filter, args := libraryFilter(q)
 	if strings.TrimSpace(q.Words) == "" {
-		rows, err := s.pool.Query(ctx, "SELECT "+lessonColumns+`
-			FROM lessons l JOIN sessions s ON s.id = l.session_id WHERE true`+filter+
-			fmt.Sprintf(" ORDER BY l.updated_at DESC, l.id DESC LIMIT $%d", len(args)+1), append(args, q.Limit)...)
+		args := filter.NewArgs("$")
+		query := "SELECT " + lessonColumns + `
+			FROM lessons l JOIN sessions s ON s.id = l.session_id WHERE true` + filter.Lessons(q, args) +
+			" ORDER BY l.updated_at DESC, l.id DESC LIMIT " + args.Add(q.Limit)
+		rows, err := s.pool.Query(ctx, query, args.List()...)
 		out, err := collect(rows, err, func(row pgx.Row) (r store.SearchResult, err error) {
 			r.Lesson, err = scanLesson(row)
 			r.Snippet = r.Answer
@@ -101,5 +76,5 @@ func (s *Store) Library(ctx context.Context, q store.LessonQuery) ([]store.Searc
 	if len(terms) == 0 {
 		return nil, nil
 	}
-	return s.searchAll(ctx, terms, filter, args, q.Limit)
+	return s.searchAll(ctx, terms, q)
 }

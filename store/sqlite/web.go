@@ -13,6 +13,7 @@ import (
 
 	"github.com/exchangebot/exchangebot/store"
 	"github.com/exchangebot/exchangebot/store/internal/assemble"
+	"github.com/exchangebot/exchangebot/store/internal/filter"
 )
 
 // IssueAnswerToken makes a new answer link token for email at the
@@ -49,43 +50,17 @@ func (s *Store) AnswerToken(ctx context.Context, token string) (store.AnswerToke
 	return a, nil
 }
 
-// libraryFilter is the WHERE clause (after the search's own) that q's
-// filters add, on lessons l joined to sessions s, with its arguments.
-func libraryFilter(q store.LessonQuery) (string, []any) {
-	var where []string
-	var args []any
-	if q.Partner != "" {
-		where = append(where, "EXISTS (SELECT 1 FROM session_partners p WHERE p.session_id = s.id AND lower(p.name) = lower(?))")
-		args = append(args, q.Partner)
-	}
-	if q.Kind != "" {
-		where = append(where, "s.kind = ?")
-		args = append(args, q.Kind)
-	}
-	if !q.From.IsZero() {
-		where = append(where, "s.starts_at >= ?")
-		args = append(args, q.From.Unix())
-	}
-	if !q.To.IsZero() {
-		where = append(where, "s.starts_at < ?")
-		args = append(args, q.To.Unix())
-	}
-	if len(where) == 0 {
-		return "", nil
-	}
-	return " AND " + strings.Join(where, " AND "), args
-}
-
 // Library lists lessons matching q; see store.Store.
 func (s *Store) Library(ctx context.Context, q store.LessonQuery) ([]store.SearchResult, error) {
 	if q.Limit <= 0 {
 		q.Limit = 50
 	}
-	filter, args := libraryFilter(q)
 	if strings.TrimSpace(q.Words) == "" {
-		rows, err := s.db.QueryContext(ctx, "SELECT "+lessonColumns+`
-			FROM lessons l JOIN sessions s ON s.id = l.session_id WHERE 1`+filter+`
-			ORDER BY l.updated_at DESC, l.id DESC LIMIT ?`, append(args, q.Limit)...)
+		args := filter.NewArgs("?")
+		query := "SELECT " + lessonColumns + `
+			FROM lessons l JOIN sessions s ON s.id = l.session_id WHERE 1` + filter.Lessons(q, args) + `
+			ORDER BY l.updated_at DESC, l.id DESC LIMIT ` + args.Add(q.Limit)
+		rows, err := s.db.QueryContext(ctx, query, args.List()...)
 		out, err := collect(rows, err, func(sc scanner) (r store.SearchResult, err error) {
 			r.Lesson, err = scanLesson(sc)
 			r.Snippet = r.Answer
@@ -100,9 +75,9 @@ func (s *Store) Library(ctx context.Context, q store.LessonQuery) ([]store.Searc
 	if len(terms) == 0 {
 		return nil, nil
 	}
-	res, err := s.searchWhere(ctx, strings.Join(terms, " "), filter, args, q.Limit)
+	res, err := s.searchWhere(ctx, strings.Join(terms, " "), q)
 	if err != nil || len(res) > 0 || len(terms) == 1 {
 		return res, err
 	}
-	return s.searchWhere(ctx, strings.Join(terms, " OR "), filter, args, q.Limit)
+	return s.searchWhere(ctx, strings.Join(terms, " OR "), q)
 }
