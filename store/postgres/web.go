@@ -2,9 +2,7 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/subtle"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -20,13 +18,12 @@ import (
 // IssueAnswerToken makes a new answer link token for email at the
 // session; only its hash is stored.
 func (t *Tx) IssueAnswerToken(ctx context.Context, sessionID int64, email string, now time.Time) (string, error) {
-	buf := make([]byte, tokenBytes)
-	if _, err := rand.Read(buf); err != nil {
+	token, hash, err := assemble.NewToken()
+	if err != nil {
 		return "", fmt.Errorf("store: answer token: %w", err)
 	}
-	token := base64.RawURLEncoding.EncodeToString(buf)
-	_, err := t.exec(ctx, "INSERT INTO answer_tokens (token_hash, session_id, email, created_at) VALUES ($1, $2, $3, $4)",
-		hashToken(token), sessionID, strings.ToLower(email), unix(now))
+	_, err = t.exec(ctx, "INSERT INTO answer_tokens (token_hash, session_id, email, created_at) VALUES ($1, $2, $3, $4)",
+		hash, sessionID, strings.ToLower(email), unix(now))
 	if err != nil {
 		return "", fmt.Errorf("store: answer token for session %d: %w", sessionID, err)
 	}
@@ -35,7 +32,7 @@ func (t *Tx) IssueAnswerToken(ctx context.Context, sessionID int64, email string
 
 // AnswerToken returns what token stands for, or ErrNotFound.
 func (s *Store) AnswerToken(ctx context.Context, token string) (store.AnswerToken, error) {
-	want := hashToken(token)
+	want := assemble.TokenHash(token)
 	var a store.AnswerToken
 	var got []byte
 	var created int64

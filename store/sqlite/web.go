@@ -2,10 +2,8 @@ package sqlite
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/subtle"
 	"database/sql"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -19,13 +17,12 @@ import (
 // IssueAnswerToken makes a new answer link token for email at the
 // session; only its hash is stored.
 func (t *Tx) IssueAnswerToken(ctx context.Context, sessionID int64, email string, now time.Time) (string, error) {
-	buf := make([]byte, tokenBytes)
-	if _, err := rand.Read(buf); err != nil {
+	token, hash, err := assemble.NewToken()
+	if err != nil {
 		return "", fmt.Errorf("store: answer token: %w", err)
 	}
-	token := base64.RawURLEncoding.EncodeToString(buf)
-	_, err := t.exec(ctx, "INSERT INTO answer_tokens (token_hash, session_id, email, created_at) VALUES (?, ?, ?, ?)",
-		hashToken(token), sessionID, strings.ToLower(email), now.Unix())
+	_, err = t.exec(ctx, "INSERT INTO answer_tokens (token_hash, session_id, email, created_at) VALUES (?, ?, ?, ?)",
+		hash, sessionID, strings.ToLower(email), now.Unix())
 	if err != nil {
 		return "", fmt.Errorf("store: answer token for session %d: %w", sessionID, err)
 	}
@@ -34,7 +31,7 @@ func (t *Tx) IssueAnswerToken(ctx context.Context, sessionID int64, email string
 
 // AnswerToken returns what token stands for, or ErrNotFound.
 func (s *Store) AnswerToken(ctx context.Context, token string) (store.AnswerToken, error) {
-	want := hashToken(token)
+	want := assemble.TokenHash(token)
 	var a store.AnswerToken
 	var got []byte
 	var created int64
