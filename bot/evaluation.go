@@ -317,21 +317,32 @@ func (b *Bot) submitEvaluation(ctx context.Context, cb slack.InteractionCallback
 		return nil, &httpError{http.StatusBadRequest, fmt.Sprintf("evaluation view with metadata %q", cb.View.PrivateMetadata)}
 	}
 	text := stateValue(cb, "text", "text").Value
-	save, done := b.svc.SavePlan, "eval.plan_saved"
+	save := b.svc.SavePlan
 	if meta.Phase == exchange.PhaseFollowUp {
-		save, done = b.svc.SaveChange, "eval.change_saved"
+		save = b.svc.SaveChange
 	}
-	s, err := save(ctx, cb.User.ID, meta.Session, text)
+	// Their confirmation is owed with the answer, in their DM.
+	_, err := save(ctx, cb.User.ID, meta.Session, text, &exchange.ConfirmTo{})
+	if errors.Is(err, store.ErrDuplicate) {
+		return nil, nil // stored and confirmed when it first came
+	}
 	lang := b.readerLang(ctx, cb.User.ID)
 	var ue *UsageError
 	if errors.As(evalError(err), &ue) {
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{"text": ue.In(lang)}), nil
 	}
-	if err != nil {
-		return nil, err
+	return nil, err
+}
+
+// formText confirms, in lang, what a form stored.
+func formText(lang i18n.Lang, f exchange.FormReply) string {
+	switch f.Saved {
+	case exchange.SavedPlan:
+		return tr(lang, "eval.plan_saved", "ID", f.Session)
+	case exchange.SavedChange:
+		return tr(lang, "eval.change_saved", "ID", f.Session)
 	}
-	b.tellUser(ctx, "", cb.User.ID, Reply{Text: i18n.T(lang, done, map[string]any{"ID": s.ID})})
-	return nil, nil
+	return tr(lang, "form.lessons.saved", "Count", f.Answers, "Title", escapeText(f.Title), "ID", f.Session)
 }
 
 // evaluationReply takes a DM reply as the answer to the evaluation
