@@ -55,7 +55,11 @@ func (b *Bot) sendReply(ctx context.Context, d store.Delivery, _ *store.Session)
 	case r.Eval != nil:
 		opts = []slack.MsgOption{slack.MsgOptionText(evalText(l, *r.Eval), false)}
 	case r.Form != nil:
-		opts = []slack.MsgOption{slack.MsgOptionText(formText(l, *r.Form), false)}
+		text, err := b.formText(ctx, l, d.Recipient, *r.Form)
+		if text == "" || err != nil {
+			return "", "", err
+		}
+		opts = []slack.MsgOption{slack.MsgOptionText(text, false)}
 	default:
 		text, blocks := r.Text, sections(r.Text)
 		if text == "" {

@@ -334,15 +334,26 @@ func (b *Bot) submitEvaluation(ctx context.Context, cb slack.InteractionCallback
 	return nil, err
 }
 
-// formText confirms, in lang, what a form stored.
-func formText(lang i18n.Lang, f exchange.FormReply) string {
+// formText confirms, in lang, what a form stored. A session scheduled
+// is described as it is now; one gone since is confirmed by nothing.
+func (b *Bot) formText(ctx context.Context, lang i18n.Lang, userID string, f exchange.FormReply) (string, error) {
 	switch f.Saved {
 	case exchange.SavedPlan:
-		return tr(lang, "eval.plan_saved", "ID", f.Session)
+		return tr(lang, "eval.plan_saved", "ID", f.Session), nil
 	case exchange.SavedChange:
-		return tr(lang, "eval.change_saved", "ID", f.Session)
+		return tr(lang, "eval.change_saved", "ID", f.Session), nil
+	case exchange.SavedSession:
+		s, err := b.store.Session(ctx, f.Session)
+		if errors.Is(err, store.ErrNotFound) {
+			return "", nil
+		}
+		if err != nil {
+			return "", err
+		}
+		r, err := b.newSessionReply(ctx, lang, userID, s, f.Request)
+		return r.Text, err
 	}
-	return tr(lang, "form.lessons.saved", "Count", f.Answers, "Title", escapeText(f.Title), "ID", f.Session)
+	return tr(lang, "form.lessons.saved", "Count", f.Answers, "Title", escapeText(f.Title), "ID", f.Session), nil
 }
 
 // evaluationReply takes a DM reply as the answer to the evaluation

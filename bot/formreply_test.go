@@ -157,3 +157,47 @@ func TestEvaluationFormsConfirmedOnce(t *testing.T) {
 		t.Fatalf("posts after the follow-up form: %+v", got)
 	}
 }
+
+// The new-session form opened from the Home (no channel to answer in)
+// owes its confirmation as a DM with the session; opened from a channel,
+// it answers there, ephemerally, at once, as before.
+func TestNewSessionFormFromHomeConfirmedOnce(t *testing.T) {
+	e := newTestBot(t)
+	form := map[string]map[string]any{
+		"title":    {"type": "plain_text_input", "value": "Youth employment"},
+		"kind":     {"type": "static_select", "selected_option": map[string]any{"value": "webinar"}},
+		"date":     {"type": "datepicker", "selected_date": futureDate(3)},
+		"time":     {"type": "timepicker", "selected_time": "15:00"},
+		"tz":       {"type": "static_select", "selected_option": map[string]any{"value": "America/Santiago"}},
+		"duration": {"type": "static_select", "selected_option": map[string]any{"value": "90"}},
+		"channel":  {"type": "conversations_select", "selected_conversation": "CANN"},
+	}
+	fromHome := viewSubmission("U1", form, `{}`)
+	e.submitted(fromHome)
+	if got := e.slack.Calls("chat.postMessage", "chat.postEphemeral"); len(got) != 0 {
+		t.Fatalf("posted before the delivery engine ran: %+v", got)
+	}
+	if rows := e.replyRows(); len(rows) != 1 || rows[0].Recipient != "U1" || rows[0].State != store.StatePending {
+		t.Fatalf("reply rows once the session was stored: %+v", rows)
+	}
+	e.deliver()
+	e.submitted(fromHome)
+	e.deliver()
+	if n := e.sessionCount(); n != 1 {
+		t.Fatalf("%d sessions after a redelivered form", n)
+	}
+	got := e.postedIn("DU1", 0)
+	if len(got) != 1 || !strings.HasPrefix(got[0].Text, "Scheduled *#1* Youth employment") || !strings.Contains(got[0].Text, "<#CANN>") {
+		t.Fatalf("DMs to the organiser: %+v", got)
+	}
+
+	// From a channel: the answer is the form's own, ephemeral, and no
+	// row is owed for it.
+	e.submitted(viewSubmission("U1", form, `{"channel":"C1"}`))
+	if got := e.lastEphemeral("U1"); !strings.HasPrefix(got, "Scheduled *#2* Youth employment") {
+		t.Errorf("organiser told %q", got)
+	}
+	if rows := e.replyRows(); len(rows) != 1 {
+		t.Errorf("reply rows after the form from a channel: %+v", rows)
+	}
+}

@@ -9,7 +9,7 @@ import (
 )
 
 // A form a person submits (their lessons, what they will apply, what
-// changed) is confirmed to them afterwards. Whether it is depends on the
+// changed, a new session) is confirmed to them afterwards. Whether it is depends on the
 // surface: Slack closes the modal and owes a message, a web page answers
 // in its own response and owes nothing. So the surface asks, in the
 // operation's input (ConfirmTo), and the operation owes the confirmation
@@ -30,14 +30,21 @@ const (
 	SavedLessons = "lessons" // answers to the lesson questions
 	SavedPlan    = "plan"    // what they will apply (evaluation)
 	SavedChange  = "change"  // what changed since (follow-up)
+	SavedSession = "session" // a session (or series) scheduled
 )
 
 // FormReply is what a form stored, for the surface to word.
 type FormReply struct {
-	Saved   string `json:"saved"` // SavedLessons, SavedPlan or SavedChange
-	Session int64  `json:"session"`
+	Saved   string `json:"saved"`   // one of the Saved* words
+	Session int64  `json:"session"` // a series' first occurrence
 	Title   string `json:"title,omitempty"`
 	Answers int    `json:"answers,omitempty"` // lessons stored
+	Request int64  `json:"request,omitempty"` // the request a session was planned from
+}
+
+// scheduled confirms sess, scheduled from d.
+func scheduled(sess *store.Session, d Draft) FormReply {
+	return FormReply{Saved: SavedSession, Session: sess.ID, Title: sess.Title, Request: d.Request}
 }
 
 // oweConfirmation owes userID the confirmation f, in tx, when to asks

@@ -4,17 +4,27 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"sort"
 	"testing"
 	"time"
 
 	"github.com/exchangebot/exchangebot/store"
 )
 
-// formReplies are the form confirmations owed to user.
+// formReplies are the form confirmations owed to user, in the order
+// they were owed.
 func (e *testEnv) formReplies(user string) []Reply {
 	e.t.Helper()
+	all, err := e.store.Deliveries(context.Background(), 0)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
 	var out []Reply
-	for _, d := range e.rows(0, KindReply) {
+	for _, d := range all {
+		if d.Kind != KindReply {
+			continue
+		}
 		r, err := ReadReply(d.Payload)
 		if err != nil {
 			e.t.Fatal(err)
@@ -113,5 +123,35 @@ func TestEvaluationFormsConfirmOnlyWhenAsked(t *testing.T) {
 	want = append(want, Reply{Form: &FormReply{Saved: SavedChange, Session: s.ID, Title: "Youth employment"}})
 	if got := e.formReplies("P1"); !reflect.DeepEqual(got, want) {
 		t.Fatalf("change confirmations = %+v, want %+v", got, want)
+	}
+}
+
+// Scheduling confirms the same way, naming the session (a series' first
+// occurrence) and the request it was planned from.
+func TestScheduleConfirmsOnlyWhenAsked(t *testing.T) {
+	e := newTestService(t)
+	ctx := context.Background()
+	by := Actor{UserID: "U1", Channel: "C1"}
+	if _, err := e.svc.Schedule(ctx, by, Draft{Title: "Unasked", Start: t0.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.formReplies("U1"); len(got) != 0 {
+		t.Fatalf("confirmation owed though none was asked for: %+v", got)
+	}
+	one, err := e.svc.Schedule(ctx, by, Draft{Title: "One", Start: t0.Add(2 * time.Hour), Confirm: &ConfirmTo{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := e.svc.Schedule(ctx, by, Draft{Title: "Weekly", Start: t0.Add(3 * time.Hour),
+		Repeat: Repeat{Every: EveryWeek, Count: count(2)}, Confirm: &ConfirmTo{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Reply{
+		{Form: &FormReply{Saved: SavedSession, Session: one.ID, Title: "One"}},
+		{Form: &FormReply{Saved: SavedSession, Session: first.ID, Title: "Weekly"}},
+	}
+	if got := e.formReplies("U1"); !reflect.DeepEqual(got, want) {
+		t.Fatalf("confirmations = %+v, want %+v", got, want)
 	}
 }
