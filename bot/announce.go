@@ -181,7 +181,7 @@ func (b *Bot) showReply(l i18n.Lang, s *store.Session) Reply {
 		extra = append(extra, b.calendarLinks(l, s, true))
 	}
 	if link := Permalink(s.AnnounceChannel, s.AnnounceTS); link != "" {
-		extra = append(extra, tr(l, "native.show.announcement", "Link", link, "Channel", "<#"+s.AnnounceChannel+">"))
+		extra = append(extra, tr(l, "native.show.announcement", "Link", link, "Channel", channelRef(s.AnnounceChannel)))
 	}
 	body := fmt.Sprintf("*%s*\n%s\n\n%s", escapeText(sessionTitle(l, s)), sessionBody(l, s), strings.Join(extra, "\n"))
 	return Reply{Text: clipMrkdwn(body, maxPlainText), Blocks: fitBlocks(sections(body), maxMessageBlocks,

@@ -66,7 +66,7 @@ func (b *Bot) listReply(l i18n.Lang, scope string, p exchange.Page) Reply {
 		return Reply{Text: tr(l, "native.list.none", "Title", title, "Command", "`"+b.cfg.Command+" "+tr(l, "native.list.word_new")+"`")}
 	}
 	if len(p.Sessions) == 0 {
-		return Reply{Text: tr(l, "native.list.past_last_page", "Title", title, "Pages", p.Pages(), "First", b.listCommand(l, scope, 1))}
+		return Reply{Text: tr(l, "native.list.past_last_page", "Title", title, "Count", p.Pages(), "First", b.listCommand(l, scope, 1))}
 	}
 	lines := []string{"*" + title + "*"}
 	if p.Pages() > 1 {

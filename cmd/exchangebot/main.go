@@ -57,7 +57,11 @@ every subcommand takes -config FILE (default: config.yaml here if present)
 
 func run(args []string, stdout, stderr io.Writer) int {
 	cmd := "serve"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+	switch {
+	case len(args) > 0 && isHelpFlag(args[0]):
+		// Asked of the program, not of serve: every subcommand's usage.
+		cmd, args = "help", args[1:]
+	case len(args) > 0 && !strings.HasPrefix(args[0], "-"):
 		cmd, args = args[0], args[1:]
 	}
 	var err error
@@ -78,20 +82,31 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdMigrate(args, stdout)
 	case "version", "-version", "--version":
 		err = cmdVersion(stdout)
-	case "help", "-h", "--help":
+	case "help":
 		fmt.Fprint(stdout, usageText)
 		return 0
 	default:
 		fmt.Fprintf(stderr, "exchangebot: unknown command %q\n%s", cmd, usageText)
 		return 2
 	}
+	if errors.Is(err, flag.ErrHelp) {
+		// -h was asked for and answered (the flag package printed the
+		// subcommand's flags): not a failure, as with flag.ExitOnError.
+		return 0
+	}
 	if err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(stderr, "exchangebot %s: %v\n", cmd, err)
-		}
+		fmt.Fprintf(stderr, "exchangebot %s: %v\n", cmd, err)
 		return 1
 	}
 	return 0
+}
+
+func isHelpFlag(arg string) bool {
+	switch arg {
+	case "-h", "-help", "--help":
+		return true
+	}
+	return false
 }
 
 // flags makes a FlagSet with the shared -config flag.

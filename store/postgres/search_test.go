@@ -111,6 +111,9 @@ func FuzzSearchTerms(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in string) {
 		for _, term := range searchTerms(in) {
+			if strings.ContainsRune(term.text, 0) {
+				t.Fatalf("term %q from %q holds a NUL, which PostgreSQL refuses in text", term.text, in)
+			}
 			switch term.function {
 			case "to_tsquery":
 				if !prefixTerm.MatchString(term.text) {
