@@ -128,14 +128,8 @@ func (t *Tx) ChangeEvaluation(ctx context.Context, sessionID int64, userID strin
 		r := int32(*c.Rating)
 		rating = &r
 	}
-	var awaitingAt, followed *int64
+	awaitingAt, followed := assemble.ChangeStamps(c, now)
 	at := unix(now)
-	if c.Awaiting != nil && *c.Awaiting != "" {
-		awaitingAt = &at
-	}
-	if c.FollowedUp {
-		followed = &at
-	}
 	n, err := t.affected(ctx, `UPDATE evaluations SET
 		dm_channel = COALESCE($1::text, dm_channel),
 		awaiting = COALESCE($2::text, awaiting), awaiting_at = COALESCE($3::bigint, awaiting_at),

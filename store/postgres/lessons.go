@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/internal/assemble"
 )
 
 const promptColumns = "session_id, user_id, dm_channel, state, next_question, prompted_at, updated_at"
@@ -17,8 +18,8 @@ func scanPrompt(row pgx.Row) (store.Prompt, error) {
 	var p store.Prompt
 	var prompted, updated int64
 	err := row.Scan(&p.SessionID, &p.UserID, &p.DMChannel, &p.State, &p.NextQuestion, &prompted, &updated)
-	p.PromptedAt = fromUnix(prompted)
-	p.Updated = fromUnix(updated)
+	p.PromptedAt = assemble.Time(prompted)
+	p.Updated = assemble.Time(updated)
 	return p, err
 }
 
@@ -137,9 +138,9 @@ func scanLesson(row pgx.Row, extra ...any) (store.Lesson, error) {
 	dst := append([]any{&l.ID, &l.SessionID, &l.UserID, &l.QuestionIdx, &l.Question, &l.Answer, &created, &updated,
 		&l.SessionTitle, &start, &l.SessionKind, &l.AnnounceChannel, &l.AnnounceTS}, extra...)
 	err := row.Scan(dst...)
-	l.Created = fromUnix(created)
-	l.Updated = fromUnix(updated)
-	l.SessionStart = fromUnix(start)
+	l.Created = assemble.Time(created)
+	l.Updated = assemble.Time(updated)
+	l.SessionStart = assemble.Time(start)
 	return l, err
 }
 

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/exchangebot/exchangebot/store/internal/assemble"
 )
 
 // SetRatePause records a pause under key until until, rounded up to the
@@ -15,7 +17,7 @@ import (
 func (s *Store) SetRatePause(ctx context.Context, key string, until, now time.Time) error {
 	if _, err := s.exec(ctx, `INSERT INTO rate_pauses (key, until_at) VALUES ($1, $2)
 		ON CONFLICT (key) DO UPDATE SET until_at = GREATEST(rate_pauses.until_at, excluded.until_at)`,
-		key, ceilUnix(until)); err != nil {
+		key, assemble.CeilUnix(until)); err != nil {
 		return fmt.Errorf("store: rate pause %s: %w", key, err)
 	}
 	if _, err := s.exec(ctx, "DELETE FROM rate_pauses WHERE until_at <= $1", unix(now)); err != nil {
@@ -34,21 +36,11 @@ func (s *Store) RatePauses(ctx context.Context, now time.Time) (map[string]time.
 	var key string
 	var until int64
 	_, err = pgx.ForEachRow(rows, []any{&key, &until}, func() error {
-		out[key] = fromUnix(until)
+		out[key] = assemble.Time(until)
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: rate pauses: %w", err)
 	}
 	return out, nil
-}
-
-// ceilUnix is t in unix seconds, rounded up: a pause kept to the second
-// must not end before the service said.
-func ceilUnix(t time.Time) int64 {
-	sec := t.Unix()
-	if t.After(time.Unix(sec, 0)) {
-		sec++
-	}
-	return sec
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/internal/assemble"
 )
 
 var (
@@ -126,8 +127,6 @@ func collect[T any](rows pgx.Rows, err error, scan func(pgx.Row) (T, error)) ([]
 
 func unix(t time.Time) int64 { return t.Unix() }
 
-func fromUnix(sec int64) time.Time { return time.Unix(sec, 0).UTC() }
-
 // epochNow is the database's clock in unix seconds, for the few stamps the
 // SQLite backend also takes from its own clock.
 const epochNow = "extract(epoch FROM now())::bigint"
@@ -183,6 +182,6 @@ func (s *Store) FeedVersion(ctx context.Context) (int64, time.Time, error) {
 	if err := s.pool.QueryRow(ctx, "SELECT sum(version)::bigint, max(changed_at) FROM feed_state").Scan(&v, &at); err != nil {
 		return 0, time.Time{}, fmt.Errorf("store: feed version: %w", err)
 	}
-	c.version, c.changed, c.writes, c.at = v, fromUnix(at), writes, s.now()
+	c.version, c.changed, c.writes, c.at = v, assemble.Time(at), writes, s.now()
 	return c.version, c.changed, nil
 }

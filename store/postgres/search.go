@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/internal/filter"
 )
 
 // Search finds answers matching words, best first. Every word must match;
@@ -22,17 +23,17 @@ func (s *Store) Search(ctx context.Context, words string, limit int) ([]store.Se
 	if len(terms) == 0 {
 		return nil, nil
 	}
-	return s.searchAll(ctx, terms, "", nil, limit)
+	return s.searchAll(ctx, terms, store.LessonQuery{Limit: limit})
 }
 
 // searchAll searches for every term, then, when nothing has them all and
-// there are several, for any; filter and args narrow as in search.
-func (s *Store) searchAll(ctx context.Context, terms []searchTerm, filter string, args []any, limit int) ([]store.SearchResult, error) {
-	res, err := s.search(ctx, terms, "&&", filter, args, limit)
+// there are several, for any; q narrows as in search.
+func (s *Store) searchAll(ctx context.Context, terms []searchTerm, q store.LessonQuery) ([]store.SearchResult, error) {
+	res, err := s.search(ctx, terms, "&&", q)
 	if err != nil || len(res) > 0 || len(terms) == 1 {
 		return res, err
 	}
-	return s.search(ctx, terms, "||", filter, args, limit)
+	return s.search(ctx, terms, "||", q)
 }
 
 // searchRank weights: a match in the answer (A) counts five times one in
@@ -43,27 +44,24 @@ const searchRank = "ts_rank('{0.2, 0.2, 0.2, 1.0}', l.search, q.q, 1)"
 // headlineOptions mark matches the way store.SearchResult.Snippet promises.
 var headlineOptions = "StartSel=" + store.MarkStart + ", StopSel=" + store.MarkEnd + ", MaxWords=24, MinWords=12, ShortWord=0"
 
-// search runs one search; filter ("" or " AND …" on lessons l and
-// sessions s, its placeholders numbered from $1) and its args narrow it.
-func (s *Store) search(ctx context.Context, terms []searchTerm, op, filter string, filterArgs []any, limit int) ([]store.SearchResult, error) {
+// search runs one search, joining the terms with op, narrowed by q's
+// filters to at most q.Limit results; q's words are already in terms.
+func (s *Store) search(ctx context.Context, terms []searchTerm, op string, q store.LessonQuery) ([]store.SearchResult, error) {
+	args := filter.NewArgs("$")
 	var parts []string
-	args := append([]any{}, filterArgs...)
-	args = append(args, limit, headlineOptions)
-	nLimit, nOpts := len(args)-1, len(args)
 	for _, t := range terms {
-		args = append(args, t.text)
-		parts = append(parts, fmt.Sprintf("%s('exchangebot_search', $%d)", t.function, len(args)))
+		parts = append(parts, t.function+"('exchangebot_search', "+args.Add(t.text)+")")
 	}
 	// The inner query ranks and limits; ts_headline, the costly part,
 	// then runs only for the rows returned.
 	query := `WITH q AS (SELECT ` + strings.Join(parts, " "+op+" ") + ` AS q)
-		SELECT ` + lessonColumns + fmt.Sprintf(`, ts_headline('exchangebot_search', l.answer, q.q, $%d), -r.rank
-		FROM (SELECT l.id, `+searchRank+` AS rank FROM lessons l JOIN sessions s ON s.id = l.session_id, q
-			WHERE l.search @@ q.q`+filter+`
-			ORDER BY rank DESC, l.id DESC LIMIT $%d) r`, nOpts, nLimit) + `
+		SELECT ` + lessonColumns + `, ts_headline('exchangebot_search', l.answer, q.q, ` + args.Add(headlineOptions) + `), -r.rank
+		FROM (SELECT l.id, ` + searchRank + ` AS rank FROM lessons l JOIN sessions s ON s.id = l.session_id, q
+			WHERE l.search @@ q.q` + filter.Lessons(q, args) + `
+			ORDER BY rank DESC, l.id DESC LIMIT ` + args.Add(q.Limit) + `) r
 		JOIN lessons l ON l.id = r.id JOIN sessions s ON s.id = l.session_id, q
 		ORDER BY r.rank DESC, l.id DESC`
-	rows, err := s.pool.Query(ctx, query, args...)
+	rows, err := s.pool.Query(ctx, query, args.List()...)
 	out, err := collect(rows, err, func(row pgx.Row) (r store.SearchResult, err error) {
 		r.Lesson, err = scanLesson(row, &r.Snippet, &r.Rank)
 		return r, err

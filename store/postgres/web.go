@@ -2,9 +2,7 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/subtle"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -13,18 +11,19 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/internal/assemble"
+	"github.com/exchangebot/exchangebot/store/internal/filter"
 )
 
 // IssueAnswerToken makes a new answer link token for email at the
 // session; only its hash is stored.
 func (t *Tx) IssueAnswerToken(ctx context.Context, sessionID int64, email string, now time.Time) (string, error) {
-	buf := make([]byte, tokenBytes)
-	if _, err := rand.Read(buf); err != nil {
+	token, hash, err := assemble.NewToken()
+	if err != nil {
 		return "", fmt.Errorf("store: answer token: %w", err)
 	}
-	token := base64.RawURLEncoding.EncodeToString(buf)
-	_, err := t.exec(ctx, "INSERT INTO answer_tokens (token_hash, session_id, email, created_at) VALUES ($1, $2, $3, $4)",
-		hashToken(token), sessionID, strings.ToLower(email), unix(now))
+	_, err = t.exec(ctx, "INSERT INTO answer_tokens (token_hash, session_id, email, created_at) VALUES ($1, $2, $3, $4)",
+		hash, sessionID, strings.ToLower(email), unix(now))
 	if err != nil {
 		return "", fmt.Errorf("store: answer token for session %d: %w", sessionID, err)
 	}
@@ -33,7 +32,7 @@ func (t *Tx) IssueAnswerToken(ctx context.Context, sessionID int64, email string
 
 // AnswerToken returns what token stands for, or ErrNotFound.
 func (s *Store) AnswerToken(ctx context.Context, token string) (store.AnswerToken, error) {
-	want := hashToken(token)
+	want := assemble.TokenHash(token)
 	var a store.AnswerToken
 	var got []byte
 	var created int64
@@ -45,35 +44,8 @@ func (s *Store) AnswerToken(ctx context.Context, token string) (store.AnswerToke
 	if err != nil {
 		return store.AnswerToken{}, fmt.Errorf("store: answer token: %w", err)
 	}
-	a.Created = fromUnix(created)
+	a.Created = assemble.Time(created)
 	return a, nil
-}
-
-// libraryFilter is the condition q's filters add on lessons l joined to
-// sessions s (" AND …", or ""), with its arguments as $1, $2, ….
-func libraryFilter(q store.LessonQuery) (string, []any) {
-	var where []string
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
-	if q.Partner != "" {
-		where = append(where, "EXISTS (SELECT 1 FROM session_partners p WHERE p.session_id = s.id AND lower(p.name) = lower("+arg(q.Partner)+"))")
-	}
-	if q.Kind != "" {
-		where = append(where, "s.kind = "+arg(q.Kind))
-	}
-	if !q.From.IsZero() {
-		where = append(where, "s.starts_at >= "+arg(unix(q.From)))
-	}
-	if !q.To.IsZero() {
-		where = append(where, "s.starts_at < "+arg(unix(q.To)))
-	}
-	if len(where) == 0 {
-		return "", nil
-	}
-	return " AND " + strings.Join(where, " AND "), args
 }
 
 // Library lists lessons matching q; see store.Store.
@@ -81,11 +53,12 @@ func (s *Store) Library(ctx context.Context, q store.LessonQuery) ([]store.Searc
 	if q.Limit <= 0 {
 		q.Limit = 50
 	}
-	filter, args := libraryFilter(q)
 	if strings.TrimSpace(q.Words) == "" {
-		rows, err := s.pool.Query(ctx, "SELECT "+lessonColumns+`
-			FROM lessons l JOIN sessions s ON s.id = l.session_id WHERE true`+filter+
-			fmt.Sprintf(" ORDER BY l.updated_at DESC, l.id DESC LIMIT $%d", len(args)+1), append(args, q.Limit)...)
+		args := filter.NewArgs("$")
+		query := "SELECT " + lessonColumns + `
+			FROM lessons l JOIN sessions s ON s.id = l.session_id WHERE true` + filter.Lessons(q, args) +
+			" ORDER BY l.updated_at DESC, l.id DESC LIMIT " + args.Add(q.Limit)
+		rows, err := s.pool.Query(ctx, query, args.List()...)
 		out, err := collect(rows, err, func(row pgx.Row) (r store.SearchResult, err error) {
 			r.Lesson, err = scanLesson(row)
 			r.Snippet = r.Answer
@@ -100,5 +73,5 @@ func (s *Store) Library(ctx context.Context, q store.LessonQuery) ([]store.Searc
 	if len(terms) == 0 {
 		return nil, nil
 	}
-	return s.searchAll(ctx, terms, filter, args, q.Limit)
+	return s.searchAll(ctx, terms, q)
 }

@@ -128,14 +128,7 @@ func (t *Tx) ChangeEvaluation(ctx context.Context, sessionID int64, userID strin
 	if c.Rating != nil {
 		rating = *c.Rating
 	}
-	awaitingAt := any(nil)
-	if c.Awaiting != nil && *c.Awaiting != "" {
-		awaitingAt = now.Unix()
-	}
-	followed := any(nil)
-	if c.FollowedUp {
-		followed = now.Unix()
-	}
+	awaitingAt, followed := assemble.ChangeStamps(c, now)
 	at := now.Unix()
 	res, err := t.exec(ctx, `UPDATE evaluations SET
 		dm_channel = COALESCE(?1, dm_channel),

@@ -10,6 +10,8 @@ import (
 	"unicode"
 
 	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/internal/assemble"
+	"github.com/exchangebot/exchangebot/store/internal/filter"
 )
 
 const promptColumns = "session_id, user_id, dm_channel, state, next_question, prompted_at, updated_at"
@@ -18,8 +20,8 @@ func scanPrompt(sc scanner) (store.Prompt, error) {
 	var p store.Prompt
 	var prompted, updated int64
 	err := sc.Scan(&p.SessionID, &p.UserID, &p.DMChannel, &p.State, &p.NextQuestion, &prompted, &updated)
-	p.PromptedAt = time.Unix(prompted, 0).UTC()
-	p.Updated = time.Unix(updated, 0).UTC()
+	p.PromptedAt = assemble.Time(prompted)
+	p.Updated = assemble.Time(updated)
 	return p, err
 }
 
@@ -150,9 +152,9 @@ func scanLesson(sc scanner, extra ...any) (store.Lesson, error) {
 	dst := append([]any{&l.ID, &l.SessionID, &l.UserID, &l.QuestionIdx, &l.Question, &l.Answer, &created, &updated,
 		&l.SessionTitle, &start, &l.SessionKind, &l.AnnounceChannel, &l.AnnounceTS}, extra...)
 	err := sc.Scan(dst...)
-	l.Created = time.Unix(created, 0).UTC()
-	l.Updated = time.Unix(updated, 0).UTC()
-	l.SessionStart = time.Unix(start, 0).UTC()
+	l.Created = assemble.Time(created)
+	l.Updated = assemble.Time(updated)
+	l.SessionStart = assemble.Time(start)
 	return l, err
 }
 
@@ -248,12 +250,12 @@ const searchRank = "bm25(0.2, 1.0)"
 const maxRanked = 2000
 
 func (s *Store) search(ctx context.Context, match string, limit int) ([]store.SearchResult, error) {
-	return s.searchWhere(ctx, match, "", nil, limit)
+	return s.searchWhere(ctx, match, store.LessonQuery{Limit: limit})
 }
 
-// searchWhere is search with more conditions on lessons l and sessions s
-// (filter starts with " AND "), whose arguments are args.
-func (s *Store) searchWhere(ctx context.Context, match, filter string, args []any, limit int) ([]store.SearchResult, error) {
+// searchWhere is search narrowed by q's filters, up to q.Limit results;
+// q's words are already in match.
+func (s *Store) searchWhere(ctx context.Context, match string, q store.LessonQuery) ([]store.SearchResult, error) {
 	// Walking the doclist newest first is cheap next to ranking it.
 	var oldest int64
 	err := s.db.QueryRowContext(ctx, "SELECT rowid FROM lessons_fts WHERE lessons_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
@@ -263,11 +265,12 @@ func (s *Store) searchWhere(ctx context.Context, match, filter string, args []an
 	}
 	// Ordering by the rank column lets FTS5 sort and stop at the limit
 	// itself, so snippet() runs only for the rows returned.
-	qargs := append([]any{store.MarkStart, store.MarkEnd, match, searchRank, oldest}, args...)
-	rows, err := s.db.QueryContext(ctx, "SELECT "+lessonColumns+`, snippet(lessons_fts, 1, ?, ?, '…', 24), lessons_fts.rank
+	args := filter.NewArgs("?")
+	query := "SELECT " + lessonColumns + `, snippet(lessons_fts, 1, ` + args.Add(store.MarkStart) + `, ` + args.Add(store.MarkEnd) + `, '…', 24), lessons_fts.rank
 		FROM lessons_fts JOIN lessons l ON l.id = lessons_fts.rowid JOIN sessions s ON s.id = l.session_id
-		WHERE lessons_fts MATCH ? AND lessons_fts.rank MATCH ? AND lessons_fts.rowid >= ?`+filter+` ORDER BY lessons_fts.rank LIMIT ?`,
-		append(qargs, limit)...)
+		WHERE lessons_fts MATCH ` + args.Add(match) + ` AND lessons_fts.rank MATCH ` + args.Add(searchRank) + ` AND lessons_fts.rowid >= ` + args.Add(oldest) +
+		filter.Lessons(q, args) + ` ORDER BY lessons_fts.rank LIMIT ` + args.Add(q.Limit)
+	rows, err := s.db.QueryContext(ctx, query, args.List()...)
 	out, err := collect(rows, err, func(sc scanner) (r store.SearchResult, err error) {
 		r.Lesson, err = scanLesson(sc, &r.Snippet, &r.Rank)
 		return r, err

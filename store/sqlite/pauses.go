@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/exchangebot/exchangebot/store/internal/assemble"
 )
 
 // SetRatePause records a pause under key until until, rounded up to the
@@ -11,7 +13,7 @@ import (
 // now. The two are separate statements: a failed clean-up loses nothing.
 func (s *Store) SetRatePause(ctx context.Context, key string, until, now time.Time) error {
 	if _, err := s.exec(ctx, `INSERT INTO rate_pauses (key, until_at) VALUES (?, ?)
-		ON CONFLICT (key) DO UPDATE SET until_at = max(until_at, excluded.until_at)`, key, ceilUnix(until)); err != nil {
+		ON CONFLICT (key) DO UPDATE SET until_at = max(until_at, excluded.until_at)`, key, assemble.CeilUnix(until)); err != nil {
 		return fmt.Errorf("store: rate pause %s: %w", key, err)
 	}
 	if _, err := s.exec(ctx, "DELETE FROM rate_pauses WHERE until_at <= ?", now.Unix()); err != nil {
@@ -38,20 +40,10 @@ func (s *Store) RatePauses(ctx context.Context, now time.Time) (map[string]time.
 		if err := rows.Scan(&key, &until); err != nil {
 			return nil, fmt.Errorf("store: rate pauses: %w", err)
 		}
-		out[key] = time.Unix(until, 0).UTC()
+		out[key] = assemble.Time(until)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: rate pauses: %w", err)
 	}
 	return out, nil
-}
-
-// ceilUnix is t in unix seconds, rounded up: a pause kept to the second
-// must not end before the service said.
-func ceilUnix(t time.Time) int64 {
-	sec := t.Unix()
-	if t.After(time.Unix(sec, 0)) {
-		sec++
-	}
-	return sec
 }

@@ -374,6 +374,6 @@ func (s *Store) FeedVersion(ctx context.Context) (int64, time.Time, error) {
 	if err != nil {
 		return 0, time.Time{}, fmt.Errorf("store: feed version: %w", err)
 	}
-	c.version, c.changed, c.writes, c.at = v, time.Unix(at, 0).UTC(), writes, time.Now()
+	c.version, c.changed, c.writes, c.at = v, assemble.Time(at), writes, time.Now()
 	return c.version, c.changed, nil
 }

@@ -3,36 +3,26 @@ package sqlite
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
 	"database/sql"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/internal/assemble"
 )
-
-// tokenBytes gives 192 random bits, above the 128 the feeds need.
-const tokenBytes = 24
-
-func hashToken(token string) []byte {
-	h := sha256.Sum256([]byte(token))
-	return h[:]
-}
 
 // RotateFeedToken gives the user a new random feed token, revoking any
 // previous one. Only its hash is stored, so the token is returned once.
 func (t *Tx) RotateFeedToken(ctx context.Context, userID string, now time.Time) (string, error) {
-	buf := make([]byte, tokenBytes)
-	if _, err := rand.Read(buf); err != nil {
+	token, hash, err := assemble.NewToken()
+	if err != nil {
 		return "", fmt.Errorf("store: feed token: %w", err)
 	}
-	token := base64.RawURLEncoding.EncodeToString(buf)
-	_, err := t.exec(ctx, `INSERT INTO feed_tokens (user_id, token_hash, created_at) VALUES (?, ?, ?)
+	_, err = t.exec(ctx, `INSERT INTO feed_tokens (user_id, token_hash, created_at) VALUES (?, ?, ?)
 		ON CONFLICT (user_id) DO UPDATE SET token_hash = excluded.token_hash, created_at = excluded.created_at`,
-		userID, hashToken(token), now.Unix())
+		userID, hash, now.Unix())
 	if err != nil {
 		return "", fmt.Errorf("store: feed token for %s: %w", userID, err)
 	}
@@ -50,13 +40,13 @@ func (s *Store) FeedTokenCreated(ctx context.Context, userID string) (time.Time,
 	if err != nil {
 		return time.Time{}, fmt.Errorf("store: feed token for %s: %w", userID, err)
 	}
-	return time.Unix(at, 0).UTC(), nil
+	return assemble.Time(at), nil
 }
 
 // FeedTokenUser returns the user a feed token belongs to, or ErrNotFound
 // for an unknown or revoked token.
 func (s *Store) FeedTokenUser(ctx context.Context, token string) (string, error) {
-	want := hashToken(token)
+	want := assemble.TokenHash(token)
 	var user string
 	var got []byte
 	err := s.db.QueryRowContext(ctx, "SELECT user_id, token_hash FROM feed_tokens WHERE token_hash = ?", want).Scan(&user, &got)

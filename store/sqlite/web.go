@@ -2,28 +2,27 @@ package sqlite
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/subtle"
 	"database/sql"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/internal/assemble"
+	"github.com/exchangebot/exchangebot/store/internal/filter"
 )
 
 // IssueAnswerToken makes a new answer link token for email at the
 // session; only its hash is stored.
 func (t *Tx) IssueAnswerToken(ctx context.Context, sessionID int64, email string, now time.Time) (string, error) {
-	buf := make([]byte, tokenBytes)
-	if _, err := rand.Read(buf); err != nil {
+	token, hash, err := assemble.NewToken()
+	if err != nil {
 		return "", fmt.Errorf("store: answer token: %w", err)
 	}
-	token := base64.RawURLEncoding.EncodeToString(buf)
-	_, err := t.exec(ctx, "INSERT INTO answer_tokens (token_hash, session_id, email, created_at) VALUES (?, ?, ?, ?)",
-		hashToken(token), sessionID, strings.ToLower(email), now.Unix())
+	_, err = t.exec(ctx, "INSERT INTO answer_tokens (token_hash, session_id, email, created_at) VALUES (?, ?, ?, ?)",
+		hash, sessionID, strings.ToLower(email), now.Unix())
 	if err != nil {
 		return "", fmt.Errorf("store: answer token for session %d: %w", sessionID, err)
 	}
@@ -32,7 +31,7 @@ func (t *Tx) IssueAnswerToken(ctx context.Context, sessionID int64, email string
 
 // AnswerToken returns what token stands for, or ErrNotFound.
 func (s *Store) AnswerToken(ctx context.Context, token string) (store.AnswerToken, error) {
-	want := hashToken(token)
+	want := assemble.TokenHash(token)
 	var a store.AnswerToken
 	var got []byte
 	var created int64
@@ -44,35 +43,8 @@ func (s *Store) AnswerToken(ctx context.Context, token string) (store.AnswerToke
 	if err != nil {
 		return store.AnswerToken{}, fmt.Errorf("store: answer token: %w", err)
 	}
-	a.Created = time.Unix(created, 0).UTC()
+	a.Created = assemble.Time(created)
 	return a, nil
-}
-
-// libraryFilter is the WHERE clause (after the search's own) that q's
-// filters add, on lessons l joined to sessions s, with its arguments.
-func libraryFilter(q store.LessonQuery) (string, []any) {
-	var where []string
-	var args []any
-	if q.Partner != "" {
-		where = append(where, "EXISTS (SELECT 1 FROM session_partners p WHERE p.session_id = s.id AND lower(p.name) = lower(?))")
-		args = append(args, q.Partner)
-	}
-	if q.Kind != "" {
-		where = append(where, "s.kind = ?")
-		args = append(args, q.Kind)
-	}
-	if !q.From.IsZero() {
-		where = append(where, "s.starts_at >= ?")
-		args = append(args, q.From.Unix())
-	}
-	if !q.To.IsZero() {
-		where = append(where, "s.starts_at < ?")
-		args = append(args, q.To.Unix())
-	}
-	if len(where) == 0 {
-		return "", nil
-	}
-	return " AND " + strings.Join(where, " AND "), args
 }
 
 // Library lists lessons matching q; see store.Store.
@@ -80,11 +52,12 @@ func (s *Store) Library(ctx context.Context, q store.LessonQuery) ([]store.Searc
 	if q.Limit <= 0 {
 		q.Limit = 50
 	}
-	filter, args := libraryFilter(q)
 	if strings.TrimSpace(q.Words) == "" {
-		rows, err := s.db.QueryContext(ctx, "SELECT "+lessonColumns+`
-			FROM lessons l JOIN sessions s ON s.id = l.session_id WHERE 1`+filter+`
-			ORDER BY l.updated_at DESC, l.id DESC LIMIT ?`, append(args, q.Limit)...)
+		args := filter.NewArgs("?")
+		query := "SELECT " + lessonColumns + `
+			FROM lessons l JOIN sessions s ON s.id = l.session_id WHERE 1` + filter.Lessons(q, args) + `
+			ORDER BY l.updated_at DESC, l.id DESC LIMIT ` + args.Add(q.Limit)
+		rows, err := s.db.QueryContext(ctx, query, args.List()...)
 		out, err := collect(rows, err, func(sc scanner) (r store.SearchResult, err error) {
 			r.Lesson, err = scanLesson(sc)
 			r.Snippet = r.Answer
@@ -99,9 +72,9 @@ func (s *Store) Library(ctx context.Context, q store.LessonQuery) ([]store.Searc
 	if len(terms) == 0 {
 		return nil, nil
 	}
-	res, err := s.searchWhere(ctx, strings.Join(terms, " "), filter, args, q.Limit)
+	res, err := s.searchWhere(ctx, strings.Join(terms, " "), q)
 	if err != nil || len(res) > 0 || len(terms) == 1 {
 		return res, err
 	}
-	return s.searchWhere(ctx, strings.Join(terms, " OR "), filter, args, q.Limit)
+	return s.searchWhere(ctx, strings.Join(terms, " OR "), q)
 }

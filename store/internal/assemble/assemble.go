@@ -2,6 +2,8 @@
 // the store's types: the grouping, counting and ordering done after a
 // query. Each backend keeps its SQL and its scanning and hands the
 // scanned values here, so both compute the same figures the same way.
+// The few values both compute before writing (a token's hash, a pause's
+// end in seconds) are made here too, for the same reason.
 package assemble
 
 import "time"
@@ -31,4 +33,14 @@ func TimeOrZero(sec int64) time.Time {
 		return time.Time{}
 	}
 	return Time(sec)
+}
+
+// CeilUnix is t in unix seconds, rounded up: a pause kept to the second
+// must not end before the service said.
+func CeilUnix(t time.Time) int64 {
+	sec := t.Unix()
+	if t.After(time.Unix(sec, 0)) {
+		sec++
+	}
+	return sec
 }

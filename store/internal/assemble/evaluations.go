@@ -1,6 +1,10 @@
 package assemble
 
-import "github.com/exchangebot/exchangebot/store"
+import (
+	"time"
+
+	"github.com/exchangebot/exchangebot/store"
+)
 
 // EvaluationStamps are an evaluation's times as stored: unix seconds, 0
 // for "not yet". A backend scans its columns into them.
@@ -35,4 +39,20 @@ func EvaluationPartners(evals []store.Evaluation, partners []Keyed[string]) {
 	for i := range evals {
 		evals[i].Partners = bySession[evals[i].SessionID]
 	}
+}
+
+// ChangeStamps are the times, in unix seconds, that the change c made at
+// now writes to an evaluation's awaiting_at and followed_up_at; nil keeps
+// the stored time. awaiting_at is when a question was last awaited
+// (store.Evaluation.AwaitingSince), so clearing what is awaited ("")
+// keeps it.
+func ChangeStamps(c store.EvaluationChange, now time.Time) (awaitingAt, followedUpAt *int64) {
+	at := now.Unix()
+	if c.Awaiting != nil && *c.Awaiting != "" {
+		awaitingAt = &at
+	}
+	if c.FollowedUp {
+		followedUpAt = &at
+	}
+	return awaitingAt, followedUpAt
 }

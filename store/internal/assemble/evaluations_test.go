@@ -37,3 +37,35 @@ func TestEvaluationPartners(t *testing.T) {
 		}
 	}
 }
+
+func TestChangeStamps(t *testing.T) {
+	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	q, none := "plan", ""
+	rating := 4
+	tests := []struct {
+		name               string
+		c                  store.EvaluationChange
+		awaiting, followed bool
+	}{
+		{"nothing", store.EvaluationChange{}, false, false},
+		{"a question awaited", store.EvaluationChange{Awaiting: &q}, true, false},
+		{"nothing awaited any more", store.EvaluationChange{Awaiting: &none, Rating: &rating}, false, false},
+		{"followed up", store.EvaluationChange{FollowedUp: true}, false, true},
+		{"both", store.EvaluationChange{Awaiting: &q, FollowedUp: true}, true, true},
+	}
+	for _, tt := range tests {
+		awaitingAt, followedAt := ChangeStamps(tt.c, now)
+		for _, s := range []struct {
+			name string
+			got  *int64
+			want bool
+		}{{"awaiting_at", awaitingAt, tt.awaiting}, {"followed_up_at", followedAt, tt.followed}} {
+			switch {
+			case s.want && (s.got == nil || *s.got != now.Unix()):
+				t.Errorf("%s: %s = %v, want %d", tt.name, s.name, s.got, now.Unix())
+			case !s.want && s.got != nil:
+				t.Errorf("%s: %s = %d, want nil (kept)", tt.name, s.name, *s.got)
+			}
+		}
+	}
+}

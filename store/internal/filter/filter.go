@@ -1,7 +1,7 @@
 // Package filter writes the SQL conditions that select what the store's
 // filters ask for (store.Filter, store.RequestFilter,
-// store.EvaluationFilter), so that both backends read a filter the same
-// way. The conditions are plain SQL that SQLite and PostgreSQL both
+// store.EvaluationFilter, a store.LessonQuery's filters), so that both
+// backends read a filter the same way. The conditions are plain SQL that SQLite and PostgreSQL both
 // accept; only the placeholders differ, and each backend names its own.
 package filter
 

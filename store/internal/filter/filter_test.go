@@ -119,3 +119,36 @@ func TestEvaluations(t *testing.T) {
 		t.Errorf("until: %q", got)
 	}
 }
+
+// TestLessons writes the library's filters after a query's own
+// arguments, whose placeholders it continues, and never reads the words.
+func TestLessons(t *testing.T) {
+	from := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	partner := "EXISTS (SELECT 1 FROM session_partners p WHERE p.session_id = s.id AND lower(p.name) = lower(?2))"
+	tests := []struct {
+		name string
+		q    store.LessonQuery
+		cond string
+		args []any
+	}{
+		{"nothing", store.LessonQuery{}, "", nil},
+		{"words only", store.LessonQuery{Words: "cash transfers", Limit: 5}, "", nil},
+		{"partner", store.LessonQuery{Partner: "FISDL"}, " AND " + partner, []any{"FISDL"}},
+		{"kind and period", store.LessonQuery{Kind: "webinar", From: from, To: from.AddDate(0, 3, 0)},
+			" AND s.kind = ?2 AND s.starts_at >= ?3 AND s.starts_at < ?4", []any{"webinar", from.Unix(), from.AddDate(0, 3, 0).Unix()}},
+		{"everything", store.LessonQuery{Words: "cash", Partner: "FISDL", Kind: "webinar", To: from},
+			" AND " + partner + " AND s.kind = ?3 AND s.starts_at < ?4", []any{"FISDL", "webinar", from.Unix()}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := NewArgs("?")
+			a.Add("the query's own")
+			if got := Lessons(tt.q, a); got != tt.cond {
+				t.Errorf("Lessons = %q\nwant %q", got, tt.cond)
+			}
+			if want := append([]any{"the query's own"}, tt.args...); !reflect.DeepEqual(a.List(), want) {
+				t.Errorf("args = %v, want %v", a.List(), want)
+			}
+		})
+	}
+}
