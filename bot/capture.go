@@ -196,7 +196,11 @@ func (b *Bot) submitLessons(ctx context.Context, cb slack.InteractionCallback) (
 	for i := range qs {
 		answers[i] = stateValue(cb, fmt.Sprintf("q%d", i+1), "answer").Value
 	}
-	s, n, err := b.svc.SubmitAnswers(ctx, cb.User.ID, asked, meta.Session, answers)
+	// Their confirmation is owed with the answers, in their DM.
+	_, _, err := b.svc.SubmitAnswers(ctx, cb.User.ID, asked, meta.Session, answers, &exchange.ConfirmTo{})
+	if errors.Is(err, store.ErrDuplicate) {
+		return nil, nil // stored and confirmed when it first came
+	}
 	if e, ok := exchange.AsError(err); ok {
 		text := b.errorText(lang, e)
 		if e.Code == exchange.CodeNotFound {
@@ -204,9 +208,5 @@ func (b *Bot) submitLessons(ctx context.Context, cb slack.InteractionCallback) (
 		}
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{"q1": text}), nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	b.tellUser(ctx, "", cb.User.ID, textReply(lang, "form.lessons.saved", "Count", n, "Title", escapeText(s.Title), "ID", s.ID))
-	return nil, nil
+	return nil, err
 }

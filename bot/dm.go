@@ -41,7 +41,8 @@ var _ = registerSender(exchange.KindReply, (*Bot).sendReply)
 
 // sendReply words and posts a reply the core owed, in the reader's
 // language and in the thread the message was in. The steps of a
-// walk-through and an evaluation's confirmation are plain text.
+// walk-through and the confirmations of an evaluation or a form are
+// plain text.
 func (b *Bot) sendReply(ctx context.Context, d store.Delivery, _ *store.Session) (string, string, error) {
 	r, err := exchange.ReadReply(d.Payload)
 	if err != nil {
@@ -53,6 +54,12 @@ func (b *Bot) sendReply(ctx context.Context, d store.Delivery, _ *store.Session)
 		opts = []slack.MsgOption{slack.MsgOptionText(b.walkText(l, *r.Walk), false)}
 	case r.Eval != nil:
 		opts = []slack.MsgOption{slack.MsgOptionText(evalText(l, *r.Eval), false)}
+	case r.Form != nil:
+		text, err := b.formText(ctx, l, d.Recipient, *r.Form)
+		if text == "" || err != nil {
+			return "", "", err
+		}
+		opts = []slack.MsgOption{slack.MsgOptionText(text, false)}
 	default:
 		text, blocks := r.Text, sections(r.Text)
 		if text == "" {
@@ -62,6 +69,10 @@ func (b *Bot) sendReply(ctx context.Context, d store.Delivery, _ *store.Session)
 	}
 	if r.Thread != "" {
 		opts = append(opts, slack.MsgOptionTS(r.Thread))
+	}
+	if r.Channel == "" {
+		// A form's confirmation, to the person's DM.
+		return b.postDM(ctx, d, d.Recipient, opts...)
 	}
 	return b.postTop(ctx, d, r.Channel, opts...)
 }

@@ -317,21 +317,43 @@ func (b *Bot) submitEvaluation(ctx context.Context, cb slack.InteractionCallback
 		return nil, &httpError{http.StatusBadRequest, fmt.Sprintf("evaluation view with metadata %q", cb.View.PrivateMetadata)}
 	}
 	text := stateValue(cb, "text", "text").Value
-	save, done := b.svc.SavePlan, "eval.plan_saved"
+	save := b.svc.SavePlan
 	if meta.Phase == exchange.PhaseFollowUp {
-		save, done = b.svc.SaveChange, "eval.change_saved"
+		save = b.svc.SaveChange
 	}
-	s, err := save(ctx, cb.User.ID, meta.Session, text)
+	// Their confirmation is owed with the answer, in their DM.
+	_, err := save(ctx, cb.User.ID, meta.Session, text, &exchange.ConfirmTo{})
+	if errors.Is(err, store.ErrDuplicate) {
+		return nil, nil // stored and confirmed when it first came
+	}
 	lang := b.readerLang(ctx, cb.User.ID)
 	var ue *UsageError
 	if errors.As(evalError(err), &ue) {
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{"text": ue.In(lang)}), nil
 	}
-	if err != nil {
-		return nil, err
+	return nil, err
+}
+
+// formText confirms, in lang, what a form stored. A session scheduled
+// is described as it is now; one gone since is confirmed by nothing.
+func (b *Bot) formText(ctx context.Context, lang i18n.Lang, userID string, f exchange.FormReply) (string, error) {
+	switch f.Saved {
+	case exchange.SavedPlan:
+		return tr(lang, "eval.plan_saved", "ID", f.Session), nil
+	case exchange.SavedChange:
+		return tr(lang, "eval.change_saved", "ID", f.Session), nil
+	case exchange.SavedSession:
+		s, err := b.store.Session(ctx, f.Session)
+		if errors.Is(err, store.ErrNotFound) {
+			return "", nil
+		}
+		if err != nil {
+			return "", err
+		}
+		r, err := b.newSessionReply(ctx, lang, userID, s, f.Request)
+		return r.Text, err
 	}
-	b.tellUser(ctx, "", cb.User.ID, Reply{Text: i18n.T(lang, done, map[string]any{"ID": s.ID})})
-	return nil, nil
+	return tr(lang, "form.lessons.saved", "Count", f.Answers, "Title", escapeText(f.Title), "ID", f.Session), nil
 }
 
 // evaluationReply takes a DM reply as the answer to the evaluation

@@ -284,7 +284,15 @@ func (b *Bot) submitNewSession(ctx context.Context, cb slack.InteractionCallback
 	if len(errs) > 0 {
 		return slack.NewErrorsViewSubmissionResponse(errs), nil
 	}
+	if meta.Channel == "" {
+		// Opened outside a channel (the Home): the confirmation is a DM,
+		// owed with the session.
+		draft.Confirm = &exchange.ConfirmTo{}
+	}
 	s, err := b.svc.Schedule(ctx, by, draft)
+	if errors.Is(err, store.ErrDuplicate) {
+		return nil, nil // scheduled when it first came
+	}
 	if err != nil {
 		var ue *UsageError
 		if errors.As(b.demandError(err), &ue) {
@@ -293,21 +301,36 @@ func (b *Bot) submitNewSession(ctx context.Context, cb slack.InteractionCallback
 		}
 		return b.formErrors(l, err)
 	}
+	if draft.Confirm != nil {
+		return nil, nil
+	}
+	// In the channel it was opened from, the confirmation is the form's
+	// own answer, shown to the presser alone.
+	reply, err := b.newSessionReply(ctx, l, cb.User.ID, s, meta.Request)
+	if err != nil {
+		return nil, err
+	}
+	b.tellUser(ctx, meta.Channel, cb.User.ID, reply)
+	return nil, nil
+}
+
+// newSessionReply confirms, in l, that userID scheduled s (the first of
+// its series), planned from request when it is not 0.
+func (b *Bot) newSessionReply(ctx context.Context, l i18n.Lang, userID string, s *store.Session, request int64) (Reply, error) {
 	reply := b.scheduledReply(l, s)
 	if s.SeriesID != 0 {
 		sr, err := b.store.Series(ctx, s.SeriesID)
 		if err != nil {
-			return nil, err
+			return Reply{}, err
 		}
 		reply = Reply{Text: b.seriesScheduledText(l, sr)}
 	}
-	if meta.Request != 0 {
-		if r, err := b.store.Request(ctx, meta.Request); err == nil {
-			reply = b.plannedReply(ctx, cb.User.ID, s, r)
+	if request != 0 {
+		if r, err := b.store.Request(ctx, request); err == nil {
+			reply = b.plannedReply(ctx, userID, s, r)
 		}
 	}
-	b.tellUser(ctx, meta.Channel, cb.User.ID, reply)
-	return nil, nil
+	return reply, nil
 }
 
 // pickedTime reads a form's date and time pickers (2026-12-03, 15:00)

@@ -355,7 +355,10 @@ func TestCaptureModal(t *testing.T) {
 	if s := e.promptState(1, "U2"); s != store.PromptDone {
 		t.Errorf("U2's prompt is %s after the form, want done", s)
 	}
-	if m := e.slack.Messages(); !strings.Contains(m[len(m)-1].Text, "1 answer saved") || m[len(m)-1].Channel != "U2" {
+	// The confirmation is owed with the answers, and goes to U2's DM
+	// when the delivery engine runs.
+	e.deliver()
+	if m := e.slack.Messages(); !strings.Contains(m[len(m)-1].Text, "1 answer saved") || m[len(m)-1].Channel != "DU2" {
 		t.Errorf("confirmation = %+v", m[len(m)-1])
 	}
 

@@ -91,7 +91,7 @@ func TestSeriesShowListLessonsReport(t *testing.T) {
 	// Lessons of the first and third, then read for the whole series.
 	e.clock.Set(time.Date(2026, 3, 25, 12, 0, 0, 0, santiago))
 	for id, answer := range map[int64]string{ids[0]: "Local partners mattered.", ids[2]: "Start with the data."} {
-		if _, _, err := e.bot.svc.SubmitAnswers(context.Background(), "U2", "en", id, map[int]string{0: answer}); err != nil {
+		if _, _, err := e.bot.svc.SubmitAnswers(context.Background(), "U2", "en", id, map[int]string{0: answer}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

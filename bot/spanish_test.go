@@ -267,7 +267,10 @@ var spanishRenderings = []spanishRendering{
 		g.schedule()
 		g.at(goldenStart.Add(2 * time.Hour))
 		g.deliver()
-		return g.posts(func() { g.submitLessons("UES2", "Los equipos espejo.", "Empezar antes.") })
+		return g.posts(func() {
+			g.submitLessons("UES2", "Los equipos espejo.", "Empezar antes.")
+			g.deliver()
+		})
 	}},
 	{name: "form/capture_refused", render: func(g *goldenBot) string {
 		g.schedule()

@@ -225,15 +225,21 @@ func (s *Service) Rate(ctx context.Context, userID string, id int64, rating int)
 	})
 }
 
-// SavePlan stores what userID will apply from session id (the form, or a
-// DM reply) and owes them the follow-up on it.
-func (s *Service) SavePlan(ctx context.Context, userID string, id int64, text string) (*store.Session, error) {
+// SavePlan stores what userID will apply from session id (the form) and
+// owes them the follow-up on it, and their confirmation when confirm
+// asks for it.
+func (s *Service) SavePlan(ctx context.Context, userID string, id int64, text string, confirm *ConfirmTo) (*store.Session, error) {
 	text = CleanText(text)
 	if text == "" {
 		return nil, fail(CodeEmptyAnswer, "id", id)
 	}
 	return s.answer(ctx, userID, id, PhaseRatings, func(tx store.Tx, sess *store.Session, _ store.Evaluation, now time.Time) (bool, error) {
-		return s.setPlan(ctx, tx, sess, userID, text, now)
+		planned, err := s.setPlan(ctx, tx, sess, userID, text, now)
+		if err != nil {
+			return false, err
+		}
+		confirmed, err := oweConfirmation(ctx, tx, userID, confirm, FormReply{Saved: SavedPlan, Session: sess.ID, Title: sess.Title}, now)
+		return planned || confirmed, err
 	})
 }
 
@@ -272,14 +278,18 @@ func (s *Service) Apply(ctx context.Context, userID string, id int64, applied st
 }
 
 // SaveChange stores what changed for userID since session id, at the
-// follow-up (the form, or a DM reply).
-func (s *Service) SaveChange(ctx context.Context, userID string, id int64, text string) (*store.Session, error) {
+// follow-up (the form), and owes their confirmation when confirm asks
+// for it.
+func (s *Service) SaveChange(ctx context.Context, userID string, id int64, text string, confirm *ConfirmTo) (*store.Session, error) {
 	text = CleanText(text)
 	if text == "" {
 		return nil, fail(CodeEmptyAnswer, "id", id)
 	}
 	return s.answer(ctx, userID, id, PhaseFollowUp, func(tx store.Tx, sess *store.Session, _ store.Evaluation, now time.Time) (bool, error) {
-		return false, tx.ChangeEvaluation(ctx, sess.ID, userID, store.EvaluationChange{Changed: &text, Awaiting: ptr(store.AwaitNothing)}, now)
+		if err := tx.ChangeEvaluation(ctx, sess.ID, userID, store.EvaluationChange{Changed: &text, Awaiting: ptr(store.AwaitNothing)}, now); err != nil {
+			return false, err
+		}
+		return oweConfirmation(ctx, tx, userID, confirm, FormReply{Saved: SavedChange, Session: sess.ID, Title: sess.Title}, now)
 	})
 }
 

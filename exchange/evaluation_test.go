@@ -76,7 +76,7 @@ func TestEvaluationAskedOfParticipantsOnce(t *testing.T) {
 		!nudges[0].Deadline.Equal(s.End().Add(30*time.Minute+168*time.Hour)) {
 		t.Errorf("nudges %+v", nudges)
 	}
-	if _, err := e.svc.SavePlan(ctx, "P1", s.ID, "A checklist"); err != nil {
+	if _, err := e.svc.SavePlan(ctx, "P1", s.ID, "A checklist", nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.svc.Rate(ctx, "P2", s.ID, 3); err != nil {
@@ -138,7 +138,7 @@ func TestEvaluationRefusals(t *testing.T) {
 		"no such session":     {func() error { _, err := e.svc.Rate(ctx, "P1", 99, 4); return err }(), CodeNotFound},
 		"rating 0":            {func() error { _, err := e.svc.Rate(ctx, "P1", s.ID, 0); return err }(), CodeRating},
 		"rating 6":            {func() error { _, err := e.svc.Rate(ctx, "P1", s.ID, 6); return err }(), CodeRating},
-		"empty plan":          {func() error { _, err := e.svc.SavePlan(ctx, "P1", s.ID, " \n "); return err }(), CodeEmptyAnswer},
+		"empty plan":          {func() error { _, err := e.svc.SavePlan(ctx, "P1", s.ID, " \n ", nil); return err }(), CodeEmptyAnswer},
 		"follow-up not asked": {func() error { _, err := e.svc.Apply(ctx, "P1", s.ID, store.AppliedYes); return err }(), CodeNotAsked},
 		"applied what":        {func() error { _, err := e.svc.Apply(ctx, "P1", s.ID, "maybe"); return err }(), CodeApplied},
 	} {
@@ -171,7 +171,7 @@ func TestEvaluationRefusals(t *testing.T) {
 	if _, err := e.svc.Rate(ctx, "P2", s.ID, 5); code(err) != CodeEvaluationClosed {
 		t.Errorf("late rating: %v", err)
 	}
-	if _, err := e.svc.SavePlan(ctx, "P2", s.ID, "Late plan"); code(err) != CodeEvaluationClosed {
+	if _, err := e.svc.SavePlan(ctx, "P2", s.ID, "Late plan", nil); code(err) != CodeEvaluationClosed {
 		t.Errorf("late plan: %v", err)
 	}
 	w := Walk{UserID: "P2", Channel: "DP2"}

@@ -129,7 +129,7 @@ func TestAnswerFormByToken(t *testing.T) {
 		t.Errorf("an empty form: %v", err)
 	}
 	// The Slack speaker answers first: the summary still waits for Jane.
-	if _, _, err := e.svc.SubmitAnswers(ctx, "U2", "", sess.ID, map[int]string{0: "ok"}); err != nil {
+	if _, _, err := e.svc.SubmitAnswers(ctx, "U2", "", sess.ID, map[int]string{0: "ok"}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if s := e.rows(sess.ID, KindSummary, store.StatePending); len(s) != 1 || !s[0].Due.After(e.clock.Now()) {

@@ -223,8 +223,8 @@ func (s *Service) Capture(ctx context.Context, userID string, id int64) (*store.
 // SubmitAnswers stores a form of answers by question index, asked in
 // lang; blank ones keep what was there. The form answers the person's
 // prompt, so their walk-through is done. It returns how many answers it
-// stored.
-func (s *Service) SubmitAnswers(ctx context.Context, userID, lang string, id int64, answers map[int]string) (*store.Session, int, error) {
+// stored, and owes their confirmation when confirm asks for it.
+func (s *Service) SubmitAnswers(ctx context.Context, userID, lang string, id int64, answers map[int]string, confirm *ConfirmTo) (*store.Session, int, error) {
 	qs := s.p.Lessons.QuestionsIn(lang)
 	sess, err := s.answerable(ctx, userID, id)
 	if err != nil {
@@ -253,7 +253,12 @@ func (s *Service) SubmitAnswers(ctx context.Context, userID, lang string, id int
 		if err := oweHomes(ctx, tx, now, userID); err != nil {
 			return false, err
 		}
-		return s.summarizeIfAllAnswered(ctx, tx, sess, now)
+		confirmed, err := oweConfirmation(ctx, tx, userID, confirm, FormReply{Saved: SavedLessons, Session: sess.ID, Title: sess.Title, Answers: len(given)}, now)
+		if err != nil {
+			return false, err
+		}
+		summarized, err := s.summarizeIfAllAnswered(ctx, tx, sess, now)
+		return confirmed || summarized, err
 	})
 	if err != nil {
 		return nil, 0, err

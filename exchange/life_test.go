@@ -185,7 +185,7 @@ func TestSessionLife(t *testing.T) {
 	// Lessons before it is held are refused; after, the walk-through
 	// stores answers, skips and stops, and the summary is brought forward
 	// once every Slack speaker is through.
-	if _, _, err := e.svc.SubmitAnswers(ctx, "U2", "", s.ID, map[int]string{0: "early"}); code(err) != CodeNotHeld {
+	if _, _, err := e.svc.SubmitAnswers(ctx, "U2", "", s.ID, map[int]string{0: "early"}, nil); code(err) != CodeNotHeld {
 		t.Fatalf("form before the session: %v", err)
 	}
 	e.clock.Add(newStart.Add(2*time.Hour).Sub(t0) + time.Minute)
@@ -226,10 +226,10 @@ func TestSessionLife(t *testing.T) {
 	if err != nil || len(lessons) != 2 || lessons[0].QuestionIdx != 0 || lessons[1].QuestionIdx != 2 || lessons[1].Question != "What should peers replicate?" {
 		t.Fatalf("lessons %+v %v", lessons, err)
 	}
-	if _, n, err := e.svc.SubmitAnswers(ctx, "U1", "", s.ID, map[int]string{1: " Start earlier. ", 2: " "}); err != nil || n != 1 {
+	if _, n, err := e.svc.SubmitAnswers(ctx, "U1", "", s.ID, map[int]string{1: " Start earlier. ", 2: " "}, nil); err != nil || n != 1 {
 		t.Fatalf("creator's form: %d %v", n, err)
 	}
-	if _, _, err := e.svc.SubmitAnswers(ctx, "U9", "", s.ID, map[int]string{0: "me too"}); code(err) != CodeMayNotAnswer {
+	if _, _, err := e.svc.SubmitAnswers(ctx, "U9", "", s.ID, map[int]string{0: "me too"}, nil); code(err) != CodeMayNotAnswer {
 		t.Fatalf("outsider's form: %v", err)
 	}
 

@@ -45,7 +45,7 @@ func TestQuestionsInTheReadersLanguage(t *testing.T) {
 	if _, err := e.svc.Answer(ctx, u2, "Empezar antes."); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := e.svc.SubmitAnswers(ctx, "U3", "en", s.ID, map[int]string{0: "Mirror teams."}); err != nil {
+	if _, _, err := e.svc.SubmitAnswers(ctx, "U3", "en", s.ID, map[int]string{0: "Mirror teams."}, nil); err != nil {
 		t.Fatal(err)
 	}
 	_, lessons, err := e.svc.Lessons(ctx, s.ID)

@@ -30,9 +30,11 @@ var errNothingWaits = errors.New("exchange: nothing waits on this reply")
 const replyLate = 24 * time.Hour
 
 // Reply is the payload of a KindReply row: where the message it answers
-// was, and what to say. With neither Text, Walk nor Eval it is the chat
-// answer, which the surface puts together when it sends it.
+// was, and what to say. With neither Text, Walk, Eval nor Form it is the
+// chat answer, which the surface puts together when it sends it.
 type Reply struct {
+	// Channel is the conversation to answer in; a form's confirmation
+	// (Form) may leave it empty for the person's direct conversation.
 	Channel string `json:"channel"`
 	TS      string `json:"ts"` // the person's message
 	Thread  string `json:"thread,omitempty"`
@@ -41,6 +43,7 @@ type Reply struct {
 	Text string     `json:"text,omitempty"`
 	Walk *WalkReply `json:"walk,omitempty"`
 	Eval *EvalReply `json:"eval,omitempty"`
+	Form *FormReply `json:"form,omitempty"`
 }
 
 // WalkReply is what one step of a lesson walk-through did, for the
@@ -77,7 +80,7 @@ type EvalReply struct {
 // ReadReply decodes a KindReply payload.
 func ReadReply(payload string) (Reply, error) {
 	var r Reply
-	if err := json.Unmarshal([]byte(payload), &r); err != nil || r.Channel == "" {
+	if err := json.Unmarshal([]byte(payload), &r); err != nil || r.Channel == "" && r.Form == nil {
 		return Reply{}, fmt.Errorf("exchange: reply payload %q", payload)
 	}
 	return r, nil

@@ -256,7 +256,7 @@ func TestLessonsOnlyAfterTheSession(t *testing.T) {
 	}
 	answer := func() error { _, err := e.svc.Answer(ctx, Walk{UserID: "U2", Channel: "DU2"}, "early"); return err }
 	form := func() error {
-		_, _, err := e.svc.SubmitAnswers(ctx, "U2", "", s.ID, map[int]string{0: "early"})
+		_, _, err := e.svc.SubmitAnswers(ctx, "U2", "", s.ID, map[int]string{0: "early"}, nil)
 		return err
 	}
 	open := func() error { _, _, err := e.svc.Capture(ctx, "U2", s.ID); return err }

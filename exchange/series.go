@@ -72,6 +72,9 @@ func (s *Service) ScheduleSeries(ctx context.Context, by Actor, d Draft) (*store
 		if err := oweHomes(ctx, tx, now, People(first)...); err != nil {
 			return false, err
 		}
+		if _, err := oweConfirmation(ctx, tx, by.UserID, d.Confirm, scheduled(sr.Occurrences[0], d), now); err != nil {
+			return false, err
+		}
 		return true, s.planSeriesNotes(ctx, tx, sr.ID, now)
 	})
 	if err != nil {

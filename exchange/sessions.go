@@ -35,6 +35,9 @@ type Draft struct {
 	// Request is the request the session is planned from (see PlanDraft);
 	// 0 for none. Scheduling links them and tells whoever asked.
 	Request int64
+	// Confirm asks for a confirmation to the person scheduling it (a
+	// FormReply naming the session); nil for none.
+	Confirm *ConfirmTo
 }
 
 // Schedule creates a session from d on behalf of by, who must be staff,
@@ -75,6 +78,9 @@ func (s *Service) Schedule(ctx context.Context, by Actor, d Draft) (*store.Sessi
 			return false, err
 		}
 		if err := s.planInvites(ctx, tx, sess, sess.Speakers, false, now); err != nil {
+			return false, err
+		}
+		if _, err := oweConfirmation(ctx, tx, by.UserID, d.Confirm, scheduled(sess, d), now); err != nil {
 			return false, err
 		}
 		return true, s.planSession(ctx, tx, sess, now)
