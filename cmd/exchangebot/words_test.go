@@ -32,14 +32,18 @@ var cliCases = []cliCase{
 			return map[string]any{"Detail": "flag provided but not defined: -nonsense", "Command": "manifest"}
 		}},
 	{"backup usage", func(_, cfg string) []string { return []string{"backup", "-config", cfg} }, 1, "cli.backup.usage", noData},
-	{"backup", func(dir, cfg string) []string { return []string{"backup", "-config", cfg, filepath.Join(dir, "copy.db")} }, 0,
+	{"backup", func(dir, cfg string) []string {
+		return []string{"backup", "-config", cfg, filepath.Join(dir, "copy.db")}
+	}, 0,
 		"cli.backup.done", func(dir, db string) map[string]any {
 			return map[string]any{"Database": db, "File": filepath.Join(dir, "copy.db")}
 		}},
 	{"backup exists", func(_, cfg string) []string { return []string{"backup", "-config", cfg, cfg} }, 1,
 		"cli.backup.exists", func(dir, _ string) map[string]any { return map[string]any{"File": filepath.Join(dir, "config.yaml")} }},
 	{"export usage", func(_, cfg string) []string { return []string{"export", "-config", cfg} }, 1, "cli.export.usage", noData},
-	{"export format", func(_, cfg string) []string { return []string{"export", "evaluations", "-config", cfg, "-format", "md"} }, 1,
+	{"export format", func(_, cfg string) []string {
+		return []string{"export", "evaluations", "-config", cfg, "-format", "md"}
+	}, 1,
 		"cli.export.format", func(string, string) map[string]any {
 			return map[string]any{"Formats": "csv", "Last": "json", "Format": "md"}
 		}},
