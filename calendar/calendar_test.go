@@ -49,7 +49,7 @@ func (c *clock) Add(d time.Duration) {
 
 // feedServer is a store in t.TempDir() behind a real HTTP server.
 type feedServer struct {
-	t     *testing.T
+	t     testing.TB
 	st    store.Store
 	h     *Handler
 	srv   *httptest.Server
@@ -62,7 +62,7 @@ func slackLink(channel, ts string) string {
 	return "https://slack.com/archives/" + channel + "/p" + strings.Replace(ts, ".", "", 1)
 }
 
-func newFeedServer(t *testing.T, opts Options) *feedServer {
+func newFeedServer(t testing.TB, opts Options) *feedServer {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "bot.db"))
@@ -173,7 +173,7 @@ func (fs *feedServer) feed(path string) (string, *ics.Calendar) {
 
 // parseFeed checks RFC 5545 framing (CRLF everywhere, 75-octet lines) and
 // parses body with github.com/arran4/golang-ical.
-func parseFeed(t *testing.T, body string) *ics.Calendar {
+func parseFeed(t testing.TB, body string) *ics.Calendar {
 	t.Helper()
 	if !strings.HasSuffix(body, "\r\n") {
 		t.Errorf("feed does not end in CRLF")

@@ -449,7 +449,7 @@ func (s *Service) AddAnswer(ctx context.Context, userID string, id int64, text s
 // Library lists lessons for the library: ranked when q has words, else
 // the latest first, within q's partner, kind and period.
 func (s *Service) Library(ctx context.Context, q store.LessonQuery) ([]store.SearchResult, error) {
-	if !q.From.IsZero() && !q.To.IsZero() && q.From.After(q.To) {
+	if !q.From.IsZero() && !q.To.IsZero() && backwards(q.From, q.To) {
 		return nil, fail(CodePeriod, "from", q.From, "to", q.To)
 	}
 	return s.st.Library(ctx, q)

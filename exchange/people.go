@@ -82,6 +82,12 @@ func (s *Service) Digest(ctx context.Context, from time.Time) ([]*store.Session,
 	return s.st.Sessions(ctx, store.Filter{From: from, To: from.Add(digestWindow), Status: store.StatusConfirmed})
 }
 
+// backwards reports whether the period [from, to) starts after it ends.
+// The end is exclusive, so from == to is backwards too: it is what a
+// person's last day before their first day becomes ("from 2 Feb to 1 Feb"
+// ends at the start of 2 Feb), and no one asks for an empty period.
+func backwards(from, to time.Time) bool { return !from.Before(to) }
+
 // Report computes the M&E figures for sessions held in [from, to), for
 // staff, with the demand of the period (requests made in it) and what the
 // participants of those sessions said. Its months are the institution's
@@ -90,7 +96,7 @@ func (s *Service) Report(ctx context.Context, by Actor, from, to time.Time) (sto
 	if err := s.RequireStaff(ctx, by.UserID, OpReport); err != nil {
 		return store.Report{}, err
 	}
-	if from.After(to) {
+	if backwards(from, to) {
 		return store.Report{}, fail(CodePeriod, "from", from, "to", to)
 	}
 	r, err := s.st.Report(ctx, store.ReportQuery{From: from, To: to, Now: s.now(), Location: s.p.Location})

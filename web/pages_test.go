@@ -270,7 +270,13 @@ func TestBackwardsPeriodIsExplained(t *testing.T) {
 	tw := newTestWeb(t, func(o *Options) { o.PublicLessons = true })
 	c := tw.browser()
 	tw.signIn(c, ana)
-	for _, path := range []string{"/report?from=2026-05-01&to=2026-01-31", "/lessons?from=2026-05-01&to=2026-01-31"} {
+	for _, path := range []string{
+		"/report?from=2026-05-01&to=2026-01-31", "/lessons?from=2026-05-01&to=2026-01-31",
+		// A day back: the exclusive end is then the start, which once
+		// passed as an empty period.
+		"/report?from=2026-02-02&to=2026-02-01", "/lessons?from=2026-02-02&to=2026-02-01",
+		"/report?from=2026-03&to=2026-02",
+	} {
 		if status, body, _ := tw.get(c, path); status != http.StatusBadRequest || !strings.Contains(body, "starts after it ends") {
 			t.Errorf("%s = %d:\n%s", path, status, body)
 		}

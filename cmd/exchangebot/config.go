@@ -133,21 +133,29 @@ func Defaults() *Config {
 // whether the path was asked for: a missing default config.yaml is fine, a
 // missing named file is not.
 func LoadConfig(path string, explicit bool, getenv func(string) string) (*Config, error) {
-	c := Defaults()
+	var b []byte
 	if path != "" {
-		b, err := os.ReadFile(path)
+		var err error
+		b, err = os.ReadFile(path)
 		switch {
 		case err == nil:
-			dec := yaml.NewDecoder(bytes.NewReader(b))
-			dec.KnownFields(true)
-			// An empty file decodes to io.EOF: it means "all defaults".
-			if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-				return nil, fmt.Errorf("config %s: %w", path, err)
-			}
 		case errors.Is(err, os.ErrNotExist) && !explicit:
 		default:
 			return nil, fmt.Errorf("config: %w", err)
 		}
+	}
+	return parseConfig(path, b, getenv)
+}
+
+// parseConfig is LoadConfig once the file, named path in errors, is read:
+// defaults, then the YAML in b, then the environment, validated.
+func parseConfig(path string, b []byte, getenv func(string) string) (*Config, error) {
+	c := Defaults()
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	// An empty file decodes to io.EOF: it means "all defaults".
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
 	for env, dst := range map[string]*string{
 		"SLACK_BOT_TOKEN":           &c.Slack.BotToken,
@@ -298,8 +306,11 @@ func (c *Config) validateEvaluation(bad func(key, format string, args ...any) er
 	if nudge >= closes {
 		return bad("evaluation.nudge_after", "%q must be shorter than evaluation.close_after (%q): the nudge comes before the questions close", ev.NudgeAfter, ev.CloseAfter)
 	}
-	if follow < after+closes {
-		return bad("evaluation.follow_up", "%q must be at least evaluation.after plus evaluation.close_after (%s): the follow-up comes after the first questions close", ev.FollowUp, after+closes)
+	// follow-closes, not after+closes: both are positive, so the
+	// difference cannot overflow where the sum of two long ones would wrap
+	// negative and let any follow-up through.
+	if follow-closes < after {
+		return bad("evaluation.follow_up", "%q must be at least evaluation.after plus evaluation.close_after (%q + %q): the follow-up comes after the first questions close", ev.FollowUp, ev.After, ev.CloseAfter)
 	}
 	return nil
 }

@@ -120,6 +120,9 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{"evaluation:\n  follow_up: \"90 days\"", "evaluation.follow_up"},
 		{"evaluation:\n  nudge_after: \"200h\"", "evaluation.nudge_after"},
 		{"evaluation:\n  follow_up: \"100h\"", "evaluation.follow_up"},
+		// after + close_after past the largest duration once wrapped negative
+		// and let this follow-up through.
+		{"evaluation:\n  after: \"2000000h\"\n  close_after: \"2000000h\"\n  follow_up: \"1h\"", "evaluation.follow_up"},
 		{"http:\n  read_header_timeout: \"soon\"", "http.read_header_timeout"},
 		{"http:\n  read_timeout: \"0s\"", "http.read_timeout"},
 		{"http:\n  read_header_timeout: \"20s\"\n  read_timeout: \"10s\"", "http.read_header_timeout"},
