@@ -19,12 +19,21 @@ const (
 
 // Permalink is the Slack link to a message, built without an API call
 // (chat.getPermalink gives the same path on the workspace's own domain,
-// and slack.com redirects there). It is "" until the message exists.
+// and slack.com redirects there). It is "" until the message exists,
+// and for a channel that is not an id: Slack answers a post with the
+// channel's id, but a channel stored as typed (#general) has none to
+// link to.
 func Permalink(channel, ts string) string {
-	if channel == "" || ts == "" {
+	if ts == "" || !isChannelID(channel) {
 		return ""
 	}
 	return "https://slack.com/archives/" + channel + "/p" + strings.Replace(ts, ".", "", 1)
+}
+
+// isChannelID reports whether s looks like a Slack conversation id: a
+// public (C) or private (G) channel or a DM (D).
+func isChannelID(s string) bool {
+	return len(s) >= 2 && strings.IndexByte("CGD", s[0]) >= 0 && isUpperAlnum(s)
 }
 
 // escapeText escapes the three characters Slack's mrkdwn treats as control

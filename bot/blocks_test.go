@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -15,8 +16,34 @@ func TestPermalink(t *testing.T) {
 	if got, want := Permalink("C1", "1700000000.123456"), "https://slack.com/archives/C1/p1700000000123456"; got != want {
 		t.Errorf("Permalink %q, want %q", got, want)
 	}
+	for _, channel := range []string{"", "#general", "#c9", "general", "C1|general", "c1"} {
+		if got := Permalink(channel, "1700000000.123456"); got != "" {
+			t.Errorf("Permalink(%q) = %q, want none", channel, got)
+		}
+	}
 	if got := Permalink("C1", ""); got != "" {
 		t.Errorf("Permalink without ts %q, want empty", got)
+	}
+}
+
+// A session announced in a channel typed as #name (only the fake Slack
+// answers with the name; Slack answers with the id) is shown without a
+// link to its announcement rather than with one that leads nowhere.
+func TestShowWithoutIDLinksNoAnnouncement(t *testing.T) {
+	e := newTestBot(t)
+	e.run("U1", `new "Youth employment" 2026-12-03 15:00 #c9`)
+	e.deliver()
+	s, err := e.store.Session(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.AnnounceTS == "" || !strings.HasPrefix(s.AnnounceChannel, "#") {
+		t.Fatalf("announced in %q at %q: not the case under test", s.AnnounceChannel, s.AnnounceTS)
+	}
+	for _, cmd := range []string{"show 1", "list"} {
+		if r := e.run("U1", cmd); strings.Contains(r, "slack.com/archives/") {
+			t.Errorf("%s links to an announcement in %q:\n%s", cmd, s.AnnounceChannel, r)
+		}
 	}
 }
 

@@ -59,7 +59,9 @@ func (b *Bot) Execute(ctx context.Context, req Request) Reply {
 			req.Lang = i18n.Match(b.language(), u.locale)
 		}
 		if req.Zone == nil {
-			req.Zone, req.zoneUnknown = u.loc, !u.known
+			// Offline there is no Slack to ask: the configured zone is
+			// the one meant, and saying otherwise is noise in a terminal.
+			req.Zone, req.zoneUnknown = u.loc, !u.known && !b.offline
 		}
 	}
 	cmd, err := Parse(req.Text)

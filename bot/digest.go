@@ -36,7 +36,8 @@ func (b *Bot) sendDigest(ctx context.Context, d store.Delivery, _ *store.Session
 		for _, s := range sessions {
 			lines = append(lines, "• "+listLine(lang, s))
 		}
-		lines = append(lines, tr(lang, "post.digest.how", "Cmd", cmd))
+		// The first session listed is the example of how to join or see one.
+		lines = append(lines, tr(lang, "post.digest.how", "Cmd", cmd, "ID", sessions[0].ID))
 		text = strings.Join(lines, "\n")
 	}
 	return b.postTop(ctx, d, d.Recipient, slack.MsgOptionText(text, false))

@@ -41,7 +41,7 @@ func TestWeeklyDigest(t *testing.T) {
 	}
 	e.deliver()
 	p.expect("digest", post{channel: "CDIGEST",
-		has:    []string{"*The coming week*: 2 sessions", "• *#1* Soon · <!date^", "<@UA>", "• *#4* Within the week", "/exchange join <id>"},
+		has:    []string{"*The coming week*: 2 sessions", "• *#1* Soon · <!date^", "<@UA>", "• *#4* Within the week", "`/exchange join 1` to take part, `/exchange show 1` for details"},
 		hasNot: []string{"Called off", "Later", "#2", "#3"}})
 	if i, j := strings.Index(e.slack.Messages()[p.seen-1].Text, "#1"), strings.Index(e.slack.Messages()[p.seen-1].Text, "#4"); i > j {
 		t.Error("digest not in date order")

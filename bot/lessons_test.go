@@ -433,7 +433,7 @@ func TestLessonsCommand(t *testing.T) {
 		// Accents and case ignored; two mentions rank above one.
 		{"lessons EVALUACION", []string{"matching “EVALUACION”", "• *" + link + "* Youth employment · <@UB> · _What worked well?_",
 			"> La *evaluación* externa y la *EVALUACIÓN* interna", "• *#2* Cash transfers · <@UC>", "> One *evaluacion* was enough."}},
-		{"lessons", []string{"*Latest lessons*", "*#2* Cash transfers · <@UC>", "*" + link + "* Youth employment · <@UA>", "`/exchange lessons <id>`"}},
+		{"lessons", []string{"*Latest lessons*", "*#2* Cash transfers · <@UC>", "*" + link + "* Youth employment · <@UA>", "`/exchange lessons 12` for one session", "`/exchange lessons evaluation` to search"}},
 		{"lessons nothing-matches-this", []string{"No lessons match “nothing-matches-this”"}},
 		{"lessons 99", []string{"There is no session #99"}},
 	}

@@ -359,15 +359,29 @@ func parseChannel(s string) (string, error) {
 	return "#" + name, nil
 }
 
-// parseExternal reads "Name <email>" for a speaker without a Slack account.
+// parseExternal reads "Name <email>" or "Name email" for a speaker
+// without a Slack account. The brackets are optional because an example
+// with them cannot be shown as written in Slack's mrkdwn, which reads
+// <…> as markup.
 func parseExternal(s string) (store.Speaker, error) {
 	s = strings.TrimSpace(unescapeEntities.Replace(unlinkMailto(s)))
-	open := strings.LastIndexByte(s, '<')
-	if open < 0 || !strings.HasSuffix(s, ">") {
-		return store.Speaker{}, usage(msgNotNameAndEmail, "Input", echo(s))
+	var name, email string
+	if open := strings.LastIndexByte(s, '<'); open >= 0 && strings.HasSuffix(s, ">") {
+		name, email = s[:open], s[open+1:len(s)-1]
+	} else {
+		// Without brackets the address is the last word, and has an @.
+		cut := 0
+		if i := strings.LastIndexFunc(s, unicode.IsSpace); i >= 0 {
+			_, size := utf8.DecodeRuneInString(s[i:])
+			cut = i + size
+		}
+		if !strings.Contains(s[cut:], "@") {
+			return store.Speaker{}, usage(msgNotNameAndEmail, "Input", echo(s))
+		}
+		name, email = s[:cut], s[cut:]
 	}
-	name := cleanText(s[:open])
-	email := strings.ToLower(strings.TrimSpace(s[open+1 : len(s)-1]))
+	name = cleanText(name)
+	email = strings.ToLower(strings.TrimSpace(email))
 	if name == "" {
 		return store.Speaker{}, usage(msgNameMissing, "Input", echo(email))
 	}

@@ -83,8 +83,11 @@ func (b *Bot) listReply(l i18n.Lang, scope string, p exchange.Page) Reply {
 			lines = append(lines, tr(l, "native.list.more", "Count", more, "Next", next))
 		}
 	}
-	lines = append(lines, tr(l, "native.list.hint", "Show", "`"+b.cfg.Command+" "+tr(l, "native.list.word_show")+" <id>`",
-		"Join", "`"+b.cfg.Command+" "+tr(l, "native.list.word_join")+" <id>`"))
+	// The first session listed is the example, one that can be copied:
+	// a placeholder such as <id> is markup to Slack's mrkdwn.
+	id := strconv.FormatInt(p.Sessions[0].ID, 10)
+	lines = append(lines, tr(l, "native.list.hint", "Show", "`"+b.cfg.Command+" "+tr(l, "native.list.word_show")+" "+id+"`",
+		"Join", "`"+b.cfg.Command+" "+tr(l, "native.list.word_join")+" "+id+"`"))
 	text := strings.Join(lines, "\n")
 	return Reply{Text: clipMrkdwn(text, maxPlainText), Blocks: sections(text)}
 }

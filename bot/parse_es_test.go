@@ -194,7 +194,7 @@ var spanishMistakes = []struct {
 	{"ponentes 12 quitar", "Say who to remove", "Di a quién quitar"},
 	{"ponentes 12 agregar ana", `"ana" is not a speaker`, `"ana" no es un ponente`},
 	{`ponentes 12 agregar "<ana@example.org>"`, "The name is missing", "Falta el nombre"},
-	{`ponentes 12 agregar "Ana ana@example.org"`, "is not a name and an email", "no es un nombre con un correo"},
+	{`ponentes 12 agregar "Ana Pérez"`, "is not a name and an email", "no es un nombre con un correo"},
 	{"calendario borrar", "`calendario` does not take \"borrar\"", "`calendario` no admite \"borrar\""},
 	{"informe algún", `"algún" is not a date or a month`, `"algún" no es una fecha ni un mes`},
 	{"informe 2026-13", `"2026-13" is not a month`, `"2026-13" no es un mes`},

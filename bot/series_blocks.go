@@ -87,7 +87,7 @@ func (b *Bot) seriesAnnouncement(lang i18n.Lang, sr *store.Series) (string, []sl
 		note := i18n.T(lang, "series.announce.cancelled", nil)
 		return whole(note), append(blocks, slack.NewContextBlock("", mrkdwn(note)))
 	case len(up) == 0:
-		note := i18n.T(lang, "series.announce.ended", nil)
+		note := i18n.T(lang, "series.announce.ended", map[string]any{"Slash": b.cfg.Command, "ID": lead.ID})
 		return whole(note), append(blocks, slack.NewContextBlock("", mrkdwn(note)))
 	}
 	var dates []string

@@ -3,11 +3,15 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/exchangebot/exchangebot/internal/slackfake"
+	"github.com/exchangebot/exchangebot/store/sqlite"
 )
 
 // When Slack does not say a person's zone, the time is read in the
@@ -110,4 +114,32 @@ func TestZoneLookupHangs(t *testing.T) {
 			t.Errorf("answered after %s; Slack gives up at 3 s", took)
 		}
 	})
+}
+
+// Offline (no Slack token: `exchangebot run` from a shell) nobody's zone
+// can be asked, and the configured one is meant: the reply says nothing
+// of Slack not telling it.
+func TestZoneNotSaidOffline(t *testing.T) {
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "bot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	b := New(Options{Store: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: testNow, Config: testConfig()})
+	if !b.Offline() {
+		t.Fatal("a bot without a Slack client is not offline")
+	}
+	for _, text := range []string{`new "Youth employment" ` + futureDate(5) + ` 15:00`, `nuevo "Empleo juvenil" ` + futureDate(6) + ` 15:00 idioma:es`} {
+		reply := b.Terminal(b.Execute(context.Background(), Request{UserID: "U7", Text: text}))
+		if !strings.Contains(reply, "#") || strings.Contains(reply, "Slack did not tell") || strings.Contains(reply, "Slack no me dijo") {
+			t.Errorf("offline reply to %q: %q", text, reply)
+		}
+	}
+	s, err := st.Session(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.TZ != "America/Santiago" || s.Start.In(mustLoc("America/Santiago")).Hour() != 15 {
+		t.Errorf("stored in %s at %s, want 15:00 America/Santiago", s.TZ, s.Start)
+	}
 }

@@ -26,18 +26,33 @@ var pluralForms = map[Lang][]string{
 
 var formNames = []string{"zero", "one", "two", "few", "many", "other"}
 
-// catalog reads a catalog file on its own, without go-i18n, into
-// id -> plural form -> text (a plain string is the form "other").
+// catalog reads the catalog files of lang on their own, without go-i18n,
+// into id -> plural form -> text (a plain string is the form "other").
 func catalog(t *testing.T, lang Lang) map[string]map[string]string {
+	t.Helper()
+	out := map[string]map[string]string{}
+	for _, name := range catalogFiles(lang) {
+		for id, forms := range catalogFile(t, name) {
+			if _, dup := out[id]; dup {
+				t.Fatalf("%s: %s is in two catalog files", lang, id)
+			}
+			out[id] = forms
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("%s catalog is empty", lang)
+	}
+	return out
+}
+
+// catalogFile reads one catalog file as catalog does.
+func catalogFile(t *testing.T, name string) map[string]map[string]string {
 	t.Helper()
 	out := map[string]map[string]string{}
 	var walk func(prefix string, m map[string]any)
 	walk = func(prefix string, m map[string]any) {
 		for k, v := range m {
 			id := prefix + k
-			if _, dup := out[id]; dup {
-				t.Fatalf("%s: %s is in two catalog files", lang, id)
-			}
 			switch v := v.(type) {
 			case string:
 				out[id] = map[string]string{"other": v}
@@ -50,7 +65,7 @@ func catalog(t *testing.T, lang Lang) map[string]map[string]string {
 						}
 						str, ok := s.(string)
 						if !ok || !slices.Contains(formNames, f) {
-							t.Fatalf("%s: %s.%s is not a plural form", lang, id, f)
+							t.Fatalf("%s: %s.%s is not a plural form", name, id, f)
 						}
 						forms[f] = str
 					}
@@ -59,20 +74,15 @@ func catalog(t *testing.T, lang Lang) map[string]map[string]string {
 				}
 				walk(id+".", v)
 			default:
-				t.Fatalf("%s: %s is a %T", lang, id, v)
+				t.Fatalf("%s: %s is a %T", name, id, v)
 			}
 		}
 	}
-	for _, name := range catalogFiles(lang) {
-		var raw map[string]any
-		if _, err := toml.DecodeFS(catalogs, name, &raw); err != nil {
-			t.Fatalf("%s catalog %s: %v", lang, name, err)
-		}
-		walk("", raw)
+	var raw map[string]any
+	if _, err := toml.DecodeFS(catalogs, name, &raw); err != nil {
+		t.Fatalf("catalog %s: %v", name, err)
 	}
-	if len(out) == 0 {
-		t.Fatalf("%s catalog is empty", lang)
-	}
+	walk("", raw)
 	return out
 }
 

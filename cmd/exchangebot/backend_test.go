@@ -22,7 +22,12 @@ import (
 
 const envE2EPostgres = "EXCHANGEBOT_E2E_POSTGRES"
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+func TestMain(m *testing.M) {
+	// The tests choose their language by their config files, whatever
+	// the locale of the machine running them.
+	localeEnv = func(string) string { return "" }
+	os.Exit(pgtest.Main(m))
+}
 
 // onPostgres reports whether this run is the PostgreSQL pass.
 func onPostgres() bool { return os.Getenv(envE2EPostgres) == "1" }

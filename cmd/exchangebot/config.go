@@ -184,10 +184,21 @@ var (
 	commandRe   = regexp.MustCompile(`^/[a-z0-9_-]{1,31}$`)
 )
 
+// keyError is a config key and what is wrong with it.
+type keyError struct{ key, reason string }
+
+func (e *keyError) Error() string { return "config: " + e.key + ": " + e.reason }
+
+// badKey is the keyError "key: reason" formats to.
+func badKey(format string, args ...any) error {
+	key, reason, _ := strings.Cut(fmt.Sprintf(format, args...), ": ")
+	return &keyError{key: key, reason: reason}
+}
+
 // Validate checks every key and names the first bad one with the reason.
 func (c *Config) Validate() error {
 	bad := func(key, format string, args ...any) error {
-		return fmt.Errorf("config: %s: %s", key, fmt.Sprintf(format, args...))
+		return &keyError{key: key, reason: fmt.Sprintf(format, args...)}
 	}
 	if c.Listen == "" {
 		return bad("listen", "must be an address like \":8080\"")
@@ -200,8 +211,10 @@ func (c *Config) Validate() error {
 		return bad("database", "must be a file path or a postgres:// URL")
 	}
 	if isPostgres(c.Database) {
-		if msg := checkPostgresURL(c.Database); msg != "" {
-			return bad("database", "%s %s", redactDatabase(c.Database), msg)
+		if id := checkPostgresURL(c.Database); id != "" {
+			// The reasons are English, as the keys are; loadConfig
+			// words the message around them in the operator's language.
+			return bad("database", "%s %s", redactDatabase(c.Database), i18n.T(i18n.English, id, nil))
 		}
 	}
 	if _, err := time.LoadLocation(c.Timezone); err != nil || c.Timezone == "" || c.Timezone == "Local" {

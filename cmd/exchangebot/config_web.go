@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"fmt"
 	"net/mail"
 	"slices"
 )
@@ -18,10 +16,10 @@ type WebConfig struct {
 
 func (w WebConfig) validate() error {
 	if w.SessionKey != "" && len(w.SessionKey) < 32 {
-		return errors.New("config: web.session_key: needs 32 characters or more (or leave it empty for a random key per start)")
+		return badKey("web.session_key: needs 32 characters or more (or leave it empty for a random key per start)")
 	}
 	if w.ClientID != "" && w.ClientSecret == "" {
-		return errors.New("config: web.client_secret: Sign in with Slack needs the app's client secret too (env SLACK_CLIENT_SECRET)")
+		return badKey("web.client_secret: Sign in with Slack needs the app's client secret too (env SLACK_CLIENT_SECRET)")
 	}
 	return nil
 }
@@ -44,16 +42,16 @@ func (m MailConfig) validate() error {
 		return nil
 	}
 	if m.Port < 1 || m.Port > 65535 {
-		return fmt.Errorf("config: mail.port: %d is not a port (587 for STARTTLS, 465 for TLS)", m.Port)
+		return badKey("mail.port: %d is not a port (587 for STARTTLS, 465 for TLS)", m.Port)
 	}
 	if _, err := mail.ParseAddress(m.From); err != nil {
-		return fmt.Errorf("config: mail.from: %q is not an address like \"Exchanges <bot@example.org>\"", m.From)
+		return badKey("mail.from: %q is not an address like \"Exchanges <bot@example.org>\"", m.From)
 	}
 	if !slices.Contains([]string{"starttls", "tls", "none"}, m.TLS) {
-		return fmt.Errorf("config: mail.tls: %q is not starttls, tls or none", m.TLS)
+		return badKey("mail.tls: %q is not starttls, tls or none", m.TLS)
 	}
 	if m.Username != "" && m.Password == "" {
-		return errors.New("config: mail.password: the SMTP username needs a password (env EXCHANGEBOT_MAIL_PASSWORD)")
+		return badKey("mail.password: the SMTP username needs a password (env EXCHANGEBOT_MAIL_PASSWORD)")
 	}
 	return nil
 }

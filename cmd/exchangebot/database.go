@@ -42,14 +42,15 @@ func redactDatabase(database string) string {
 	return u.Redacted()
 }
 
-// checkPostgresURL says what is wrong with a PostgreSQL URL, or "".
+// checkPostgresURL says what is wrong with a PostgreSQL URL, as the id of
+// a message in the catalogs, or "".
 func checkPostgresURL(database string) string {
 	u, err := url.Parse(database)
 	if err != nil || u.Host == "" {
-		return "is not a URL like postgres://user:password@host:5432/exchangebot"
+		return "cli.postgres.not_url"
 	}
 	if strings.Trim(u.Path, "/") == "" {
-		return "names no database: add it after the host, as in postgres://…@host:5432/exchangebot"
+		return "cli.postgres.no_database"
 	}
 	return ""
 }

@@ -2,37 +2,34 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"slices"
 	"strings"
 
 	"github.com/exchangebot/exchangebot/exchange"
+	"github.com/exchangebot/exchangebot/i18n"
 )
-
-const exportUsage = "usage: exchangebot export lessons [-config FILE] [-format md|csv|json]\n" +
-	"       exchangebot export evaluations [-config FILE] [-format csv|json]"
 
 // cmdExport is `export lessons` (every lesson) and `export evaluations`
 // (every participant's evaluation), to stdout.
-func cmdExport(args []string, stdout io.Writer) error {
-	fs, configPath := flags("export")
-	format := fs.String("format", "", "output format: lessons "+strings.Join(exchange.ExportFormats, ", ")+
-		" (default md); evaluations "+strings.Join(exchange.EvaluationFormats, ", ")+" (default csv)")
+func cmdExport(lang i18n.Lang, args []string, stdout io.Writer) error {
+	fs, configPath := flags(lang, "export")
+	format := fs.String("format", "", i18n.T(lang, "cli.flag.format", map[string]any{
+		"Lessons": strings.Join(exchange.ExportFormats, ", "), "Evaluations": strings.Join(exchange.EvaluationFormats, ", "),
+	}))
 	// Flags may come before or after the word naming what to export.
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 || fs.Arg(0) != "lessons" && fs.Arg(0) != "evaluations" {
-		return errors.New(exportUsage)
+		return userError("cli.export.usage", nil)
 	}
 	what := fs.Arg(0)
-	if err := fs.Parse(fs.Args()[1:]); err != nil {
+	if err := parseFlags(fs, fs.Args()[1:]); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return errors.New(exportUsage)
+		return userError("cli.export.usage", nil)
 	}
 	formats, def := exchange.ExportFormats, "md"
 	if what == "evaluations" {
@@ -42,7 +39,9 @@ func cmdExport(args []string, stdout io.Writer) error {
 		*format = def
 	}
 	if !slices.Contains(formats, *format) {
-		return fmt.Errorf("-format must be %s or %s, not %q", strings.Join(formats[:len(formats)-1], ", "), formats[len(formats)-1], *format)
+		return userError("cli.export.format", map[string]any{
+			"Formats": strings.Join(formats[:len(formats)-1], ", "), "Last": formats[len(formats)-1], "Format": *format,
+		})
 	}
 	cfg, err := loadConfig(*configPath)
 	if err != nil {
@@ -51,7 +50,7 @@ func cmdExport(args []string, stdout io.Writer) error {
 	ctx := context.Background()
 	st, err := openStore(ctx, cfg.Database)
 	if err != nil {
-		return err
+		return storeError(cfg.Database, err)
 	}
 	defer st.Close()
 	svc := exchange.New(exchange.Options{Store: st, Policy: cfg.Policy()})

@@ -18,6 +18,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -42,19 +43,6 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-const usageText = `usage:
-  exchangebot [serve] [-config FILE]          run the bot: HTTP server, scheduler, Slack
-  exchangebot run [-as USERID] 'TEXT'         run one slash command, reply on stdout
-  exchangebot manifest                        print a Slack app manifest for this server
-  exchangebot backup FILE                     write a consistent copy of the database
-  exchangebot export lessons [-format md|csv|json]
-  exchangebot export evaluations [-format csv|json]
-  exchangebot retry [<delivery-id>]           resend messages that failed for good, once the cause is fixed
-  exchangebot migrate -to postgres://…         copy the SQLite database into an empty PostgreSQL one
-  exchangebot version                         print the version of this build
-every subcommand takes -config FILE (default: config.yaml here if present)
-`
-
 func run(args []string, stdout, stderr io.Writer) int {
 	cmd := "serve"
 	switch {
@@ -64,29 +52,30 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case len(args) > 0 && !strings.HasPrefix(args[0], "-"):
 		cmd, args = args[0], args[1:]
 	}
+	lang := cliLang(args, localeEnv)
 	var err error
 	switch cmd {
 	case "serve":
-		err = cmdServe(args, stderr)
+		err = cmdServe(lang, args, stderr)
 	case "run":
-		err = cmdRun(args, stdout, stderr)
+		err = cmdRun(lang, args, stdout, stderr)
 	case "manifest":
-		err = cmdManifest(args, stdout)
+		err = cmdManifest(lang, args, stdout)
 	case "backup":
-		err = cmdBackup(args, stdout)
+		err = cmdBackup(lang, args, stdout)
 	case "export":
-		err = cmdExport(args, stdout)
+		err = cmdExport(lang, args, stdout)
 	case "retry":
-		err = cmdRetry(args, stdout, stderr)
+		err = cmdRetry(lang, args, stdout, stderr)
 	case "migrate":
-		err = cmdMigrate(args, stdout)
+		err = cmdMigrate(lang, args, stdout)
 	case "version", "-version", "--version":
 		err = cmdVersion(stdout)
 	case "help":
-		fmt.Fprint(stdout, usageText)
+		fmt.Fprintln(stdout, i18n.T(lang, "cli.usage", nil))
 		return 0
 	default:
-		fmt.Fprintf(stderr, "exchangebot: unknown command %q\n%s", cmd, usageText)
+		fmt.Fprintf(stderr, "exchangebot: %s\n%s\n", i18n.T(lang, "cli.unknown_command", map[string]any{"Command": cmd}), i18n.T(lang, "cli.usage", nil))
 		return 2
 	}
 	if errors.Is(err, flag.ErrHelp) {
@@ -95,7 +84,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "exchangebot %s: %v\n", cmd, err)
+		fmt.Fprintf(stderr, "exchangebot %s: %s\n", cmd, i18n.Error(lang, err))
 		return 1
 	}
 	return 0
@@ -109,18 +98,43 @@ func isHelpFlag(arg string) bool {
 	return false
 }
 
-// flags makes a FlagSet with the shared -config flag.
-func flags(name string) (*flag.FlagSet, *string) {
+// flags makes a FlagSet with the shared -config flag, its flags described
+// in lang.
+func flags(lang i18n.Lang, name string) (*flag.FlagSet, *string) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	cfg := fs.String("config", "", "config file (default: config.yaml in the working directory if present)")
+	cfg := fs.String("config", "", i18n.T(lang, "cli.flag.config", nil))
 	return fs, cfg
 }
 
+// loadConfig loads the config file path names (config.yaml here, if
+// present, when it names none), wording an operator's mistake in it: a
+// file missing, unreadable or not a config, a key with a wrong value.
 func loadConfig(path string) (*Config, error) {
-	if path == "" {
-		return LoadConfig("config.yaml", false, os.Getenv)
+	explicit := path != ""
+	if !explicit {
+		path = "config.yaml"
 	}
-	return LoadConfig(path, true, os.Getenv)
+	c, err := LoadConfig(path, explicit, os.Getenv)
+	if err == nil {
+		return c, nil
+	}
+	var pathErr *fs.PathError
+	var keyErr *keyError
+	switch {
+	case errors.As(err, &keyErr):
+		if _, statErr := os.Stat(path); statErr != nil {
+			return nil, &cliError{id: "cli.error.config_key_default", data: map[string]any{"Key": keyErr.key, "Reason": keyErr.reason}, err: err}
+		}
+		return nil, &cliError{id: "cli.error.config_key", data: map[string]any{"File": path, "Key": keyErr.key, "Reason": keyErr.reason}, err: err}
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, &cliError{id: "cli.error.config_missing", data: map[string]any{"File": path}, err: err}
+	case errors.As(err, &pathErr):
+		return nil, &cliError{id: "cli.error.config_read", data: map[string]any{"File": path, "Detail": pathErr.Err.Error()}, err: err}
+	}
+	// What is left is the YAML: its syntax, or a key this program does
+	// not know, each with its line.
+	detail := strings.TrimPrefix(err.Error(), "config "+path+": ")
+	return nil, &cliError{id: "cli.error.config_yaml", data: map[string]any{"File": path, "Detail": detail}, err: err}
 }
 
 // sessionFeedKey names the server key session feed links are signed with.
@@ -145,7 +159,7 @@ func open(ctx context.Context, configPath string, logw io.Writer) (*app, error) 
 	log := slog.New(newLimitHandler(slog.NewTextHandler(logw, nil), time.Now))
 	st, err := openStore(ctx, cfg.Database)
 	if err != nil {
-		return nil, err
+		return nil, storeError(cfg.Database, err)
 	}
 	m := bot.NewMetrics(nil)
 	bc := cfg.BotConfig()
@@ -162,9 +176,9 @@ func open(ctx context.Context, configPath string, logw io.Writer) (*app, error) 
 	return &app{cfg: cfg, store: st, bot: bot.New(opts), metrics: m, log: log, sessionKey: bc.SessionFeedKey}, nil
 }
 
-func cmdServe(args []string, stderr io.Writer) error {
-	fs, configPath := flags("serve")
-	if err := fs.Parse(args); err != nil {
+func cmdServe(lang i18n.Lang, args []string, stderr io.Writer) error {
+	fs, configPath := flags(lang, "serve")
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	defer startProfiles(stderr)()
@@ -195,7 +209,7 @@ func cmdServe(args []string, stderr io.Writer) error {
 
 	ln, err := net.Listen("tcp", a.cfg.Listen)
 	if err != nil {
-		return fmt.Errorf("listen: %w", err)
+		return &cliError{id: "cli.error.listen", data: map[string]any{"Address": a.cfg.Listen, "Detail": err.Error()}, err: err}
 	}
 	hs := newHTTPServer(a.cfg, ln, mux, a.log)
 	a.metrics.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
@@ -271,11 +285,11 @@ func cmdServe(args []string, stderr io.Writer) error {
 	}
 }
 
-func cmdRun(args []string, stdout, stderr io.Writer) error {
-	fs, configPath := flags("run")
-	as := fs.String("as", "UCLI", "Slack user id to act as")
-	channel := fs.String("channel", "", "channel id the command is typed in")
-	if err := fs.Parse(args); err != nil {
+func cmdRun(lang i18n.Lang, args []string, stdout, stderr io.Writer) error {
+	fs, configPath := flags(lang, "run")
+	as := fs.String("as", "UCLI", i18n.T(lang, "cli.flag.as", nil))
+	channel := fs.String("channel", "", i18n.T(lang, "cli.flag.channel", nil))
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	ctx := context.Background()
@@ -290,7 +304,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		// An offline CLI must not take the server's deliveries: it would
 		// mark them sent having only logged them. They wait in the outbox
 		// for the server, online or offline, to send.
-		fmt.Fprintln(stderr, i18n.T(i18n.Lang(a.cfg.Language), "cli.run.offline", nil))
+		fmt.Fprintln(stderr, i18n.T(lang, "cli.run.offline", nil))
 		return nil
 	}
 	// Online, deliver what is due now (the announcement this command made),
@@ -298,33 +312,33 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	return a.bot.DeliverNow(ctx)
 }
 
-func cmdBackup(args []string, stdout io.Writer) error {
-	fs, configPath := flags("backup")
-	if err := fs.Parse(args); err != nil {
+func cmdBackup(lang i18n.Lang, args []string, stdout io.Writer) error {
+	fs, configPath := flags(lang, "backup")
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return errors.New("usage: exchangebot backup FILE")
+		return userError("cli.backup.usage", nil)
 	}
 	dst := fs.Arg(0)
 	if _, err := os.Stat(dst); err == nil {
-		return fmt.Errorf("%s already exists; choose a new file name", dst)
+		return userError("cli.backup.exists", map[string]any{"File": dst})
 	}
 	cfg, err := loadConfig(*configPath)
 	if err != nil {
 		return err
 	}
 	if isPostgres(cfg.Database) {
-		return errors.New("the database is PostgreSQL: back it up with pg_dump")
+		return userError("cli.backup.postgres", nil)
 	}
 	st, err := sqlite.Open(context.Background(), cfg.Database)
 	if err != nil {
-		return err
+		return storeError(cfg.Database, err)
 	}
 	defer st.Close()
 	if err := st.Backup(context.Background(), dst); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "backed up %s to %s\n", cfg.Database, dst)
+	fmt.Fprintln(stdout, i18n.T(lang, "cli.backup.done", map[string]any{"Database": cfg.Database, "File": dst}))
 	return nil
 }

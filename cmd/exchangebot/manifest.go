@@ -71,9 +71,9 @@ func manifest(c *Config) map[string]any {
 	}
 }
 
-func cmdManifest(args []string, stdout io.Writer) error {
-	fs, configPath := flags("manifest")
-	if err := fs.Parse(args); err != nil {
+func cmdManifest(lang i18n.Lang, args []string, stdout io.Writer) error {
+	fs, configPath := flags(lang, "manifest")
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	cfg, err := loadConfig(*configPath)

@@ -10,29 +10,28 @@ import (
 	"syscall"
 	"text/tabwriter"
 
+	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/store/postgres"
 	"github.com/exchangebot/exchangebot/store/sqlite"
 )
 
-const migrateUsage = "usage: exchangebot migrate [-config FILE] [-from FILE] -to postgres://…"
-
 // cmdMigrate copies the SQLite database into an empty PostgreSQL one and
 // verifies the copy table by table before committing it.
-func cmdMigrate(args []string, stdout io.Writer) error {
-	fs, configPath := flags("migrate")
-	from := fs.String("from", "", "SQLite file to copy (default: the config's database)")
-	to := fs.String("to", "", "PostgreSQL URL of an empty database to copy into")
-	if err := fs.Parse(args); err != nil {
+func cmdMigrate(lang i18n.Lang, args []string, stdout io.Writer) error {
+	fs, configPath := flags(lang, "migrate")
+	from := fs.String("from", "", i18n.T(lang, "cli.flag.from", nil))
+	to := fs.String("to", "", i18n.T(lang, "cli.flag.to", nil))
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 || *to == "" {
-		return errors.New(migrateUsage)
+		return userError("cli.migrate.usage", nil)
 	}
 	if !isPostgres(*to) {
-		return fmt.Errorf("-to must be a postgres:// URL, not %q", redactDatabase(*to))
+		return userError("cli.migrate.not_postgres", map[string]any{"URL": redactDatabase(*to)})
 	}
-	if msg := checkPostgresURL(*to); msg != "" {
-		return fmt.Errorf("-to %s %s", redactDatabase(*to), msg)
+	if id := checkPostgresURL(*to); id != "" {
+		return userError("cli.migrate.bad_to", map[string]any{"URL": redactDatabase(*to), "Reason": i18n.Msg(id)})
 	}
 	src := *from
 	if src == "" {
@@ -43,10 +42,10 @@ func cmdMigrate(args []string, stdout io.Writer) error {
 		src = cfg.Database
 	}
 	if isPostgres(src) {
-		return fmt.Errorf("the source is already PostgreSQL (%s); migrate copies a SQLite file", redactDatabase(src))
+		return userError("cli.migrate.source_postgres", map[string]any{"Database": redactDatabase(src)})
 	}
 	if _, err := os.Stat(src); err != nil {
-		return fmt.Errorf("source: %w", err)
+		return &cliError{id: "cli.migrate.source_missing", data: map[string]any{"Detail": err.Error()}, err: err}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
@@ -54,22 +53,23 @@ func cmdMigrate(args []string, stdout io.Writer) error {
 	// Opening brings the file to this program's schema, the one the copy knows.
 	lite, err := sqlite.Open(ctx, src)
 	if err != nil {
-		return err
+		return storeError(src, err)
 	}
 	defer lite.Close()
 	pg, err := postgres.Open(ctx, *to)
 	if err != nil {
-		return err
+		return storeError(*to, err)
 	}
 	defer pg.Close()
 	checks, err := pg.CopyFromSQLite(ctx, lite.DB())
 	if len(checks) > 0 {
 		w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(w, "table\trows\tcopied\tsha256\t")
+		l := i18n.For(lang)
+		fmt.Fprintf(w, "%s\t%s\t%s\tsha256\t\n", l.T("cli.migrate.table", nil), l.T("cli.migrate.rows", nil), l.T("cli.migrate.copied", nil))
 		for _, c := range checks {
 			verdict := "ok"
 			if !c.OK() {
-				verdict = "MISMATCH (copy: " + short(c.TargetChecksum) + ")"
+				verdict = l.T("cli.migrate.mismatch", map[string]any{"Sum": short(c.TargetChecksum)})
 			}
 			fmt.Fprintf(w, "%s\t%d\t%d\t%s\t%s\n", c.Table, c.SourceRows, c.TargetRows, short(c.SourceChecksum), verdict)
 		}
@@ -77,11 +77,11 @@ func cmdMigrate(args []string, stdout io.Writer) error {
 	}
 	if err != nil {
 		if errors.Is(err, postgres.ErrNotEmpty) {
-			return fmt.Errorf("%w; migrate only copies into an empty database", err)
+			return &cliError{id: "cli.migrate.not_empty", data: map[string]any{"Database": redactDatabase(*to)}, err: err}
 		}
 		return err
 	}
-	fmt.Fprintf(stdout, "copied %s to %s and verified every table; nothing else was changed\n", src, redactDatabase(*to))
+	fmt.Fprintln(stdout, i18n.T(lang, "cli.migrate.done", map[string]any{"From": src, "To": redactDatabase(*to)}))
 	return nil
 }
 

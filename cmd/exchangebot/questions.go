@@ -60,7 +60,7 @@ func (q Questions) In(lang string) []string {
 // configured language, whose list the languages not named read.
 func (q Questions) validate(language string) error {
 	bad := func(key, format string, args ...any) error {
-		return fmt.Errorf("config: %s: %s", key, fmt.Sprintf(format, args...))
+		return &keyError{key: key, reason: fmt.Sprintf(format, args...)}
 	}
 	list := func(key string, qs []string) error {
 		if len(qs) == 0 {

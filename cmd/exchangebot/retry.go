@@ -15,11 +15,12 @@ import (
 // cmdRetry puts messages that failed for good back in the outbox, once
 // their cause (a deleted channel, a missing invitation) is fixed, and,
 // online, sends them at once, saying what became of each.
-func cmdRetry(args []string, stdout, stderr io.Writer) error {
-	fs, configPath := flags("retry")
+func cmdRetry(lang i18n.Lang, args []string, stdout, stderr io.Writer) error {
+	l := i18n.For(lang)
+	fs, configPath := flags(lang, "retry")
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprintln(stderr, "usage: exchangebot retry [-config FILE] [<delivery-id>]") }
-	if err := fs.Parse(args); err != nil {
+	fs.Usage = func() { fmt.Fprintln(stderr, l.T("cli.retry.usage", nil)) }
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	var id int64
@@ -28,11 +29,11 @@ func cmdRetry(args []string, stdout, stderr io.Writer) error {
 	case 1:
 		n, err := strconv.ParseInt(fs.Arg(0), 10, 64)
 		if err != nil || n <= 0 {
-			return fmt.Errorf("%q is not a delivery id (a positive number, as in the notice the creator got)", fs.Arg(0))
+			return userError("cli.retry.not_id", map[string]any{"Input": fs.Arg(0)})
 		}
 		id = n
 	default:
-		return errors.New("usage: exchangebot retry [<delivery-id>]")
+		return userError("cli.retry.usage", nil)
 	}
 	ctx := context.Background()
 	a, err := open(ctx, *configPath, stderr)
@@ -48,21 +49,21 @@ func cmdRetry(args []string, stdout, stderr io.Writer) error {
 		if id != 0 {
 			d, err := a.store.Delivery(ctx, id)
 			if errors.Is(err, store.ErrNotFound) {
-				return fmt.Errorf("no delivery %d", id)
+				return userError("cli.retry.not_found", map[string]any{"ID": id})
 			}
 			if err != nil {
 				return err
 			}
-			return fmt.Errorf("delivery %d is %s, not failed: nothing to retry", id, d.State)
+			return userError("cli.retry.not_failed", map[string]any{"ID": id, "State": d.State})
 		}
-		fmt.Fprintln(stdout, "no failed messages")
+		fmt.Fprintln(stdout, l.T("cli.retry.none", nil))
 		return nil
 	}
 	for _, d := range rows {
-		fmt.Fprintf(stdout, "requeued %d (%s to %s), which had failed: %s\n", d.ID, d.Kind, d.Recipient, d.LastError)
+		fmt.Fprintln(stdout, l.T("cli.retry.requeued", map[string]any{"ID": d.ID, "Kind": d.Kind, "Recipient": d.Recipient, "Error": d.LastError}))
 	}
 	if a.bot.Offline() {
-		fmt.Fprintln(stdout, i18n.T(i18n.Lang(a.cfg.Language), "cli.retry.offline", nil))
+		fmt.Fprintln(stdout, l.T("cli.retry.offline", nil))
 		return nil
 	}
 	if err := a.bot.DeliverNow(ctx); err != nil {
@@ -76,16 +77,16 @@ func cmdRetry(args []string, stdout, stderr io.Writer) error {
 		}
 		switch d.State {
 		case store.StateSent:
-			fmt.Fprintf(stdout, "sent %d\n", d.ID)
+			fmt.Fprintln(stdout, l.T("cli.retry.sent", map[string]any{"ID": d.ID}))
 		case store.StateFailed:
 			failing++
-			fmt.Fprintf(stdout, "failed again %d: %s\n", d.ID, d.LastError)
+			fmt.Fprintln(stdout, l.T("cli.retry.failed_again", map[string]any{"ID": d.ID, "Error": d.LastError}))
 		default:
-			fmt.Fprintf(stdout, "%d is %s (%s); the server sends it when it can\n", d.ID, d.State, d.LastError)
+			fmt.Fprintln(stdout, l.T("cli.retry.pending", map[string]any{"ID": d.ID, "State": d.State, "Error": d.LastError}))
 		}
 	}
 	if failing > 0 {
-		return fmt.Errorf("%d of %d still failing", failing, len(rows))
+		return userError("cli.retry.still_failing", map[string]any{"Count": failing, "Total": len(rows)})
 	}
 	return nil
 }
