@@ -5,7 +5,9 @@ package bot
 // (testdata/golden/es/<name>.txt; `go test ./bot -run TestSpanishRenderings
 // -update` rewrites them). A rendering fails when it holds a passage of
 // the English catalogs (i18ntest.Foreign). A feature that adds a reply or
-// a kind of message adds a row to spanishRenderings.
+// a kind of message adds a row to spanishRenderings; a row showing a kind
+// of outbox row names it in kinds, and TestSpanishRenderingsCoverEveryKind
+// fails while a kind the bot sends is named by none.
 
 import (
 	"context"
