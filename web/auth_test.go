@@ -168,12 +168,15 @@ func TestForgedCookiesAreRefused(t *testing.T) {
 	otherKey := &Server{o: Options{SessionKey: []byte(strings.Repeat("x", 32))}}
 	foreign, _ := otherKey.seal("session", viewer{UserID: "U1", TeamID: "T1", Expires: t0.Unix() + 3600})
 	state, _ := tw.web.seal("state", oauthState{Nonce: "n", Expires: t0.Unix() + 60})
+	// Signed with this key for a workspace the bot is no longer in.
+	formerTeam, _ := tw.web.seal("session", viewer{UserID: "U1", TeamID: "T0", Expires: t0.Unix() + 3600})
 	for name, value := range map[string]string{
 		"payload changed":    strings.Replace(body, "V", "W", 1) + "." + sig,
 		"no signature":       body,
 		"expired":            other,
 		"another key":        foreign,
 		"a state, not login": state,
+		"another workspace":  formerTeam,
 	} {
 		t.Run(name, func(t *testing.T) {
 			req, _ := http.NewRequest("GET", tw.srv.URL+"/report", nil)
