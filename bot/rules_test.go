@@ -33,3 +33,19 @@ func TestVocabularyNamesExchangeValues(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryKindHasAName: the kinds are listed once, in exchange; what
+// the Slack surface shows for each comes from its own map of catalog
+// ids, which must name every kind and nothing else.
+func TestEveryKindHasAName(t *testing.T) {
+	for _, k := range exchange.Kinds {
+		if kindNames[k] == "" {
+			t.Errorf("kind %q has no name to show", k)
+		}
+	}
+	for k := range kindNames {
+		if !exchange.IsKind(k) {
+			t.Errorf("a name for %q, which exchange does not know", k)
+		}
+	}
+}

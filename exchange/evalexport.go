@@ -90,7 +90,7 @@ func WriteEvaluations(w io.Writer, format string, evs []store.Evaluation) error 
 		for _, e := range evs {
 			rec := ExportEvaluation(e).CSVRecord()
 			for i := range rec {
-				rec[i] = csvCell(rec[i]) // as the lessons export does
+				rec[i] = CSVCell(rec[i]) // as the lessons export does
 			}
 			if err := cw.Write(rec); err != nil {
 				return err

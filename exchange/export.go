@@ -62,7 +62,7 @@ func WriteLessons(w io.Writer, format string, lessons []store.Lesson) error {
 			record := []string{strconv.FormatInt(e.SessionID, 10), e.SessionTitle, e.SessionKind, e.SessionStart, e.UserID,
 				strconv.Itoa(e.QuestionNumber), e.Question, e.Answer, e.CreatedAt, e.UpdatedAt}
 			for i := range record {
-				record[i] = csvCell(record[i])
+				record[i] = CSVCell(record[i])
 			}
 			if err := cw.Write(record); err != nil {
 				return err
@@ -84,14 +84,18 @@ func WriteLessons(w io.Writer, format string, lessons []store.Lesson) error {
 	return fmt.Errorf("unknown format %q: use %s", format, strings.Join(ExportFormats, ", "))
 }
 
-// csvCell neutralises a cell a spreadsheet would run as a formula: one
+// CSVCell neutralises a cell a spreadsheet would run as a formula: one
 // beginning with = + - @, a tab or a carriage return (OWASP's list) gets a
 // leading apostrophe, which spreadsheets show as text and hide. Answers
 // are typed by anyone in the workspace; whoever opens the export should
 // not run what they typed (=HYPERLINK(…) sending data away, =cmd|…).
-func csvCell(s string) string {
+// A plain signed number runs nothing and stays a number. Every CSV the
+// product writes (exports, the report page's) goes through it.
+func CSVCell(s string) string {
 	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
+		if _, err := strconv.ParseFloat(s, 64); err != nil {
+			return "'" + s
+		}
 	}
 	return s
 }

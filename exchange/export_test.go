@@ -175,13 +175,17 @@ func TestCSVCellNeutralisesFormulas(t *testing.T) {
 		{" =1+1", " =1+1"}, // spreadsheets do not evaluate a leading space
 		{"", ""},
 		{"42", "42"},
+		{"-12.5", "-12.5"}, // a signed number runs nothing
+		{"+3", "+3"},
+		{"-1e3", "-1e3"},
+		{"-", "'-"},
 		{"2026-01-10T15:00:00Z", "2026-01-10T15:00:00Z"},
 		{"Ñandú", "Ñandú"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			if got := csvCell(tt.in); got != tt.want {
-				t.Errorf("csvCell(%q) = %q, want %q", tt.in, got, tt.want)
+			if got := CSVCell(tt.in); got != tt.want {
+				t.Errorf("CSVCell(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
 	}

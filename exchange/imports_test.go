@@ -45,7 +45,7 @@ func deps(t *testing.T, pkgs ...string) map[string][]string {
 // that would make exchange speak HTTP or Slack, or store know a caller,
 // fails here.
 func TestLayering(t *testing.T) {
-	surfaces := []string{module + "/bot", module + "/calendar", module + "/cmd", module + "/outbox"}
+	surfaces := []string{module + "/bot", module + "/calendar", module + "/web", module + "/mail", module + "/cmd", module + "/outbox"}
 	drivers := []string{"database/sql", "modernc.org/sqlite", "github.com/jackc/pgx", "github.com/lib/pq", "github.com/mattn/go-sqlite3"}
 	transports := []string{"github.com/slack-go", "net/http"}
 	under := func(dep string, roots []string) bool {

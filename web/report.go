@@ -201,22 +201,11 @@ func (s *Server) reportCSV(w http.ResponseWriter, r *http.Request, p *page) erro
 	cw := csv.NewWriter(w)
 	for _, row := range rows {
 		for i, v := range row {
-			row[i] = csvSafe(v)
+			row[i] = exchange.CSVCell(v)
 		}
 	}
 	if err := cw.WriteAll(rows); err != nil {
 		s.o.Log.Warn("report csv", "error", err)
 	}
 	return nil
-}
-
-// csvSafe keeps a partner's name from being read as a formula by a
-// spreadsheet (CSV injection).
-func csvSafe(v string) string {
-	if v != "" && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@') {
-		if _, err := strconv.ParseFloat(v, 64); err != nil {
-			return "'" + v
-		}
-	}
-	return v
 }

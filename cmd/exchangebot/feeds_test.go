@@ -137,8 +137,9 @@ func TestFeedStampedeOnTheBinary(t *testing.T) {
 	peak := procStatus(t, pid, "VmHWM")
 	rssAfter := procStatus(t, pid, "VmRSS")
 	if renders == 0 {
-		// The warm-up GET rendered once: a build without the series.
-		t.Log("no exchangebot_feed_renders_total: renders not counted")
+		// The warm-up GET rendered once, so the series must be there: a
+		// build without it cannot show the one render this test is for.
+		t.Errorf("no exchangebot_feed_renders_total after a rendered GET: renders not counted")
 	} else if got := metric(t, addr, "exchangebot_feed_renders_total") - renders; got != 1 {
 		t.Errorf("%v renders for %d concurrent GETs after one change, want 1", got, clients)
 	}
@@ -188,9 +189,28 @@ func TestPrivateSessionFeedsOnTheBinary(t *testing.T) {
 	if code, body := get(link); code != 200 || !strings.Contains(body, "SUMMARY:Members only") {
 		t.Errorf("announcement's link %s: %d\n%s", link, code, body)
 	}
-	for _, path := range []string{"/calendar/session/1.ics", "/calendar/session/2.ics", "/calendar/all.ics"} {
-		if code, _ := get(base + path); code == 200 {
-			t.Errorf("%s: %d without a secret or token", path, code)
+	// A bare id is a 404 like an unknown one, so ids tell nothing; so is a
+	// wrong secret. all.ics asks for a token.
+	secret, tail, _ := strings.Cut(strings.TrimPrefix(link, base+"/calendar/session/1-"), ".ics")
+	if secret == "" {
+		t.Fatalf("no secret in the announcement's link %q", link)
+	}
+	first := "A"
+	if strings.HasPrefix(secret, "A") {
+		first = "B"
+	}
+	forged := base + "/calendar/session/1-" + first + secret[1:] + ".ics" + tail
+	for _, tt := range []struct {
+		url  string
+		want int
+	}{
+		{base + "/calendar/session/1.ics", http.StatusNotFound},
+		{base + "/calendar/session/2.ics", http.StatusNotFound},
+		{forged, http.StatusNotFound},
+		{base + "/calendar/all.ics", http.StatusUnauthorized},
+	} {
+		if code, _ := get(tt.url); code != tt.want {
+			t.Errorf("%s: %d without a secret or token, want %d", tt.url, code, tt.want)
 		}
 	}
 	// The same link after a restart: the key lives in the database.
