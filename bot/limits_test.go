@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -186,6 +187,65 @@ func TestLimitsOnTheWire(t *testing.T) {
 	}
 	if n := e.metric(`exchangebot_plain_fallbacks_total{kind="announce"}`); n != 0 {
 		t.Errorf("%v announcements went out as plain text", n)
+	}
+}
+
+// TestLimitsOnTheWireAfterScheduling sends the biggest session through
+// the messages that come after it is scheduled: a speaker added later,
+// the reminders, the lesson prompts, DM answers of 3,500 characters, the
+// Capture form prefilled with them, the summary and the nudges. The fake
+// Slack refuses anything over the limits: none is refused, none went out
+// as plain text.
+func TestLimitsOnTheWireAfterScheduling(t *testing.T) {
+	e := newTestBot(t, func(c *Config) { c.Lessons.Questions = threeQuestions; c.Lessons.Channel = "CLESSONS" })
+	ctx := context.Background()
+	big := biggest(0, e.clock.Now().Add(72*time.Hour))
+	d := exchange.Draft{Title: big.Title, Kind: big.Kind, Start: big.Start, Duration: big.Duration, TZ: big.TZ,
+		Description: big.Description, Link: big.Link, Channel: "C1", Lang: "es", Partners: big.Partners, Speakers: big.Speakers}
+	s, err := e.bot.svc.Schedule(ctx, exchange.Actor{UserID: "U1"}, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.deliver()
+	if r := e.run("U1", fmt.Sprintf("speakers %d add <@U7|eva>", s.ID)); !strings.Contains(r, "Added") {
+		t.Fatalf("speakers add: %s", r)
+	}
+	e.deliver()
+	e.clock.Set(big.Start.Add(-time.Hour))
+	e.deliver()
+	e.clock.Set(big.Start.Add(big.Duration + 16*time.Minute))
+	e.deliver()
+	speaker := big.Speakers[0].UserID
+	for i := range 3 {
+		e.event(dm(t, fmt.Sprintf("EvBig%d", i), "D"+speaker, speaker, long(3500, fmt.Sprintf("Respuesta %d", i))))
+	}
+	e.deliver()
+	e.interaction(blockAction(speaker, "D"+speaker, strconv.FormatInt(s.ID, 10)))
+	e.clock.Add(49 * time.Hour)
+	e.deliver()
+	e.clock.Set(big.Start.Add(big.Duration + 169*time.Hour)) // the questions close: the summary
+	e.deliver()
+	e.deliver() // its copy under the announcement
+
+	for _, c := range e.slack.Calls() {
+		if c.Error != "" {
+			t.Errorf("%s refused: %s %v", c.Method, c.Error, c.Problems)
+		}
+	}
+	sent := map[string]int{}
+	for _, c := range e.slack.Calls("chat.postMessage") {
+		sent[c.Form.Get("channel")]++
+	}
+	// U7's DM: added, reminded, asked, nudged; the speaker's: reminded,
+	// asked, three answers acknowledged; the creator's: the answer links
+	// for the speakers without Slack; the summary in both channels.
+	if sent["DU7"] < 4 || sent["D"+speaker] < 5 || sent["DU1"] < 15 || sent["CLESSONS"] != 1 || sent["C1"] < 2 || len(e.slack.Calls("views.open")) != 1 {
+		t.Errorf("the test did not exercise every message: posts by channel %v, views.open %d", sent, len(e.slack.Calls("views.open")))
+	}
+	for _, kind := range []string{kindAnnounce, kindReminder, kindPrompt, kindNudge, kindSummary, kindSpeakerAdded, exchange.KindReply, exchange.KindAnswerLink} {
+		if n := e.metric(`exchangebot_plain_fallbacks_total{kind="` + kind + `"}`); n != 0 {
+			t.Errorf("%v %s messages went out as plain text", n, kind)
+		}
 	}
 }
 

@@ -260,13 +260,38 @@ func TestReminderHasJoinButtonAndAnnouncement(t *testing.T) {
 			continue
 		}
 		found = true
-		if bl := c.Blocks(); !strings.Contains(bl, `"url":"https://meet.example.org/r"`) || !strings.Contains(bl, Permalink(s.AnnounceChannel, s.AnnounceTS)) {
+		bl := c.Blocks()
+		if !hasLinkButton(t, bl, "https://meet.example.org/r") || !strings.Contains(bl, Permalink(s.AnnounceChannel, s.AnnounceTS)) {
 			t.Errorf("DM reminder blocks: %s", bl)
 		}
 	}
 	if !found {
 		t.Fatalf("no DM reminder: %+v", e.slack.Calls("chat.postMessage"))
 	}
+}
+
+// hasLinkButton reports whether blocks (JSON) hold a button, in an
+// actions block, that opens url.
+func hasLinkButton(t *testing.T, blocks, url string) bool {
+	t.Helper()
+	var bs []struct {
+		Type     string `json:"type"`
+		Elements []struct {
+			Type string `json:"type"`
+			URL  string `json:"url"`
+		} `json:"elements"`
+	}
+	if err := json.Unmarshal([]byte(blocks), &bs); err != nil {
+		t.Fatalf("blocks %q: %v", blocks, err)
+	}
+	for _, b := range bs {
+		for _, e := range b.Elements {
+			if b.Type == "actions" && e.Type == "button" && e.URL == url {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func ptr(s string) *string { return &s }

@@ -174,7 +174,8 @@ func (h *Handler) serveAll(w http.ResponseWriter, r *http.Request) error {
 		if token == "" {
 			// No WWW-Authenticate: the credential is part of the URL, not
 			// an HTTP scheme a client could prompt for.
-			return &httpError{http.StatusUnauthorized, "this calendar needs ?token= with your personal feed token (ask the bot for your calendar link)"}
+			feed, _ := h.feedIn(r)
+			return &httpError{http.StatusUnauthorized, i18n.T(feed.Lang, "ics.token_needed", nil)}
 		}
 		if _, err := h.st.FeedTokenUser(uncancelled(r.Context()), token); err != nil {
 			return err

@@ -11,6 +11,7 @@ import (
 
 	ics "github.com/arran4/golang-ical"
 
+	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/store"
 )
 
@@ -281,6 +282,12 @@ func TestTokens(t *testing.T) {
 				parseFeed(t, body)
 			}
 		})
+	}
+	// The 401 is read by a person who opened the link: in the language
+	// asked for, from the catalogs.
+	if resp, body := fs.do(http.MethodGet, "/calendar/all.ics?lang=es"); resp.StatusCode != http.StatusUnauthorized ||
+		body != i18n.T(i18n.Spanish, "ics.token_needed", nil)+"\n" || !strings.Contains(body, "token") {
+		t.Errorf("401 with ?lang=es: %s %q", resp.Status, body)
 	}
 	resp, _ := fs.get("/calendar/all.ics?token=" + second)
 	if cc := resp.Header.Get("Cache-Control"); cc != "private, max-age=300" {

@@ -14,12 +14,13 @@ type WebConfig struct {
 	PublicLessons bool   `yaml:"public_lessons"`
 }
 
-func (w WebConfig) validate() error {
+// validate checks the section, named section in the file ("web").
+func (w WebConfig) validate(section string) error {
 	if w.SessionKey != "" && len(w.SessionKey) < 32 {
-		return badKey("web.session_key: needs 32 characters or more (or leave it empty for a random key per start)")
+		return bad(section+".session_key", "cli.config.reason.session_key", nil)
 	}
 	if w.ClientID != "" && w.ClientSecret == "" {
-		return badKey("web.client_secret: Sign in with Slack needs the app's client secret too (env SLACK_CLIENT_SECRET)")
+		return bad(section+".client_secret", "cli.config.reason.client_secret", nil)
 	}
 	return nil
 }
@@ -37,21 +38,22 @@ type MailConfig struct {
 	TLS string `yaml:"tls"`
 }
 
-func (m MailConfig) validate() error {
+// validate checks the section, named section in the file ("mail").
+func (m MailConfig) validate(section string) error {
 	if m.Host == "" {
 		return nil
 	}
 	if m.Port < 1 || m.Port > 65535 {
-		return badKey("mail.port: %d is not a port (587 for STARTTLS, 465 for TLS)", m.Port)
+		return bad(section+".port", "cli.config.reason.mail_port", map[string]any{"Value": m.Port})
 	}
 	if _, err := mail.ParseAddress(m.From); err != nil {
-		return badKey("mail.from: %q is not an address like \"Exchanges <bot@example.org>\"", m.From)
+		return bad(section+".from", "cli.config.reason.mail_from", value(m.From))
 	}
 	if !slices.Contains([]string{"starttls", "tls", "none"}, m.TLS) {
-		return badKey("mail.tls: %q is not starttls, tls or none", m.TLS)
+		return bad(section+".tls", "cli.config.reason.mail_tls", value(m.TLS))
 	}
 	if m.Username != "" && m.Password == "" {
-		return badKey("mail.password: the SMTP username needs a password (env EXCHANGEBOT_MAIL_PASSWORD)")
+		return bad(section+".password", "cli.config.reason.mail_password", nil)
 	}
 	return nil
 }

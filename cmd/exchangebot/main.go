@@ -123,9 +123,9 @@ func loadConfig(path string) (*Config, error) {
 	switch {
 	case errors.As(err, &keyErr):
 		if _, statErr := os.Stat(path); statErr != nil {
-			return nil, &cliError{id: "cli.error.config_key_default", data: map[string]any{"Key": keyErr.key, "Reason": keyErr.reason}, err: err}
+			return nil, &cliError{id: "cli.error.config_key_default", data: map[string]any{"Key": keyErr.key, "Reason": keyErr}, err: err}
 		}
-		return nil, &cliError{id: "cli.error.config_key", data: map[string]any{"File": path, "Key": keyErr.key, "Reason": keyErr.reason}, err: err}
+		return nil, &cliError{id: "cli.error.config_key", data: map[string]any{"File": path, "Key": keyErr.key, "Reason": keyErr}, err: err}
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, &cliError{id: "cli.error.config_missing", data: map[string]any{"File": path}, err: err}
 	case errors.As(err, &pathErr):

@@ -45,7 +45,7 @@ func (q *Questions) UnmarshalYAML(n *yaml.Node) error {
 		*q = Questions{ByLang: by}
 		return nil
 	}
-	return fmt.Errorf("line %d: lessons.questions: write a list of questions, or one list per language (en:, es:)", n.Line)
+	return bad("lessons.questions", "cli.config.reason.questions_form", map[string]any{"Line": n.Line})
 }
 
 // In is the list a reader of lang reads.
@@ -59,16 +59,13 @@ func (q Questions) In(lang string) []string {
 // validate checks either form, naming the key at fault; language is the
 // configured language, whose list the languages not named read.
 func (q Questions) validate(language string) error {
-	bad := func(key, format string, args ...any) error {
-		return &keyError{key: key, reason: fmt.Sprintf(format, args...)}
-	}
 	list := func(key string, qs []string) error {
 		if len(qs) == 0 {
-			return bad(key, "needs at least one question")
+			return bad(key, "cli.config.reason.questions_none", nil)
 		}
 		for i, s := range qs {
 			if strings.TrimSpace(s) == "" {
-				return bad(fmt.Sprintf("%s[%d]", key, i), "is empty")
+				return bad(fmt.Sprintf("%s[%d]", key, i), "cli.config.reason.question_empty", nil)
 			}
 		}
 		return nil
@@ -82,12 +79,12 @@ func (q Questions) validate(language string) error {
 	}
 	sort.Strings(langs)
 	if len(langs) == 0 {
-		return bad("lessons.questions", "needs at least one question")
+		return bad("lessons.questions", "cli.config.reason.questions_none", nil)
 	}
 	for _, lang := range langs {
 		key := "lessons.questions." + lang
 		if !slices.Contains(i18n.Langs, i18n.Lang(lang)) {
-			return bad(key, "%q is not a language of the messages: en or es", lang)
+			return bad(key, "cli.config.reason.language", value(lang))
 		}
 		if err := list(key, q.ByLang[lang]); err != nil {
 			return err
@@ -96,11 +93,12 @@ func (q Questions) validate(language string) error {
 	first := langs[0]
 	for _, lang := range langs[1:] {
 		if n, m := len(q.ByLang[lang]), len(q.ByLang[first]); n != m {
-			return bad("lessons.questions."+lang, "has %d questions and %s has %d: each language asks the same questions, in the same order", n, first, m)
+			return bad("lessons.questions."+lang, "cli.config.reason.questions_count",
+				map[string]any{"N": n, "First": first, "FirstN": m})
 		}
 	}
 	if _, ok := q.ByLang[language]; !ok {
-		return bad("lessons.questions", "has no list in %q, the configured language, which the other languages read", language)
+		return bad("lessons.questions", "cli.config.reason.questions_configured", value(language))
 	}
 	return nil
 }
