@@ -3,8 +3,10 @@ package web
 import (
 	"context"
 	"encoding/csv"
+	"html/template"
 	"io/fs"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -305,5 +307,18 @@ func TestPrivateFeedsSignSessionLinks(t *testing.T) {
 	_, body, _ := tw.get(c, "/s/"+itoa(sess.ID))
 	if !regexp.MustCompile(`/calendar/session/` + itoa(sess.ID) + `-[A-Za-z0-9_-]{22}\.ics`).MatchString(body) {
 		t.Errorf("the session page's .ics link is not signed:\n%s", body)
+	}
+}
+
+// A template that fails still answers in the reader's language.
+func TestBrokenTemplateAnswersFromTheCatalog(t *testing.T) {
+	tw := newTestWeb(t)
+	tw.web.pages["broken.html"] = template.Must(template.New("layout").Parse(`{{.NoSuchField}}`))
+	w := httptest.NewRecorder()
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Set("Accept-Language", "es")
+	tw.web.render(w, http.StatusOK, "broken.html", tw.web.newPage(w, r))
+	if w.Code != http.StatusInternalServerError || !strings.Contains(w.Body.String(), "Algo falló de nuestro lado") {
+		t.Errorf("a failed template answered %d %q", w.Code, w.Body)
 	}
 }
