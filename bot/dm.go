@@ -119,7 +119,11 @@ var _ = actions.add(actionAddAnswer, (*Bot).pressAddAnswer)
 
 // pressAddAnswer adds the message the offer was about to the person's
 // lessons. The message is read back from the conversation: a button's
-// value is too small to carry it.
+// value is too small to carry it. The press is answered once the answer
+// is stored; the offer then becomes what came of it (after the answer,
+// so a Slack error there cannot fail a press already stored). A press
+// that names no message to update owes its confirmation as a DM instead,
+// an outbox row in the same commit.
 func (b *Bot) pressAddAnswer(ctx context.Context, cb slack.InteractionCallback, a *slack.BlockAction) error {
 	idText, ts, _ := strings.Cut(a.Value, ":")
 	id, err := strconv.ParseInt(idText, 10, 64)
@@ -139,23 +143,43 @@ func (b *Bot) pressAddAnswer(ctx context.Context, cb slack.InteractionCallback, 
 			text = unescapeEntities.Replace(m.Text)
 		}
 	}
+	offer := cb.Message.Timestamp
+	var confirm *exchange.ConfirmTo
+	if offer == "" {
+		confirm = &exchange.ConfirmTo{Channel: cb.Channel.ID}
+	}
 	var reply string
-	s, q, err := b.svc.AddAnswer(ctx, cb.User.ID, id, text)
-	if err != nil {
+	s, q, err := b.svc.AddAnswer(ctx, cb.User.ID, id, text, confirm)
+	switch {
+	case errors.Is(err, store.ErrDuplicate):
+		return err
+	case err != nil:
 		msg, ok := b.mistake(l, err)
 		if !ok {
 			return err
 		}
+		if offer == "" {
+			// Refused, so nothing was stored: the refusal is what
+			// commits the press's key.
+			return b.oweReply(ctx, exchange.Walk{UserID: cb.User.ID, Channel: cb.Channel.ID}, msg)
+		}
 		reply = msg
-	} else {
-		reply = tr(l, "native.dm.added", "Title", escapeText(s.Title), "ID", s.ID, "Question", q+1)
+	case offer == "":
+		return nil // the confirmation is owed
+	default:
+		reply = addedText(l, exchange.FormReply{Session: s.ID, Title: s.Title, Question: q})
 	}
-	if cb.Message.Timestamp != "" {
+	channel := cb.Channel.ID
+	b.after(func(ctx context.Context) error {
 		// The offer becomes what came of it, so it cannot be pressed twice.
-		_, _, _, err = b.slack.UpdateMessageContext(ctx, cb.Channel.ID, cb.Message.Timestamp,
+		_, _, _, err := b.slack.UpdateMessageContext(ctx, channel, offer,
 			slack.MsgOptionText(reply, false), slack.MsgOptionBlocks(sections(reply)...))
 		return err
-	}
-	_, _, err = b.slack.PostMessageContext(ctx, cb.Channel.ID, slack.MsgOptionText(reply, false))
-	return err
+	})
+	return nil
+}
+
+// addedText confirms, in lang, a message added to an answer.
+func addedText(lang i18n.Lang, f exchange.FormReply) string {
+	return tr(lang, "native.dm.added", "Title", escapeText(f.Title), "ID", f.Session, "Question", f.Question+1)
 }

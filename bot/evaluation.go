@@ -342,6 +342,8 @@ func (b *Bot) formText(ctx context.Context, lang i18n.Lang, userID string, f exc
 		return tr(lang, "eval.plan_saved", "ID", f.Session), nil
 	case exchange.SavedChange:
 		return tr(lang, "eval.change_saved", "ID", f.Session), nil
+	case exchange.SavedAdded:
+		return addedText(lang, f), nil
 	case exchange.SavedSession:
 		s, err := b.store.Session(ctx, f.Session)
 		if errors.Is(err, store.ErrNotFound) {

@@ -406,42 +406,6 @@ func TestDMOutsideAConversationGetsAnAnswer(t *testing.T) {
 	}
 }
 
-func TestMessageAfterStopIsOfferedAndAdded(t *testing.T) {
-	e := newTestBot(t, func(c *Config) { c.Lessons.Questions = threeQuestions })
-	promptedSession(t, e)
-	e.event(dm(t, "EvA1", "DUA", "UA", "Peer reviews built trust."))
-	e.event(dm(t, "EvA2", "DUA", "UA", "stop"))
-	thought := "One more thing: the registry needed a legal basis first."
-	ts := e.slack.AddMessage("DUA", "UA", thought)
-	body := strings.Replace(dm(t, "EvA3", "DUA", "UA", thought), `"ts":"`, `"ts":"`+ts+`","x":"`, 1)
-	e.event(body)
-	e.deliver()
-	msgs := e.slack.Messages()
-	offer := msgs[len(msgs)-1]
-	if !strings.Contains(offer.Text, "stopped the questions") || !strings.Contains(string(offer.Blocks), "1:"+ts) {
-		t.Fatalf("offer: %s %s", offer.Text, offer.Blocks)
-	}
-	if got := e.answered(1)["UA"]; got != 1 {
-		t.Fatalf("the message was stored before it was offered: %d answers", got)
-	}
-	p := strings.Replace(press("UA", "DUA", actionAddAnswer, "1:"+ts), `"message_ts":"1764331201.000001"`, `"message_ts":"`+offer.TS+`"`, 1)
-	p = strings.Replace(p, `"container"`, `"message":{"ts":"`+offer.TS+`"},"container"`, 1)
-	e.interaction(p)
-	lessons, _ := e.store.Lessons(context.Background(), 1)
-	var added bool
-	for _, l := range lessons {
-		if l.UserID == "UA" && l.QuestionIdx == 1 && l.Answer == thought {
-			added = true
-		}
-	}
-	if !added {
-		t.Fatalf("lessons after the press: %+v\n%+v", lessons, e.slack.Calls("conversations.history", "chat.update"))
-	}
-	if upd := e.slack.Calls("chat.update"); len(upd) != 1 || !strings.Contains(upd[0].Form.Get("text"), "Added to your answer to question 2") {
-		t.Errorf("the offer was not replaced by its outcome: %+v", upd)
-	}
-}
-
 func TestListPagesAndMine(t *testing.T) {
 	e := newTestBot(t)
 	ctx := context.Background()

@@ -83,6 +83,17 @@ func TestComposeFile(t *testing.T) {
 				t.Errorf("%s: %s is written in the file", name, k)
 			}
 		}
+		// The config is mounted, so that base_url (no variable sets it)
+		// can be the load balancer's; by default the image's own file.
+		config := ""
+		for _, v := range s.Volumes {
+			if src, ok := strings.CutSuffix(v, ":/etc/exchangebot/config.yaml:ro"); ok {
+				config = regexp.MustCompile(`\$\{[A-Z_]+:-([^}]*)\}`).ReplaceAllString(src, "$1")
+			}
+		}
+		if _, err := os.Stat(config); config == "" || err != nil {
+			t.Errorf("%s mounts no config file read-only at /etc/exchangebot/config.yaml, or its default is missing (%q): %v", name, config, s.Volumes)
+		}
 		for _, p := range s.Ports {
 			host := strings.Split(p, ":")[0]
 			if ports[host] {

@@ -31,6 +31,7 @@ const (
 	SavedPlan    = "plan"    // what they will apply (evaluation)
 	SavedChange  = "change"  // what changed since (follow-up)
 	SavedSession = "session" // a session (or series) scheduled
+	SavedAdded   = "added"   // a message added to an answer (AddAnswer)
 )
 
 // FormReply is what a form stored, for the surface to word.
@@ -40,6 +41,9 @@ type FormReply struct {
 	Title   string `json:"title,omitempty"`
 	Answers int    `json:"answers,omitempty"` // lessons stored
 	Request int64  `json:"request,omitempty"` // the request a session was planned from
+	// Question is the index of the question a message was added to
+	// (SavedAdded).
+	Question int `json:"question,omitempty"`
 }
 
 // scheduled confirms sess, scheduled from d.

@@ -155,3 +155,48 @@ func TestScheduleConfirmsOnlyWhenAsked(t *testing.T) {
 		t.Fatalf("confirmations = %+v, want %+v", got, want)
 	}
 }
+
+// A message added to the lessons after `stop` confirms the same way,
+// naming the question it went to; a redelivered press adds nothing and
+// owes nothing more.
+func TestAddAnswerConfirmsOnlyWhenAsked(t *testing.T) {
+	e := newTestService(t)
+	s := promptedWalk(t, e, "Youth employment")
+	ctx := context.Background()
+	w := Walk{UserID: "U2", Channel: "DU2"}
+	if _, err := e.svc.Answer(ctx, w, "First."); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Stop(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.svc.AddAnswer(ctx, "U2", s.ID, "More.", nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.formReplies("U2"); len(got) != 0 {
+		t.Fatalf("confirmation owed though none was asked for: %+v", got)
+	}
+	key := store.WithRequestKey(ctx, "interaction:trig-add")
+	if _, q, err := e.svc.AddAnswer(key, "U2", s.ID, "Even more.", &ConfirmTo{Channel: "DU2"}); err != nil || q != 1 {
+		t.Fatalf("AddAnswer = question %d, %v", q, err)
+	}
+	want := []Reply{{Channel: "DU2", Form: &FormReply{Saved: SavedAdded, Session: s.ID, Title: "Youth employment", Question: 1}}}
+	if got := e.formReplies("U2"); !reflect.DeepEqual(got, want) {
+		t.Fatalf("confirmations = %+v, want %+v", got, want)
+	}
+	again := store.WithRequestKey(ctx, "interaction:trig-add")
+	if _, _, err := e.svc.AddAnswer(again, "U2", s.ID, "Even more.", &ConfirmTo{Channel: "DU2"}); !errors.Is(err, store.ErrDuplicate) {
+		t.Fatalf("redelivered press = %v, want ErrDuplicate", err)
+	}
+	// Refused (nothing to add): nothing more owed.
+	if _, _, err := e.svc.AddAnswer(ctx, "U2", s.ID, " ", &ConfirmTo{Channel: "DU2"}); code(err) != CodeNoAnswers {
+		t.Fatalf("empty message = %v", err)
+	}
+	if got := e.formReplies("U2"); len(got) != 1 {
+		t.Fatalf("%d confirmations after a redelivery and a refusal", len(got))
+	}
+	lessons, err := e.store.Lessons(ctx, s.ID)
+	if err != nil || len(lessons) != 2 || lessons[1].Answer != "More.\n\nEven more." {
+		t.Errorf("lessons: %+v, %v", lessons, err)
+	}
+}

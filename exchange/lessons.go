@@ -402,8 +402,9 @@ func (s *Service) Stopped(ctx context.Context, w Walk) (*store.Session, bool) {
 
 // AddAnswer adds text to userID's lessons of session id: as the answer
 // to the question they stopped at, or after what they already answered
-// to it. It returns the question's index.
-func (s *Service) AddAnswer(ctx context.Context, userID string, id int64, text string) (*store.Session, int, error) {
+// to it. It returns the question's index. With confirm it owes them a
+// confirmation of it (SavedAdded) in the same transaction.
+func (s *Service) AddAnswer(ctx context.Context, userID string, id int64, text string, confirm *ConfirmTo) (*store.Session, int, error) {
 	qs := s.p.Lessons.Questions
 	text = CleanText(text)
 	if len(qs) == 0 || text == "" {
@@ -431,6 +432,10 @@ func (s *Service) AddAnswer(ctx context.Context, userID string, id int64, text s
 	err = s.update(ctx, func(tx store.Tx) (bool, error) {
 		l := store.Lesson{SessionID: sess.ID, UserID: userID, QuestionIdx: i, Question: qs[i], Answer: answer}
 		if _, err := tx.SaveAnswer(ctx, l, now); err != nil {
+			return false, err
+		}
+		f := FormReply{Saved: SavedAdded, Session: sess.ID, Title: sess.Title, Question: i}
+		if _, err := oweConfirmation(ctx, tx, userID, confirm, f, now); err != nil {
 			return false, err
 		}
 		return true, oweHomes(ctx, tx, now, userID)

@@ -34,6 +34,9 @@ func TestMigrateSubcommand(t *testing.T) {
 		{"U1", "move 2 " + day(9) + " 11:00"},
 		{"U1", "cancel 3 speaker ill"},
 		{"U1", `speakers 1 add "Jane Doe <jane@example.org>"`},
+		// A series (#4 to #6) the copy must keep together.
+		{"U1", `new "Community of practice" ` + day(12) + ` 15:00 <#C1|general> every:week count:3`},
+		{"U3", "join 5 all"},
 	} {
 		if code, body := p.command(c.user, c.text); code != 200 || strings.Contains(body, "rror") {
 			t.Fatalf("%s: %d %s", c.text, code, body)
@@ -44,11 +47,11 @@ func TestMigrateSubcommand(t *testing.T) {
 	if token == nil {
 		t.Fatalf("feed reply: %s", feedReply)
 	}
-	waitCalls(t, fake, "chat.postMessage", 3+1+1) // announcements, the move and the cancel notes
+	waitCalls(t, fake, "chat.postMessage", 4+1+1) // announcements (the series has one), the move and the cancel notes
 
 	reads := func(p *proc) map[string]string {
 		out := map[string]string{}
-		for _, c := range []string{"show 1", "show 2", "show 3", "list all", "list mine", "report"} {
+		for _, c := range []string{"show 1", "show 2", "show 3", "show 5", "list all", "list mine", "report"} {
 			_, out[c] = p.command("U3", c)
 		}
 		for _, path := range []string{"/calendar/all.ics", "/calendar/u/" + token[1] + ".ics", "/calendar/session/1.ics"} {
@@ -64,6 +67,9 @@ func TestMigrateSubcommand(t *testing.T) {
 		return out
 	}
 	before := reads(p)
+	if !strings.Contains(before["show 5"], "2 of 3") || !strings.Contains(before["list mine"], "#6") {
+		t.Fatalf("the series before the copy:\n%s\n%s", before["show 5"], before["list mine"])
+	}
 	if code := p.stop(); code != 0 {
 		t.Fatalf("exit %d", code)
 	}
@@ -78,7 +84,7 @@ func TestMigrateSubcommand(t *testing.T) {
 	if err != nil {
 		t.Fatalf("migrate: %v\n%s", err, out)
 	}
-	for _, table := range []string{"sessions", "outbox", "participants", "feed_tokens", "feed_state", "processed", "speakers"} {
+	for _, table := range []string{"series", "sessions", "outbox", "participants", "feed_tokens", "feed_state", "processed", "speakers"} {
 		if !regexp.MustCompile(`(?m)^` + table + ` +[1-9]\d* +[1-9]\d* +[0-9a-f]{16} +ok$`).MatchString(out) {
 			t.Errorf("migrate output lacks a verified, non-empty %s:\n%s", table, out)
 		}
@@ -106,7 +112,7 @@ func TestMigrateSubcommand(t *testing.T) {
 			t.Errorf("%s on the copy:\n%s\nwant (on the original):\n%s", k, after[k], want)
 		}
 	}
-	if _, body := p2.command("U1", `new "After the move" `+day(10)+` 15:00`); !strings.Contains(body, "#4") {
+	if _, body := p2.command("U1", `new "After the move" `+day(10)+` 15:00`); !strings.Contains(body, "#7") {
 		t.Errorf("new on the copy: %s", body)
 	}
 	if code := p2.stop(); code != 0 {

@@ -408,3 +408,96 @@ func testOutboxRowsAndStates(t *testing.T, s store.Store) {
 		t.Errorf("announcement state after posting = %q", st)
 	}
 }
+
+// testOutboxReplyRows checks what the answers to direct messages rely on:
+// a reply row names no session; it is written in the Update that records
+// the message's request key, and its own dedupe key keeps it to one row
+// for that message even after the request key has been pruned and the
+// message comes again. Confirmations carry no key and never collide, and
+// dropping a session's rows leaves rows of no session alone.
+func testOutboxReplyRows(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	sess := createSample(t, s)
+	reply := store.Delivery{Kind: "reply", Recipient: "U3", Payload: `{"channel":"D3","ts":"1.1"}`,
+		Due: outboxAt, Deadline: outboxAt.Add(24 * time.Hour), Dedupe: "reply:event:Ev1"}
+	owe := func(ctx context.Context, ds ...store.Delivery) error {
+		return s.Update(ctx, func(tx store.Tx) error {
+			for _, d := range ds {
+				if err := tx.Enqueue(ctx, d, outboxAt); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	replies := func() []store.Delivery {
+		t.Helper()
+		all, err := s.Deliveries(ctx, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []store.Delivery
+		for _, d := range all {
+			if d.Kind == "reply" {
+				out = append(out, d)
+			}
+		}
+		return out
+	}
+
+	if err := owe(store.WithRequestKey(ctx, "event:Ev1"), reply); err != nil {
+		t.Fatal(err)
+	}
+	if err := owe(store.WithRequestKey(ctx, "event:Ev1"), reply); !errors.Is(err, store.ErrDuplicate) {
+		t.Fatalf("the message delivered again = %v, want ErrDuplicate", err)
+	}
+	rs := replies()
+	if len(rs) != 1 || rs[0].SessionID != 0 || rs[0].Recipient != "U3" || rs[0].Payload != reply.Payload ||
+		!rs[0].Deadline.Equal(reply.Deadline) || rs[0].State != store.StatePending {
+		t.Fatalf("reply rows %+v; want the one owed, of no session", rs)
+	}
+
+	// Two confirmations without a key, in one Update: two rows.
+	confirm := store.Delivery{Kind: "reply", Recipient: "U4", Payload: `{"channel":"","form":{"saved":"lessons"}}`, Due: outboxAt}
+	if err := owe(ctx, confirm, confirm); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(replies()); n != 3 {
+		t.Fatalf("%d reply rows, want 3 (keyless rows never collide)", n)
+	}
+	if err := s.Update(ctx, func(tx store.Tx) error { _, err := tx.DropPending(ctx, sess.ID, ""); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if due, err := s.DueDeliveries(ctx, outboxAt, 10); err != nil || len(due) != 3 {
+		t.Fatalf("due after dropping the session's rows: %d, %v; want the 3 replies", len(due), err)
+	}
+
+	// Sent, its request key pruned, the message comes once more: the
+	// request key is new again, but the reply stays the one sent.
+	d, err := s.ClaimDelivery(ctx, rs[0].ID, outboxAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkPosted(ctx, d, "D3", "1.2", outboxAt); err != nil {
+		t.Fatal(err)
+	}
+	// A request key is stamped by the database's clock, not the test's.
+	if err := s.PruneProcessed(ctx, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := owe(store.WithRequestKey(ctx, "event:Ev1"), reply); err != nil {
+		t.Fatalf("the message after its key was pruned: %v", err)
+	}
+	keyed := 0
+	for _, r := range replies() {
+		if r.Dedupe == reply.Dedupe {
+			keyed++
+			if r.State != store.StateSent || r.TS != "1.2" {
+				t.Errorf("the reply sent became %+v", r)
+			}
+		}
+	}
+	if keyed != 1 {
+		t.Errorf("%d rows for one message's reply, want 1", keyed)
+	}
+}

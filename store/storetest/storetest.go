@@ -51,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"OutboxMarkFailedOwesNotices", testOutboxMarkFailedOwesNotices},
 		{"OutboxRetryFailed", testOutboxRetryFailed},
 		{"OutboxOnEnqueue", testOutboxOnEnqueue},
+		{"OutboxReplyRows", testOutboxReplyRows},
 		{"SaveAnswerIsIdempotent", testSaveAnswerIsIdempotent},
 		{"PromptLifecycle", testPromptLifecycle},
 		{"LessonsGroupedBySpeaker", testLessonsGroupedBySpeaker},
