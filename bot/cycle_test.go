@@ -279,10 +279,24 @@ func TestFromDemandToEvaluation(t *testing.T) {
 		t.Errorf("a redelivered press was answered %d times", n-replies)
 	}
 	// ... and says what they will apply in a DM reply, delivered twice.
+	inDP1 := func() int {
+		n := 0
+		for _, m := range e.slack.Messages() {
+			if m.Channel == "DP1" {
+				n++
+			}
+		}
+		return n
+	}
+	postsBefore := inDP1()
 	planDM := dm(t, "EvP1", "DP1", "P1", "A checklist for intake")
 	e.event(planDM)
+	e.event(planDM) // Slack's retry: the same event
 	e.event(strings.Replace(planDM, "EvP1", "EvP1-again", 1))
 	e.deliver()
+	if n := inDP1() - postsBefore; n != 1 {
+		t.Errorf("a plan by DM, delivered three times, drew %d posts in the DM, want the one confirmation", n)
+	}
 	if ev := e.evaluation(1, "P1"); ev.Plan != "A checklist for intake" || ev.Awaiting != store.AwaitNothing {
 		t.Errorf("P1's plan %+v", ev)
 	}

@@ -260,6 +260,31 @@ func TestCancelSendsMethodCancel(t *testing.T) {
 	if method != "CANCEL" || ev.GetProperty(ics.ComponentPropertyStatus).Value != "CANCELLED" {
 		t.Errorf("cancellation: METHOD %s STATUS %s", method, ev.GetProperty(ics.ComponentPropertyStatus).Value)
 	}
+
+	// The usual case: the invitation went out, then the cancel. The
+	// calendar that holds the event takes it off only if the CANCEL names
+	// the same UID with a higher SEQUENCE.
+	sess = e.schedule("Seminario")
+	e.deliver()
+	got = e.mailsTo("maria@example.org")
+	if len(got) != 2 {
+		t.Fatalf("%d emails, want the first cancellation and the new invitation", len(got))
+	}
+	_, inv := readICS(t, got[1])
+	if _, err := e.svc.Cancel(context.Background(), exchange.Actor{UserID: "U1"}, sess.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	e.deliver()
+	e.deliver()
+	got = e.mailsTo("maria@example.org")
+	if len(got) != 3 {
+		t.Fatalf("%d emails, want one cancellation after the invitation", len(got))
+	}
+	method, ev = readICS(t, got[2])
+	if got[2].Subject != "Cancelado: Seminario" || method != "CANCEL" || ev.Id() != inv.Id() || seq(t, ev) <= seq(t, inv) {
+		t.Errorf("cancellation after the invitation: %q METHOD %s UID %s SEQUENCE %d, want CANCEL of %s above %d",
+			got[2].Subject, method, ev.Id(), seq(t, ev), inv.Id(), seq(t, inv))
+	}
 }
 
 // The server refusing (451) for a while: every email arrives in the end,

@@ -65,6 +65,13 @@ func (s *Server) viewer(r *http.Request) *viewer {
 	if err := s.open("session", c.Value, &v); err != nil || v.UserID == "" || s.o.Now().Unix() >= v.Expires {
 		return nil
 	}
+	// The workspace is asked once and kept (teamOf); while Slack cannot
+	// say, a sign-in made for the installed workspace stands.
+	if s.o.TeamID != nil {
+		if team, err := s.o.TeamID(r.Context()); err == nil && team != "" && team != v.TeamID {
+			return nil
+		}
+	}
 	return &v
 }
 

@@ -20,7 +20,8 @@ func TestSignInWithAGoodCode(t *testing.T) {
 	if _, body, _ := tw.get(c, "/report"); !asksToSignIn(body) {
 		t.Fatalf("/report before sign-in:\n%s", body)
 	}
-	if status := tw.signIn(c, ana); status != http.StatusSeeOther {
+	status, h := tw.signInHeader(c, ana)
+	if status != http.StatusSeeOther {
 		t.Fatalf("the callback answered %d, want a redirect back", status)
 	}
 	if status, _, _ := tw.get(c, "/report"); status != http.StatusOK {
@@ -30,12 +31,25 @@ func TestSignInWithAGoodCode(t *testing.T) {
 	if !strings.Contains(body, "Signed in as Ana") {
 		t.Errorf("the page does not show who signed in")
 	}
-	// The cookie is HttpOnly and SameSite=Lax (not Secure: the test server is http).
-	u, _ := url.Parse(tw.srv.URL)
-	for _, ck := range c.Jar.Cookies(u) {
-		if ck.Name == sessionCookie && ck.Value == "" {
-			t.Error("empty session cookie")
+	// The cookie is signed, HttpOnly and SameSite=Lax (not Secure: the
+	// test server is http); a jar keeps none of that, the header does.
+	var session string
+	for _, v := range h.Values("Set-Cookie") {
+		if strings.HasPrefix(v, sessionCookie+"=") {
+			session = v
 		}
+	}
+	value, _, _ := strings.Cut(strings.TrimPrefix(session, sessionCookie+"="), ";")
+	if !strings.Contains(value, ".") {
+		t.Errorf("session cookie %q is not signed", session)
+	}
+	for _, want := range []string{"Path=/;", "HttpOnly", "SameSite=Lax"} {
+		if !strings.Contains(session, want) {
+			t.Errorf("session cookie %q lacks %s", session, want)
+		}
+	}
+	if strings.Contains(session, "Secure") {
+		t.Errorf("session cookie %q is Secure on http: the browser would drop it", session)
 	}
 	auth := tw.slack.Calls("openid.connect.authorize")
 	if len(auth) != 1 || auth[0].Form.Get("team") != "T1" || auth[0].Form.Get("redirect_uri") != tw.srv.URL+"/auth/callback" ||
@@ -154,12 +168,15 @@ func TestForgedCookiesAreRefused(t *testing.T) {
 	otherKey := &Server{o: Options{SessionKey: []byte(strings.Repeat("x", 32))}}
 	foreign, _ := otherKey.seal("session", viewer{UserID: "U1", TeamID: "T1", Expires: t0.Unix() + 3600})
 	state, _ := tw.web.seal("state", oauthState{Nonce: "n", Expires: t0.Unix() + 60})
+	// Signed with this key for a workspace the bot is no longer in.
+	formerTeam, _ := tw.web.seal("session", viewer{UserID: "U1", TeamID: "T0", Expires: t0.Unix() + 3600})
 	for name, value := range map[string]string{
 		"payload changed":    strings.Replace(body, "V", "W", 1) + "." + sig,
 		"no signature":       body,
 		"expired":            other,
 		"another key":        foreign,
 		"a state, not login": state,
+		"another workspace":  formerTeam,
 	} {
 		t.Run(name, func(t *testing.T) {
 			req, _ := http.NewRequest("GET", tw.srv.URL+"/report", nil)

@@ -137,6 +137,13 @@ func csrf(t testing.TB, body string) string {
 // the fake's authorize page and back.
 func (tw *testWeb) signIn(c *http.Client, who slackfake.Identity) int {
 	tw.t.Helper()
+	status, _ := tw.signInHeader(c, who)
+	return status
+}
+
+// signInHeader is signIn that also returns the callback's headers.
+func (tw *testWeb) signInHeader(c *http.Client, who slackfake.Identity) (int, http.Header) {
+	tw.t.Helper()
 	code := "code-" + who.UserID + who.TeamID
 	tw.slack.AddIdentity(code, who)
 	tw.slack.SignInAs(code)
@@ -151,8 +158,8 @@ func (tw *testWeb) signIn(c *http.Client, who slackfake.Identity) int {
 	res.Body.Close()
 	back := res.Header.Get("Location")
 	u, _ := url.Parse(back)
-	status, _, _ = tw.get(c, u.RequestURI())
-	return status
+	status, _, h = tw.get(c, u.RequestURI())
+	return status, h
 }
 
 func (tw *testWeb) schedule(title string, start time.Time, lang string, partners []string, speakers ...store.Speaker) *store.Session {

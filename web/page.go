@@ -83,7 +83,7 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, p *page)
 	buf.Grow(32 << 10) // most pages fit: no regrowing on the way
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
 		s.o.Log.Error("web template failed", "template", name, "error", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		http.Error(w, p.T("web.error.internal"), http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

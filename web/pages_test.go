@@ -3,8 +3,10 @@ package web
 import (
 	"context"
 	"encoding/csv"
+	"html/template"
 	"io/fs"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -235,16 +237,26 @@ func TestReportIsForStaff(t *testing.T) {
 // A page without charts stays small (the phone on a slow link).
 func TestPageWeight(t *testing.T) {
 	tw := newTestWeb(t, func(o *Options) { o.PublicLessons = true })
+	var last *store.Session
 	for i := range 25 {
-		tw.schedule("Session with a reasonably long title number "+itoa(int64(i)), t0.Add(time.Duration(i+2)*24*time.Hour), "", []string{"FISDL El Salvador", "MIDIS Perú"}, maria)
+		last = tw.schedule("Session with a reasonably long title number "+itoa(int64(i)), t0.Add(time.Duration(i+2)*24*time.Hour), "", []string{"FISDL El Salvador", "MIDIS Perú"}, maria)
 	}
 	c := tw.browser()
-	_, body, _ := tw.get(c, "/")
 	css, _ := fs.ReadFile(staticFS, "static/style.css")
-	if total := len(body) + len(css); total > 100<<10 {
-		t.Errorf("the list of 25 sessions weighs %d bytes with its stylesheet, over 100 KB", total)
-	} else {
-		t.Logf("home with 25 sessions: %d bytes of HTML + %d of CSS", len(body), len(css))
+	for path, holds := range map[string]string{
+		"/":                   "Session with a reasonably long title number 24", // all 25 listed
+		"/s/" + itoa(last.ID): "María Pérez",
+	} {
+		status, body, _ := tw.get(c, path)
+		// A small error page would pass the weight: the page must be the real one.
+		if status != http.StatusOK || !strings.Contains(body, holds) {
+			t.Fatalf("%s = %d without %q", path, status, holds)
+		}
+		if total := len(body) + len(css); total > 100<<10 {
+			t.Errorf("%s weighs %d bytes with its stylesheet, over 100 KB", path, total)
+		} else {
+			t.Logf("%s: %d bytes of HTML + %d of CSS", path, len(body), len(css))
+		}
 	}
 }
 
@@ -295,5 +307,18 @@ func TestPrivateFeedsSignSessionLinks(t *testing.T) {
 	_, body, _ := tw.get(c, "/s/"+itoa(sess.ID))
 	if !regexp.MustCompile(`/calendar/session/` + itoa(sess.ID) + `-[A-Za-z0-9_-]{22}\.ics`).MatchString(body) {
 		t.Errorf("the session page's .ics link is not signed:\n%s", body)
+	}
+}
+
+// A template that fails still answers in the reader's language.
+func TestBrokenTemplateAnswersFromTheCatalog(t *testing.T) {
+	tw := newTestWeb(t)
+	tw.web.pages["broken.html"] = template.Must(template.New("layout").Parse(`{{.NoSuchField}}`))
+	w := httptest.NewRecorder()
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Set("Accept-Language", "es")
+	tw.web.render(w, http.StatusOK, "broken.html", tw.web.newPage(w, r))
+	if w.Code != http.StatusInternalServerError || !strings.Contains(w.Body.String(), "Algo falló de nuestro lado") {
+		t.Errorf("a failed template answered %d %q", w.Code, w.Body)
 	}
 }

@@ -155,6 +155,11 @@ evaluation:
 			t.Errorf("evaluation of %s: %+v, %v", u, ev, err)
 		}
 	}
-	t.Logf("%d kills; %d rows recovered from sending, %d ratings DMs took more than one claim",
-		kills, strings.Count(log.String(), "recovery: delivery"), retried)
+	recovered := strings.Count(log.String(), "recovery: delivery")
+	// Kills that all fell before the first claim or after the last post
+	// would prove nothing about exactly once.
+	if recovered == 0 && retried == 0 {
+		t.Errorf("no kill landed while the DMs were going out (no row recovered from sending, none claimed twice); log:\n%s", log)
+	}
+	t.Logf("%d kills; %d rows recovered from sending, %d ratings DMs took more than one claim", kills, recovered, retried)
 }

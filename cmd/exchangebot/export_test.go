@@ -100,7 +100,7 @@ func TestExportEvaluations(t *testing.T) {
 		t.Errorf("csv row %q", r)
 	}
 	stdout.Reset()
-	if code := run([]string{"export", "-format", "json", "evaluations", "-config", cfg}, &stdout, &stderr); code != 0 {
+	if code := run([]string{"export", "evaluations", "-format", "json", "-config", cfg}, &stdout, &stderr); code != 0 {
 		t.Fatalf("json export: %d %s", code, stderr.String())
 	}
 	var rows []exchange.ExportedEvaluation
