@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -188,19 +190,105 @@ func TestEngineSkipsRowsTooLateForTheirDeadline(t *testing.T) {
 	}
 }
 
-func TestEngineRecordsASlowAnswer(t *testing.T) {
-	e := newEnv(t, 1)
-	e.eng.sendTimeout, e.eng.markTimeout = 2*time.Second, 200*time.Millisecond
-	rows := e.owe("reminder", false, "USLOW")
-	// The answer comes after longer than recording may take: recording
-	// gets its own deadline, counted from the answer.
-	e.sender.delay = 500 * time.Millisecond
-	if err := e.deliverNow(); err != nil {
-		t.Fatal(err)
+// TestEngineSendAndRecordHaveSeparateDeadlines: the send's deadline
+// starts at the claim, recording's when the send has ended. A slow answer
+// is recorded; a recording the store cannot make in time leaves the row
+// claimed, and recovery finds the message instead of sending it twice; a
+// send past its deadline is retried, never recorded as sent.
+func TestEngineSendAndRecordHaveSeparateDeadlines(t *testing.T) {
+	for _, c := range []struct {
+		name       string
+		send, mark time.Duration // the engine's SendTimeout and MarkTimeout
+		delay      time.Duration // how long the service takes to answer
+		answer     func(ctx context.Context) (Result, error)
+		stall      bool  // the store stalls recording the outcome past its deadline
+		wantErr    error // what DeliverNow returns
+		state      string
+		next       time.Duration // a pending row's next attempt, from now
+		// Then the clock moves on by later, the service answers at once and
+		// the store records at once: the row ends sent after attempts.
+		later    time.Duration
+		attempts int
+	}{{
+		// The answer takes longer than recording may: were recording's
+		// deadline counted from the claim, it would have passed already.
+		name: "slow answer within its deadline is recorded",
+		send: 5 * time.Second, mark: 300 * time.Millisecond, delay: 600 * time.Millisecond,
+		state: store.StateSent, attempts: 1,
+	}, {
+		name: "recording stalls past its deadline, recovery finds the message",
+		send: 5 * time.Second, mark: 50 * time.Millisecond, stall: true,
+		wantErr: context.DeadlineExceeded, state: store.StateSending,
+		later: RecoverAfter, attempts: 1,
+	}, {
+		name: "send past its deadline is retried, not recorded as sent",
+		send: time.Second, mark: 5 * time.Second,
+		answer: func(ctx context.Context) (Result, error) { <-ctx.Done(); return Result{}, ctx.Err() },
+		state:  store.StatePending, next: Backoff(1),
+		later: Backoff(1), attempts: 2,
+	}} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t, 1)
+			st := stallingMarks{Store: e.st, stall: &atomic.Bool{}}
+			st.stall.Store(c.stall)
+			e.eng = New(Options{Store: st, Sender: e.sender, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+				Now: e.clock.Now, Workers: 1, Metrics: e.m})
+			e.eng.sendTimeout, e.eng.markTimeout = c.send, c.mark
+			e.sender.delay = c.delay
+			e.sender.set("USLOW", c.answer)
+			id := e.owe("reminder", false, "USLOW")[0].ID
+
+			if err := e.deliverNow(); !errors.Is(err, c.wantErr) {
+				t.Fatalf("DeliverNow = %v, want %v", err, c.wantErr)
+			}
+			got := e.row(id)
+			if got.State != c.state || got.Attempts != 1 {
+				t.Fatalf("after the first run: %s after %d attempts (%s), want %s after 1", got.State, got.Attempts, got.LastError, c.state)
+			}
+			if c.state == store.StatePending {
+				if want := e.clock.Now().Add(c.next); !got.NextAttempt.Equal(want) {
+					t.Errorf("next attempt %s, want %s", got.NextAttempt, want)
+				}
+				if n := counted(t, e.m.Deliveries.WithLabelValues("reminder", "retry")); n != 1 {
+					t.Errorf("deliveries_total{retry} = %v, want 1", n)
+				}
+				if n := counted(t, e.m.Deliveries.WithLabelValues("reminder", "sent")); n != 0 {
+					t.Errorf("deliveries_total{sent} = %v for a send past its deadline, want 0", n)
+				}
+			}
+			if c.state != store.StateSent {
+				e.clock.Add(c.later)
+				e.sender.delay = 0
+				e.sender.set("USLOW", nil)
+				st.stall.Store(false)
+				if err := e.deliverNow(); err != nil {
+					t.Fatal(err)
+				}
+				got = e.row(id)
+			}
+			if got.State != store.StateSent || got.Attempts != c.attempts {
+				t.Fatalf("in the end: %s after %d attempts (%s), want sent after %d", got.State, got.Attempts, got.LastError, c.attempts)
+			}
+			if n := e.sender.sent[id]; n != 1 {
+				t.Errorf("the service took the message %d times, want 1", n)
+			}
+		})
 	}
-	if got := e.row(rows[0].ID); got.State != store.StateSent {
-		t.Fatalf("slow answer not recorded: %s (%s)", got.State, got.LastError)
+}
+
+// stallingMarks is a store that, while stall is set, cannot record a
+// message as sent before the deadline of the call runs out.
+type stallingMarks struct {
+	Store
+	stall *atomic.Bool
+}
+
+func (s stallingMarks) MarkPosted(ctx context.Context, d store.Delivery, channel, ts string, now time.Time) error {
+	if s.stall.Load() {
+		<-ctx.Done()
+		return fmt.Errorf("store: mark posted: %w", ctx.Err())
 	}
+	return s.Store.MarkPosted(ctx, d, channel, ts, now)
 }
 
 func TestEnginePanicIsAnErrorAndTheRowRetries(t *testing.T) {

@@ -83,8 +83,14 @@ func (s *scripted) Send(ctx context.Context, d store.Delivery) (Result, error) {
 	return Result{Channel: "C-" + d.Recipient, TS: fmt.Sprint(d.ID)}, nil
 }
 
-func (s *scripted) Find(context.Context, store.Delivery) (Result, bool, error) {
-	return Result{}, false, nil
+// Find reports what the service took: a row it answered for is found.
+func (s *scripted) Find(_ context.Context, d store.Delivery) (Result, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sent[d.ID] == 0 {
+		return Result{}, false, nil
+	}
+	return Result{Channel: "C-" + d.Recipient, TS: fmt.Sprint(d.ID)}, true, nil
 }
 
 func (s *scripted) Classify(err error) Verdict {
@@ -93,7 +99,8 @@ func (s *scripted) Classify(err error) Verdict {
 	switch {
 	case errors.As(err, &l):
 		return Verdict{Class: Limited, After: l.after}
-	case errors.Is(err, errDown):
+	case errors.Is(err, errDown), errors.Is(err, context.DeadlineExceeded):
+		// As the Slack sender reads a call that ran out of time.
 		return Verdict{Class: Unavailable}
 	case errors.As(err, &r) && r.code == "invalid_auth":
 		return Verdict{Class: Unauthorized}
