@@ -190,14 +190,14 @@ func TestReportOutcomes(t *testing.T) {
 			got := numbers(body)
 			label := func(id string) string { return i18n.T(tc.lang, id, nil) }
 			for id, want := range map[string]string{
-				"web.report.received":   "4",
-				"web.report.planned":    "2",
-				"web.report.declined":   "1",
-				"web.report.median_wait": tc.median, // (2 + 4) / 2 days
-				"web.report.response_rate":       "80%",     // 4 of 5 asked
-				"web.report.mean_usefulness":     tc.mean,   // (5 + 3 + 2 + 5) / 4 = 3.75
-				"web.report.plan_share":          "75%",     // 3 of the 4 who answered
-				"web.report.uptake":              "67%",     // yes + partly: 2 of 3 followed up
+				"web.report.received":        "4",
+				"web.report.planned":         "2",
+				"web.report.declined":        "1",
+				"web.report.median_wait":     tc.median, // (2 + 4) / 2 days
+				"web.report.response_rate":   "80%",     // 4 of 5 asked
+				"web.report.mean_usefulness": tc.mean,   // (5 + 3 + 2 + 5) / 4 = 3.75
+				"web.report.plan_share":      "75%",     // 3 of the 4 who answered
+				"web.report.uptake":          "67%",     // yes + partly: 2 of 3 followed up
 			} {
 				if got[label(id)] != want {
 					t.Errorf("%s = %q, want %q", id, got[label(id)], want)
