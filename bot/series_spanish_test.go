@@ -41,7 +41,7 @@ var seriesSpanish = []spanishRendering{
 			`nueva "CdP" 2026-12-03 15:00 cada:semana veces:0`, `nueva "CdP" 2026-12-03 15:00 cada:año`, "mover 1 todas 2026-12-04 15:00",
 			"unirme 1 todas")
 	}},
-	{name: "series/post/announcement_notes", render: func(g *goldenBot) string {
+	{name: "series/post/announcement_notes", kinds: []string{exchange.KindSeriesNote}, render: func(g *goldenBot) string {
 		return g.posts(func() {
 			g.scheduleSeries()
 			g.say("mover 2 todas 2027-01-04 16:00")
@@ -77,6 +77,7 @@ func TestSeriesSpanishRenderings(t *testing.T) {
 			if foreign := i18ntest.Foreign(i18n.Spanish, got); len(foreign) > 0 {
 				t.Errorf("English in a Spanish rendering: %q\n%s", foreign, got)
 			}
+			g.wentOut(r.kinds)
 			golden(t, r.name, got)
 		})
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -106,8 +107,11 @@ func (g *goldenBot) saysAs(user string, texts ...string) string {
 
 // schedule has UES schedule a lang:es session with UES2 speaking, at
 // goldenStart, announced in CSALA, and delivers what is due.
-func (g *goldenBot) schedule() {
-	r := g.say(`nueva "Empleo juvenil" 2026-12-03 15:00 90m <@UES2|sofia> <#CSALA|sala> socio:"FOSIS Chile" enlace:https://meet.example.org/ej idioma:es`)
+func (g *goldenBot) schedule() { g.scheduleAs("UES") }
+
+// scheduleAs is schedule with user organising it.
+func (g *goldenBot) scheduleAs(user string) {
+	r := g.e.run(user, `nueva "Empleo juvenil" 2026-12-03 15:00 90m <@UES2|sofia> <#CSALA|sala> socio:"FOSIS Chile" enlace:https://meet.example.org/ej idioma:es`)
 	if !strings.Contains(r, "#") {
 		g.t.Fatalf("nueva: %s", r)
 	}
@@ -133,6 +137,24 @@ func (g *goldenBot) answer(user string, answers ...string) {
 	}
 }
 
+// evaluated turns participant evaluation on, with the product's
+// defaults: asked 30 minutes after the end, nudged after 48 hours,
+// closed after a week, followed up after 90 days.
+func evaluated(c *Config) {
+	c.Evaluation = exchange.Evaluation{Enabled: true, After: 30 * time.Minute, NudgeAfter: 48 * time.Hour,
+		CloseAfter: 168 * time.Hour, FollowUp: 2160 * time.Hour}
+}
+
+// evaluate has user, who joined session 1 and neither organised it nor
+// spoke, get its ratings DM, rate it
+// by button and say what they will apply in a DM reply.
+func (g *goldenBot) evaluate(user string, rating int, plan string) {
+	g.at(goldenEnd.Add(30 * time.Minute))
+	g.e.settle()
+	g.e.interaction(evalPress(user, "D"+user, actionRate+strconv.Itoa(rating), "1:"+strconv.Itoa(rating)))
+	g.dm(user, plan)
+}
+
 // digest runs the weekly digest job and delivers it.
 func (g *goldenBot) digest() {
 	if err := g.e.bot.svc.OweDigest(context.Background()); err != nil {
@@ -145,6 +167,17 @@ func (g *goldenBot) digest() {
 // message (or ephemeral, or update) with where it went and the texts of
 // its blocks.
 func (g *goldenBot) posts(fn func()) string {
+	return g.postsIn(func(string) bool { return true }, fn)
+}
+
+// dmsOf is what posts returns, in user's DM with the bot only: the
+// messages and ephemeral answers one reader reads there.
+func (g *goldenBot) dmsOf(user string, fn func()) string {
+	return g.postsIn(func(channel string) bool { return channel == "D"+user }, fn)
+}
+
+// postsIn is what posts returns, in the conversations keep keeps.
+func (g *goldenBot) postsIn(keep func(channel string) bool, fn func()) string {
 	from := len(g.e.slack.Calls())
 	fn()
 	var out []string
@@ -152,6 +185,9 @@ func (g *goldenBot) posts(fn func()) string {
 		switch c.Method {
 		case "chat.postMessage", "chat.postEphemeral", "chat.update":
 		default:
+			continue
+		}
+		if !keep(c.Form.Get("channel")) {
 			continue
 		}
 		where := c.Form.Get("channel")
@@ -176,6 +212,17 @@ func (g *goldenBot) posts(fn func()) string {
 	// engine's own tests check the order of delivery).
 	sort.Strings(out)
 	return strings.Join(out, "\n\n")
+}
+
+// wentOut fails the rendering unless an outbox row of each of kinds was
+// sent: a row names only the kinds whose message it shows.
+func (g *goldenBot) wentOut(kinds []string) {
+	g.t.Helper()
+	for _, k := range kinds {
+		if len(g.e.sent(k)) == 0 {
+			g.t.Errorf("no %s row went out, yet the row names it", k)
+		}
+	}
 }
 
 // view is the texts of the last form opened.

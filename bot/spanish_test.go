@@ -5,7 +5,9 @@ package bot
 // (testdata/golden/es/<name>.txt; `go test ./bot -run TestSpanishRenderings
 // -update` rewrites them). A rendering fails when it holds a passage of
 // the English catalogs (i18ntest.Foreign). A feature that adds a reply or
-// a kind of message adds a row to spanishRenderings.
+// a kind of message adds a row to spanishRenderings; a row showing a kind
+// of outbox row names it in kinds, and TestSpanishRenderingsCoverEveryKind
+// fails while a kind the bot sends is named by none.
 
 import (
 	"context"
@@ -18,8 +20,10 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/exchangebot/exchangebot/exchange"
 	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/i18n/i18ntest"
+	"github.com/exchangebot/exchangebot/store"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files of TestSpanishRenderings")
@@ -27,10 +31,14 @@ var update = flag.Bool("update", false, "rewrite the golden files of TestSpanish
 // spanishRendering is one row: render returns what a Spanish reader
 // reads, given a bot of its own (config changed by config, when set) whose
 // clock stands at goldenNow, where UES (es-CL) is staff and UES2 (es-419)
-// and UES3 (es-MX) are colleagues.
+// and UES3 (es-MX) are colleagues. kinds are the outbox kinds whose
+// message the rendering shows: each must have gone out while it was
+// rendered, and every kind a person reads must be some row's (see
+// TestSpanishRenderingsCoverEveryKind).
 type spanishRendering struct {
 	name   string
 	config func(*Config)
+	kinds  []string
 	render func(g *goldenBot) string
 }
 
@@ -40,6 +48,9 @@ var goldenNow = time.Date(2026, 11, 30, 15, 0, 0, 0, time.UTC)
 // goldenStart is when g.schedule's session starts: Thursday 3 December
 // 2026, 15:00 in Santiago.
 var goldenStart = time.Date(2026, 12, 3, 18, 0, 0, 0, time.UTC)
+
+// goldenEnd is when it ends (it lasts 90 minutes).
+var goldenEnd = goldenStart.Add(90 * time.Minute)
 
 var spanishRenderings = []spanishRendering{
 	// Replies to commands.
@@ -103,8 +114,8 @@ var spanishRenderings = []spanishRendering{
 
 	// What the bot posts: in the channel of a lang:es session, and by DM
 	// to a Spanish reader.
-	{name: "post/announcement", render: func(g *goldenBot) string { return g.posts(g.schedule) }},
-	{name: "post/notes_and_updates", render: func(g *goldenBot) string {
+	{name: "post/announcement", kinds: []string{kindAnnounce}, render: func(g *goldenBot) string { return g.posts(g.schedule) }},
+	{name: "post/notes_and_updates", kinds: []string{kindThread, kindUpdate}, render: func(g *goldenBot) string {
 		g.schedule()
 		return g.posts(func() {
 			g.say("mover 1 2026-12-04 16:00")
@@ -117,7 +128,7 @@ var spanishRenderings = []spanishRendering{
 		g.schedule()
 		return g.posts(func() { g.say("cancelar 1"); g.deliver() })
 	}},
-	{name: "post/reminders", render: func(g *goldenBot) string {
+	{name: "post/reminders", kinds: []string{kindReminder}, render: func(g *goldenBot) string {
 		g.schedule()
 		g.saysAs("UES3", "unirme 1")
 		return g.posts(func() {
@@ -127,7 +138,7 @@ var spanishRenderings = []spanishRendering{
 			g.deliver()
 		})
 	}},
-	{name: "post/prompts_and_walk_through", render: func(g *goldenBot) string {
+	{name: "post/prompts_and_walk_through", kinds: []string{kindPrompt}, render: func(g *goldenBot) string {
 		g.schedule()
 		return g.posts(func() {
 			g.at(goldenStart.Add(90*time.Minute + 15*time.Minute))
@@ -144,13 +155,13 @@ var spanishRenderings = []spanishRendering{
 		g.deliver()
 		return g.posts(func() { g.dm("UES2", "Mucho."); g.dm("UES2", "Nada.") })
 	}},
-	{name: "post/nudge", render: func(g *goldenBot) string {
+	{name: "post/nudge", kinds: []string{kindNudge}, render: func(g *goldenBot) string {
 		g.schedule()
 		g.at(goldenStart.Add(90*time.Minute + 15*time.Minute))
 		g.deliver()
 		return g.posts(func() { g.at(goldenStart.Add(90*time.Minute + 15*time.Minute + 49*time.Hour)); g.deliver() })
 	}},
-	{name: "post/summary", render: func(g *goldenBot) string {
+	{name: "post/summary", kinds: []string{kindSummary}, render: func(g *goldenBot) string {
 		g.schedule()
 		return g.posts(func() { g.answer("UES2", "Los equipos espejo dieron credibilidad.", "Empezar antes."); g.deliver() })
 	}, config: func(c *Config) { c.Lessons.Channel = "CLECCIONES" }},
@@ -158,13 +169,13 @@ var spanishRenderings = []spanishRendering{
 		g.schedule()
 		return g.posts(func() { g.at(goldenStart.Add(90*time.Minute + 169*time.Hour)); g.deliver(); g.deliver() })
 	}, config: func(c *Config) { c.Lessons.Channel = "CLECCIONES" }},
-	{name: "post/digest", render: func(g *goldenBot) string {
+	{name: "post/digest", kinds: []string{kindDigest}, render: func(g *goldenBot) string {
 		g.schedule()
 		return g.posts(func() { g.digest() })
 	}, config: func(c *Config) { c.DigestChannel = "CRESUMEN"; c.Language = string(i18n.Spanish) }},
 	{name: "post/digest_none", render: func(g *goldenBot) string { return g.posts(g.digest) },
 		config: func(c *Config) { c.DigestChannel = "CRESUMEN"; c.Language = string(i18n.Spanish) }},
-	{name: "post/undelivered", render: func(g *goldenBot) string {
+	{name: "post/undelivered", kinds: []string{kindUndelivered}, render: func(g *goldenBot) string {
 		// Slack refuses the announcement only once it is due: the channel
 		// went away after it was scheduled.
 		g.say(`nueva "Empleo juvenil" 2026-12-03 15:00 90m <@UES2|sofia> <#CSALA|sala> idioma:es`)
@@ -190,20 +201,66 @@ var spanishRenderings = []spanishRendering{
 		return g.posts(func() { g.at(goldenStart.Add(-time.Hour)); g.deliver(); g.deliver() })
 	}},
 
-	{name: "post/answer_link", render: func(g *goldenBot) string {
+	{name: "post/answer_link", kinds: []string{exchange.KindAnswerLink}, render: func(g *goldenBot) string {
 		g.say(`nueva "Empleo juvenil" 2026-12-03 15:00 90m "Juana Díaz <juana@example.org>" <#CSALA|sala> idioma:es`)
 		g.deliver()
 		return g.posts(func() { g.at(goldenStart.Add(2 * time.Hour)); g.deliver() })
 	}},
 
-	{name: "post/speaker_added", render: func(g *goldenBot) string {
+	{name: "post/speaker_added", kinds: []string{kindSpeakerAdded}, render: func(g *goldenBot) string {
 		g.schedule()
 		return g.posts(func() { g.say("ponentes 1 agregar <@UES3|mateo>"); g.deliver() })
 	}},
-	{name: "post/chat_outside_a_walk_through", render: func(g *goldenBot) string {
+	{name: "post/chat_outside_a_walk_through", kinds: []string{exchange.KindReply}, render: func(g *goldenBot) string {
 		return g.posts(func() { g.dm("UES", "hola"); g.deliver() })
 	}},
-	{name: "home/app_home", render: func(g *goldenBot) string {
+	// A request's news and a participant's evaluation DMs, all read by
+	// UES (es-CL) in their DM with the bot.
+	{name: "post/request_news", kinds: []string{exchange.KindRequestNews}, render: func(g *goldenBot) string {
+		g.says(`solicitar "Empleo juvenil rural" socio:"FOSIS Chile" para:<#CSALA|sala>`, `solicitar "Jóvenes en el campo"`,
+			`solicitar "Política tributaria"`, `solicitar "Crédito para cooperativas"`)
+		return g.dmsOf("UES", func() {
+			g.says("solicitudes fusionar 2 1", "solicitudes rechazar 3 no es prioridad este año", "solicitudes rechazar 4",
+				"planificar 1 2026-12-03 15:00 90m <@UES2|sofia> idioma:es")
+			g.e.settle()
+		})
+	}},
+	{name: "post/evaluation", config: evaluated, kinds: []string{exchange.KindEvaluation}, render: func(g *goldenBot) string {
+		g.scheduleAs("UES3") // an organiser is asked for lessons, not ratings
+		g.say("unirme 1")
+		dms := g.dmsOf("UES", func() { g.evaluate("UES", 4, "Un protocolo de admisión con equipos espejo.") })
+		g.e.interaction(evalPress("UES", "DUES", actionPlan, "1")) // the form, to edit the plan
+		return dms + "\n---\n" + g.view()
+	}},
+	{name: "post/evaluation_nudge", config: evaluated, kinds: []string{exchange.KindEvaluationNudge}, render: func(g *goldenBot) string {
+		g.scheduleAs("UES3") // an organiser is asked for lessons, not ratings
+		g.say("unirme 1")
+		g.at(goldenEnd.Add(30 * time.Minute))
+		g.e.settle()
+		return g.dmsOf("UES", func() { g.at(goldenEnd.Add(30*time.Minute + 48*time.Hour)); g.e.settle() })
+	}},
+	{name: "post/follow_up", config: evaluated, kinds: []string{exchange.KindFollowUp}, render: func(g *goldenBot) string {
+		g.scheduleAs("UES3") // an organiser is asked for lessons, not ratings
+		g.say("unirme 1")
+		g.evaluate("UES", 4, "Un protocolo de admisión con equipos espejo.")
+		dms := g.dmsOf("UES", func() {
+			g.at(goldenEnd.Add(2160 * time.Hour))
+			g.e.settle()
+			g.e.interaction(evalPress("UES", "DUES", actionApplied+store.AppliedPartly, "1:"+store.AppliedPartly))
+			g.dm("UES", "La admisión tarda la mitad en dos de las tres oficinas.")
+		})
+		g.e.interaction(evalPress("UES", "DUES", actionChange, "1")) // the form, to edit what changed
+		return dms + "\n---\n" + g.view()
+	}},
+	{name: "post/follow_up_nudge", config: evaluated, kinds: []string{exchange.KindFollowUpNudge}, render: func(g *goldenBot) string {
+		g.scheduleAs("UES3") // an organiser is asked for lessons, not ratings
+		g.say("unirme 1")
+		g.evaluate("UES", 4, "Un protocolo de admisión con equipos espejo.")
+		g.at(goldenEnd.Add(2160 * time.Hour))
+		g.e.settle()
+		return g.dmsOf("UES", func() { g.at(goldenEnd.Add(2160*time.Hour + 48*time.Hour)); g.e.settle() })
+	}},
+	{name: "home/app_home", kinds: []string{kindHome}, render: func(g *goldenBot) string {
 		g.schedule()
 		g.at(goldenStart.Add(2 * time.Hour))
 		g.deliver()
@@ -296,6 +353,7 @@ func TestSpanishRenderings(t *testing.T) {
 			if foreign := i18ntest.Foreign(i18n.Spanish, got); len(foreign) > 0 {
 				t.Errorf("English in a Spanish rendering: %q\n%s", foreign, got)
 			}
+			g.wentOut(r.kinds)
 			golden(t, r.name, got)
 		})
 	}
