@@ -12,6 +12,9 @@ import (
 type Chart struct {
 	ID    string
 	Title string
+	// Desc, when set, says in words what the chart shows (its scale), for
+	// screen readers.
+	Desc string
 	// Series name the values of each bar (the kinds of a stacked bar);
 	// one series draws plain bars.
 	Series []string
@@ -68,8 +71,8 @@ func (c Chart) SVG() template.HTML {
 	const width, labelW, rowH, colH = 480.0, 150.0, 30.0, 180.0
 	if c.Horizontal {
 		h := rowH*float64(len(c.Bars)) + 8
-		fmt.Fprintf(&sb, `<svg class="chart" viewBox="0 0 %.0f %.0f" role="img" aria-labelledby="%s-t" xmlns="http://www.w3.org/2000/svg"><title id="%s-t">%s</title>`,
-			width, h, esc(c.ID), esc(c.ID), esc(c.Title))
+		fmt.Fprintf(&sb, `<svg class="chart" viewBox="0 0 %.0f %.0f" role="img" aria-labelledby="%s-t"%s xmlns="http://www.w3.org/2000/svg"><title id="%s-t">%s</title>%s`,
+			width, h, esc(c.ID), c.describedBy(), esc(c.ID), esc(c.Title), c.desc())
 		for i, b := range c.Bars {
 			y := float64(i)*rowH + 4
 			w := (width - labelW - 60) * c.total(b) / max
@@ -85,8 +88,8 @@ func (c Chart) SVG() template.HTML {
 	top, bottom, left := 20.0, 40.0, 48.0
 	slot := (width - left) / n
 	bw := math.Min(slot*0.7, 48)
-	fmt.Fprintf(&sb, `<svg class="chart" viewBox="0 0 %.0f %.0f" role="img" aria-labelledby="%s-t" xmlns="http://www.w3.org/2000/svg"><title id="%s-t">%s</title>`,
-		width, colH+top+bottom, esc(c.ID), esc(c.ID), esc(c.Title))
+	fmt.Fprintf(&sb, `<svg class="chart" viewBox="0 0 %.0f %.0f" role="img" aria-labelledby="%s-t"%s xmlns="http://www.w3.org/2000/svg"><title id="%s-t">%s</title>%s`,
+		width, colH+top+bottom, esc(c.ID), c.describedBy(), esc(c.ID), esc(c.Title), c.desc())
 	// The scale: a base line and the top value.
 	fmt.Fprintf(&sb, `<line x1="%.0f" y1="%.0f" x2="%.0f" y2="%.0f" stroke="#555"/>`, left, top+colH, width, top+colH)
 	fmt.Fprintf(&sb, `<text x="%.0f" y="%.0f" text-anchor="end" class="axis">%s</text>`, left-4, top+4, c.format(max))
@@ -121,6 +124,22 @@ func (c Chart) SVG() template.HTML {
 	}
 	sb.WriteString(`</svg>`)
 	return template.HTML(sb.String())
+}
+
+// describedBy and desc tie the chart's Desc to it, when it has one.
+func (c Chart) describedBy() string {
+	if c.Desc == "" {
+		return ""
+	}
+	return ` aria-describedby="` + template.HTMLEscapeString(c.ID) + `-d"`
+}
+
+func (c Chart) desc() string {
+	if c.Desc == "" {
+		return ""
+	}
+	esc := template.HTMLEscapeString
+	return `<desc id="` + esc(c.ID) + `-d">` + esc(c.Desc) + `</desc>`
 }
 
 // Legend is the series' names with their colours, for stacked charts.

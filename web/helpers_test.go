@@ -50,6 +50,13 @@ type testWeb struct {
 // Slack against the fake (client "cid"/"csecret", workspace T1).
 func newTestWeb(t testing.TB, mutate ...func(*Options)) *testWeb {
 	t.Helper()
+	return newTestWebPolicy(t, nil, mutate...)
+}
+
+// newTestWebPolicy is newTestWeb with policy changing the service's
+// policy (nil leaves it).
+func newTestWebPolicy(t testing.TB, policy func(*exchange.Policy), mutate ...func(*Options)) *testWeb {
+	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "web.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -57,12 +64,16 @@ func newTestWeb(t testing.TB, mutate ...func(*Options)) *testWeb {
 	t.Cleanup(func() { st.Close() })
 	c := &clock{t: t0}
 	loc, _ := time.LoadLocation("America/Santiago")
-	svc := exchange.New(exchange.Options{Store: st, Now: c.Now, Policy: exchange.Policy{
+	pol := exchange.Policy{
 		Location: loc, Language: "en",
 		Lessons: exchange.Lessons{PromptAfter: 15 * time.Minute, NudgeAfter: 48 * time.Hour, CloseAfter: 168 * time.Hour,
 			Questions: []string{"What worked well?", "What would you do differently?"},
 			ByLang:    map[string][]string{"es": {"¿Qué funcionó bien?", "¿Qué harías distinto?"}}},
-	}})
+	}
+	if policy != nil {
+		policy(&pol)
+	}
+	svc := exchange.New(exchange.Options{Store: st, Now: c.Now, Policy: pol})
 	fake := slackfake.New()
 	t.Cleanup(fake.Close)
 	fake.SetOpenIDClient("cid", "csecret")

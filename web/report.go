@@ -134,6 +134,8 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request, p *page) error {
 		return err
 	}
 	nums, charts := s.figures(r.Context(), p, rep)
+	more, useful, tables := outcomeFigures(p, rep)
+	nums, charts = append(nums, more...), append(charts, useful)
 	for _, part := range s.o.Report {
 		f, err := part.ReportFigures(r.Context(), rep.From, rep.To, p.Lang)
 		if err != nil {
@@ -147,8 +149,9 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request, p *page) error {
 		From, To string
 		Numbers  []Figure
 		Charts   []Chart
+		Tables   []Table
 		CSV      string
-	}{fromS, toS, nums, charts, "/report.csv?from=" + fromS + "&to=" + toS}
+	}{fromS, toS, nums, charts, tables, "/report.csv?from=" + fromS + "&to=" + toS}
 	s.render(w, http.StatusOK, "report.html", p)
 	return nil
 }
@@ -188,6 +191,7 @@ func (s *Server) reportCSV(w http.ResponseWriter, r *http.Request, p *page) erro
 	for _, d := range rep.FirstLessons {
 		rows = append(rows, []string{"hours_to_first_lesson", "", strconv.FormatFloat(d.Hours(), 'f', 1, 64)})
 	}
+	rows = append(rows, outcomeRows(rep)...)
 	for _, part := range s.o.Report {
 		f, err := part.ReportFigures(r.Context(), rep.From, rep.To, p.Lang)
 		if err != nil {

@@ -181,6 +181,35 @@ func seedBrowserData(t *testing.T, database string, now time.Time) (first, last 
 		Partners: []string{"MIDIS Perú"}, Speakers: []store.Speaker{{UserID: "U3", Name: "luis"}}})
 	answer(b, "U3", "Paying on time mattered more than the amount.")
 	schedule(now.Add(-30*day), exchange.Draft{Title: "Taller de monitoreo", Start: now.Add(-30 * day), Kind: "workshop"})
+	// Two participants of b rated it (4 and 5), one with a plan; a
+	// request asked a month ago waits.
+	err = st.Update(ctx, func(tx store.Tx) error {
+		for _, e := range []struct {
+			user   string
+			rating int
+			plan   string
+		}{{"P1", 4, "Pagar a tiempo"}, {"P2", 5, ""}} {
+			at := b.End().Add(time.Hour)
+			if _, err := tx.AskEvaluation(ctx, b.ID, e.user, at); err != nil {
+				return err
+			}
+			c := store.EvaluationChange{Rating: &e.rating}
+			if e.plan != "" {
+				c.Plan = &e.plan
+			}
+			if err := tx.ChangeEvaluation(ctx, b.ID, e.user, c, at); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock = now.Add(-30 * day)
+	if _, err := svc.Request(ctx, exchange.Actor{UserID: "U4"}, exchange.Ask{Topic: "Registro social de hogares", Partners: []string{"MIDIS Perú"}}); err != nil {
+		t.Fatal(err)
+	}
 	past := schedule(now.Add(-2*day), exchange.Draft{Title: "Equipos espejo", Start: now.Add(-2 * day), Kind: "exchange", Lang: "es",
 		Partners: []string{"FISDL El Salvador"}, Speakers: []store.Speaker{{Name: "María Pérez", Email: "maria@example.org"}}})
 	clock = now
@@ -273,6 +302,13 @@ func TestPagesInABrowser(t *testing.T) {
 			t.Errorf("chart %s has no bars", id)
 		}
 	}
+	if n := eval(tb, chromedp.Evaluate[int](`document.querySelectorAll("#usefulness svg g.bar").length`)); n != 5 {
+		t.Errorf("the usefulness chart has %d bars, want 5", n)
+	}
+	mean := eval(tb, chromedp.Evaluate[string](`document.querySelector("#outcomes-by-kind tbody td:nth-child(4)").textContent`))
+	if mean != "4.5" { // (4 + 5) / 2
+		t.Errorf("the mean usefulness by kind is %q, want 4.5", mean)
+	}
 	tb.do(chromedp.EmulateViewport(1024, 900))
 	tb.visit("/report?from="+first.Format("2006-01-02"), "6-report-wide")
 	tb.do(chromedp.EmulateViewport(360, 740))
@@ -286,7 +322,7 @@ func TestPagesInABrowser(t *testing.T) {
 	}, chromedp.Click(chromedp.CSS(`a[href^="/report.csv"]`)))
 	csv := waitFile(t, downloads, "report-*.csv")
 	for _, want := range []string{"figure,label,value\n", "held,,4\n", "held_by_partner,FISDL El Salvador,2\n",
-		"held_in_month," + first.Format("2006-01") + ",1\n", "held_in_month," + last.Format("2006-01") + ","} {
+		"held_in_month," + first.Format("2006-01") + ",1\n", "requests_received,,1\n", "usefulness_rated_5,,1\n", "held_in_month," + last.Format("2006-01") + ","} {
 		if !strings.Contains(strings.ReplaceAll(csv, "\r\n", "\n"), want) {
 			t.Errorf("the CSV lacks %q:\n%s", want, csv)
 		}
