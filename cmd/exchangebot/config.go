@@ -300,7 +300,7 @@ func (c *Config) Validate() error {
 	if err := c.Lessons.Questions.validate(c.Language); err != nil {
 		return err
 	}
-	if err := c.Web.validate("web", isPostgres(c.Database)); err != nil {
+	if err := c.Web.validate("web"); err != nil {
 		return err
 	}
 	if err := c.Mail.validate("mail"); err != nil {

@@ -15,19 +15,12 @@ type WebConfig struct {
 }
 
 // validate checks the section, named section in the file ("web").
-// shared says the database may be shared by replicas (PostgreSQL).
-func (w WebConfig) validate(section string, shared bool) error {
+func (w WebConfig) validate(section string) error {
 	if w.SessionKey != "" && len(w.SessionKey) < 32 {
 		return bad(section+".session_key", "cli.config.reason.session_key", nil)
 	}
 	if w.ClientID != "" && w.ClientSecret == "" {
 		return bad(section+".client_secret", "cli.config.reason.client_secret", nil)
-	}
-	// Replicas behind one address sign people in: an empty key is a
-	// random one per process, and a person signed in through one replica
-	// would be a stranger to the next.
-	if shared && w.ClientID != "" && w.SessionKey == "" {
-		return bad(section+".session_key", "cli.config.reason.session_key_shared", nil)
 	}
 	return nil
 }

@@ -12,8 +12,6 @@ func TestConfigWebAndMail(t *testing.T) {
 		{"language: fr", "language"},
 		{"web:\n  session_key: short", "web.session_key"},
 		{"web:\n  client_id: cid", "web.client_secret"},
-		// Replicas may share PostgreSQL: sign-in needs a key they share.
-		{"database: postgres://db/x\nweb:\n  client_id: cid\n  client_secret: sec", "web.session_key"},
 		{"mail:\n  host: smtp.example.org\n  from: not an address", "mail.from"},
 		{"mail:\n  host: smtp.example.org\n  from: bot@example.org\n  port: 0", "mail.port"},
 		{"mail:\n  host: smtp.example.org\n  from: bot@example.org\n  tls: maybe", "mail.tls"},
@@ -28,28 +26,6 @@ func TestConfigWebAndMail(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.key+":") {
 			t.Errorf("%q: error %v, want one naming %s", tt.yaml, err, tt.key)
 		}
-	}
-
-	// A key only matters where replicas may share the database and
-	// people sign in: SQLite (one process) or no sign-in start without.
-	key := strings.Repeat("k", 32)
-	for _, tt := range []struct {
-		yaml string
-		env  map[string]string
-	}{
-		{"web:\n  client_id: cid\n  client_secret: sec", nil},
-		{"database: postgres://db/x", nil},
-		{"database: postgres://db/x\nweb:\n  client_id: cid\n  client_secret: sec\n  session_key: " + key, nil},
-		{"database: postgres://db/x", map[string]string{"SLACK_CLIENT_ID": "cid", "SLACK_CLIENT_SECRET": "sec", "EXCHANGEBOT_SESSION_KEY": key}},
-	} {
-		if _, err := LoadConfig(writeFile(t, tt.yaml), true, func(k string) string { return tt.env[k] }); err != nil {
-			t.Errorf("%q with %v: %v", tt.yaml, tt.env, err)
-		}
-	}
-	if _, err := LoadConfig(writeFile(t, "database: postgres://db/x"), true, func(k string) string {
-		return map[string]string{"SLACK_CLIENT_ID": "cid", "SLACK_CLIENT_SECRET": "sec"}[k]
-	}); err == nil || !strings.Contains(err.Error(), "web.session_key:") {
-		t.Errorf("PostgreSQL with sign-in from the environment and no key: error %v, want one naming web.session_key", err)
 	}
 
 	env := map[string]string{"EXCHANGEBOT_MAIL_PASSWORD": "from-env", "SLACK_CLIENT_ID": "cid", "SLACK_CLIENT_SECRET": "sec",

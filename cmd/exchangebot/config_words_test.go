@@ -76,8 +76,6 @@ var badConfigs = []badConfig{
 	// The web pages and the HTTP server.
 	{"web:\n  session_key: short", "web.session_key", "cli.config.reason.session_key", reasonData(nil)},
 	{"web:\n  client_id: cid", "web.client_secret", "cli.config.reason.client_secret", reasonData(nil)},
-	{"database: \"postgres://u:hunter2@db:5432/x\"\nweb:\n  client_id: cid\n  client_secret: sec", "web.session_key",
-		"cli.config.reason.session_key_shared", reasonData(nil)},
 	{"http:\n  read_header_timeout: \"20s\"\n  read_timeout: \"10s\"", "http.read_header_timeout", "cli.config.reason.read_header",
 		reasonData(map[string]any{"Value": "20s", "ReadTimeout": "10s"})},
 	{"http:\n  max_connections: 0", "http.max_connections", "cli.config.reason.max_connections", reasonData(map[string]any{"Value": 0})},
