@@ -201,7 +201,7 @@ func cmdServe(lang i18n.Lang, args []string, stderr io.Writer) error {
 	}, func() float64 { return float64(feeds.Renders()) }))
 	mux.HandleFunc("GET /healthz", healthHandler(a.store, healthTimeout, a.log))
 	mux.Handle("GET /metrics", a.metrics.Handler())
-	pages, err := newWeb(a)
+	pages, err := newWeb(ctx, a)
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"log/slog"
 	"strings"
 	"sync"
@@ -47,12 +46,26 @@ func feedKey(cfg *Config, key []byte) []byte {
 	return key
 }
 
+// webSessionKey names the server key that signs sign-in cookies and form
+// tokens when web.session_key is empty.
+const webSessionKey = "web_session"
+
+// webKey is the key of sign-in cookies and form tokens: the configured
+// one, else one kept in the database, so that replicas on one PostgreSQL
+// honour each other's cookies and forms and a restart signs nobody out.
+// Setting web.session_key keeps it out of the database.
+func webKey(ctx context.Context, cfg *Config, st store.Store) ([]byte, error) {
+	if cfg.Web.SessionKey != "" {
+		return []byte(cfg.Web.SessionKey), nil
+	}
+	return st.ServerKey(ctx, webSessionKey)
+}
+
 // newWeb builds the web pages on the bot's Service.
-func newWeb(a *app) (*web.Server, error) {
-	key := []byte(a.cfg.Web.SessionKey)
-	if len(key) == 0 {
-		key = make([]byte, 32)
-		rand.Read(key)
+func newWeb(ctx context.Context, a *app) (*web.Server, error) {
+	key, err := webKey(ctx, a.cfg, a.store)
+	if err != nil {
+		return nil, err
 	}
 	o := web.Options{
 		Service: a.bot.Service(), BaseURL: a.cfg.BaseURL, Language: i18n.Lang(a.cfg.Language),
