@@ -15,6 +15,7 @@ import (
 	"embed"
 	"errors"
 	"io/fs"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -170,6 +171,15 @@ func localize(lang Lang, l *goi18n.Localizer, id string, data map[string]any) st
 		cfg.TemplateData = worded(lang, data)
 		if n, ok := data["Count"]; ok {
 			cfg.PluralCount = n
+			// The count is a quantity: shown as Int writes it, 1,234.
+			if c, ok := n.(int); ok && Int(lang, c) != strconv.Itoa(c) {
+				shown := make(map[string]any, len(data))
+				for k, v := range cfg.TemplateData.(map[string]any) {
+					shown[k] = v
+				}
+				shown["Count"] = Int(lang, c)
+				cfg.TemplateData = shown
+			}
 		}
 	}
 	s, err := l.Localize(cfg)

@@ -66,7 +66,7 @@ func TestDurationPlurals(t *testing.T) {
 		{time.Hour, "1 hour", "1 hora"},
 		{90 * time.Minute, "1 hour 30 minutes", "1 hora y 30 minutos"},
 		{121 * time.Minute, "2 hours 1 minute", "2 horas y 1 minuto"},
-		{1_000_000 * time.Hour, "1000000 hours", "1000000 de horas"}, // Spanish "many"
+		{1_000_000 * time.Hour, "1,000,000 hours", "1.000.000 de horas"}, // Spanish "many"
 	}
 	for _, tt := range tests {
 		if got := Duration(tt.d).Word(English); got != tt.en {
