@@ -131,7 +131,11 @@ func wantSent(t *testing.T, step string, got map[string]int, want map[string]int
 // refused when late or from someone who did not join; and the report's
 // figures against a count by hand of all of it.
 func TestFromDemandToEvaluation(t *testing.T) {
-	e := newTestBot(t, evalConfig, func(c *Config) { c.Lessons.Questions = []string{"What worked well?", "What would you do differently?"} })
+	e := newTestBot(t, evalConfig, func(c *Config) {
+		c.Lessons.Questions = []string{"What worked well?", "What would you do differently?"}
+		c.Staff = append(c.Staff, "UE") // staff who reads Spanish
+	})
+	e.slack.Locales["UE"] = "es-CL"
 	e.slack.Locales["UB"] = "es-CL"
 	e.slack.Locales["P3"] = "es-419"
 	ctx := context.Background()
@@ -439,5 +443,21 @@ func TestFromDemandToEvaluation(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("report lacks %q:\n%s", want, text)
 		}
+	}
+	// The same figures in Spanish: a decimal comma, and a space before %.
+	text = e.run("UE", fmt.Sprintf("informe %s %s", from.In(loc).Format("2006-01-02"), to.In(loc).Format("2006-01-02")))
+	for _, want := range []string{
+		"• Evaluaciones de participantes: 5 de 7 respondieron (71 %)",
+		"• Utilidad: 3,2 de 5 (1: 0 · 2: 1 · 3: 2 · 4: 2 · 5: 0)",
+		"• Con un plan para aplicar: 3 (60 % de quienes respondieron)",
+		"   – Webinar: 4/5 respondieron, utilidad 3,3, plan 75 %, aplicación 50 %",
+		"   – MIDIS: 1/2 respondieron, utilidad 3,0, plan 0 %, aplicación 0 %",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("Spanish report lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "3.2") || strings.Contains(text, "3.3") {
+		t.Errorf("Spanish report writes a decimal point:\n%s", text)
 	}
 }

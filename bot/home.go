@@ -93,9 +93,9 @@ func (b *Bot) homeView(l i18n.Lang, h exchange.Home) slack.HomeTabViewRequest {
 	if h.Staff {
 		r := h.Figures
 		tail = append(tail, header(tr(l, "native.home.figures_title", "Month", monthName(l, h))),
-			section(tr(l, "native.home.figures", "Held", r.Held, "Captured", r.Captured,
-				"Rate", fmt.Sprintf("%.0f%%", 100*r.CaptureRate()), "Participants", r.Participants,
-				"Speakers", r.Speakers, "Open", r.OpenPrompts), nil))
+			section(tr(l, "native.home.figures", "Held", i18n.Int(l, r.Held), "Captured", i18n.Int(l, r.Captured),
+				"Rate", i18n.Percent(l, r.CaptureRate()), "Participants", i18n.Int(l, r.Participants),
+				"Speakers", i18n.Int(l, r.Speakers), "Open", i18n.Int(l, r.OpenPrompts)), nil))
 	}
 
 	blocks := []slack.Block{header(tr(l, "native.home.sessions_title"))}

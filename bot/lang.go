@@ -3,8 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/exchangebot/exchangebot/exchange"
@@ -63,13 +61,3 @@ func dateIn(_ i18n.Lang, t time.Time, zone string) string {
 
 // durationIn words a session's length in lang.
 func durationIn(lang i18n.Lang, d time.Duration) string { return i18n.Duration(d).Word(lang) }
-
-// decimal writes f with prec decimals, with the decimal separator of
-// lang: 1.5 in English, 1,5 in Spanish.
-func decimal(lang i18n.Lang, f float64, prec int) string {
-	s := strconv.FormatFloat(f, 'f', prec, 64)
-	if lang == i18n.Spanish {
-		s = strings.Replace(s, ".", ",", 1)
-	}
-	return s
-}

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -46,10 +45,10 @@ func reportText(lang i18n.Lang, r store.Report, loc *time.Location) string {
 		tr(lang, "mne.by_partner", "Partners", orNone(lang, counts(lang, r.ByPartner, false))),
 		tr(lang, "mne.participants", "People", tr(lang, "mne.people", "Count", r.Participants), "RSVPs", tr(lang, "mne.rsvps", "Count", r.RSVPs)),
 		tr(lang, "mne.speakers", "Count", r.Speakers),
-		tr(lang, "mne.captured", "Captured", r.Captured, "Count", r.Held, "Percent", decimal(lang, 100*r.CaptureRate(), 0)),
+		tr(lang, "mne.captured", "Captured", i18n.Int(lang, r.Captured), "Count", r.Held, "Percent", i18n.Percent(lang, r.CaptureRate())),
 	}
 	if r.Captured > 0 {
-		lines = append(lines, tr(lang, "mne.median", "Hours", decimal(lang, r.MedianToFirstLesson.Hours(), 1)))
+		lines = append(lines, tr(lang, "mne.median", "Hours", i18n.Decimal(lang, r.MedianToFirstLesson.Hours(), 1)))
 	}
 	lines = append(lines, tr(lang, "mne.open_prompts", "Count", r.OpenPrompts))
 	return strings.Join(lines, "\n")
@@ -63,7 +62,7 @@ func counts(lang i18n.Lang, cs []store.Count, kinds bool) string {
 		if kinds {
 			label = kindName(lang, c.Label)
 		}
-		parts[i] = fmt.Sprintf("%s %d", label, c.N)
+		parts[i] = label + " " + i18n.Int(lang, c.N)
 	}
 	return strings.Join(parts, ", ")
 }

@@ -5,6 +5,8 @@ import (
 	"html/template"
 	"math"
 	"strings"
+
+	"github.com/exchangebot/exchangebot/i18n"
 )
 
 // Chart is a bar chart drawn on the server as SVG, with the same figures
@@ -23,6 +25,9 @@ type Chart struct {
 	Percent bool
 	// Horizontal lays bars across, for long labels (partners).
 	Horizontal bool
+	// Lang is the language its numbers are written in (labels, the
+	// table); the SVG's geometry is not for people and keeps its points.
+	Lang i18n.Lang
 }
 
 // Bar is one bar: its label and a value per series.
@@ -43,14 +48,16 @@ func (c Chart) total(b Bar) float64 {
 	return t
 }
 
+// format writes a value for people: a count whole, a mean with one
+// decimal, a share as a percentage, in the chart's language.
 func (c Chart) format(v float64) string {
 	if c.Percent {
-		return fmt.Sprintf("%.0f%%", v*100)
+		return i18n.Percent(c.Lang, v)
 	}
 	if v == math.Trunc(v) {
-		return fmt.Sprintf("%.0f", v)
+		return i18n.Decimal(c.Lang, v, 0)
 	}
-	return fmt.Sprintf("%.1f", v)
+	return i18n.Decimal(c.Lang, v, 1)
 }
 
 // SVG draws the chart. Every bar is a <g class="bar"> with a <title>

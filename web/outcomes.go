@@ -1,9 +1,7 @@
 package web
 
 import (
-	"math"
 	"strconv"
-	"strings"
 
 	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/store"
@@ -21,29 +19,22 @@ type Table struct {
 	Rows      [][]string
 }
 
-// dash stands for a share or a mean of nothing (nobody asked, nobody
-// rated): 0 would read as a result.
-const dash = "–"
-
-// percent is a share as the page writes it, or a dash when its base is 0.
-func percent(f float64, base int) string {
+// percent is a share as the page writes it in lang, or a dash when its
+// base is 0: a share of nothing (nobody asked) is no result, not 0%.
+func percent(lang i18n.Lang, f float64, base int) string {
 	if base == 0 {
-		return dash
+		return i18n.NoFigure
 	}
-	return strconv.FormatFloat(100*f, 'f', 0, 64) + "%"
+	return i18n.Percent(lang, f)
 }
 
-// decimal writes f with one decimal (half away from zero, as people
-// round), a comma in Spanish; a dash when its base is 0.
+// decimal writes f with one decimal in lang, or a dash when its base is
+// 0 (nobody rated).
 func decimal(lang i18n.Lang, f float64, base int) string {
 	if base == 0 {
-		return dash
+		return i18n.NoFigure
 	}
-	s := strconv.FormatFloat(math.Round(f*10)/10, 'f', 1, 64)
-	if lang == i18n.Spanish {
-		s = strings.Replace(s, ".", ",", 1)
-	}
-	return s
+	return i18n.Decimal(lang, f, 1)
 }
 
 // outcomeFigures are the headline numbers, the usefulness chart and the
@@ -51,14 +42,14 @@ func decimal(lang i18n.Lang, f float64, base int) string {
 func outcomeFigures(p *page, rep store.Report) ([]Figure, Chart, []Table) {
 	d, o := rep.Demand, rep.Evaluation.Total
 	nums := []Figure{
-		{p.T("web.report.received"), strconv.Itoa(d.Received)},
-		{p.T("web.report.planned"), strconv.Itoa(d.Planned)},
-		{p.T("web.report.declined"), strconv.Itoa(d.Declined)},
+		{p.T("web.report.received"), i18n.Int(p.Lang, d.Received)},
+		{p.T("web.report.planned"), i18n.Int(p.Lang, d.Planned)},
+		{p.T("web.report.declined"), i18n.Int(p.Lang, d.Declined)},
 		{p.T("web.report.median_wait"), decimal(p.Lang, d.MedianToSession.Hours()/24, d.Planned)},
-		{p.T("web.report.response_rate"), percent(o.ResponseRate(), o.Asked)},
+		{p.T("web.report.response_rate"), percent(p.Lang, o.ResponseRate(), o.Asked)},
 		{p.T("web.report.mean_usefulness"), decimal(p.Lang, o.MeanRating(), o.Rated)},
-		{p.T("web.report.plan_share"), percent(o.PlanShare(), o.Responded)},
-		{p.T("web.report.uptake"), percent(o.Uptake(), o.FollowedUp)},
+		{p.T("web.report.plan_share"), percent(p.Lang, o.PlanShare(), o.Responded)},
+		{p.T("web.report.uptake"), percent(p.Lang, o.Uptake(), o.FollowedUp)},
 	}
 	useful := Chart{ID: "usefulness", Title: p.T("web.report.usefulness"), Desc: p.T("web.report.usefulness_desc")}
 	if o.Rated > 0 {
@@ -69,7 +60,7 @@ func outcomeFigures(p *page, rep store.Report) ([]Figure, Chart, []Table) {
 	demand := Table{ID: "demand-by-partner", Title: p.T("web.report.asks_by_partner"), Head: []string{
 		p.T("web.lessons.partner"), p.T("web.report.col_received"), p.T("web.report.col_planned"), p.T("web.report.col_declined")}}
 	for _, c := range d.ByPartner {
-		demand.Rows = append(demand.Rows, []string{c.Label, strconv.Itoa(c.Received), strconv.Itoa(c.Planned), strconv.Itoa(c.Declined)})
+		demand.Rows = append(demand.Rows, []string{c.Label, i18n.Int(p.Lang, c.Received), i18n.Int(p.Lang, c.Planned), i18n.Int(p.Lang, c.Declined)})
 	}
 	outcomes := func(id, title, col string, groups []store.Outcomes, kinds bool) Table {
 		t := Table{ID: id, Title: p.T(title), Head: []string{p.T(col), p.T("web.report.col_asked"), p.T("web.report.col_response"),
@@ -79,8 +70,8 @@ func outcomeFigures(p *page, rep store.Report) ([]Figure, Chart, []Table) {
 			if kinds {
 				label = p.kind(label)
 			}
-			t.Rows = append(t.Rows, []string{label, strconv.Itoa(g.Asked), percent(g.ResponseRate(), g.Asked),
-				decimal(p.Lang, g.MeanRating(), g.Rated), percent(g.PlanShare(), g.Responded), percent(g.Uptake(), g.FollowedUp)})
+			t.Rows = append(t.Rows, []string{label, i18n.Int(p.Lang, g.Asked), percent(p.Lang, g.ResponseRate(), g.Asked),
+				decimal(p.Lang, g.MeanRating(), g.Rated), percent(p.Lang, g.PlanShare(), g.Responded), percent(p.Lang, g.Uptake(), g.FollowedUp)})
 		}
 		return t
 	}

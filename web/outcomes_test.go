@@ -189,15 +189,21 @@ func TestReportOutcomes(t *testing.T) {
 			}
 			got := numbers(body)
 			label := func(id string) string { return i18n.T(tc.lang, id, nil) }
+			pc := func(n string) string { // 80% in English, 80 % in Spanish
+				if tc.lang == i18n.Spanish {
+					return n + " %"
+				}
+				return n + "%"
+			}
 			for id, want := range map[string]string{
 				"web.report.received":        "4",
 				"web.report.planned":         "2",
 				"web.report.declined":        "1",
 				"web.report.median_wait":     tc.median, // (2 + 4) / 2 days
-				"web.report.response_rate":   "80%",     // 4 of 5 asked
+				"web.report.response_rate":   pc("80"),  // 4 of 5 asked
 				"web.report.mean_usefulness": tc.mean,   // (5 + 3 + 2 + 5) / 4 = 3.75
-				"web.report.plan_share":      "75%",     // 3 of the 4 who answered
-				"web.report.uptake":          "67%",     // yes + partly: 2 of 3 followed up
+				"web.report.plan_share":      pc("75"),  // 3 of the 4 who answered
+				"web.report.uptake":          pc("67"),  // yes + partly: 2 of 3 followed up
 			} {
 				if got[label(id)] != want {
 					t.Errorf("%s = %q, want %q", id, got[label(id)], want)
@@ -216,12 +222,14 @@ func TestReportOutcomes(t *testing.T) {
 			}
 			// Label, asked, answered, mean usefulness, with a plan, applied.
 			_, rows = section(t, body, "outcomes-by-kind")
-			want := []string{tc.exchange + "|3|67%|" + tc.meanExchange + "|50%|100%", tc.workshop + "|2|100%|" + tc.meanGIZ + "|100%|50%"}
+			want := []string{tc.exchange + "|3|" + pc("67") + "|" + tc.meanExchange + "|" + pc("50") + "|" + pc("100"),
+				tc.workshop + "|2|" + pc("100") + "|" + tc.meanGIZ + "|" + pc("100") + "|" + pc("50")}
 			if strings.Join(rows, "\n") != strings.Join(want, "\n") {
 				t.Errorf("by kind = %q, want %q", rows, want)
 			}
 			_, rows = section(t, body, "outcomes-by-partner")
-			want = []string{"FISDL|5|80%|" + tc.mean + "|75%|67%", "GIZ|2|100%|" + tc.meanGIZ + "|100%|50%"}
+			want = []string{"FISDL|5|" + pc("80") + "|" + tc.mean + "|" + pc("75") + "|" + pc("67"),
+				"GIZ|2|" + pc("100") + "|" + tc.meanGIZ + "|" + pc("100") + "|" + pc("50")}
 			if strings.Join(rows, "\n") != strings.Join(want, "\n") {
 				t.Errorf("by partner = %q, want %q", rows, want)
 			}

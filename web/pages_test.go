@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/exchangebot/exchangebot/exchange"
+	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/store"
 )
 
@@ -200,6 +201,22 @@ func TestReportAndCSV(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("the dashboard lacks %s", want)
 		}
+	}
+	// In Spanish the shares read "50 %", in the figures, on the capture
+	// chart and in its table, and no number a person reads has a point.
+	status, body, _ = tw.get(c, "/report?from=2026-03-01&to=2026-04-30&lang=es")
+	if status != http.StatusOK {
+		t.Fatalf("/report?lang=es = %d", status)
+	}
+	if got := numbers(body)[i18n.T(i18n.Spanish, "web.report.capture_rate", nil)]; got != "50 %" {
+		t.Errorf("Spanish capture rate = %q, want 50 %%", got)
+	}
+	capture, capRows := section(t, body, "capture")
+	if !strings.Contains(capture, `class="value">100 %</text>`) || strings.Join(capRows, " ") != "mar 26|100 % abr 26|0 %" {
+		t.Errorf("Spanish capture chart, table %q:\n%s", capRows, capture)
+	}
+	for _, m := range regexp.MustCompile(`>[^<]*\d\.\d[^<]*<`).FindAllString(body, -1) {
+		t.Errorf("the Spanish dashboard writes %s", m)
 	}
 	status, body, h := tw.get(c, "/report.csv?from=2026-03-01&to=2026-04-30")
 	if status != http.StatusOK || !strings.HasPrefix(h.Get("Content-Type"), "text/csv") {

@@ -66,12 +66,12 @@ var firstLessonBuckets = []struct {
 
 func (s *Server) figures(ctx context.Context, p *page, rep store.Report) ([]Figure, []Chart) {
 	nums := []Figure{
-		{p.T("web.report.held"), strconv.Itoa(rep.Held)},
-		{p.T("web.report.capture_rate"), fmt.Sprintf("%.0f%%", rep.CaptureRate()*100)},
+		{p.T("web.report.held"), i18n.Int(p.Lang, rep.Held)},
+		{p.T("web.report.capture_rate"), i18n.Percent(p.Lang, rep.CaptureRate())},
 		{p.T("web.report.median_first"), i18n.Duration(rep.MedianToFirstLesson).Word(p.Lang)},
-		{p.T("web.report.participants"), strconv.Itoa(rep.Participants)},
-		{p.T("web.report.speakers"), strconv.Itoa(rep.Speakers)},
-		{p.T("web.report.open_prompts"), strconv.Itoa(rep.OpenPrompts)},
+		{p.T("web.report.participants"), i18n.Int(p.Lang, rep.Participants)},
+		{p.T("web.report.speakers"), i18n.Int(p.Lang, rep.Speakers)},
+		{p.T("web.report.open_prompts"), i18n.Int(p.Lang, rep.OpenPrompts)},
 	}
 	byMonth := Chart{ID: "by-month", Title: p.T("web.report.by_month")}
 	capture := Chart{ID: "capture", Title: p.T("web.report.capture_by_month"), Percent: true}
@@ -142,6 +142,9 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request, p *page) error {
 			return err
 		}
 		nums, charts = append(nums, f.Numbers...), append(charts, f.Charts...)
+	}
+	for i := range charts {
+		charts[i].Lang = p.Lang // every chart's numbers read in the page's language
 	}
 	_, _, fromS, toS := s.period(r)
 	p.Title, p.Nav = p.T("web.report.title"), "report"
