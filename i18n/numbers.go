@@ -89,3 +89,11 @@ func group(lang Lang, whole string) string {
 	}
 	return b.String()
 }
+
+// Number is a count carried as a placeholder's value by something worded
+// later (a typed error), written as Int writes it in the reader's
+// language.
+type Number int
+
+// Word implements Value.
+func (n Number) Word(lang Lang) string { return Int(lang, int(n)) }

@@ -63,6 +63,9 @@ func TestInt(t *testing.T) {
 		if got := Int(Spanish, tt.n); got != tt.es {
 			t.Errorf("Int(es, %d) = %q, want %q", tt.n, got, tt.es)
 		}
+		if got := Number(tt.n).Word(Spanish); got != tt.es {
+			t.Errorf("Number(%d) in Spanish = %q, want %q", tt.n, got, tt.es)
+		}
 	}
 }
 

@@ -86,7 +86,7 @@ func cmdRetry(lang i18n.Lang, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if failing > 0 {
-		return userError("cli.retry.still_failing", map[string]any{"Count": failing, "Total": len(rows)})
+		return userError("cli.retry.still_failing", map[string]any{"Count": failing, "Total": i18n.Number(len(rows))})
 	}
 	return nil
 }
