@@ -178,8 +178,10 @@ func (b *Bot) handleInteractivityHTTP(w http.ResponseWriter, r *http.Request, bo
 // interact handles one interaction. Its change is stored before it
 // returns, with the interaction's key in the same transaction, so the
 // answer Slack gets (the HTTP 200 or the Socket Mode ack) follows the
-// commit and a redelivery changes nothing. Handlers leave their slow
-// Slack calls (a confirmation, a form) to b.after.
+// commit and a redelivery changes nothing. A form's confirmation in the
+// person's DM is owed with the change (exchange.ConfirmTo); the Slack
+// calls that may be lost to a crash (an ephemeral note, opening a modal,
+// replacing a pressed offer) are left to b.after.
 func (b *Bot) interact(ctx context.Context, cb slack.InteractionCallback) (*slack.ViewSubmissionResponse, error) {
 	key := "interaction:" + cb.TriggerID
 	if cb.TriggerID == "" {
@@ -247,7 +249,8 @@ func (b *Bot) handleEventsHTTP(w http.ResponseWriter, r *http.Request, body []by
 // with the event's key (or a key of its own) in the same transaction and
 // returns, and only then does Slack get its 200 or ack, so an event
 // acknowledged is an event stored, and a redelivery changes nothing.
-// Replies go out afterwards through b.after.
+// A DM's answer is an outbox row (exchange.KindReply) in that same
+// transaction, so the answer is neither lost nor said twice.
 func (b *Bot) event(ctx context.Context, eventID string, ev slackevents.EventsAPIEvent) error {
 	if ev.Type != slackevents.CallbackEvent {
 		return nil

@@ -85,9 +85,10 @@ func (b *Bot) socketEvents(ctx context.Context, client *socketmode.Client, jobs 
 //     and acknowledged at once; the delivery engine carries it out
 //     (sendInbound), even after a crash, and answers at its response_url.
 //     Its lookups (users.info…) could not hold the ack;
-//   - a button press or an event stores its change and is then
-//     acknowledged; a form's ack carries its answer. Their slow Slack calls
-//     come after (Bot.after).
+//   - a button press or an event stores its change, and what the bot owes
+//     for it (a DM's answer, a form's confirmation) in the outbox, and is
+//     then acknowledged; a form's ack carries its answer. Slack calls
+//     that need not survive a crash come after (Bot.after).
 func (b *Bot) socketEvent(ctx context.Context, client *socketmode.Client, evt socketmode.Event) func() {
 	switch evt.Type {
 	case socketmode.EventTypeSlashCommand:

@@ -51,9 +51,10 @@ const (
 	// KindSpeakerAdded tells a Slack speaker added after scheduling that
 	// they speak, by DM.
 	KindSpeakerAdded = "speaker_added"
-	// KindReply answers, in the conversation it came from, a message to
-	// the bot that changed nothing (chat, a refusal); see OweReply.
-	// Payload is the surface's record of what to say.
+	// KindReply answers one person once: a DM to the bot (the next
+	// question of a walk-through, an evaluation's confirmation, chat or
+	// a refusal; see OweReply), or a form they submitted (ConfirmTo).
+	// Payload is a Reply, which the surface words when it sends it.
 	KindReply = "reply"
 )
 
