@@ -65,13 +65,9 @@ func (e *testEnv) settle() {
 // sent lists, by recipient, the outbox rows of kind that went out.
 func (e *testEnv) sent(kind string) map[string]int {
 	e.t.Helper()
-	all, err := e.store.Deliveries(context.Background(), 0)
-	if err != nil {
-		e.t.Fatal(err)
-	}
 	out := map[string]int{}
-	for _, d := range all {
-		if d.Kind == kind && d.State == store.StateSent {
+	for _, d := range outboxRows(e.t, e.store, kind) {
+		if d.State == store.StateSent {
 			out[d.Recipient]++
 		}
 	}

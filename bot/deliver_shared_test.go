@@ -3,8 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -12,7 +10,6 @@ import (
 
 	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/store"
-	"github.com/exchangebot/exchangebot/store/sqlite"
 )
 
 // TestDeliverTwoProcessesShareTheDatabase runs two bots on one SQLite
@@ -21,18 +18,7 @@ import (
 func TestDeliverTwoProcessesShareTheDatabase(t *testing.T) {
 	e, _ := remEnv(t)
 	ctx := context.Background()
-	var file string
-	if err := e.store.DB().QueryRow("SELECT file FROM pragma_database_list WHERE name = 'main'").Scan(&file); err != nil {
-		t.Fatal(err)
-	}
-	st2, err := sqlite.Open(ctx, file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st2.Close()
-	m := NewMetrics(nil)
-	other := New(Options{Store: st2, Slack: NewSlackClient("xoxb-test", e.slack.APIURL(), m), Metrics: m,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: e.clock.Now, Config: testConfig()})
+	other := e.otherProcess(0)
 	e.slack.SetDelay(5 * time.Millisecond)
 	for _, off := range []time.Duration{24 * time.Hour, time.Hour} {
 		e.clock.Set(remStart.Add(-off))

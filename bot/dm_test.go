@@ -34,17 +34,7 @@ func (e *testEnv) retried(body string, n string) int {
 // replyRows are the reply rows the outbox holds, in every state.
 func (e *testEnv) replyRows() []store.Delivery {
 	e.t.Helper()
-	all, err := e.store.Deliveries(context.Background(), 0)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	var out []store.Delivery
-	for _, d := range all {
-		if d.Kind == exchange.KindReply {
-			out = append(out, d)
-		}
-	}
-	return out
+	return outboxRows(e.t, e.store, exchange.KindReply)
 }
 
 // A DM that changes nothing is answered once however often Slack
@@ -226,13 +216,9 @@ func TestSocketModeDMRedeliveredGetsOneAnswer(t *testing.T) {
 	sent := func(rows int) []string {
 		t.Helper()
 		for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-			all, err := e.store.Deliveries(context.Background(), 0)
-			if err != nil {
-				t.Fatal(err)
-			}
 			done := 0
-			for _, d := range all {
-				if d.Kind == exchange.KindReply && d.State == store.StateSent {
+			for _, d := range outboxRows(t, e.store, exchange.KindReply) {
+				if d.State == store.StateSent {
 					done++
 				}
 			}

@@ -108,7 +108,7 @@ func TestLessonsFormConfirmedAfterACrash(t *testing.T) {
 	seen := len(e.slack.Messages())
 	e.submitted(lessonsSubmission("UA", "trig-form-3", "Mirror teams.", "Start earlier."))
 	// e's process is gone before its delivery engine ran.
-	next := e.restarted()
+	next := e.otherProcess(1)
 	if err := next.DeliverNow(t.Context()); err != nil {
 		t.Fatal(err)
 	}

@@ -252,3 +252,39 @@ func testLog() io.Writer {
 	}
 	return io.Discard
 }
+
+// otherProcess is another process on e's database file, e's fake Slack,
+// clock and configuration: a replica beside e, or what runs after e's
+// process died. workers bounds its deliveries in flight (0: the default).
+func (e *testEnv) otherProcess(workers int) *Bot {
+	e.t.Helper()
+	var file string
+	if err := e.store.DB().QueryRow("SELECT file FROM pragma_database_list WHERE name = 'main'").Scan(&file); err != nil {
+		e.t.Fatal(err)
+	}
+	st, err := sqlite.Open(context.Background(), file)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	m := NewMetrics(nil)
+	b := New(Options{Store: st, Slack: NewSlackClient("xoxb-test", e.slack.APIURL(), m), Metrics: m, Workers: workers,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: e.clock.Now, Config: e.bot.cfg})
+	e.t.Cleanup(func() { b.Wait(); st.Close() })
+	return b
+}
+
+// outboxRows are the rows of kind that st's outbox holds, in every state.
+func outboxRows(t testing.TB, st *sqlite.Store, kind string) []store.Delivery {
+	t.Helper()
+	all, err := st.Deliveries(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []store.Delivery
+	for _, d := range all {
+		if d.Kind == kind {
+			out = append(out, d)
+		}
+	}
+	return out
+}

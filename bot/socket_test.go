@@ -228,13 +228,9 @@ func TestSocketModeSlashCommand(t *testing.T) {
 		}
 	}
 	e.bot.Wait()
-	rows, err := e.store.Deliveries(context.Background(), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
 	kept := 0
-	for _, d := range rows {
-		if d.Kind == exchange.KindInbound && strings.Contains(d.Payload, "Socket session") {
+	for _, d := range outboxRows(t, e.store, exchange.KindInbound) {
+		if strings.Contains(d.Payload, "Socket session") {
 			kept++
 		}
 	}

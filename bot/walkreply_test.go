@@ -3,8 +3,6 @@ package bot
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +10,6 @@ import (
 	"github.com/exchangebot/exchangebot/internal/slackfake"
 	"github.com/exchangebot/exchangebot/outbox"
 	"github.com/exchangebot/exchangebot/store"
-	"github.com/exchangebot/exchangebot/store/sqlite"
 )
 
 // dmInThread is dm, written in the thread of the message whose ts is thread.
@@ -28,27 +25,6 @@ func dmInThread(t *testing.T, eventID, channel, user, text, thread string) strin
 		t.Fatal(err)
 	}
 	return string(b)
-}
-
-// restarted is another process on e's database file, e's fake Slack and
-// clock: what runs after e's process died.
-func (e *testEnv) restarted() *Bot {
-	e.t.Helper()
-	var file string
-	if err := e.store.DB().QueryRow("SELECT file FROM pragma_database_list WHERE name = 'main'").Scan(&file); err != nil {
-		e.t.Fatal(err)
-	}
-	st, err := sqlite.Open(context.Background(), file)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	m := NewMetrics(nil)
-	cfg := testConfig()
-	cfg.Lessons.Questions = threeQuestions
-	b := New(Options{Store: st, Slack: NewSlackClient("xoxb-test", e.slack.APIURL(), m), Metrics: m, Workers: 1,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: e.clock.Now, Config: cfg})
-	e.t.Cleanup(func() { b.Wait(); st.Close() })
-	return b
 }
 
 // postedIn is what the bot posted in channel (thread replies included)
@@ -142,7 +118,7 @@ func TestWalkReplyPostedAfterACrashBeforeThePost(t *testing.T) {
 	seen := len(e.slack.Messages())
 	e.event(dmInThread(t, "EvC1", "DUA", "UA", "Peer reviews built trust.", askThread))
 	// e's process dies here: it never delivers again.
-	next := e.restarted()
+	next := e.otherProcess(1)
 	for range 2 {
 		if err := next.DeliverNow(context.Background()); err != nil {
 			t.Fatal(err)
@@ -171,7 +147,7 @@ func TestWalkReplyInAThreadFoundAfterACrash(t *testing.T) {
 	if got := e.postedIn("DUA", seen); len(got) != 1 || got[0].ThreadTS != askThread {
 		t.Fatalf("the post before the crash: %+v", got)
 	}
-	next := e.restarted()
+	next := e.otherProcess(1)
 	e.clock.Add(outbox.RecoverAfter + time.Second)
 	for range 2 {
 		if err := next.DeliverNow(context.Background()); err != nil {
