@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"encoding/csv"
 	"fmt"
 	"net/http"
@@ -12,21 +11,6 @@ import (
 	"github.com/exchangebot/exchangebot/i18n"
 	"github.com/exchangebot/exchangebot/store"
 )
-
-// ReportPart is another feature's share of the dashboard (ratings and
-// uptake, demand to session): its figures for the period, drawn and
-// exported beside the core's.
-type ReportPart interface {
-	ReportFigures(ctx context.Context, from, to time.Time, lang i18n.Lang) (ReportFigures, error)
-}
-
-// ReportFigures are what a ReportPart adds.
-type ReportFigures struct {
-	Numbers []Figure
-	Charts  []Chart
-	// CSV rows: figure, label, value, as the report's CSV has them.
-	CSV [][]string
-}
 
 // Figure is one headline number.
 type Figure struct{ Label, Value string }
@@ -64,7 +48,7 @@ var firstLessonBuckets = []struct {
 	{"web.report.later", 1<<63 - 1},
 }
 
-func (s *Server) figures(ctx context.Context, p *page, rep store.Report) ([]Figure, []Chart) {
+func (s *Server) figures(p *page, rep store.Report) ([]Figure, []Chart) {
 	nums := []Figure{
 		{p.T("web.report.held"), i18n.Int(p.Lang, rep.Held)},
 		{p.T("web.report.capture_rate"), i18n.Percent(p.Lang, rep.CaptureRate())},
@@ -133,16 +117,9 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request, p *page) error {
 	if !ok {
 		return err
 	}
-	nums, charts := s.figures(r.Context(), p, rep)
+	nums, charts := s.figures(p, rep)
 	more, useful, tables := outcomeFigures(p, rep)
 	nums, charts = append(nums, more...), append(charts, useful)
-	for _, part := range s.o.Report {
-		f, err := part.ReportFigures(r.Context(), rep.From, rep.To, p.Lang)
-		if err != nil {
-			return err
-		}
-		nums, charts = append(nums, f.Numbers...), append(charts, f.Charts...)
-	}
 	for i := range charts {
 		charts[i].Lang = p.Lang // every chart's numbers read in the page's language
 	}
@@ -195,13 +172,6 @@ func (s *Server) reportCSV(w http.ResponseWriter, r *http.Request, p *page) erro
 		rows = append(rows, []string{"hours_to_first_lesson", "", strconv.FormatFloat(d.Hours(), 'f', 1, 64)})
 	}
 	rows = append(rows, outcomeRows(rep)...)
-	for _, part := range s.o.Report {
-		f, err := part.ReportFigures(r.Context(), rep.From, rep.To, p.Lang)
-		if err != nil {
-			return err
-		}
-		rows = append(rows, f.CSV...)
-	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="report-%s-%s.csv"`,
 		rep.From.Format("20060102"), rep.To.AddDate(0, 0, -1).Format("20060102")))

@@ -62,8 +62,6 @@ type Options struct {
 	HTTPClient *http.Client
 	// AnnouncementLink links to a session's announcement in Slack.
 	AnnouncementLink func(channel, ts string) string
-	// Report adds figures of other features to the dashboard and its CSV.
-	Report []ReportPart
 	// AnswerRate bounds the answer form's POSTs per client address per
 	// minute (default 20).
 	AnswerRate int

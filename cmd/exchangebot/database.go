@@ -26,18 +26,24 @@ func isPostgres(database string) bool {
 }
 
 // redactDatabase is the database setting as logs and messages may show it:
-// a PostgreSQL URL without its password.
+// a URL without its passwords. Any URL, not only postgres://: a mistyped
+// -to (mysql://user:secret@…) is echoed back in the error that refuses it.
+// sslpassword unlocks the client's key, as secret as the password.
 func redactDatabase(database string) string {
-	if !isPostgres(database) {
-		return database
+	if !strings.Contains(database, "://") {
+		return database // a SQLite file
 	}
 	u, err := url.Parse(database)
 	if err != nil {
-		return "postgres://(unparsable URL)"
+		scheme, _, _ := strings.Cut(database, "://")
+		return scheme + "://(unparsable URL)"
 	}
-	if q := u.Query(); q.Has("password") {
-		q.Set("password", "xxxxx")
-		u.RawQuery = q.Encode()
+	q := u.Query()
+	for _, k := range []string{"password", "sslpassword"} {
+		if q.Has(k) {
+			q.Set(k, "xxxxx")
+			u.RawQuery = q.Encode()
+		}
 	}
 	return u.Redacted()
 }

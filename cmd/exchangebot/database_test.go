@@ -44,6 +44,11 @@ func TestRedactDatabase(t *testing.T) {
 		"postgres://bot@db/x?password=hunter2":     "postgres://bot@db/x?password=xxxxx",
 		"postgresql://db/x?sslmode=require":        "postgresql://db/x?sslmode=require",
 		"postgres://bot:hunter2@db/x?sslmode=None": "postgres://bot:xxxxx@db/x?sslmode=None",
+		// The client key's passphrase is a password too.
+		"postgres://bot@db/x?sslkey=k.pem&sslpassword=hunter2": "postgres://bot@db/x?sslkey=k.pem&sslpassword=xxxxx",
+		// A -to that is not PostgreSQL is echoed in its refusal.
+		"mysql://bot:hunter2@db/x":         "mysql://bot:xxxxx@db/x",
+		"postgres://bot:hunter2@db:port/x": "postgres://(unparsable URL)",
 	} {
 		if got := redactDatabase(in); got != want {
 			t.Errorf("redactDatabase(%q) = %q, want %q", in, got, want)

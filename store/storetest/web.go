@@ -65,6 +65,16 @@ func testLibraryFilters(t *testing.T, s store.Store) {
 		{"limit", store.LessonQuery{Limit: 1}, []string{"Payments"}},
 		{"nothing", store.LessonQuery{Words: "evaluacion", Partner: "nobody"}, nil},
 		{"either word when not both", store.LessonQuery{Words: "payments ayudó", Kind: "webinar"}, []string{"La"}},
+		// Every filter at once numbers its placeholders after the
+		// search's own, in both backends' searches and in the listing.
+		{"every filter with words", store.LessonQuery{Words: "evaluacion", Partner: "FISDL el salvador", Kind: "webinar",
+			From: at.Add(-31 * 24 * time.Hour), To: at.Add(-24 * time.Hour), Limit: 5}, []string{"La"}},
+		{"every filter with words, either word", store.LessonQuery{Words: "payments ayudó", Partner: "midis", Kind: "exchange",
+			From: at.Add(-24 * time.Hour), To: at.Add(time.Hour), Limit: 5}, []string{"Payments"}},
+		{"every filter without words", store.LessonQuery{Partner: "midis", Kind: "exchange",
+			From: at.Add(-24 * time.Hour), To: at.Add(time.Hour), Limit: 1}, []string{"Payments"}},
+		{"every filter, none matching", store.LessonQuery{Words: "evaluacion", Partner: "midis", Kind: "exchange",
+			From: at.Add(-31 * 24 * time.Hour), To: at.Add(-24 * time.Hour)}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -12,7 +12,10 @@ import (
 
 // Args collects a query's arguments and writes a numbered placeholder for
 // each: after "$", $1, $2 … for PostgreSQL; after "?", ?1, ?2 … for
-// SQLite. A value used twice is added once and its placeholder repeated.
+// SQLite. Add does not look for a value already added: a clause that
+// needs one value twice (Sessions' user) adds it once and writes the
+// placeholder it got twice, which both backends' numbered placeholders
+// allow.
 type Args struct {
 	mark string
 	list []any
