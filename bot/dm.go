@@ -124,6 +124,11 @@ var _ = actions.add(actionAddAnswer, (*Bot).pressAddAnswer)
 // so a Slack error there cannot fail a press already stored). A press
 // that names no message to update owes its confirmation as a DM instead,
 // an outbox row in the same commit.
+//
+// Every press of one offer names the same message, which the core adds
+// once: a second press (the offer not yet replaced, or replaced by a
+// process that crashed first) turns the offer into "already added", or,
+// with no offer to turn, is answered by the first press's confirmation.
 func (b *Bot) pressAddAnswer(ctx context.Context, cb slack.InteractionCallback, a *slack.BlockAction) error {
 	idText, ts, _ := strings.Cut(a.Value, ":")
 	id, err := strconv.ParseInt(idText, 10, 64)
@@ -149,10 +154,14 @@ func (b *Bot) pressAddAnswer(ctx context.Context, cb slack.InteractionCallback, 
 		confirm = &exchange.ConfirmTo{Channel: cb.Channel.ID}
 	}
 	var reply string
-	s, q, err := b.svc.AddAnswer(ctx, cb.User.ID, id, text, confirm)
-	switch {
+	s, q, err := b.svc.AddAnswer(ctx, cb.User.ID, id, ts, text, confirm)
+	switch e, _ := exchange.AsError(err); {
 	case errors.Is(err, store.ErrDuplicate):
 		return err
+	case e != nil && e.Code == exchange.CodeAlreadyAdded && offer == "":
+		// The first press owed the confirmation; a DM saying so again
+		// would tell them twice.
+		return nil
 	case err != nil:
 		msg, ok := b.mistake(l, err)
 		if !ok {

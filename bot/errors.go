@@ -26,6 +26,7 @@ var errorIDs = map[string]string{
 	exchange.CodeNotHeld:                              "refusal.not_held",
 	exchange.CodeMayNotAnswer:                         "refusal.may_not_answer",
 	exchange.CodeNoAnswers:                            "refusal.no_answers",
+	exchange.CodeAlreadyAdded:                         "addanswer.already_added",
 	exchange.CodeTitleEmpty:                           "refusal.title_empty",
 	exchange.CodeTitleTooLong:                         "refusal.title_too_long",
 	exchange.CodeDuration:                             "refusal.duration",

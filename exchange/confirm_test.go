@@ -170,14 +170,14 @@ func TestAddAnswerConfirmsOnlyWhenAsked(t *testing.T) {
 	if _, err := e.svc.Stop(ctx, w); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := e.svc.AddAnswer(ctx, "U2", s.ID, "More.", nil); err != nil {
+	if _, _, err := e.svc.AddAnswer(ctx, "U2", s.ID, "", "More.", nil); err != nil {
 		t.Fatal(err)
 	}
 	if got := e.formReplies("U2"); len(got) != 0 {
 		t.Fatalf("confirmation owed though none was asked for: %+v", got)
 	}
 	key := store.WithRequestKey(ctx, "interaction:trig-add")
-	if _, q, err := e.svc.AddAnswer(key, "U2", s.ID, "Even more.", &ConfirmTo{Channel: "DU2"}); err != nil || q != 1 {
+	if _, q, err := e.svc.AddAnswer(key, "U2", s.ID, "1764331201.000002", "Even more.", &ConfirmTo{Channel: "DU2"}); err != nil || q != 1 {
 		t.Fatalf("AddAnswer = question %d, %v", q, err)
 	}
 	want := []Reply{{Channel: "DU2", Form: &FormReply{Saved: SavedAdded, Session: s.ID, Title: "Youth employment", Question: 1}}}
@@ -185,11 +185,11 @@ func TestAddAnswerConfirmsOnlyWhenAsked(t *testing.T) {
 		t.Fatalf("confirmations = %+v, want %+v", got, want)
 	}
 	again := store.WithRequestKey(ctx, "interaction:trig-add")
-	if _, _, err := e.svc.AddAnswer(again, "U2", s.ID, "Even more.", &ConfirmTo{Channel: "DU2"}); !errors.Is(err, store.ErrDuplicate) {
-		t.Fatalf("redelivered press = %v, want ErrDuplicate", err)
+	if _, _, err := e.svc.AddAnswer(again, "U2", s.ID, "1764331201.000002", "Even more.", &ConfirmTo{Channel: "DU2"}); code(err) != CodeAlreadyAdded {
+		t.Fatalf("redelivered press = %v, want %s", err, CodeAlreadyAdded)
 	}
 	// Refused (nothing to add): nothing more owed.
-	if _, _, err := e.svc.AddAnswer(ctx, "U2", s.ID, " ", &ConfirmTo{Channel: "DU2"}); code(err) != CodeNoAnswers {
+	if _, _, err := e.svc.AddAnswer(ctx, "U2", s.ID, "1764331201.000003", " ", &ConfirmTo{Channel: "DU2"}); code(err) != CodeNoAnswers {
 		t.Fatalf("empty message = %v", err)
 	}
 	if got := e.formReplies("U2"); len(got) != 1 {

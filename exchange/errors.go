@@ -29,6 +29,9 @@ const (
 	CodeMayNotAnswer = "may_not_answer"
 	// CodeNoAnswers: a form came back with every answer empty.
 	CodeNoAnswers = "no_answers"
+	// CodeAlreadyAdded: the message offered to be added to the lessons of
+	// session Args["id"] was added already; nothing was added again.
+	CodeAlreadyAdded = "already_added"
 	// CodeTitleEmpty: the title is missing.
 	CodeTitleEmpty = "title_empty"
 	// CodeTitleTooLong: the title has Args["len"] characters, more than Args["max"].

@@ -3,6 +3,7 @@ package exchange
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -228,38 +229,48 @@ func (s *Service) Search(ctx context.Context, words string, limit int) ([]store.
 	return s.st.Search(ctx, words, limit)
 }
 
-// AddAnswer adds text to userID's lessons of session id: as the answer
-// to the question they stopped at, or after what they already answered
-// to it. It returns the question's index. With confirm it owes them a
-// confirmation of it (SavedAdded) in the same transaction.
-func (s *Service) AddAnswer(ctx context.Context, userID string, id int64, text string, confirm *ConfirmTo) (*store.Session, int, error) {
+// AddedKey is the key recorded when the message with ts (in a person's
+// conversation with the bot) is added to userID's lessons of a session:
+// every press of the offer to add it names the same message, so the key
+// makes a second press change nothing, whatever its own request key.
+func AddedKey(sessionID int64, userID, ts string) string {
+	return fmt.Sprintf("added:%d:%s:%s", sessionID, userID, ts)
+}
+
+// AddAnswer adds text, the message with ts, to userID's lessons of
+// session id: as the answer to the question they stopped at, or after
+// what they already answered to it. It returns the question's index.
+// With confirm it owes them a confirmation of it (SavedAdded) in the
+// same transaction.
+//
+// Everything it decides on (the session, whether they answer it, where
+// they stopped) is read inside the transaction, and the answer grows in
+// one statement (Tx.AppendAnswer), so two messages added at once both
+// land. The message is added once: the transaction records AddedKey
+// instead of the request's own key (a request that names the message
+// cannot be told from a second press), and a message already added is
+// refused with CodeAlreadyAdded. Request keys are pruned after a day,
+// so an offer pressed again after that would add again. An empty ts
+// names no message and adds every time.
+func (s *Service) AddAnswer(ctx context.Context, userID string, id int64, ts, text string, confirm *ConfirmTo) (*store.Session, int, error) {
 	qs := s.p.Lessons.Questions
 	text = CleanText(text)
 	if len(qs) == 0 || text == "" {
 		return nil, 0, fail(CodeNoAnswers, "id", id)
 	}
-	sess, err := s.answerable(ctx, userID, id)
-	if err != nil {
-		return nil, 0, err
+	if ts != "" {
+		ctx = store.WithRequestKey(ctx, AddedKey(id, userID, ts))
 	}
-	i := len(qs) - 1
-	if p, err := s.st.Prompt(ctx, sess.ID, userID); err == nil {
-		i = min(p.NextQuestion, len(qs)-1)
-	}
-	lessons, err := s.st.Lessons(ctx, sess.ID)
-	if err != nil {
-		return nil, 0, err
-	}
-	answer := text
-	for _, l := range lessons {
-		if l.UserID == userID && l.QuestionIdx == i {
-			answer = l.Answer + "\n\n" + text
-		}
-	}
+	var sess *store.Session
+	var i int
 	now := s.now()
-	err = s.update(ctx, func(tx store.Tx) (bool, error) {
-		l := store.Lesson{SessionID: sess.ID, UserID: userID, QuestionIdx: i, Question: qs[i], Answer: answer}
-		if _, err := tx.SaveAnswer(ctx, l, now); err != nil {
+	err := s.update(ctx, func(tx store.Tx) (bool, error) {
+		var err error
+		if sess, i, err = s.addingTo(ctx, tx, userID, id, now); err != nil {
+			return false, err
+		}
+		l := store.Lesson{SessionID: sess.ID, UserID: userID, QuestionIdx: i, Question: qs[i], Answer: text}
+		if err := tx.AppendAnswer(ctx, l, now); err != nil {
 			return false, err
 		}
 		f := FormReply{Saved: SavedAdded, Session: sess.ID, Title: sess.Title, Question: i}
@@ -268,7 +279,41 @@ func (s *Service) AddAnswer(ctx context.Context, userID string, id int64, text s
 		}
 		return true, oweHomes(ctx, tx, now, userID)
 	})
+	if errors.Is(err, store.ErrDuplicate) && ts != "" {
+		return nil, 0, fail(CodeAlreadyAdded, "id", id)
+	}
 	if err != nil {
+		return nil, 0, err
+	}
+	return sess, i, nil
+}
+
+// addingTo checks, in tx, that userID may add to their lessons of
+// session id now (as answerable does), and returns the session and the
+// question added to: where their walk-through stopped, else the last.
+func (s *Service) addingTo(ctx context.Context, tx store.Tx, userID string, id int64, now time.Time) (*store.Session, int, error) {
+	sess, err := tx.Session(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, 0, fail(CodeNotFound, "id", id)
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	prompts, err := tx.Prompts(ctx, sess.ID)
+	if err != nil {
+		return nil, 0, err
+	}
+	qs := s.p.Lessons.Questions
+	i, prompted := len(qs)-1, false
+	for _, p := range prompts {
+		if p.UserID == userID {
+			i, prompted = min(p.NextQuestion, len(qs)-1), true
+		}
+	}
+	if !prompted && !slices.Contains(PromptRecipients(sess), userID) {
+		return nil, 0, fail(CodeMayNotAnswer, "id", sess.ID)
+	}
+	if err := held(sess, now); err != nil {
 		return nil, 0, err
 	}
 	return sess, i, nil

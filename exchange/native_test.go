@@ -108,17 +108,17 @@ func TestHomeAndPendingPrompts(t *testing.T) {
 	if s, ok := e.svc.Stopped(ctx, w); !ok || s.ID != held.ID {
 		t.Fatalf("Stopped = %v, %v", s, ok)
 	}
-	if _, q, err := e.svc.AddAnswer(ctx, "U2", held.ID, "More.", nil); err != nil || q != 1 {
+	if _, q, err := e.svc.AddAnswer(ctx, "U2", held.ID, "1.1", "More.", nil); err != nil || q != 1 {
 		t.Fatalf("AddAnswer: question %d, %v", q, err)
 	}
-	if _, q, _ := e.svc.AddAnswer(ctx, "U2", held.ID, "Even more.", nil); q != 1 {
+	if _, q, _ := e.svc.AddAnswer(ctx, "U2", held.ID, "1.2", "Even more.", nil); q != 1 {
 		t.Fatalf("second AddAnswer went to question %d", q)
 	}
 	lessons, _ := e.store.Lessons(ctx, held.ID)
 	if len(lessons) != 2 || lessons[1].Answer != "More.\n\nEven more." {
 		t.Errorf("lessons: %+v", lessons)
 	}
-	if _, _, err := e.svc.AddAnswer(ctx, "U9", held.ID, "Not mine.", nil); err == nil {
+	if _, _, err := e.svc.AddAnswer(ctx, "U9", held.ID, "1.3", "Not mine.", nil); err == nil {
 		t.Error("someone not asked added an answer")
 	}
 	if h, _ := e.svc.Home(ctx, "U2"); len(h.Prompts) != 0 {

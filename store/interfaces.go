@@ -271,6 +271,11 @@ type Tx interface {
 	SaveAnswer(ctx context.Context, l Lesson, now time.Time) (bool, error)
 	// Answered counts each person's answers to the session.
 	Answered(ctx context.Context, sessionID int64) (map[string]int, error)
+	// AppendAnswer adds l's answer after the answer already given to the
+	// same question, a blank line between, or stores it as the answer when
+	// there is none; the question's text becomes l's. It reads and writes
+	// in one statement, so two appends at once both land.
+	AppendAnswer(ctx context.Context, l Lesson, now time.Time) error
 
 	// CreateRequest stores a new request with its partners and sets r.ID
 	// (and r.Status to RequestOpen when empty). Created and Updated must be

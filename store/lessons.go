@@ -27,6 +27,10 @@ type Prompt struct {
 // answering to the end, by the form, or by saying stop.
 func (p Prompt) Finished() bool { return p.State == PromptDone || p.State == PromptStopped }
 
+// AnswerJoin is what Tx.AppendAnswer puts between an answer and what is
+// added to it: a blank line, so each addition reads as its own paragraph.
+const AnswerJoin = "\n\n"
+
 // Lesson is one answer to one question.
 type Lesson struct {
 	ID          int64

@@ -143,6 +143,20 @@ func (t *Tx) SaveAnswer(ctx context.Context, l store.Lesson, now time.Time) (boo
 	return n > 0, nil
 }
 
+// AppendAnswer adds l's answer after the one already given to the same
+// question, a blank line between, or stores it when there is none.
+func (t *Tx) AppendAnswer(ctx context.Context, l store.Lesson, now time.Time) error {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO lessons (session_id, user_id, question_idx, question, answer, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (session_id, user_id, question_idx) DO UPDATE SET answer = lessons.answer || ? || excluded.answer,
+			question = excluded.question, updated_at = excluded.updated_at`,
+		l.SessionID, l.UserID, l.QuestionIdx, l.Question, l.Answer, now.Unix(), now.Unix(), store.AnswerJoin)
+	if err != nil {
+		return fmt.Errorf("store: session %d lesson of %s: %w", l.SessionID, l.UserID, err)
+	}
+	return nil
+}
+
 const lessonColumns = `l.id, l.session_id, l.user_id, l.question_idx, l.question, l.answer, l.created_at, l.updated_at,
 	s.title, s.starts_at, s.kind, s.announce_channel, s.announce_ts`
 

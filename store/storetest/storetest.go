@@ -53,6 +53,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"OutboxOnEnqueue", testOutboxOnEnqueue},
 		{"OutboxReplyRows", testOutboxReplyRows},
 		{"SaveAnswerIsIdempotent", testSaveAnswerIsIdempotent},
+		{"AppendAnswerConcurrent", testAppendAnswer},
 		{"PromptLifecycle", testPromptLifecycle},
 		{"LessonsGroupedBySpeaker", testLessonsGroupedBySpeaker},
 		{"Search", testSearch},
