@@ -13,6 +13,9 @@ import (
 // addedQ2 is what UA reads once their message went to question 2.
 const addedQ2 = "Added to your answer to question 2"
 
+// alreadyAdded is what UA reads on pressing again an offer already added.
+const alreadyAdded = "already in your lessons of #1"
+
 // offered walks UA through one answer and `stop`, then one more message,
 // which the bot offers to add: it returns that message's ts and text,
 // and the offer as posted.
@@ -115,8 +118,10 @@ func TestAddAnswerStoredWhenTheOfferCannotBeUpdated(t *testing.T) {
 	if n, times := e.addedTimes(thought); n != 1 || times != 1 {
 		t.Fatalf("after a redelivered press the message is in %d answers, %d times", n, times)
 	}
-	if upd := e.slack.Calls("chat.update"); len(upd) != 1 {
-		t.Errorf("a redelivered press updated the offer again: %+v", upd)
+	// The offer still has its button (Slack failed the update): the
+	// retried press turns it into "already added" instead.
+	if upd := e.slack.Calls("chat.update"); len(upd) != 2 || !strings.Contains(upd[1].Form.Get("text"), alreadyAdded) {
+		t.Errorf("a redelivered press did not tell the offer was added: %+v", upd)
 	}
 }
 
@@ -195,5 +200,75 @@ func TestAddAnswerRefusedWithoutOfferIsToldOnce(t *testing.T) {
 	}
 	if got := e.answered(1)["UA"]; got != 1 {
 		t.Errorf("a refused press stored an answer: %d answers", got)
+	}
+}
+
+// Two presses of the same offer, each with its own trigger (the second
+// before the offer was replaced): the message is added once, and the
+// second press only turns the offer into "already added": nothing is
+// posted or owed for it.
+func TestAddAnswerSameOfferPressedTwiceAddsOnce(t *testing.T) {
+	e := newTestBot(t, func(c *Config) { c.Lessons.Questions = threeQuestions })
+	ts, thought, offerTS := offered(t, e)
+	seen := len(e.slack.Messages())
+	rowsBefore := len(e.replyRows())
+	first, second := pressOn(ts, offerTS), pressOn(ts, offerTS)
+	if first == second {
+		t.Fatal("the two presses share a trigger id")
+	}
+	for _, p := range []string{first, second} {
+		if code, body := e.interaction(p); code != http.StatusOK {
+			t.Fatalf("press = %d %s", code, body)
+		}
+	}
+	e.deliver()
+	if n, times := e.addedTimes(thought); n != 1 || times != 1 {
+		t.Fatalf("after two presses the message is in %d answers, %d times", n, times)
+	}
+	upd := e.slack.Calls("chat.update")
+	if len(upd) != 2 {
+		t.Fatalf("chat.update calls: %+v", upd)
+	}
+	var added, already int
+	for _, u := range upd {
+		if u.Form.Get("ts") != offerTS {
+			t.Errorf("updated %s, not the offer %s", u.Form.Get("ts"), offerTS)
+		}
+		switch text := u.Form.Get("text"); {
+		case strings.Contains(text, addedQ2):
+			added++
+		case strings.Contains(text, alreadyAdded):
+			already++
+		}
+	}
+	if added != 1 || already != 1 {
+		t.Errorf("offer updates: %d added, %d already added; want one each: %+v", added, already, upd)
+	}
+	if got := e.postedIn("DUA", seen); len(got) != 0 {
+		t.Errorf("posted after the presses: %+v", got)
+	}
+	if rows := e.replyRows(); len(rows) != rowsBefore {
+		t.Errorf("reply rows after the presses: %+v", rows)
+	}
+}
+
+// With no offer to update, a second press with a new trigger adds
+// nothing and owes nothing: the first press's DM is the one answer.
+func TestAddAnswerWithoutOfferPressedTwiceIsToldOnce(t *testing.T) {
+	e := newTestBot(t, func(c *Config) { c.Lessons.Questions = threeQuestions })
+	ts, thought, _ := offered(t, e)
+	seen := len(e.slack.Messages())
+	for range 2 {
+		if code, body := e.interaction(press("UA", "DUA", actionAddAnswer, "1:"+ts)); code != http.StatusOK {
+			t.Fatalf("press = %d %s", code, body)
+		}
+		e.deliver()
+	}
+	if n, times := e.addedTimes(thought); n != 1 || times != 1 {
+		t.Fatalf("after two presses the message is in %d answers, %d times", n, times)
+	}
+	got := e.postedIn("DUA", seen)
+	if len(got) != 1 || !strings.Contains(got[0].Text, addedQ2) {
+		t.Fatalf("posts after two presses: %+v", got)
 	}
 }
