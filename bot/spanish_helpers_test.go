@@ -41,6 +41,7 @@ func everyError() []*exchange.Error {
 		exchange.CodeFormat:           {"format": "pdf", "formats": exchange.ExportFormats},
 		exchange.CodeNotFailed:        {"delivery": int64(7), "state": "sent"},
 		exchange.CodeDeliveryNotFound: {"delivery": int64(7)},
+		exchange.CodeAlreadyAdded:     {"id": int64(12)},
 	}
 	var out []*exchange.Error
 	for key := range errorIDs {
