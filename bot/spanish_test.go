@@ -167,7 +167,16 @@ var spanishRenderings = []spanishRendering{
 	}, config: func(c *Config) { c.Lessons.Channel = "CLECCIONES" }},
 	{name: "post/summary_none", render: func(g *goldenBot) string {
 		g.schedule()
-		return g.posts(func() { g.at(goldenStart.Add(90*time.Minute + 169*time.Hour)); g.deliver(); g.deliver() })
+		// Step through prompt, nudge and close: jumping to the close at
+		// once makes the nudges due beside their prompts, and whether a
+		// nudge finds its prompt sent depends on the order of the lanes.
+		return g.posts(func() {
+			for _, at := range []time.Duration{105 * time.Minute, 105*time.Minute + 48*time.Hour, 90*time.Minute + 169*time.Hour} {
+				g.at(goldenStart.Add(at))
+				g.deliver()
+				g.deliver()
+			}
+		})
 	}, config: func(c *Config) { c.Lessons.Channel = "CLECCIONES" }},
 	{name: "post/digest", kinds: []string{kindDigest}, render: func(g *goldenBot) string {
 		g.schedule()
