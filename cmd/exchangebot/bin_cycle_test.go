@@ -1,0 +1,316 @@
+package main
+
+// From demand to evaluation on the built binary, on the real clock: the
+// config's durations are seconds (config.go takes any positive duration,
+// with the nudge before the close and the follow-up at least evaluation.after
+// past the close), the session starts at the next whole minute (the
+// grammar's times are minutes) and lasts one.
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/exchangebot/exchangebot/exchange"
+	"github.com/exchangebot/exchangebot/internal/slackfake"
+	"github.com/exchangebot/exchangebot/store"
+)
+
+// bcPress is a block_actions payload of user pressing a button in channel.
+func bcPress(user, channel, actionID, value, actionTS string) string {
+	b, _ := json.Marshal(map[string]any{
+		"type": "block_actions", "team": map[string]any{"id": "T1"}, "user": map[string]any{"id": user},
+		"trigger_id": "trig-" + actionTS, "channel": map[string]any{"id": channel}, "action_ts": actionTS,
+		"actions": []map[string]any{{"type": "button", "action_id": actionID, "block_id": "b", "value": value, "action_ts": actionTS}},
+	})
+	return string(b)
+}
+
+// bcInteract posts a signed interaction; retry > 0 marks it as Slack's
+// redelivery.
+func bcInteract(t *testing.T, p *proc, payload string, retry int) (int, string) {
+	t.Helper()
+	body := url.Values{"payload": {payload}}.Encode()
+	h := signed(body, time.Now())
+	if retry > 0 {
+		h.Set("X-Slack-Retry-Num", fmt.Sprint(retry))
+		h.Set("X-Slack-Retry-Reason", "http_timeout")
+	}
+	return postSigned(t, http.DefaultClient, "http://"+p.addr+"/slack/interactivity", body, h)
+}
+
+// bcDM posts a signed message.im event from user in channel.
+func bcDM(t *testing.T, p *proc, eventID, channel, user, text string) {
+	t.Helper()
+	ts := fmt.Sprintf("%d.000100", time.Now().UnixNano()/1000)
+	b, _ := json.Marshal(map[string]any{
+		"token": "x", "team_id": "T1", "api_app_id": "A1", "type": "event_callback", "event_id": eventID, "event_time": time.Now().Unix(),
+		"event": map[string]any{"type": "message", "channel": channel, "user": user, "text": text, "ts": ts, "event_ts": ts, "channel_type": "im"},
+	})
+	h := slackfake.Sign(e2eSecret, string(b), time.Now())
+	h.Set("Content-Type", "application/json")
+	if code, body := postSigned(t, http.DefaultClient, "http://"+p.addr+"/slack/events", string(b), h); code != 200 {
+		t.Fatalf("event %s: %d %s", eventID, code, body)
+	}
+}
+
+// bcWait polls cond until it holds, for up to d.
+func bcWait(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %s", what, d)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// bcPosts counts the messages posted in channel whose text or blocks hold s.
+func bcPosts(fake *slackfake.Server, channel, s string) int {
+	n := 0
+	for _, c := range fake.Calls("chat.postMessage") {
+		if c.Form.Get("channel") == channel && (strings.Contains(c.Form.Get("text"), s) || strings.Contains(slackfake.Readable(c.Form.Get("blocks")), s)) {
+			n++
+		}
+	}
+	return n
+}
+
+// bcEphemeral is the last ephemeral text to user.
+func bcEphemeral(fake *slackfake.Server, user string) string {
+	calls := fake.Calls("chat.postEphemeral")
+	for i := len(calls) - 1; i >= 0; i-- {
+		if calls[i].Form.Get("user") == user {
+			return calls[i].Form.Get("text")
+		}
+	}
+	return ""
+}
+
+func bcSent(t *testing.T, st store.Store, kind string) map[string]int {
+	t.Helper()
+	out := map[string]int{}
+	for _, d := range dlvRows(t, st, kind) {
+		if d.State == store.StateSent {
+			out[d.Recipient]++
+		}
+	}
+	return out
+}
+
+func TestBinCycleFromDemandToEvaluation(t *testing.T) {
+	bin := binary(t)
+	t.Parallel()
+	fake := slackfake.New()
+	t.Cleanup(fake.Close)
+	fake.SetOpenIDClient("cid", "csecret")
+	fake.AddIdentity("staff-code", slackfake.Identity{UserID: "U0STAFF", TeamID: "T1", Name: "Staff"})
+	fake.SignInAs("staff-code")
+	fake.Zones["U0STAFF"] = "UTC"
+	dir := t.TempDir()
+	addr := freePort(t)
+	cfg := writeConfig(t, dir, addr, fake.APIURL(), `staff: ["U0STAFF"]
+reminders:
+  before: ["20s"]
+lessons:
+  prompt_after: "2s"
+  nudge_after: "1h"
+  close_after: "2h"
+  questions: ["What worked well?"]
+evaluation:
+  after: "3s"
+  nudge_after: "25s"
+  close_after: "60s"
+  follow_up: "70s"
+web:
+  client_id: "cid"
+  client_secret: "csecret"
+  session_key: "a-session-key-of-at-least-32-characters"
+`)
+	p := startServe(t, dir, cfg, addr)
+
+	// Demand.
+	if code, body := p.command("U1", `request "Rural youth employment" partner:"FISDL"`); code != 200 || !strings.Contains(body, "#1") {
+		t.Fatalf("request: %d %s", code, body)
+	}
+	// Plan at the next whole minute at least 35 s away, for one minute.
+	start := time.Now().UTC().Add(35 * time.Second).Truncate(time.Minute).Add(time.Minute)
+	end := start.Add(time.Minute)
+	code, body := p.command("U0STAFF", fmt.Sprintf("plan 1 %s %s 1m <@USPEAK> kind:webinar", start.Format("2006-01-02"), start.Format("15:04")))
+	if code != 200 || !strings.Contains(body, "#1") {
+		t.Fatalf("plan: %d %s", code, body)
+	}
+	// The asker is told.
+	bcWait(t, 30*time.Second, "U1 told of the planning", func() bool { return bcPosts(fake, "DU1", "#1") > 0 })
+
+	// Participants join by the announcement's button.
+	for i, u := range []string{"P1", "P2", "P3", "P4"} {
+		if code, body := bcInteract(t, p, bcPress(u, "C1", "join", "1", fmt.Sprintf("1764331000.00000%d", i)), 0); code != 200 {
+			t.Fatalf("%s join: %d %s", u, code, body)
+		}
+	}
+	st := openTestStore(t, databaseOf(t, cfg))
+	t.Cleanup(func() { st.Close() })
+	ctx := context.Background()
+	s, err := st.Session(ctx, 1)
+	if err != nil || len(s.Participants) != 4 || !s.Start.Equal(start) {
+		t.Fatalf("session #1 after the joins: %+v, %v", s, err)
+	}
+
+	// Reminders 20 s before, to the speaker and each participant.
+	bcWait(t, time.Until(start)+30*time.Second, "reminders", func() bool {
+		got := bcSent(t, st, exchange.KindReminder)
+		return got["USPEAK"] == 1 && got["P1"] == 1 && got["P2"] == 1 && got["P3"] == 1 && got["P4"] == 1
+	})
+
+	// The speaker's lesson prompt, answered in the DM.
+	bcWait(t, time.Until(end)+30*time.Second, "lesson prompt", func() bool { return bcPosts(fake, "DUSPEAK", "What worked well?") > 0 })
+	bcDM(t, p, "EvL1", "DUSPEAK", "USPEAK", "Mirror teams made it credible.")
+
+	// The ratings DMs, to the four who joined.
+	bcWait(t, 60*time.Second, "ratings DMs", func() bool { return len(bcSent(t, st, exchange.KindEvaluation)) == 4 })
+	// P1 rates 4 by button; Slack redelivers the same press.
+	press := bcPress("P1", "DP1", "eval_rate_4", "1:4", "1764331400.000001")
+	if code, body := bcInteract(t, p, press, 0); code != 200 {
+		t.Fatalf("P1's rating: %d %s", code, body)
+	}
+	bcWait(t, 20*time.Second, "P1 answered", func() bool { return strings.Contains(bcEphemeral(fake, "P1"), "4 of 5") })
+	answers := len(fake.Calls("chat.postEphemeral"))
+	if code, body := bcInteract(t, p, press, 1); code != 200 {
+		t.Fatalf("P1's rating redelivered: %d %s", code, body)
+	}
+	// P2 says what they will apply in a DM reply.
+	bcDM(t, p, "EvP2", "DP2", "P2", "A checklist for intake")
+	// P3: don't ask me again.
+	bcInteract(t, p, bcPress("P3", "DP3", "eval_opt_out", "", "1764331400.000003"), 0)
+	// UX did not join: refused, nothing stored.
+	bcInteract(t, p, bcPress("UX", "DUX", "eval_rate_5", "1:5", "1764331400.000004"), 0)
+	bcWait(t, 20*time.Second, "UX refused", func() bool { return strings.Contains(bcEphemeral(fake, "UX"), "did not take part in #1") })
+	bcWait(t, 20*time.Second, "P3 opted out", func() bool { return strings.Contains(bcEphemeral(fake, "P3"), "not ask you") })
+	bcWait(t, 20*time.Second, "P2's plan", func() bool { return bcPosts(fake, "DP2", "Saved what you will apply") == 1 })
+	if n := len(fake.Calls("chat.postEphemeral")) - answers; n != 3 {
+		t.Errorf("%d ephemeral answers after the redelivered press and three other presses, want 3 (the redelivery answers nothing)", n)
+	}
+	if ev, err := st.Evaluation(ctx, 1, "P1"); err != nil || ev.Rating != 4 {
+		t.Errorf("P1's evaluation %+v, %v", ev, err)
+	}
+	if _, err := st.Evaluation(ctx, 1, "UX"); err == nil {
+		t.Error("a rating from someone who did not join was stored")
+	}
+
+	// One nudge, to the silent P4 only; the follow-up to P2 only.
+	bcWait(t, 120*time.Second, "follow-up", func() bool { return len(bcSent(t, st, exchange.KindFollowUp)) > 0 })
+	if got := bcSent(t, st, exchange.KindEvaluationNudge); len(got) != 1 || got["P4"] != 1 {
+		t.Errorf("ratings nudges %v, want one to P4", got)
+	}
+	if n := bcPosts(fake, "DP4", ""); n != 2 {
+		t.Errorf("%d posts to P4, want the ratings DM and one nudge", n)
+	}
+	if got := bcSent(t, st, exchange.KindFollowUp); len(got) != 1 || got["P2"] != 1 {
+		t.Errorf("follow-ups %v, want one to P2", got)
+	}
+	bcInteract(t, p, bcPress("P2", "DP2", "eval_applied_partly", "1:partly", "1764331500.000001"), 0)
+	bcWait(t, 20*time.Second, "P2's partly", func() bool {
+		ev, err := st.Evaluation(ctx, 1, "P2")
+		return err == nil && ev.Applied == store.AppliedPartly
+	})
+
+	// The hand count: asked P1–P4; responded P1 (rating 4) and P2 (plan);
+	// one rating, a 4; one plan; one followed up, partly.
+	want := map[string]string{
+		"requests_received": "1", "requests_planned": "1", "evaluations_asked": "4", "evaluations_responded": "2",
+		"usefulness_rated": "1", "usefulness_rated_4": "1", "usefulness_rated_5": "0", "with_plan": "1",
+		"followed_up": "1", "applied_partly": "1", "applied_yes": "0",
+	}
+	day := start.Format("2006-01-02")
+	if code, body := p.command("U0STAFF", "report "+day+" "+day); code != 200 ||
+		!strings.Contains(body, "Rural youth employment") && !strings.Contains(body, "1") {
+		t.Errorf("report: %d %s", code, body)
+	} else {
+		t.Logf("report:\n%s", body)
+	}
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, Timeout: 30 * time.Second}
+	if resp, err := client.Get("http://" + addr + "/login"); err != nil {
+		t.Fatal(err)
+	} else {
+		resp.Body.Close()
+	}
+	resp, err := client.Get("http://" + addr + "/report.csv?from=" + day + "&to=" + day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	records, err := csv.NewReader(bytes.NewReader(raw)).ReadAll()
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("/report.csv: %d %v\n%s", resp.StatusCode, err, raw)
+	}
+	got := map[string]string{}
+	for _, r := range records {
+		if len(r) == 3 && r[1] == "" {
+			got[r[0]] = r[2]
+		}
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("/report.csv %s = %q, want %s", k, got[k], v)
+		}
+	}
+	p.stop()
+
+	// The exports, on the same database.
+	out, err := exec.Command(bin, "export", "evaluations", "-config", cfg, "-format", "csv").Output()
+	if err != nil {
+		t.Fatalf("export csv: %v", err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatalf("export csv: %v\n%s", err, out)
+	}
+	out, err = exec.Command(bin, "export", "evaluations", "-config", cfg, "-format", "json").Output()
+	if err != nil {
+		t.Fatalf("export json: %v", err)
+	}
+	var evs []exchange.ExportedEvaluation
+	if err := json.Unmarshal(out, &evs); err != nil {
+		t.Fatalf("export json: %v\n%s", err, out)
+	}
+	if len(rows) != len(evs)+1 || len(evs) != 4 {
+		t.Fatalf("csv %d rows, json %d evaluations; want a header and 4", len(rows), len(evs))
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	rated, plans, partly := 0, 0, 0
+	for i, e := range evs {
+		r := rows[i+1]
+		if r[col["user_id"]] != e.UserID || r[col["rating"]] != fmt.Sprint(e.Rating) || r[col["applied"]] != e.Applied {
+			t.Errorf("csv row %q differs from json %+v", r, e)
+		}
+		if e.Rating != 0 {
+			rated++
+		}
+		if e.Plan != "" {
+			plans++
+		}
+		if e.Applied == store.AppliedPartly {
+			partly++
+		}
+	}
+	if rated != 1 || plans != 1 || partly != 1 {
+		t.Errorf("exported: %d rated, %d plans, %d partly; want 1, 1, 1", rated, plans, partly)
+	}
+}
