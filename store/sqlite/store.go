@@ -9,15 +9,14 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
 	"net/url"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/internal/assemble"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -176,22 +175,7 @@ func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result
 // DB exposes the reading handle for tests and benchmarks that need raw SQL.
 func (s *Store) DB() *sql.DB { return s.db }
 
-func migrations() ([]string, error) {
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	sort.Strings(names)
-	steps := make([]string, 0, len(names))
-	for _, n := range names {
-		b, err := migrationFS.ReadFile(n)
-		if err != nil {
-			return nil, err
-		}
-		steps = append(steps, string(b))
-	}
-	return steps, nil
-}
+func migrations() ([]string, error) { return assemble.Migrations(migrationFS) }
 
 // SchemaVersion is the number of migrations this program knows.
 func SchemaVersion() int {
