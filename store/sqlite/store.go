@@ -35,11 +35,10 @@ var migrationFS embed.FS
 // tests and benchmarks that need raw SQL.
 type Store struct {
 	db *sql.DB
-	// wmu queues this process's writers. SQLite takes one writer at a time
-	// anyway; waiting here, in Go, instead of in SQLite's busy handler
-	// (which sleeps in steps of up to 100 ms) keeps latency tails short.
-	wmu sync.Mutex
 	// writes feeds the writer goroutine, which commits Updates in batches.
+	// Being this process's one writer, it makes writes wait in Go rather
+	// than in SQLite's busy handler (which sleeps in steps of up to
+	// 100 ms), keeping latency tails short.
 	writes     chan *writeReq
 	closing    chan struct{} // closed by Close: the writer stops, Updates fail
 	writerDone chan struct{}
