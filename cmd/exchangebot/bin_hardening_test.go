@@ -9,12 +9,20 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/slack-go/slack/slacktest"
 
 	_ "modernc.org/sqlite"
 
@@ -286,4 +294,151 @@ func hardButtonValue(t *testing.T, blocks, action string) string {
 	}
 	t.Fatalf("no %s button in %s", action, blocks)
 	return ""
+}
+
+// hardReplies records what the binary posts to commands' response_urls.
+type hardReplies struct {
+	mu     sync.Mutex
+	bodies []string
+}
+
+func (r *hardReplies) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	var msg struct {
+		Text string `json:"text"`
+	}
+	b, _ := io.ReadAll(req.Body)
+	json.Unmarshal(b, &msg)
+	r.mu.Lock()
+	r.bodies = append(r.bodies, msg.Text)
+	r.mu.Unlock()
+}
+
+func (r *hardReplies) all() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.bodies...)
+}
+
+// The binary in Socket Mode (slack.app_token, slack.api_url at slack-go's
+// test server): 10 commands arriving together while users.info takes 2 s
+// are all acknowledged within 1 s, and each is scheduled.
+func TestBinHardeningSocketModeAcksAtOnce(t *testing.T) {
+	const n = 10
+	bin := binary(t)
+	ws := slacktest.NewTestServer(func(c slacktest.Customize) {
+		c.Handle("/users.info", func(w http.ResponseWriter, r *http.Request) {
+			time.Sleep(2 * time.Second)
+			r.ParseForm()
+			fmt.Fprintf(w, `{"ok":true,"user":{"id":%q,"name":"x","tz":"Europe/Madrid"}}`, r.Form.Get("user"))
+		})
+	})
+	ws.Start()
+	drained := make(chan struct{})
+	go func() { // slacktest stops reading the websocket while nobody takes its feed
+		for {
+			select {
+			case <-ws.SeenFeed:
+			case <-drained:
+				return
+			}
+		}
+	}()
+	rec := &hardReplies{}
+	replies := httptest.NewServer(rec)
+	dir := t.TempDir()
+	addr := freePort(t)
+	cfgPath := filepath.Join(dir, "config.yaml")
+	cfg := fmt.Sprintf("listen: %q\nbase_url: \"http://%s\"\ndatabase: %q\nslack:\n  bot_token: \"xoxb-e2e\"\n  app_token: \"xapp-1-e2e\"\n  api_url: %q\n",
+		addr, addr, testDatabase(t, dir, "socket.db"), ws.GetAPIURL())
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	log := &dlvLog{}
+	p := dlvServe(t, bin, cfgPath, addr, log)
+	t.Cleanup(func() { // after the binary has stopped (cleanups run last first)
+		replies.Close()
+		close(drained)
+		ws.Stop()
+	})
+	if !strings.Contains(log.String(), `slack=socket`) {
+		t.Fatalf("the binary is not in Socket Mode:\n%s", log.String())
+	}
+	envelope := func(id, user, text string) string {
+		payload, _ := json.Marshal(map[string]string{
+			"command": "/exchange", "text": text, "user_id": user, "channel_id": "C1", "team_id": "T1",
+			"trigger_id": "trigger-" + id, "response_url": replies.URL + "/" + id,
+		})
+		env, _ := json.Marshal(map[string]any{
+			"envelope_id": id, "type": "slash_commands", "payload": json.RawMessage(payload), "accepts_response_payload": true,
+		})
+		return string(env)
+	}
+	ackedAt := func(ids ...string) map[string]bool {
+		got := map[string]bool{}
+		for _, m := range ws.GetSeenInboundMessages() {
+			var ack struct {
+				EnvelopeID string `json:"envelope_id"`
+			}
+			if json.Unmarshal([]byte(m), &ack) == nil && slices.Contains(ids, ack.EnvelopeID) {
+				got[ack.EnvelopeID] = true
+			}
+		}
+		return got
+	}
+	// Connected once a help command is acknowledged.
+	warm := envelope("warm-up", "U0", "help")
+	for deadline := time.Now().Add(30 * time.Second); !ackedAt("warm-up")["warm-up"]; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("not connected; seen %v\n%s", ws.GetSeenInboundMessages(), log.String())
+		}
+		ws.SendToWebsocket(warm)
+	}
+	waitUntil(t, 30*time.Second, "the help reply", log, func() bool { return len(rec.all()) >= 1 })
+	before := len(rec.all())
+
+	ids := make([]string, n)
+	envs := make([]string, n)
+	for i := range n {
+		ids[i] = fmt.Sprintf("cmd-%d", i)
+		envs[i] = envelope(ids[i], fmt.Sprintf("U%dSOCK", 10+i), fmt.Sprintf(`new "Socket %d" %s 10:00 <#C1|general>`, i, hardDate(3)))
+	}
+	sent := time.Now()
+	for _, env := range envs {
+		ws.SendToWebsocket(env)
+	}
+	at := map[string]time.Duration{}
+	for len(at) < n && time.Since(sent) < 30*time.Second {
+		for id := range ackedAt(ids...) {
+			if _, ok := at[id]; !ok {
+				at[id] = time.Since(sent)
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	var slowest time.Duration
+	for _, id := range ids {
+		d, ok := at[id]
+		if !ok {
+			t.Fatalf("%s never acknowledged; acked: %v", id, at)
+		}
+		slowest = max(slowest, d)
+	}
+	waitUntil(t, 60*time.Second, "every reply", log, func() bool { return len(rec.all()) >= before+n })
+	repliedIn := time.Since(sent)
+	t.Logf("%d commands with a 2 s users.info over Socket Mode to the binary: slowest ack %s; all replies in %s",
+		n, slowest.Round(time.Millisecond), repliedIn.Round(time.Millisecond))
+	t.Logf("a reply: %q", rec.all()[before])
+	if slowest > time.Second {
+		t.Errorf("slowest ack %s after sending, want within 1 s", slowest)
+	}
+	scheduled := 0
+	for _, r := range rec.all() {
+		if strings.HasPrefix(r, "Scheduled") {
+			scheduled++
+		}
+	}
+	if scheduled != n {
+		t.Errorf("%d replies say Scheduled, want %d: %q", scheduled, n, rec.all())
+	}
+	p.stop(t)
 }
