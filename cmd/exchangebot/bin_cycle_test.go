@@ -152,7 +152,7 @@ web:
 		t.Fatalf("plan: %d %s", code, body)
 	}
 	// The asker is told.
-	bcWait(t, 30*time.Second, "U1 told of the planning", func() bool { return bcPosts(fake, "DU1", "#1") > 0 })
+	bcWait(t, 30*time.Second, "U1 told of the planning", func() bool { return bcPosts(fake, "DU1", "is scheduled: *#1") == 1 })
 
 	// Participants join by the announcement's button.
 	for i, u := range []string{"P1", "P2", "P3", "P4"} {
