@@ -110,7 +110,7 @@ func (b *Bot) sendEvaluationDM(ctx context.Context, d store.Delivery, s *store.S
 }
 
 func evalButton(actionID, value, label string, primary bool) *slack.ButtonBlockElement {
-	btn := slack.NewButtonBlockElement(actionID, value, plain(truncate(label, 75)))
+	btn := button(actionID, value, label)
 	if primary {
 		btn.Style = slack.StylePrimary
 	}
@@ -302,9 +302,9 @@ func evaluationModal(l i18n.Localizer, s *store.Session, ev store.Evaluation, ph
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      callbackEvaluation,
-		Title:           plain(truncate(title, 24)),
-		Submit:          plain(l.T("eval.form.save", nil)),
-		Close:           plain(l.T("eval.form.cancel", nil)),
+		Title:           viewTitle(title),
+		Submit:          viewTitle(l.T("eval.form.save", nil)),
+		Close:           viewTitle(l.T("eval.form.cancel", nil)),
 		PrivateMetadata: meta,
 		Blocks:          slack.Blocks{BlockSet: []slack.Block{input("text", truncate(label, 2000), el, false)}},
 	}
