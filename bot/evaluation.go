@@ -83,9 +83,9 @@ func (b *Bot) sendEvaluationDM(ctx context.Context, d store.Delivery, s *store.S
 			intro = "eval.nudge"
 		}
 		text = l.T("eval.ask_text", data)
-		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(l.T(intro, data)), nil, nil), rateButtons(s.ID))
+		blocks = append(blocks, section(l.T(intro, data), nil), rateButtons(s.ID))
 		if ev.Plan == "" {
-			blocks = append(blocks, slack.NewSectionBlock(mrkdwn(l.T("eval.ask_plan", nil)), nil, nil))
+			blocks = append(blocks, section(l.T("eval.ask_plan", nil), nil))
 		}
 		blocks = append(blocks, slack.NewActionBlock("eval_more_"+strconv.FormatInt(s.ID, 10),
 			evalButton(actionPlan, strconv.FormatInt(s.ID, 10), l.T("eval.button.plan", nil), true),
@@ -97,15 +97,15 @@ func (b *Bot) sendEvaluationDM(ctx context.Context, d store.Delivery, s *store.S
 		if d.Kind == exchange.KindFollowUpNudge {
 			intro = l.T("eval.follow_up_nudge", data)
 		}
-		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(intro), nil, nil), appliedButtons(l, s.ID))
+		blocks = append(blocks, section(intro, nil), appliedButtons(l, s.ID))
 		if ev.Changed == "" {
-			blocks = append(blocks, slack.NewSectionBlock(mrkdwn(l.T("eval.follow_up_change", nil)), nil, nil))
+			blocks = append(blocks, section(l.T("eval.follow_up_change", nil), nil))
 		}
 		blocks = append(blocks, slack.NewActionBlock("eval_more_"+strconv.FormatInt(s.ID, 10),
 			evalButton(actionChange, strconv.FormatInt(s.ID, 10), l.T("eval.button.change", nil), true),
 			evalButton(actionOptOut, "", l.T("eval.button.opt_out", nil), false)))
 	}
-	blocks = append(blocks, slack.NewContextBlock("", mrkdwn(l.T("eval.opt_out_note", nil))))
+	blocks = append(blocks, contextLine(l.T("eval.opt_out_note", nil)))
 	return b.postTop(ctx, d, ch.ID, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
 }
 
