@@ -245,3 +245,89 @@ func TestBinNativeHomeJoinEditDM(t *testing.T) {
 	// (9)
 	nativeClean(t, fake)
 }
+
+// TestBinNativeReminderAndPlainText: an announcement Slack refuses once
+// for its blocks arrives as plain text on the retry, and a reminder due
+// seconds after scheduling carries the join link as a button, in the
+// thread and by DM to the speaker.
+func TestBinNativeReminderAndPlainText(t *testing.T) {
+	t.Parallel()
+	fake := slackfake.New()
+	t.Cleanup(fake.Close)
+	dir := t.TempDir()
+	addr := freePort(t)
+	// The command takes minutes; the reminder offset is what puts its
+	// due time some 25 s after now.
+	start := time.Now().UTC().Truncate(time.Minute).Add(2 * time.Minute)
+	offset := time.Until(start) - 25*time.Second
+	cfg := writeConfig(t, dir, addr, fake.APIURL(), fmt.Sprintf("reminders:\n  before: [%q]\n", fmt.Sprintf("%ds", int(offset.Seconds()))))
+	p := startServe(t, dir, cfg, addr)
+
+	fake.Fail("chat.postMessage", 1, "invalid_blocks")
+	if _, reply := p.command("U1", `new "Plain ride" `+start.Format("2006-01-02 15:04")+` tz:UTC <@U2|ana> <#C1|general> link:https://meet.example/plain`); !strings.Contains(reply, "#1") {
+		t.Fatalf("new: %s", reply)
+	}
+	// (6) Refused once for its blocks, sent again as plain text.
+	plain := waitCall(t, fake, "chat.postMessage", "announcement as plain text", func(c slackfake.Call) bool {
+		return c.Error == "" && c.Form.Get("channel") == "C1" && c.Form.Get("thread_ts") == "" && strings.Contains(c.Form.Get("text"), "Plain ride")
+	})
+	if b := plain.Form.Get("blocks"); b != "" && b != "[]" && b != "null" {
+		t.Errorf("the retry carries blocks again: %s", b)
+	}
+	refused := 0
+	for _, c := range fake.Calls("chat.postMessage") {
+		if c.Error == "invalid_blocks" && c.Form.Get("channel") == "C1" {
+			refused++
+		}
+	}
+	if refused != 1 {
+		t.Errorf("%d announcement posts refused, want the one the fake refused", refused)
+	}
+	var annTS string
+	for _, m := range fake.Messages() {
+		if m.Channel == "C1" && m.ThreadTS == "" {
+			annTS = m.TS
+		}
+	}
+
+	// (5) The reminder, in the thread and by DM, with the link as a button.
+	hasButton := func(c slackfake.Call) bool {
+		return strings.Contains(c.Blocks(), `"action_id":"reminder_join"`) && strings.Contains(c.Blocks(), `"url":"https://meet.example/plain"`)
+	}
+	waitCall(t, fake, "chat.postMessage", "reminder in the thread with the link button", func(c slackfake.Call) bool {
+		return c.Error == "" && c.Form.Get("thread_ts") == annTS && hasButton(c)
+	})
+	waitCall(t, fake, "chat.postMessage", "reminder DM with the link button", func(c slackfake.Call) bool {
+		return c.Error == "" && c.Form.Get("channel") == "DU2" && hasButton(c)
+	})
+	nativeClean(t, fake)
+}
+
+// TestBinNativePrivateChannel: scheduling into a private channel the bot
+// is not in tells the creator at once, and stores nothing.
+func TestBinNativePrivateChannel(t *testing.T) {
+	t.Parallel()
+	p, fake := startWithFake(t)
+	fake.Private["GSECRET"] = false
+	fake.FailChannel("GSECRET", "not_in_channel")
+	date := time.Now().UTC().AddDate(0, 0, 4).Format("2006-01-02")
+	code, reply := p.command("U1", `new "Hidden ride" `+date+` 15:00 tz:UTC <#GSECRET|secret>`)
+	if code != 200 || !strings.Contains(reply, "Invite me there first") || !strings.Contains(reply, "Nothing was saved") {
+		t.Fatalf("new into a private channel: %d %s", code, reply)
+	}
+	if _, list := p.command("U1", "list"); strings.Contains(list, "Hidden ride") {
+		t.Errorf("the refused session is listed: %s", list)
+	}
+	time.Sleep(2 * time.Second) // room for an announcement, if one were owed
+	for _, c := range fake.Calls("chat.postMessage") {
+		if strings.Contains(c.Form.Get("text"), "Hidden ride") {
+			t.Errorf("something was sent for the refused session: %+v", c.Form)
+		}
+	}
+	p.stop()
+	st := openTestStore(t, databaseOf(t, p.cfg))
+	if s, err := st.Session(context.Background(), 1); err == nil {
+		t.Errorf("session stored after the refusal: %+v", s)
+	}
+	nativeClean(t, fake)
+}
