@@ -78,6 +78,23 @@ func nativeHome(t *testing.T, fake *slackfake.Server, user string, after int, wa
 	})
 }
 
+// nativeWaitPost waits, until 30 s after due, for a chat.postMessage
+// that matches.
+func nativeWaitPost(t *testing.T, fake *slackfake.Server, due time.Time, what string, match func(slackfake.Call) bool) {
+	t.Helper()
+	for {
+		for _, c := range fake.Calls("chat.postMessage") {
+			if match(c) {
+				return
+			}
+		}
+		if time.Now().After(due.Add(30 * time.Second)) {
+			t.Fatalf("no %s 30 s after it was due (%s)", what, due.Format(time.RFC3339))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 var nativeSequence = regexp.MustCompile(`SEQUENCE:(\d+)`)
 
 // nativeSeq reads the SEQUENCE of session id's feed.
@@ -294,10 +311,11 @@ func TestBinNativeReminderAndPlainText(t *testing.T) {
 	hasButton := func(c slackfake.Call) bool {
 		return strings.Contains(c.Blocks(), `"action_id":"reminder_join"`) && strings.Contains(c.Blocks(), `"url":"https://meet.example/plain"`)
 	}
-	waitCall(t, fake, "chat.postMessage", "reminder in the thread with the link button", func(c slackfake.Call) bool {
+	due := start.Add(-offset)
+	nativeWaitPost(t, fake, due, "reminder in the thread with the link button", func(c slackfake.Call) bool {
 		return c.Error == "" && c.Form.Get("thread_ts") == annTS && hasButton(c)
 	})
-	waitCall(t, fake, "chat.postMessage", "reminder DM with the link button", func(c slackfake.Call) bool {
+	nativeWaitPost(t, fake, due, "reminder DM with the link button", func(c slackfake.Call) bool {
 		return c.Error == "" && c.Form.Get("channel") == "DU2" && hasButton(c)
 	})
 	nativeClean(t, fake)
