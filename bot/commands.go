@@ -30,6 +30,9 @@ type Request struct {
 	// zoneUnknown says Zone is the configured default because Slack did
 	// not say the caller's (a reply then says which zone it read).
 	zoneUnknown bool
+	// langGuessed says Lang is the configured one because Slack did not
+	// say the caller's locale.
+	langGuessed bool
 }
 
 // Reply is what the caller sees, ephemerally.
@@ -57,6 +60,7 @@ func (b *Bot) Execute(ctx context.Context, req Request) Reply {
 		u := b.userInfo(ctx, req.UserID)
 		if req.Lang == "" {
 			req.Lang = i18n.Match(b.language(), u.locale)
+			req.langGuessed = u.locale == ""
 		}
 		if req.Zone == nil {
 			// Offline there is no Slack to ask: the configured zone is

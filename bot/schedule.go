@@ -51,9 +51,14 @@ func (b *Bot) cmdNew(ctx context.Context, req Request, c Command) (Reply, error)
 	}
 	reply := b.scheduledReply(req.Lang, s)
 	if !known {
-		// Slack said nothing of the person, so nothing of their locale
-		// either: the session's language, else the configured one.
-		reply.Text += "\n" + zoneNote(i18n.Match(b.language(), s.Lang), b.cfg.Command, s, loc)
+		// The caller's language when Slack gave their locale (a profile
+		// without a zone); when it said nothing of the person, the
+		// session's language, else the configured one.
+		lang := req.Lang
+		if req.langGuessed {
+			lang = i18n.Match(b.language(), s.Lang)
+		}
+		reply.Text += "\n" + zoneNote(lang, b.cfg.Command, s, loc)
 	}
 	return reply, nil
 }

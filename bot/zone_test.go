@@ -143,3 +143,14 @@ func TestZoneNotSaidOffline(t *testing.T) {
 		t.Errorf("stored in %s at %s, want 15:00 America/Santiago", s.TZ, s.Start)
 	}
 }
+
+// A profile with a locale but no zone: the zone note is in the caller's
+// language, like the rest of the reply, not in the session's.
+func TestZoneNoteInTheCallersLocale(t *testing.T) {
+	e := newTestBot(t)
+	e.slack.Locales["U8"] = "en-US"
+	reply := e.run("U8", `new "Youth employment" `+futureDate(5)+` 15:00 lang:es`)
+	if !strings.Contains(reply, "Scheduled *#1*") || !strings.Contains(reply, "Slack did not tell me your time zone") || strings.Contains(reply, "no me dijo") {
+		t.Errorf("reply %q: want the zone note in English", reply)
+	}
+}

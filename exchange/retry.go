@@ -23,9 +23,9 @@ func (s *Service) Retry(ctx context.Context, by Actor, id int64) (store.Delivery
 	if err != nil {
 		return store.Delivery{}, err
 	}
-	if !s.mayRetry(ctx, by.UserID, d) {
+	if ok, sess := s.mayRetry(ctx, by.UserID, d); !ok {
 		args := []any{"op", OpRetry, "delivery", id}
-		if sess, err := s.st.Session(ctx, d.SessionID); err == nil && d.SessionID != 0 {
+		if sess != nil {
 			args = append(args, "id", sess.ID, "creator", sess.Creator)
 		}
 		return store.Delivery{}, fail(CodeNotAllowed, args...)
@@ -45,14 +45,18 @@ func (s *Service) Retry(ctx context.Context, by Actor, id int64) (store.Delivery
 	return rows[0], nil
 }
 
-// mayRetry: staff, or the creator of the delivery's session.
-func (s *Service) mayRetry(ctx context.Context, userID string, d store.Delivery) bool {
+// mayRetry: staff, or the creator of the delivery's session. It returns
+// the session when it read it, for a refusal to name its creator.
+func (s *Service) mayRetry(ctx context.Context, userID string, d store.Delivery) (bool, *store.Session) {
 	if s.IsStaff(ctx, userID) {
-		return true
+		return true, nil
 	}
 	if d.SessionID == 0 {
-		return false
+		return false, nil
 	}
 	sess, err := s.st.Session(ctx, d.SessionID)
-	return err == nil && sess.Creator == userID
+	if err != nil {
+		return false, nil
+	}
+	return sess.Creator == userID, sess
 }

@@ -190,17 +190,18 @@ func (s *Service) MoveSeries(ctx context.Context, by Actor, id int64, start time
 			if err := tx.Reschedule(ctx, o.ID, to.UTC(), length, now); err != nil {
 				return false, err
 			}
-			m, err := tx.Session(ctx, o.ID)
-			if err != nil {
+			// As tx.Reschedule stored it, to the second: the series was
+			// just read, so reading each occurrence again adds nothing.
+			o.Start, o.Duration = time.Unix(to.Unix(), 0).UTC(), length.Truncate(time.Second)
+			o.Sequence++
+			o.Updated = time.Unix(now.Unix(), 0).UTC()
+			if err := s.replan(ctx, tx, o, now); err != nil {
 				return false, err
 			}
-			if err := s.replan(ctx, tx, m, now); err != nil {
+			if err := s.planInvites(ctx, tx, o, o.Speakers, true, now); err != nil {
 				return false, err
 			}
-			if err := s.planInvites(ctx, tx, m, m.Speakers, true, now); err != nil {
-				return false, err
-			}
-			moved = append(moved, m)
+			moved = append(moved, o)
 		}
 		if err := s.planSeriesNotes(ctx, tx, sess.SeriesID, now); err != nil {
 			return false, err

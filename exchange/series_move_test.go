@@ -3,6 +3,7 @@ package exchange
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -198,5 +199,27 @@ func TestMoveSeriesAcrossDST(t *testing.T) {
 	}
 	if got := e.seriesSnapshot(sr.Occurrences[0].ID); got != first {
 		t.Errorf("the first changed:\n was %s\n now %s", first, got)
+	}
+}
+
+// The occurrences MoveSeries returns are as the store then holds them,
+// to the second.
+func TestMoveSeriesReturnsStored(t *testing.T) {
+	e := newTestService(t)
+	sr := scheduleMonthly(t, e, 4)
+	to := time.Date(2026, 5, 12, 16, 0, 0, 500, mustZone("America/Santiago"))
+	moved, _, err := e.svc.MoveSeries(context.Background(), Actor{UserID: "U1"}, sr.Occurrences[1].ID, to, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(moved) != 3 {
+		t.Fatalf("moved %d occurrences, want 3", len(moved))
+	}
+	for _, m := range moved {
+		got := e.session(m.ID)
+		got.SeriesPlace, got.SeriesSize = m.SeriesPlace, m.SeriesSize
+		if !reflect.DeepEqual(m, got) {
+			t.Errorf("returned\n%+v\nstored\n%+v", m, got)
+		}
 	}
 }

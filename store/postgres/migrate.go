@@ -4,31 +4,15 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
-	"sort"
 
 	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/internal/assemble"
 )
 
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-func migrations() ([]string, error) {
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	sort.Strings(names)
-	steps := make([]string, 0, len(names))
-	for _, n := range names {
-		b, err := migrationFS.ReadFile(n)
-		if err != nil {
-			return nil, err
-		}
-		steps = append(steps, string(b))
-	}
-	return steps, nil
-}
+func migrations() ([]string, error) { return assemble.Migrations(migrationFS) }
 
 // SchemaVersion is the number of migrations this program knows.
 func SchemaVersion() int {

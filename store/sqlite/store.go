@@ -9,15 +9,14 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
 	"net/url"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/exchangebot/exchangebot/store"
+	"github.com/exchangebot/exchangebot/store/internal/assemble"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -36,11 +35,10 @@ var migrationFS embed.FS
 // tests and benchmarks that need raw SQL.
 type Store struct {
 	db *sql.DB
-	// wmu queues this process's writers. SQLite takes one writer at a time
-	// anyway; waiting here, in Go, instead of in SQLite's busy handler
-	// (which sleeps in steps of up to 100 ms) keeps latency tails short.
-	wmu sync.Mutex
 	// writes feeds the writer goroutine, which commits Updates in batches.
+	// Being this process's one writer, it makes writes wait in Go rather
+	// than in SQLite's busy handler (which sleeps in steps of up to
+	// 100 ms), keeping latency tails short.
 	writes     chan *writeReq
 	closing    chan struct{} // closed by Close: the writer stops, Updates fail
 	writerDone chan struct{}
@@ -176,22 +174,7 @@ func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result
 // DB exposes the reading handle for tests and benchmarks that need raw SQL.
 func (s *Store) DB() *sql.DB { return s.db }
 
-func migrations() ([]string, error) {
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	sort.Strings(names)
-	steps := make([]string, 0, len(names))
-	for _, n := range names {
-		b, err := migrationFS.ReadFile(n)
-		if err != nil {
-			return nil, err
-		}
-		steps = append(steps, string(b))
-	}
-	return steps, nil
-}
+func migrations() ([]string, error) { return assemble.Migrations(migrationFS) }
 
 // SchemaVersion is the number of migrations this program knows.
 func SchemaVersion() int {

@@ -114,8 +114,6 @@ func (s *Store) gather(batch *[]*writeReq) bool {
 // because the transaction broke under an earlier one; they never ran, so
 // the next batch runs them.
 func (s *Store) commitBatch(batch []*writeReq) (unrun []*writeReq) {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
 	tx, err := s.db.BeginTx(context.Background(), nil)
 	if err != nil {
 		for _, r := range batch {
