@@ -274,9 +274,9 @@ func TestBinNativeReminderAndPlainText(t *testing.T) {
 	dir := t.TempDir()
 	addr := freePort(t)
 	// The command takes minutes; the reminder offset is what puts its
-	// due time some 40 s after now, room for a slow start.
-	start := time.Now().UTC().Truncate(time.Minute).Add(2 * time.Minute)
-	offset := time.Until(start) - 40*time.Second
+	// due time some 60 s after now, room for a slow start on a busy machine.
+	start := time.Now().UTC().Truncate(time.Minute).Add(3 * time.Minute)
+	offset := time.Until(start) - 60*time.Second
 	cfg := writeConfig(t, dir, addr, fake.APIURL(), fmt.Sprintf("reminders:\n  before: [%q]\n", fmt.Sprintf("%ds", int(offset.Seconds()))))
 	p := startServe(t, dir, cfg, addr)
 
