@@ -168,6 +168,8 @@ func evalError(err error) error {
 		return usage("eval.error.applied")
 	case exchange.CodeEmptyAnswer:
 		return usage("eval.error.empty")
+	case exchange.CodeAnswerTooLong:
+		return usage(msgAnswerTooLong, "Count", e.Arg("len"), "Max", e.Arg("max"))
 	}
 	return err
 }
@@ -285,10 +287,6 @@ func (b *Bot) pressForm(ctx context.Context, cb slack.InteractionCallback, a *sl
 	return nil
 }
 
-// maxEvalText is the longest answer the form takes: what a section shows
-// whole when it is quoted back at the follow-up.
-const maxEvalText = 2000
-
 func evaluationModal(l i18n.Localizer, s *store.Session, ev store.Evaluation, phase, meta string) slack.ModalViewRequest {
 	data := map[string]any{"ID": s.ID, "Title": truncate(s.Title, 150)}
 	title, label, initial := l.T("eval.form.plan_title", nil), l.T("eval.form.plan_label", data), ev.Plan
@@ -297,8 +295,17 @@ func evaluationModal(l i18n.Localizer, s *store.Session, ev store.Evaluation, ph
 	}
 	el := slack.NewPlainTextInputBlockElement(nil, "text")
 	el.Multiline = true
-	el.MaxLength = maxEvalText
-	el.InitialValue = truncate(initial, maxEvalText)
+	el.MaxLength = exchange.MaxAnswer
+	blocks := []slack.Block{input("text", truncate(label, 2000), el, false)}
+	// An answer longer than the form takes (stored before the limit) is
+	// shown, not prefilled: saving the form would cut it.
+	if v, ok := initialValue(initial, exchange.MaxAnswer); ok {
+		el.InitialValue = v
+	} else {
+		shown := append([]slack.Block{contextLine(l.T("eval.form.long_answer", map[string]any{"Max": exchange.MaxAnswer}))},
+			sections(quote(escapeText(initial)))...)
+		blocks = append(shown, blocks...)
+	}
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      callbackEvaluation,
@@ -306,7 +313,7 @@ func evaluationModal(l i18n.Localizer, s *store.Session, ev store.Evaluation, ph
 		Submit:          viewTitle(l.T("eval.form.save", nil)),
 		Close:           viewTitle(l.T("eval.form.cancel", nil)),
 		PrivateMetadata: meta,
-		Blocks:          slack.Blocks{BlockSet: []slack.Block{input("text", truncate(label, 2000), el, false)}},
+		Blocks:          slack.Blocks{BlockSet: blocks},
 	}
 }
 
