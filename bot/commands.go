@@ -157,7 +157,7 @@ func (b *Bot) cmdShow(ctx context.Context, req Request, c Command) (Reply, error
 		if err != nil {
 			return Reply{}, err
 		}
-		r.Blocks = append(r.Blocks, slack.NewSectionBlock(mrkdwn(text), nil, nil))
+		r.Blocks = append(r.Blocks, section(text, nil))
 		r.Text += "\n" + text
 	}
 	return r, nil

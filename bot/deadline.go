@@ -28,16 +28,6 @@ func answering(ctx context.Context) context.Context {
 	return context.WithValue(ctx, answerByKey{}, time.Now().Add(answerBudget))
 }
 
-// slackCall bounds one Slack call made under ctx: at most limit, and
-// never past the answer time of the request it serves, if any.
-func slackCall(ctx context.Context, limit time.Duration) (context.Context, context.CancelFunc) {
-	deadline := time.Now().Add(limit)
-	if by, ok := ctx.Value(answerByKey{}).(time.Time); ok && by.Before(deadline) {
-		deadline = by
-	}
-	return context.WithDeadline(ctx, deadline)
-}
-
 // answerBound ends ctx at the answer time of the request it serves, if
 // it serves one: every Slack call made before an answer ends in time,
 // whichever handler makes it (the Slack client's own timeout is 30 s).

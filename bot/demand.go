@@ -62,8 +62,7 @@ func (b *Bot) cmdRequest(ctx context.Context, req Request, c Command) (Reply, er
 	if err != nil {
 		return Reply{}, b.demandError(err)
 	}
-	lang := b.readerLang(ctx, req.UserID)
-	return Reply{Text: i18n.T(lang, "demand.asked", map[string]any{"ID": r.ID, "Topic": escapeText(r.Topic), "Slash": b.cfg.Command})}, nil
+	return Reply{Text: i18n.T(req.Lang, "demand.asked", map[string]any{"ID": r.ID, "Topic": escapeText(r.Topic), "Slash": b.cfg.Command})}, nil
 }
 
 var _ = commands.add("requests", (*Bot).cmdRequests)
@@ -71,7 +70,7 @@ var _ = commands.add("requests", (*Bot).cmdRequests)
 // cmdRequests is `requests [open|all]`, `requests decline <id> [reason]`
 // and `requests merge <id> <into>`.
 func (b *Bot) cmdRequests(ctx context.Context, req Request, c Command) (Reply, error) {
-	lang := b.readerLang(ctx, req.UserID)
+	lang := req.Lang
 	l := i18n.For(lang)
 	switch c.Action {
 	case "decline":
@@ -154,16 +153,15 @@ func (b *Bot) cmdPlan(ctx context.Context, req Request, c Command) (Reply, error
 		if req.TriggerID == "" {
 			return Reply{}, usage("demand.plan_outside", "Slash", b.cfg.Command, "ID", r.ID)
 		}
-		info := b.userInfo(ctx, req.UserID)
 		meta, _ := json.Marshal(newSessionMeta{Channel: req.ChannelID, Request: r.ID})
-		view := b.newSessionModal(b.readerLang(ctx, req.UserID), info.loc.String(), string(meta))
+		view := b.newSessionModal(req.Lang, req.Zone.String(), string(meta))
 		prefill(&view, draft)
 		if _, err := b.slack.OpenViewContext(ctx, req.TriggerID, view); err != nil {
 			return Reply{}, fmt.Errorf("bot: views.open: %w", err)
 		}
 		return Reply{}, nil
 	}
-	loc := b.userLocation(ctx, req.UserID)
+	loc := req.Zone
 	if c.TZ != "" {
 		if loc, err = exchange.LoadZone(c.TZ); err != nil {
 			return Reply{}, err

@@ -42,7 +42,12 @@ var errorIDs = map[string]string{
 	exchange.CodeNotAllowed + "/" + exchange.OpRetry:  "retry.not_allowed",
 	exchange.CodeNotFailed:                            "retry.not_failed",
 	exchange.CodeDeliveryNotFound:                     "retry.not_found",
+	exchange.CodeAnswerTooLong:                        msgAnswerTooLong,
 }
+
+// msgAnswerTooLong words an evaluation answer over exchange.MaxAnswer,
+// in a form or a DM alike: Count, Max.
+const msgAnswerTooLong = "eval.error.too_long"
 
 // msgErrorUnknown words a code this version does not know.
 const msgErrorUnknown = "refusal.unknown"

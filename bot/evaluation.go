@@ -83,9 +83,9 @@ func (b *Bot) sendEvaluationDM(ctx context.Context, d store.Delivery, s *store.S
 			intro = "eval.nudge"
 		}
 		text = l.T("eval.ask_text", data)
-		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(l.T(intro, data)), nil, nil), rateButtons(s.ID))
+		blocks = append(blocks, section(l.T(intro, data), nil), rateButtons(s.ID))
 		if ev.Plan == "" {
-			blocks = append(blocks, slack.NewSectionBlock(mrkdwn(l.T("eval.ask_plan", nil)), nil, nil))
+			blocks = append(blocks, section(l.T("eval.ask_plan", nil), nil))
 		}
 		blocks = append(blocks, slack.NewActionBlock("eval_more_"+strconv.FormatInt(s.ID, 10),
 			evalButton(actionPlan, strconv.FormatInt(s.ID, 10), l.T("eval.button.plan", nil), true),
@@ -97,20 +97,20 @@ func (b *Bot) sendEvaluationDM(ctx context.Context, d store.Delivery, s *store.S
 		if d.Kind == exchange.KindFollowUpNudge {
 			intro = l.T("eval.follow_up_nudge", data)
 		}
-		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(intro), nil, nil), appliedButtons(l, s.ID))
+		blocks = append(blocks, section(intro, nil), appliedButtons(l, s.ID))
 		if ev.Changed == "" {
-			blocks = append(blocks, slack.NewSectionBlock(mrkdwn(l.T("eval.follow_up_change", nil)), nil, nil))
+			blocks = append(blocks, section(l.T("eval.follow_up_change", nil), nil))
 		}
 		blocks = append(blocks, slack.NewActionBlock("eval_more_"+strconv.FormatInt(s.ID, 10),
 			evalButton(actionChange, strconv.FormatInt(s.ID, 10), l.T("eval.button.change", nil), true),
 			evalButton(actionOptOut, "", l.T("eval.button.opt_out", nil), false)))
 	}
-	blocks = append(blocks, slack.NewContextBlock("", mrkdwn(l.T("eval.opt_out_note", nil))))
+	blocks = append(blocks, contextLine(l.T("eval.opt_out_note", nil)))
 	return b.postTop(ctx, d, ch.ID, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
 }
 
 func evalButton(actionID, value, label string, primary bool) *slack.ButtonBlockElement {
-	btn := slack.NewButtonBlockElement(actionID, value, plain(truncate(label, 75)))
+	btn := button(actionID, value, label)
 	if primary {
 		btn.Style = slack.StylePrimary
 	}
@@ -168,6 +168,8 @@ func evalError(err error) error {
 		return usage("eval.error.applied")
 	case exchange.CodeEmptyAnswer:
 		return usage("eval.error.empty")
+	case exchange.CodeAnswerTooLong:
+		return usage(msgAnswerTooLong, "Count", e.Arg("len"), "Max", e.Arg("max"))
 	}
 	return err
 }
@@ -285,10 +287,6 @@ func (b *Bot) pressForm(ctx context.Context, cb slack.InteractionCallback, a *sl
 	return nil
 }
 
-// maxEvalText is the longest answer the form takes: what a section shows
-// whole when it is quoted back at the follow-up.
-const maxEvalText = 2000
-
 func evaluationModal(l i18n.Localizer, s *store.Session, ev store.Evaluation, phase, meta string) slack.ModalViewRequest {
 	data := map[string]any{"ID": s.ID, "Title": truncate(s.Title, 150)}
 	title, label, initial := l.T("eval.form.plan_title", nil), l.T("eval.form.plan_label", data), ev.Plan
@@ -297,16 +295,25 @@ func evaluationModal(l i18n.Localizer, s *store.Session, ev store.Evaluation, ph
 	}
 	el := slack.NewPlainTextInputBlockElement(nil, "text")
 	el.Multiline = true
-	el.MaxLength = maxEvalText
-	el.InitialValue = truncate(initial, maxEvalText)
+	el.MaxLength = exchange.MaxAnswer
+	blocks := []slack.Block{input("text", truncate(label, 2000), el, false)}
+	// An answer longer than the form takes (stored before the limit) is
+	// shown, not prefilled: saving the form would cut it.
+	if v, ok := initialValue(initial, exchange.MaxAnswer); ok {
+		el.InitialValue = v
+	} else {
+		shown := append([]slack.Block{contextLine(l.T("eval.form.long_answer", map[string]any{"Max": exchange.MaxAnswer}))},
+			sections(quote(escapeText(initial)))...)
+		blocks = append(shown, blocks...)
+	}
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      callbackEvaluation,
-		Title:           plain(truncate(title, 24)),
-		Submit:          plain(l.T("eval.form.save", nil)),
-		Close:           plain(l.T("eval.form.cancel", nil)),
+		Title:           viewTitle(title),
+		Submit:          viewTitle(l.T("eval.form.save", nil)),
+		Close:           viewTitle(l.T("eval.form.cancel", nil)),
 		PrivateMetadata: meta,
-		Blocks:          slack.Blocks{BlockSet: []slack.Block{input("text", truncate(label, 2000), el, false)}},
+		Blocks:          slack.Blocks{BlockSet: blocks},
 	}
 }
 

@@ -86,9 +86,8 @@ func (b *Bot) cmdNewModal(ctx context.Context, req Request) (Reply, error) {
 	if req.TriggerID == "" {
 		return Reply{}, usage(msgFormOnlyInSlack, "Cmd", b.cfg.Command)
 	}
-	info := b.userInfo(ctx, req.UserID)
 	meta, _ := json.Marshal(newSessionMeta{Channel: req.ChannelID})
-	view := b.newSessionModal(i18n.Match(b.language(), info.locale), info.loc.String(), string(meta))
+	view := b.newSessionModal(req.Lang, req.Zone.String(), string(meta))
 	if _, err := b.slack.OpenViewContext(ctx, req.TriggerID, view); err != nil {
 		return Reply{}, fmt.Errorf("bot: views.open: %w", err)
 	}

@@ -36,7 +36,7 @@ func (b *Bot) cmdNew(ctx context.Context, req Request, c Command) (Reply, error)
 	ch := b.svc.Channel(req.actor(), c.Channel)
 	if err := b.checkChannel(ctx, ch); err != nil {
 		// Nothing is stored: the person invites the bot and tries again.
-		return Reply{Text: b.channelProblem(b.readerLang(ctx, req.UserID), ch, err)}, nil
+		return Reply{Text: b.channelProblem(req.Lang, ch, err)}, nil
 	}
 	draft := exchange.Draft{
 		Title: c.Title, Kind: c.Kind, Start: start, Duration: c.Duration, TZ: loc.String(),

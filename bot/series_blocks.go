@@ -73,7 +73,7 @@ func (b *Bot) seriesAnnouncement(lang i18n.Lang, sr *store.Series) (string, []sl
 	}
 	details := b.seriesDetails(lang, sr, lead)
 	blocks := []slack.Block{
-		slack.NewHeaderBlock(plain(truncate(i18n.T(lang, textID, map[string]any{"Title": lead.Title}), 150))),
+		header(i18n.T(lang, textID, map[string]any{"Title": lead.Title})),
 		slack.NewSectionBlock(mrkdwn(details), nil, nil),
 	}
 	// The text is the whole of it in mrkdwn: the notification, and what
@@ -85,10 +85,10 @@ func (b *Bot) seriesAnnouncement(lang i18n.Lang, sr *store.Series) (string, []sl
 	switch {
 	case cancelled:
 		note := i18n.T(lang, "series.announce.cancelled", nil)
-		return whole(note), append(blocks, slack.NewContextBlock("", mrkdwn(note)))
+		return whole(note), append(blocks, contextLine(note))
 	case len(up) == 0:
 		note := i18n.T(lang, "series.announce.ended", map[string]any{"Slash": b.cfg.Command, "ID": lead.ID})
-		return whole(note), append(blocks, slack.NewContextBlock("", mrkdwn(note)))
+		return whole(note), append(blocks, contextLine(note))
 	}
 	var dates []string
 	for _, o := range up[:min(len(up), maxNextDates)] {
@@ -100,15 +100,15 @@ func (b *Bot) seriesAnnouncement(lang i18n.Lang, sr *store.Series) (string, []sl
 	}
 	blocks = append(blocks, slack.NewSectionBlock(mrkdwn(next), nil, nil))
 
-	joinAll := slack.NewButtonBlockElement(actionSeriesJoin, itoa(sr.ID), plain(i18n.T(lang, "series.announce.join_all", nil)))
+	joinAll := button(actionSeriesJoin, itoa(sr.ID), i18n.T(lang, "series.announce.join_all", nil))
 	joinAll.Style = slack.StylePrimary
 	var options []*slack.OptionBlockObject
 	for _, o := range up[:min(len(up), maxJoinOptions)] {
 		label := placeText(lang, o) + " · " + i18n.DayTime(o.Start.In(b.svc.Zone(o))).Word(lang)
-		options = append(options, slack.NewOptionBlockObject(itoa(o.ID), plain(truncate(label, 75)), nil))
+		options = append(options, option(itoa(o.ID), label))
 	}
 	one := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain(i18n.T(lang, "series.announce.join_one", nil)), actionSeriesJoinOne, options...)
-	leave := slack.NewButtonBlockElement(actionSeriesLeave, itoa(sr.ID), plain(i18n.T(lang, "series.announce.leave_all", nil)))
+	leave := button(actionSeriesLeave, itoa(sr.ID), i18n.T(lang, "series.announce.leave_all", nil))
 	return whole(next), append(blocks, slack.NewActionBlock("series_"+itoa(sr.ID), joinAll, one, leave))
 }
 
@@ -149,7 +149,7 @@ func (b *Bot) sendSeriesNote(ctx context.Context, d store.Delivery, s *store.Ses
 	text := i18n.T(lang, "series.note.text", map[string]any{
 		"Title": escapeText(s.Title), "ID": s.ID, "Place": placeText(lang, s), "When": dateIn(lang, s.Start, s.TZ),
 	})
-	join := slack.NewButtonBlockElement(actionJoin, itoa(s.ID), plain(i18n.T(lang, "series.note.join", nil)))
+	join := button(actionJoin, itoa(s.ID), i18n.T(lang, "series.note.join", nil))
 	return b.postThread(ctx, d, s, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(
 		slack.NewSectionBlock(mrkdwn(text), nil, nil),
 		slack.NewActionBlock("series_note_"+itoa(s.ID), join),
@@ -247,7 +247,7 @@ func seriesFormRepeat(lang i18n.Lang) *slack.InputBlock {
 		{"none", "series.form.none"}, {exchange.EveryWeek, "series.form.week"},
 		{exchange.EveryTwoWeeks, "series.form.two_weeks"}, {exchange.EveryMonth, "series.form.month"},
 	} {
-		options = append(options, slack.NewOptionBlockObject(o.value, plain(i18n.T(lang, o.id, nil)), nil))
+		options = append(options, option(o.value, i18n.T(lang, o.id, nil)))
 	}
 	sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, nil, "v", options...)
 	sel.InitialOption = options[0]

@@ -42,6 +42,7 @@ func everyError() []*exchange.Error {
 		exchange.CodeNotFailed:        {"delivery": int64(7), "state": "sent"},
 		exchange.CodeDeliveryNotFound: {"delivery": int64(7)},
 		exchange.CodeAlreadyAdded:     {"id": int64(12)},
+		exchange.CodeAnswerTooLong:    {"id": int64(12), "len": exchange.MaxAnswer + 1, "max": exchange.MaxAnswer},
 	}
 	var out []*exchange.Error
 	for key := range errorIDs {

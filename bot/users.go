@@ -47,9 +47,10 @@ func (b *Bot) userInfo(ctx context.Context, userID string) zoneEntry {
 	}
 	e = zoneEntry{loc: b.cfg.Location, at: now}
 	if !b.offline && userID != "" {
-		// Asked while Slack waits for an answer: given up in time, and the
-		// reply says which zone it read (known stays false).
-		callCtx, cancel := slackCall(ctx, lookupTimeout)
+		// Asked while Slack waits for an answer: given up in time (the
+		// rate guard also ends it at the answer time), and the reply says
+		// which zone it read (known stays false).
+		callCtx, cancel := context.WithTimeout(ctx, lookupTimeout)
 		u, err := b.slack.GetUserInfoContext(callCtx, userID, slack.GetUserInfoOptionIncludeLocale(true))
 		cancel()
 		if err != nil {
@@ -97,7 +98,7 @@ func (g userGroups) InGroup(ctx context.Context, group, userID string) (bool, er
 	b.staff.mu.Lock()
 	defer b.staff.mu.Unlock()
 	if b.staff.group != group || b.staff.at.IsZero() || now.Sub(b.staff.at) > staffTTL {
-		callCtx, cancel := slackCall(ctx, lookupTimeout)
+		callCtx, cancel := context.WithTimeout(ctx, lookupTimeout)
 		members, err := b.slack.GetUserGroupMembersContext(callCtx, group)
 		cancel()
 		if err != nil {

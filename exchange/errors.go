@@ -103,6 +103,9 @@ const (
 	CodeApplied = "applied"
 	// CodeEmptyAnswer: a form about session Args["id"] came back empty.
 	CodeEmptyAnswer = "empty_answer"
+	// CodeAnswerTooLong: an evaluation answer about session Args["id"]
+	// has Args["len"] characters, more than Args["max"].
+	CodeAnswerTooLong = "answer_too_long"
 	// CodeNotFailed: delivery Args["delivery"] is Args["state"] (pending,
 	// sending or sent), not failed, so there is nothing to send again.
 	CodeNotFailed = "not_failed"

@@ -233,6 +233,9 @@ func (s *Service) SavePlan(ctx context.Context, userID string, id int64, text st
 	if text == "" {
 		return nil, fail(CodeEmptyAnswer, "id", id)
 	}
+	if err := checkAnswer(id, text); err != nil {
+		return nil, err
+	}
 	return s.answer(ctx, userID, id, PhaseRatings, func(tx store.Tx, sess *store.Session, _ store.Evaluation, now time.Time) (bool, error) {
 		planned, err := s.setPlan(ctx, tx, sess, userID, text, now)
 		if err != nil {
@@ -284,6 +287,9 @@ func (s *Service) SaveChange(ctx context.Context, userID string, id int64, text 
 	text = CleanText(text)
 	if text == "" {
 		return nil, fail(CodeEmptyAnswer, "id", id)
+	}
+	if err := checkAnswer(id, text); err != nil {
+		return nil, err
 	}
 	return s.answer(ctx, userID, id, PhaseFollowUp, func(tx store.Tx, sess *store.Session, _ store.Evaluation, now time.Time) (bool, error) {
 		if err := tx.ChangeEvaluation(ctx, sess.ID, userID, store.EvaluationChange{Changed: &text, Awaiting: ptr(store.AwaitNothing)}, now); err != nil {
@@ -367,6 +373,9 @@ func (s *Service) evalStep(ctx context.Context, tx store.Tx, sess *store.Session
 	if text = CleanText(text); stop || text == "" {
 		st.Stopped = true
 		return tx.ChangeEvaluation(ctx, sess.ID, w.UserID, store.EvaluationChange{Awaiting: ptr(store.AwaitNothing)}, now)
+	}
+	if err := checkAnswer(sess.ID, text); err != nil {
+		return err
 	}
 	st.Saved = true
 	if phase == PhaseFollowUp {

@@ -21,6 +21,11 @@ const (
 	MaxDuration = 24 * time.Hour
 	// DefaultDuration is a session's length when none is given.
 	DefaultDuration = time.Hour
+	// MaxAnswer is the longest evaluation answer (what a participant
+	// will apply, what changed), in characters, however it is given:
+	// what a message section shows whole when it is quoted back at the
+	// follow-up.
+	MaxAnswer = 2000
 )
 
 // Kinds are the kinds of session, the default first.
@@ -98,6 +103,15 @@ func CheckTitle(title string) (string, error) {
 		return "", fail(CodeTitleTooLong, "len", n, "max", MaxTitle)
 	}
 	return t, nil
+}
+
+// checkAnswer refuses an evaluation answer about session id longer
+// than MaxAnswer; text is already clean.
+func checkAnswer(id int64, text string) error {
+	if n := utf8.RuneCountInString(text); n > MaxAnswer {
+		return fail(CodeAnswerTooLong, "id", id, "len", n, "max", MaxAnswer)
+	}
+	return nil
 }
 
 // CheckDuration checks a session's length: more than zero, at most MaxDuration.
