@@ -121,6 +121,7 @@ func TestBinCycleFromDemandToEvaluation(t *testing.T) {
 	dir := t.TempDir()
 	addr := freePort(t)
 	cfg := writeConfig(t, dir, addr, fake.APIURL(), `staff: ["U0STAFF"]
+timezone: "UTC"
 reminders:
   before: ["20s"]
 lessons:
@@ -240,8 +241,11 @@ web:
 		"usefulness_rated": fmt.Sprint(rated), "usefulness_rated_4": fmt.Sprint(rated4), "usefulness_rated_5": "0",
 		"with_plan": fmt.Sprint(withPlan), "followed_up": fmt.Sprint(followedUp), "applied_partly": fmt.Sprint(partly), "applied_yes": "0",
 	}
-	day := start.Format("2006-01-02")
-	code, body = p.command("U0STAFF", "report "+day+" "+day)
+	// A window of three days around the start: the run may straddle
+	// midnight, and only this test's rows are in the database.
+	day := start.AddDate(0, 0, -1).Format("2006-01-02")
+	last := start.AddDate(0, 0, 1).Format("2006-01-02")
+	code, body = p.command("U0STAFF", "report "+day+" "+last)
 	var reply struct{ Text string }
 	if err := json.Unmarshal([]byte(body), &reply); code != 200 || err != nil {
 		t.Fatalf("report: %d %v %s", code, err, body)
@@ -264,7 +268,7 @@ web:
 	} else {
 		resp.Body.Close()
 	}
-	resp, err := client.Get("http://" + addr + "/report.csv?from=" + day + "&to=" + day)
+	resp, err := client.Get("http://" + addr + "/report.csv?from=" + day + "&to=" + last)
 	if err != nil {
 		t.Fatal(err)
 	}
