@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/exchangebot/exchangebot/store"
 )
@@ -111,5 +112,29 @@ func TestAddAnswerSameOfferTwiceAddsOnce(t *testing.T) {
 	}
 	if got := addedAnswer(t, e, s.ID); got != "More.\n\nMore." {
 		t.Errorf("answer after a second message = %q", got)
+	}
+}
+
+// An offer pressed again days later, after the day's redelivery keys
+// were pruned, still adds nothing: the added key is a kept one.
+func TestAddAnswerSameOfferAfterThePruneAddsOnce(t *testing.T) {
+	e := newTestService(t)
+	s := stoppedAtSecond(t, e)
+	const ts = "1764331201.000001"
+	first := store.WithRequestKey(context.Background(), "interaction:trig-1")
+	if _, _, err := e.svc.AddAnswer(first, "U2", s.ID, ts, "More.", nil); err != nil {
+		t.Fatal(err)
+	}
+	// The store stamps keys with its own clock, not the test's.
+	if err := e.store.PruneProcessed(context.Background(), time.Now().Add(48*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	later := store.WithRequestKey(context.Background(), "interaction:trig-2")
+	_, _, err := e.svc.AddAnswer(later, "U2", s.ID, ts, "More.", nil)
+	if e, ok := AsError(err); !ok || e.Code != CodeAlreadyAdded {
+		t.Fatalf("press after the prune = %v, want %s", err, CodeAlreadyAdded)
+	}
+	if got := addedAnswer(t, e, s.ID); got != "More." {
+		t.Errorf("answer = %q, want the message once", got)
 	}
 }

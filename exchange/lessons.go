@@ -234,7 +234,7 @@ func (s *Service) Search(ctx context.Context, words string, limit int) ([]store.
 // every press of the offer to add it names the same message, so the key
 // makes a second press change nothing, whatever its own request key.
 func AddedKey(sessionID int64, userID, ts string) string {
-	return fmt.Sprintf("added:%d:%s:%s", sessionID, userID, ts)
+	return fmt.Sprintf("%sadded:%d:%s:%s", store.KeptKeyPrefix, sessionID, userID, ts)
 }
 
 // AddAnswer adds text, the message with ts, to userID's lessons of
@@ -249,9 +249,9 @@ func AddedKey(sessionID int64, userID, ts string) string {
 // land. The message is added once: the transaction records AddedKey
 // instead of the request's own key (a request that names the message
 // cannot be told from a second press), and a message already added is
-// refused with CodeAlreadyAdded. Request keys are pruned after a day,
-// so an offer pressed again after that would add again. An empty ts
-// names no message and adds every time.
+// refused with CodeAlreadyAdded. The key is a kept one, so an offer
+// pressed again days later is still refused. An empty ts names no
+// message and adds every time.
 func (s *Service) AddAnswer(ctx context.Context, userID string, id int64, ts, text string, confirm *ConfirmTo) (*store.Session, int, error) {
 	qs := s.p.Lessons.Questions
 	text = CleanText(text)

@@ -61,7 +61,8 @@ type Store interface {
 	// the key was already there, which is how redelivered requests are
 	// recognised.
 	MarkProcessed(ctx context.Context, key string, now time.Time) error
-	// PruneProcessed drops keys recorded before before.
+	// PruneProcessed drops keys recorded before before, except those
+	// starting with KeptKeyPrefix.
 	PruneProcessed(ctx context.Context, before time.Time) error
 
 	// Prompt returns userID's prompt for the session, or ErrNotFound.

@@ -7,6 +7,11 @@ import (
 
 type requestKeyCtx struct{}
 
+// KeptKeyPrefix starts a request key that records, for good, that
+// something was done once (a message added to the lessons), rather than
+// guarding against a redelivery for a day: PruneProcessed keeps it.
+const KeptKeyPrefix = "kept:"
+
 // RequestKey identifies the request (a slash command, a Slack event) an
 // Update runs for; see WithRequestKey.
 type RequestKey struct {

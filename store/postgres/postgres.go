@@ -144,9 +144,11 @@ func (s *Store) MarkProcessed(ctx context.Context, key string, now time.Time) er
 	return nil
 }
 
-// PruneProcessed drops keys older than before; Slack never redelivers that late.
+// PruneProcessed drops keys older than before, but not kept ones; Slack
+// never redelivers that late.
 func (s *Store) PruneProcessed(ctx context.Context, before time.Time) error {
-	_, err := s.exec(ctx, "DELETE FROM processed WHERE at < $1", unix(before))
+	_, err := s.exec(ctx, "DELETE FROM processed WHERE at < $1 AND substr(key, 1, $2) <> $3",
+		unix(before), len(store.KeptKeyPrefix), store.KeptKeyPrefix)
 	if err != nil {
 		return fmt.Errorf("store: prune processed: %w", err)
 	}

@@ -328,9 +328,11 @@ func (s *Store) MarkProcessed(ctx context.Context, key string, now time.Time) er
 	return nil
 }
 
-// PruneProcessed drops keys older than before; Slack never redelivers that late.
+// PruneProcessed drops keys older than before, but not kept ones; Slack
+// never redelivers that late.
 func (s *Store) PruneProcessed(ctx context.Context, before time.Time) error {
-	_, err := s.exec(ctx, "DELETE FROM processed WHERE at < ?", before.Unix())
+	_, err := s.exec(ctx, "DELETE FROM processed WHERE at < ? AND substr(key, 1, ?) <> ?",
+		before.Unix(), len(store.KeptKeyPrefix), store.KeptKeyPrefix)
 	return err
 }
 

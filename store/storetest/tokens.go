@@ -86,6 +86,14 @@ func testPruneProcessed(t *testing.T, s store.Store) {
 	if err := s.MarkProcessed(ctx, "event:new", now); err != nil {
 		t.Fatal(err)
 	}
+	kept := store.KeptKeyPrefix + "added:1:U1:1.2"
+	if err := s.MarkProcessed(ctx, kept, now.Add(-480*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	// The prefix, not a key that merely contains it, is kept.
+	if err := s.MarkProcessed(ctx, "event:"+kept, now.Add(-48*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.PruneProcessed(ctx, now.Add(-24*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
@@ -94,6 +102,12 @@ func testPruneProcessed(t *testing.T, s store.Store) {
 	}
 	if err := s.MarkProcessed(ctx, "event:new", now); !errors.Is(err, store.ErrDuplicate) {
 		t.Errorf("a recent key was pruned: %v", err)
+	}
+	if err := s.MarkProcessed(ctx, kept, now); !errors.Is(err, store.ErrDuplicate) {
+		t.Errorf("a kept key was pruned: %v", err)
+	}
+	if err := s.MarkProcessed(ctx, "event:"+kept, now); err != nil {
+		t.Errorf("a key holding the prefix inside was kept: %v", err)
 	}
 }
 
