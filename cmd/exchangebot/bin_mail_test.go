@@ -211,16 +211,12 @@ func binMailAnswer(t *testing.T, link, text string) {
 	}
 }
 
+// binMailGet is the body of target, which must answer 200.
 func binMailGet(t *testing.T, c *http.Client, target string) string {
 	t.Helper()
-	resp, err := c.Get(target)
-	if err != nil {
-		t.Fatal(err)
+	code, body, _ := binSignInGet(t, c, target)
+	if code != http.StatusOK {
+		t.Fatalf("GET %s: %d\n%s", target, code, body)
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: %d\n%s", target, resp.StatusCode, b)
-	}
-	return string(b)
+	return body
 }
