@@ -18,12 +18,7 @@ func Lessons(q store.LessonQuery, a *Args) string {
 	if q.Kind != "" {
 		conds = append(conds, "s.kind = "+a.Add(q.Kind))
 	}
-	if !q.From.IsZero() {
-		conds = append(conds, "s.starts_at >= "+a.Add(q.From.Unix()))
-	}
-	if !q.To.IsZero() {
-		conds = append(conds, "s.starts_at < "+a.Add(q.To.Unix()))
-	}
+	conds = append(conds, period("s.starts_at", q.From, q.To, a)...)
 	if len(conds) == 0 {
 		return ""
 	}

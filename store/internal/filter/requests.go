@@ -14,12 +14,7 @@ func Requests(f store.RequestFilter, a *Args) string {
 	if f.Status != "" {
 		conds = append(conds, "r.status = "+a.Add(f.Status))
 	}
-	if !f.From.IsZero() {
-		conds = append(conds, "r.created_at >= "+a.Add(f.From.Unix()))
-	}
-	if !f.To.IsZero() {
-		conds = append(conds, "r.created_at < "+a.Add(f.To.Unix()))
-	}
+	conds = append(conds, period("r.created_at", f.From, f.To, a)...)
 	if f.MergedInto != 0 {
 		conds = append(conds, "r.merged_into = "+a.Add(f.MergedInto))
 	}
