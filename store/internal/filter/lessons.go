@@ -2,6 +2,7 @@ package filter
 
 import (
 	"strings"
+	"unicode"
 
 	"github.com/exchangebot/exchangebot/store"
 )
@@ -23,4 +24,17 @@ func Lessons(q store.LessonQuery, a *Args) string {
 		return ""
 	}
 	return " AND " + strings.Join(conds, " AND ")
+}
+
+// Words is what a search for words reads: each control character becomes
+// a space. No control character is a word, and both backends refuse a
+// NUL in a query (SQLite ends the string there, leaving a quoted term
+// unterminated; PostgreSQL refuses it in text).
+func Words(words string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, words)
 }
