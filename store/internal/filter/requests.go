@@ -21,10 +21,11 @@ func Requests(f store.RequestFilter, a *Args) string {
 	if f.SessionID != 0 {
 		conds = append(conds, "r.session_id = "+a.Add(f.SessionID))
 	}
-	clause := where(conds) + " ORDER BY r.created_at, r.id"
+	order := " ORDER BY r.created_at, r.id"
 	if f.Newest {
-		clause = where(conds) + " ORDER BY r.created_at DESC, r.id DESC"
+		order = " ORDER BY r.created_at DESC, r.id DESC"
 	}
+	clause := where(conds) + order
 	if f.Limit > 0 {
 		clause += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
