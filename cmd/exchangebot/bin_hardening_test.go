@@ -227,7 +227,7 @@ func TestBinHardeningRetryButton(t *testing.T) {
 	fake.FailChannel("CGONE", "channel_not_found")
 	dlvSchedule(t, cfg, &store.Session{Title: "Gone", Kind: "webinar", Start: time.Now().Add(72 * time.Hour), Duration: time.Hour,
 		TZ: "UTC", Channel: "CGONE", Creator: "U9BOSS"})
-	log := &dlvLog{}
+	log := &syncBuffer{}
 	p := dlvServe(t, bin, cfgPath, addr, log)
 	note := waitCall(t, fake, "chat.postMessage", "the creator's note", func(c slackfake.Call) bool {
 		return c.Form.Get("channel") == "DU9BOSS" && c.Error == "" && strings.Contains(c.Form.Get("blocks"), "retry_delivery")
@@ -354,7 +354,7 @@ func TestBinHardeningSocketModeAcksAtOnce(t *testing.T) {
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	log := &dlvLog{}
+	log := &syncBuffer{}
 	p := dlvServe(t, bin, cfgPath, addr, log)
 	t.Cleanup(func() { // after the binary has stopped (cleanups run last first)
 		replies.Close()

@@ -171,7 +171,7 @@ lessons:
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := &dlvLog{}
+	log := &syncBuffer{}
 	p := dlvServe(t, bin, cfgPath, addr, log)
 	pr := &proc{t: t, addr: addr}
 
