@@ -64,18 +64,6 @@ func bcDM(t *testing.T, p *proc, eventID, channel, user, text string) {
 	}
 }
 
-// bcWait polls cond until it holds, for up to d.
-func bcWait(t *testing.T, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %s", what, d)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
 // bcPosts counts the messages posted in channel whose text or blocks hold s.
 func bcPosts(fake *slackfake.Server, channel, s string) int {
 	n := 0
@@ -153,7 +141,7 @@ web:
 		t.Fatalf("plan: %d %s", code, body)
 	}
 	// The asker is told.
-	bcWait(t, 30*time.Second, "U1 told of the planning", func() bool { return bcPosts(fake, "DU1", "is scheduled: *#1") == 1 })
+	waitUntil(t, 30*time.Second, "U1 told of the planning", p.log, func() bool { return bcPosts(fake, "DU1", "is scheduled: *#1") == 1 })
 
 	// Participants join by the announcement's button.
 	for i, u := range []string{"P1", "P2", "P3", "P4"} {
@@ -170,23 +158,23 @@ web:
 	}
 
 	// Reminders 20 s before, to the speaker and each participant.
-	bcWait(t, time.Until(start)+30*time.Second, "reminders", func() bool {
+	waitUntil(t, time.Until(start)+30*time.Second, "reminders", p.log, func() bool {
 		got := bcSent(t, st, exchange.KindReminder)
 		return got["USPEAK"] == 1 && got["P1"] == 1 && got["P2"] == 1 && got["P3"] == 1 && got["P4"] == 1
 	})
 
 	// The speaker's lesson prompt, answered in the DM.
-	bcWait(t, time.Until(end)+30*time.Second, "lesson prompt", func() bool { return bcPosts(fake, "DUSPEAK", "What worked well?") > 0 })
+	waitUntil(t, time.Until(end)+30*time.Second, "lesson prompt", p.log, func() bool { return bcPosts(fake, "DUSPEAK", "What worked well?") > 0 })
 	bcDM(t, p, "EvL1", "DUSPEAK", "USPEAK", "Mirror teams made it credible.")
 
 	// The ratings DMs, to the four who joined.
-	bcWait(t, 60*time.Second, "ratings DMs", func() bool { return len(bcSent(t, st, exchange.KindEvaluation)) == 4 })
+	waitUntil(t, 60*time.Second, "ratings DMs", p.log, func() bool { return len(bcSent(t, st, exchange.KindEvaluation)) == 4 })
 	// P1 rates 4 by button; Slack redelivers the same press.
 	press := bcPress("P1", "DP1", "eval_rate_4", "1:4", "1764331400.000001")
 	if code, body := bcInteract(t, p, press, 0); code != 200 {
 		t.Fatalf("P1's rating: %d %s", code, body)
 	}
-	bcWait(t, 20*time.Second, "P1 answered", func() bool { return strings.Contains(bcEphemeral(fake, "P1"), "4 of 5") })
+	waitUntil(t, 20*time.Second, "P1 answered", p.log, func() bool { return strings.Contains(bcEphemeral(fake, "P1"), "4 of 5") })
 	first, err := st.Evaluation(ctx, 1, "P1")
 	if err != nil || first.Rating != 4 || first.RatedAt.IsZero() {
 		t.Fatalf("P1's evaluation after the press: %+v, %v", first, err)
@@ -201,9 +189,9 @@ web:
 	bcInteract(t, p, bcPress("P3", "DP3", "eval_opt_out", "", "1764331400.000003"), 0)
 	// UX did not join: refused, nothing stored.
 	bcInteract(t, p, bcPress("UX", "DUX", "eval_rate_5", "1:5", "1764331400.000004"), 0)
-	bcWait(t, 20*time.Second, "UX refused", func() bool { return strings.Contains(bcEphemeral(fake, "UX"), "did not take part in #1") })
-	bcWait(t, 20*time.Second, "P3 opted out", func() bool { return strings.Contains(bcEphemeral(fake, "P3"), "not ask you") })
-	bcWait(t, 20*time.Second, "P2's plan", func() bool { return bcPosts(fake, "DP2", "Saved what you will apply") == 1 })
+	waitUntil(t, 20*time.Second, "UX refused", p.log, func() bool { return strings.Contains(bcEphemeral(fake, "UX"), "did not take part in #1") })
+	waitUntil(t, 20*time.Second, "P3 opted out", p.log, func() bool { return strings.Contains(bcEphemeral(fake, "P3"), "not ask you") })
+	waitUntil(t, 20*time.Second, "P2's plan", p.log, func() bool { return bcPosts(fake, "DP2", "Saved what you will apply") == 1 })
 	// P3's and UX's presses are answered in place; P2's DM reply in the DM.
 	if n := len(fake.Calls("chat.postEphemeral")) - answers; n != 2 {
 		t.Errorf("%d ephemeral answers after the redelivered press and two other presses, want 2 (the redelivery answers nothing)", n)
@@ -216,7 +204,7 @@ web:
 	}
 
 	// One nudge, to the silent P4 only; the follow-up to P2 only.
-	bcWait(t, 120*time.Second, "follow-up", func() bool { return len(bcSent(t, st, exchange.KindFollowUp)) > 0 })
+	waitUntil(t, 120*time.Second, "follow-up", p.log, func() bool { return len(bcSent(t, st, exchange.KindFollowUp)) > 0 })
 	if got := bcSent(t, st, exchange.KindEvaluationNudge); len(got) != 1 || got["P4"] != 1 {
 		t.Errorf("ratings nudges %v, want one to P4", got)
 	}
@@ -227,7 +215,7 @@ web:
 		t.Errorf("follow-ups %v, want one to P2", got)
 	}
 	bcInteract(t, p, bcPress("P2", "DP2", "eval_applied_partly", "1:partly", "1764331500.000001"), 0)
-	bcWait(t, 20*time.Second, "P2's partly", func() bool {
+	waitUntil(t, 20*time.Second, "P2's partly", p.log, func() bool {
 		ev, err := st.Evaluation(ctx, 1, "P2")
 		return err == nil && ev.Applied == store.AppliedPartly
 	})
