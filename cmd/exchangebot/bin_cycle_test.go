@@ -150,7 +150,6 @@ web:
 		}
 	}
 	st := openTestStore(t, databaseOf(t, cfg))
-	t.Cleanup(func() { st.Close() })
 	ctx := context.Background()
 	s, err := st.Session(ctx, 1)
 	if err != nil || len(s.Participants) != 4 || !s.Start.Equal(start) {
