@@ -53,15 +53,7 @@ func bcInteract(t *testing.T, p *proc, payload string, retry int) (int, string) 
 func bcDM(t *testing.T, p *proc, eventID, channel, user, text string) {
 	t.Helper()
 	ts := fmt.Sprintf("%d.000100", time.Now().UnixNano()/1000)
-	b, _ := json.Marshal(map[string]any{
-		"token": "x", "team_id": "T1", "api_app_id": "A1", "type": "event_callback", "event_id": eventID, "event_time": time.Now().Unix(),
-		"event": map[string]any{"type": "message", "channel": channel, "user": user, "text": text, "ts": ts, "event_ts": ts, "channel_type": "im"},
-	})
-	h := slackfake.Sign(e2eSecret, string(b), time.Now())
-	h.Set("Content-Type", "application/json")
-	if code, body := postSigned(t, http.DefaultClient, "http://"+p.addr+"/slack/events", string(b), h); code != 200 {
-		t.Fatalf("event %s: %d %s", eventID, code, body)
-	}
+	postEvent(t, p.addr, eventID, map[string]any{"type": "message", "channel": channel, "user": user, "text": text, "ts": ts, "event_ts": ts, "channel_type": "im"})
 }
 
 // bcPosts counts the messages posted in channel whose text or blocks hold s.

@@ -22,24 +22,12 @@ import (
 	"github.com/exchangebot/exchangebot/store"
 )
 
-// nativeEvent posts a signed Events API callback.
-func nativeEvent(t *testing.T, p *proc, id string, event map[string]any) {
-	t.Helper()
-	body, _ := json.Marshal(map[string]any{"token": "x", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
-		"event_id": id, "event_time": time.Now().Unix(), "event": event})
-	h := slackfake.Sign(e2eSecret, string(body), time.Now())
-	h.Set("Content-Type", "application/json")
-	if code, reply := postSigned(t, http.DefaultClient, "http://"+p.addr+"/slack/events", string(body), h); code != 200 {
-		t.Fatalf("event %s: %d %s", id, code, reply)
-	}
-}
-
 // nativeDM posts a message.im event from user; the message is first put
 // in the fake's history, as Slack holds it.
 func nativeDM(t *testing.T, p *proc, fake *slackfake.Server, user, text string) string {
 	t.Helper()
 	ts := fake.AddMessage("D"+user, user, text)
-	nativeEvent(t, p, "EvDM"+strings.ReplaceAll(ts, ".", ""), map[string]any{"type": "message", "channel": "D" + user,
+	postEvent(t, p.addr, "EvDM"+strings.ReplaceAll(ts, ".", ""), map[string]any{"type": "message", "channel": "D" + user,
 		"user": user, "channel_type": "im", "text": text, "ts": ts, "event_ts": ts})
 	return ts
 }
@@ -189,9 +177,9 @@ func TestBinNativeHomeJoinEditDM(t *testing.T) {
 
 	// (1) Opening the Home publishes it: the creator's sessions, the
 	// speaker's pending prompt.
-	nativeEvent(t, p, "EvHome1", map[string]any{"type": "app_home_opened", "user": "U1", "channel": "DU1", "tab": "home"})
+	postEvent(t, p.addr, "EvHome1", map[string]any{"type": "app_home_opened", "user": "U1", "channel": "DU1", "tab": "home"})
 	nativeHome(t, fake, "U1", 0, "Native ride")
-	nativeEvent(t, p, "EvHome7", map[string]any{"type": "app_home_opened", "user": "U7", "channel": "DU7", "tab": "home"})
+	postEvent(t, p.addr, "EvHome7", map[string]any{"type": "app_home_opened", "user": "U7", "channel": "DU7", "tab": "home"})
 	nativeHome(t, fake, "U7", 0, "Held yesterday", `"action_id":"capture_lessons"`)
 
 	// (2) A Join press: the count on the announcement, and the joiner's Home.

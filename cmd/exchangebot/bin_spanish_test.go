@@ -11,7 +11,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"os/exec"
 	"strings"
 	"testing"
@@ -101,17 +100,8 @@ func binEsConfig(t *testing.T, dir, addr, apiURL, extra string) (string, *Config
 func binEsDM(t *testing.T, addr, user, text string) {
 	t.Helper()
 	ts := fmt.Sprintf("%d.%06d", time.Now().Unix(), time.Now().Nanosecond()/1000)
-	ev, _ := json.Marshal(map[string]any{
-		"token": "x", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
-		"event_id": "Ev" + user + ts, "event_time": time.Now().Unix(),
-		"event": map[string]any{"type": "message", "channel": "D" + user, "user": user, "channel_type": "im",
-			"text": text, "ts": ts, "event_ts": ts},
-	})
-	h := signed(string(ev), time.Now())
-	h.Set("Content-Type", "application/json")
-	if code, body := postSigned(t, http.DefaultClient, "http://"+addr+"/slack/events", string(ev), h); code != 200 {
-		t.Fatalf("DM %q from %s: %d %s", text, user, code, body)
-	}
+	postEvent(t, addr, "Ev"+user+ts, map[string]any{"type": "message", "channel": "D" + user, "user": user, "channel_type": "im",
+		"text": text, "ts": ts, "event_ts": ts})
 }
 
 // binEsPosts are the bot's posts to a channel so far.
