@@ -15,7 +15,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
-	"net/url"
 	"os/exec"
 	"strings"
 	"testing"
@@ -34,19 +33,6 @@ func bcPress(user, channel, actionID, value, actionTS string) string {
 		"actions": []map[string]any{{"type": "button", "action_id": actionID, "block_id": "b", "value": value, "action_ts": actionTS}},
 	})
 	return string(b)
-}
-
-// bcInteract posts a signed interaction; retry > 0 marks it as Slack's
-// redelivery.
-func bcInteract(t *testing.T, p *proc, payload string, retry int) (int, string) {
-	t.Helper()
-	body := url.Values{"payload": {payload}}.Encode()
-	h := signed(body, time.Now())
-	if retry > 0 {
-		h.Set("X-Slack-Retry-Num", fmt.Sprint(retry))
-		h.Set("X-Slack-Retry-Reason", "http_timeout")
-	}
-	return postSigned(t, http.DefaultClient, "http://"+p.addr+"/slack/interactivity", body, h)
 }
 
 // bcDM posts a signed message.im event from user in channel.
@@ -137,7 +123,7 @@ web:
 
 	// Participants join by the announcement's button.
 	for i, u := range []string{"P1", "P2", "P3", "P4"} {
-		if code, body := bcInteract(t, p, bcPress(u, "C1", "join", "1", fmt.Sprintf("1764331000.00000%d", i)), 0); code != 200 {
+		if code, body := postInteraction(t, p.addr, bcPress(u, "C1", "join", "1", fmt.Sprintf("1764331000.00000%d", i)), 0); code != 200 {
 			t.Fatalf("%s join: %d %s", u, code, body)
 		}
 	}
@@ -162,7 +148,7 @@ web:
 	waitUntil(t, 60*time.Second, "ratings DMs", p.log, func() bool { return len(bcSent(t, st, exchange.KindEvaluation)) == 4 })
 	// P1 rates 4 by button; Slack redelivers the same press.
 	press := bcPress("P1", "DP1", "eval_rate_4", "1:4", "1764331400.000001")
-	if code, body := bcInteract(t, p, press, 0); code != 200 {
+	if code, body := postInteraction(t, p.addr, press, 0); code != 200 {
 		t.Fatalf("P1's rating: %d %s", code, body)
 	}
 	waitUntil(t, 20*time.Second, "P1 answered", p.log, func() bool { return strings.Contains(bcEphemeral(fake, "P1"), "4 of 5") })
@@ -171,15 +157,15 @@ web:
 		t.Fatalf("P1's evaluation after the press: %+v, %v", first, err)
 	}
 	answers := len(fake.Calls("chat.postEphemeral"))
-	if code, body := bcInteract(t, p, press, 1); code != 200 {
+	if code, body := postInteraction(t, p.addr, press, 1); code != 200 {
 		t.Fatalf("P1's rating redelivered: %d %s", code, body)
 	}
 	// P2 says what they will apply in a DM reply.
 	bcDM(t, p, "EvP2", "DP2", "P2", "A checklist for intake")
 	// P3: don't ask me again.
-	bcInteract(t, p, bcPress("P3", "DP3", "eval_opt_out", "", "1764331400.000003"), 0)
+	postInteraction(t, p.addr, bcPress("P3", "DP3", "eval_opt_out", "", "1764331400.000003"), 0)
 	// UX did not join: refused, nothing stored.
-	bcInteract(t, p, bcPress("UX", "DUX", "eval_rate_5", "1:5", "1764331400.000004"), 0)
+	postInteraction(t, p.addr, bcPress("UX", "DUX", "eval_rate_5", "1:5", "1764331400.000004"), 0)
 	waitUntil(t, 20*time.Second, "UX refused", p.log, func() bool { return strings.Contains(bcEphemeral(fake, "UX"), "did not take part in #1") })
 	waitUntil(t, 20*time.Second, "P3 opted out", p.log, func() bool { return strings.Contains(bcEphemeral(fake, "P3"), "not ask you") })
 	waitUntil(t, 20*time.Second, "P2's plan", p.log, func() bool { return bcPosts(fake, "DP2", "Saved what you will apply") == 1 })
@@ -205,7 +191,7 @@ web:
 	if got := bcSent(t, st, exchange.KindFollowUp); len(got) != 1 || got["P2"] != 1 {
 		t.Errorf("follow-ups %v, want one to P2", got)
 	}
-	bcInteract(t, p, bcPress("P2", "DP2", "eval_applied_partly", "1:partly", "1764331500.000001"), 0)
+	postInteraction(t, p.addr, bcPress("P2", "DP2", "eval_applied_partly", "1:partly", "1764331500.000001"), 0)
 	waitUntil(t, 20*time.Second, "P2's partly", p.log, func() bool {
 		ev, err := st.Evaluation(ctx, 1, "P2")
 		return err == nil && ev.Applied == store.AppliedPartly

@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -40,8 +39,7 @@ func hardPress(t *testing.T, addr, user, channel, action, value string) int {
 	payload := fmt.Sprintf(`{"type":"block_actions","user":{"id":%q},"channel":{"id":%q},"trigger_id":"hard-%d",
 		"actions":[{"type":"button","action_id":%q,"block_id":"b","value":%q,"action_ts":"1"}]}`,
 		user, channel, time.Now().UnixNano(), action, value)
-	form := url.Values{"payload": {payload}}.Encode()
-	code, _ := postSigned(t, http.DefaultClient, "http://"+addr+"/slack/interactivity", form, signed(form, time.Now()))
+	code, _ := postInteraction(t, addr, payload, 0)
 	return code
 }
 

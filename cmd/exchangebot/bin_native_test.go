@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -40,8 +39,7 @@ func nativePress(t *testing.T, p *proc, user, channel, messageTS, actionID, valu
 		"channel": map[string]any{"id": channel}, "container": map[string]any{"type": "message", "message_ts": messageTS},
 		"message": map[string]any{"ts": messageTS},
 		"actions": []map[string]any{{"type": "button", "action_id": actionID, "block_id": "b", "value": value, "action_ts": "1"}}})
-	form := url.Values{"payload": {string(payload)}}.Encode()
-	if code, reply := postSigned(t, http.DefaultClient, "http://"+p.addr+"/slack/interactivity", form, signed(form, time.Now())); code != 200 {
+	if code, reply := postInteraction(t, p.addr, string(payload), 0); code != 200 {
 		t.Fatalf("press %s: %d %s", actionID, code, reply)
 	}
 }

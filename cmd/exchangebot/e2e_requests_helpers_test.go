@@ -70,6 +70,19 @@ func postEvent(t *testing.T, addr, id string, event map[string]any) {
 	}
 }
 
+// postInteraction posts a signed interaction payload; retry > 0 marks it
+// as Slack's redelivery.
+func postInteraction(t *testing.T, addr, payload string, retry int) (int, string) {
+	t.Helper()
+	body := url.Values{"payload": {payload}}.Encode()
+	h := signed(body, time.Now())
+	if retry > 0 {
+		h.Set("X-Slack-Retry-Num", fmt.Sprint(retry))
+		h.Set("X-Slack-Retry-Reason", "http_timeout")
+	}
+	return postSigned(t, http.DefaultClient, "http://"+addr+"/slack/interactivity", body, h)
+}
+
 // waitCalls polls the fake until n calls of method arrived.
 func waitCalls(t *testing.T, fake *slackfake.Server, method string, n int) []slackfake.Call {
 	t.Helper()
