@@ -180,29 +180,22 @@ func TestBinHardeningHealthzNamesTheFailingWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := new(strings.Builder)
-	fmt.Fprint(b, readAll(resp))
-	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(b.String(), "database write: failed") || !strings.Contains(b.String(), "database read: ok") {
-		t.Errorf("healthz with the write lock held: %d %q", resp.StatusCode, b.String())
+	body := readAll(resp)
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "database write: failed") || !strings.Contains(body, "database read: ok") {
+		t.Errorf("healthz with the write lock held: %d %q", resp.StatusCode, body)
 	}
 	if _, err := conn.ExecContext(context.Background(), "ROLLBACK"); err != nil {
 		t.Fatal(err)
 	}
 	waitHealthy(t, "http://"+p.addr)
-	t.Logf("healthz with the write lock held: %d %q", resp.StatusCode, b.String())
+	t.Logf("healthz with the write lock held: %d %q", resp.StatusCode, body)
 }
 
+// readAll reads and closes a response's body.
 func readAll(resp *http.Response) string {
 	defer resp.Body.Close()
-	var sb strings.Builder
-	buf := make([]byte, 4096)
-	for {
-		n, err := resp.Body.Read(buf)
-		sb.Write(buf[:n])
-		if err != nil {
-			return sb.String()
-		}
-	}
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
 }
 
 // The creator's note about an announcement Slack refused for good carries
