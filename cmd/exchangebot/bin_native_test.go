@@ -115,6 +115,18 @@ func nativeClean(t *testing.T, fake *slackfake.Server) {
 	t.Logf("%d calls to the fake Slack, none against its limits", len(fake.Calls()))
 }
 
+// nativeTopTS is the ts of the last message in channel outside a thread
+// ("" for none).
+func nativeTopTS(fake *slackfake.Server, channel string) string {
+	ts := ""
+	for _, m := range fake.Messages() {
+		if m.Channel == channel && m.ThreadTS == "" {
+			ts = m.TS
+		}
+	}
+	return ts
+}
+
 func nativePost(fake *slackfake.Server, channel, text string) func(slackfake.Call) bool {
 	return func(c slackfake.Call) bool {
 		return c.Error == "" && c.Form.Get("channel") == channel &&
@@ -163,12 +175,7 @@ func TestBinNativeHomeJoinEditDM(t *testing.T) {
 		t.Fatalf("new: %s", reply)
 	}
 	ann := waitCall(t, fake, "chat.postMessage", "announcement", nativePost(fake, "C1", "Native ride"))
-	var annTS string
-	for _, m := range fake.Messages() {
-		if m.Channel == "C1" && m.ThreadTS == "" {
-			annTS = m.TS
-		}
-	}
+	annTS := nativeTopTS(fake, "C1")
 	if !strings.Contains(ann.Blocks(), `"action_id":"join"`) || annTS == "" {
 		t.Fatalf("announcement without Join: %s", ann.Blocks())
 	}
@@ -286,12 +293,7 @@ func TestBinNativeReminderAndPlainText(t *testing.T) {
 	if refused != 1 {
 		t.Errorf("%d announcement posts refused, want the one the fake refused", refused)
 	}
-	var annTS string
-	for _, m := range fake.Messages() {
-		if m.Channel == "C1" && m.ThreadTS == "" {
-			annTS = m.TS
-		}
-	}
+	annTS := nativeTopTS(fake, "C1")
 
 	// (5) The reminder, in the thread and by DM, with the link as a button.
 	hasButton := func(c slackfake.Call) bool {
