@@ -204,11 +204,7 @@ func TestBinHardeningRetryButton(t *testing.T) {
 	addr := freePort(t)
 	// With no staff list everyone is staff, and staff may retry anything:
 	// only the creator is.
-	cfgPath := writeConfig(t, dir, addr, fake.APIURL(), "staff: [\"U9BOSS\"]\n")
-	cfg, err := LoadConfig(cfgPath, true, func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfgPath, cfg := writeLoadedConfig(t, dir, addr, fake.APIURL(), "staff: [\"U9BOSS\"]\n")
 	fake.FailChannel("CGONE", "channel_not_found")
 	dlvSchedule(t, cfg, &store.Session{Title: "Gone", Kind: "webinar", Start: time.Now().Add(72 * time.Hour), Duration: time.Hour,
 		TZ: "UTC", Channel: "CGONE", Creator: "U9BOSS"})

@@ -84,18 +84,6 @@ func binEsMessage(lang i18n.Lang, id string, data map[string]any) []string {
 	return parts
 }
 
-// binEsConfig writes a signed-request config and returns its path and
-// the configuration the binary will run with.
-func binEsConfig(t *testing.T, dir, addr, apiURL, extra string) (string, *Config) {
-	t.Helper()
-	path := writeConfig(t, dir, addr, apiURL, extra)
-	cfg, err := LoadConfig(path, true, func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	return path, cfg
-}
-
 // binEsDM posts a signed Events API message from user in their DM.
 func binEsDM(t *testing.T, addr, user, text string) {
 	t.Helper()
@@ -141,7 +129,7 @@ func TestBinSpanishLocalesSessionAndWalkThrough(t *testing.T) {
 	fake.Locales[binEnUser] = "en-US"
 	dir := t.TempDir()
 	addr := freePort(t)
-	cfgPath, cfg := binEsConfig(t, dir, addr, fake.APIURL(), `language: "en"
+	cfgPath, cfg := writeLoadedConfig(t, dir, addr, fake.APIURL(), `language: "en"
 reminders:
   before: ["15s"]
 lessons:
@@ -272,7 +260,7 @@ func TestBinSpanishGrammarThroughRun(t *testing.T) {
 	fake.Zones[binEsUser] = "America/Santiago"
 	dir := t.TempDir()
 	addr := freePort(t)
-	cfgPath, cfg := binEsConfig(t, dir, addr, fake.APIURL(), "")
+	cfgPath, cfg := writeLoadedConfig(t, dir, addr, fake.APIURL(), "")
 	run := func(text string) string {
 		t.Helper()
 		cmd := exec.Command(bin, "run", "-config", cfgPath, "-as", binEsUser, "-channel", "C3", text)

@@ -163,6 +163,18 @@ scheduler:
 	return path
 }
 
+// writeLoadedConfig is writeConfig that also returns the configuration
+// the binary will run with.
+func writeLoadedConfig(t *testing.T, dir, addr, apiURL, extra string) (string, *Config) {
+	t.Helper()
+	path := writeConfig(t, dir, addr, apiURL, extra)
+	cfg, err := LoadConfig(path, true, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, cfg
+}
+
 func startServe(t *testing.T, dir, cfgPath, addr string) *proc {
 	t.Helper()
 	cmd := exec.Command(binary(t), "serve", "-config", cfgPath)
