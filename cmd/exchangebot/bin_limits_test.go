@@ -195,7 +195,7 @@ func TestBinLimitsLargestInputs(t *testing.T) {
 
 	// The Home of a person with 200 sessions and a pending prompt.
 	published := len(fake.Calls("views.publish"))
-	nativeEvent(t, p, "EvLimitsHome", map[string]any{"type": "app_home_opened", "user": "U1", "channel": "DU1", "tab": "home"})
+	postEvent(t, p.addr, "EvLimitsHome", map[string]any{"type": "app_home_opened", "user": "U1", "channel": "DU1", "tab": "home"})
 	home := waitCall(t, fake, "views.publish", "U1's Home", func(c slackfake.Call) bool {
 		u, _ := c.JSON["user_id"].(string)
 		return u == "U1" && len(fake.Calls("views.publish")) > published
