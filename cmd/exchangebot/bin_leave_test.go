@@ -59,7 +59,7 @@ func TestBinLeaveSearchAndCrossLanguageControls(t *testing.T) {
 	fake.Locales[binEnUser] = "en-US"
 	dir := t.TempDir()
 	addr := freePort(t)
-	cfgPath, cfg := binEsConfig(t, dir, addr, fake.APIURL(), `language: "en"
+	cfgPath, cfg := writeLoadedConfig(t, dir, addr, fake.APIURL(), `language: "en"
 reminders:
   to_speakers: false
   to_channel: false
@@ -79,7 +79,7 @@ lessons:
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := &dlvLog{}
+	log := &syncBuffer{}
 	p := dlvServe(t, bin, cfgPath, addr, log)
 	pr := &proc{t: t, addr: addr}
 	defer func() {
