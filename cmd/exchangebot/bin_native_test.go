@@ -112,7 +112,9 @@ func nativeClean(t *testing.T, fake *slackfake.Server) {
 	if _, violations := fake.RateCounts(); violations != 0 {
 		t.Errorf("%d calls before a Retry-After ran out", violations)
 	}
-	t.Logf("%d calls to the fake Slack, none against its limits", len(fake.Calls()))
+	if !t.Failed() {
+		t.Logf("%d calls to the fake Slack, none against its limits", len(fake.Calls()))
+	}
 }
 
 // nativeTopTS is the ts of the last message in channel outside a thread
