@@ -1,6 +1,9 @@
 package store
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // ReportQuery selects what a report covers: the confirmed sessions that
 // started in [From, To) and had ended by Now.
@@ -104,10 +107,14 @@ type Outcomes struct {
 	FollowedUp, Yes, Partly, NotYet int
 }
 
-// ResponseRate is Responded/Asked, 0 when nobody was asked.
+// The shares and the mean below are NaN when their base is 0 (nobody
+// asked, rated, answered or followed up): that is no figure, and a 0
+// would read as a result. Surfaces word NaN as such (i18n.NoFigure).
+
+// ResponseRate is Responded/Asked.
 func (o Outcomes) ResponseRate() float64 { return ratio(o.Responded, o.Asked) }
 
-// MeanRating is the mean usefulness, 1–5; 0 when nobody rated.
+// MeanRating is the mean usefulness, 1–5.
 func (o Outcomes) MeanRating() float64 {
 	sum := 0
 	for i, n := range o.Ratings {
@@ -126,7 +133,7 @@ func (o Outcomes) Uptake() float64 { return ratio(o.Yes+o.Partly, o.FollowedUp) 
 
 func ratio(n, d int) float64 {
 	if d == 0 {
-		return 0
+		return math.NaN()
 	}
 	return float64(n) / float64(d)
 }

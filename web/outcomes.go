@@ -1,6 +1,7 @@
 package web
 
 import (
+	"math"
 	"strconv"
 
 	"github.com/exchangebot/exchangebot/i18n"
@@ -19,22 +20,13 @@ type Table struct {
 	Rows      [][]string
 }
 
-// percent is a share as the page writes it in lang, or a dash when its
-// base is 0: a share of nothing (nobody asked) is no result, not 0%.
-func percent(lang i18n.Lang, f float64, base int) string {
-	if base == 0 {
-		return i18n.NoFigure
+// medianDays is the median wait from request to session, in days; NaN
+// (no figure) when nothing was planned, like the shares in store.
+func medianDays(d store.Demand) float64 {
+	if d.Planned == 0 {
+		return math.NaN()
 	}
-	return i18n.Percent(lang, f)
-}
-
-// decimal writes f with one decimal in lang, or a dash when its base is
-// 0 (nobody rated).
-func decimal(lang i18n.Lang, f float64, base int) string {
-	if base == 0 {
-		return i18n.NoFigure
-	}
-	return i18n.Decimal(lang, f, 1)
+	return d.MedianToSession.Hours() / 24
 }
 
 // outcomeFigures are the headline numbers, the usefulness chart and the
@@ -45,11 +37,11 @@ func outcomeFigures(p *page, rep store.Report) ([]Figure, Chart, []Table) {
 		{p.T("web.report.received"), i18n.Int(p.Lang, d.Received)},
 		{p.T("web.report.planned"), i18n.Int(p.Lang, d.Planned)},
 		{p.T("web.report.declined"), i18n.Int(p.Lang, d.Declined)},
-		{p.T("web.report.median_wait"), decimal(p.Lang, d.MedianToSession.Hours()/24, d.Planned)},
-		{p.T("web.report.response_rate"), percent(p.Lang, o.ResponseRate(), o.Asked)},
-		{p.T("web.report.mean_usefulness"), decimal(p.Lang, o.MeanRating(), o.Rated)},
-		{p.T("web.report.plan_share"), percent(p.Lang, o.PlanShare(), o.Responded)},
-		{p.T("web.report.uptake"), percent(p.Lang, o.Uptake(), o.FollowedUp)},
+		{p.T("web.report.median_wait"), i18n.Decimal(p.Lang, medianDays(d), 1)},
+		{p.T("web.report.response_rate"), i18n.Percent(p.Lang, o.ResponseRate())},
+		{p.T("web.report.mean_usefulness"), i18n.Decimal(p.Lang, o.MeanRating(), 1)},
+		{p.T("web.report.plan_share"), i18n.Percent(p.Lang, o.PlanShare())},
+		{p.T("web.report.uptake"), i18n.Percent(p.Lang, o.Uptake())},
 	}
 	useful := Chart{ID: "usefulness", Title: p.T("web.report.usefulness"), Desc: p.T("web.report.usefulness_desc")}
 	if o.Rated > 0 {
@@ -70,8 +62,8 @@ func outcomeFigures(p *page, rep store.Report) ([]Figure, Chart, []Table) {
 			if kinds {
 				label = p.kind(label)
 			}
-			t.Rows = append(t.Rows, []string{label, i18n.Int(p.Lang, g.Asked), percent(p.Lang, g.ResponseRate(), g.Asked),
-				decimal(p.Lang, g.MeanRating(), g.Rated), percent(p.Lang, g.PlanShare(), g.Responded), percent(p.Lang, g.Uptake(), g.FollowedUp)})
+			t.Rows = append(t.Rows, []string{label, i18n.Int(p.Lang, g.Asked), i18n.Percent(p.Lang, g.ResponseRate()),
+				i18n.Decimal(p.Lang, g.MeanRating(), 1), i18n.Percent(p.Lang, g.PlanShare()), i18n.Percent(p.Lang, g.Uptake())})
 		}
 		return t
 	}
@@ -82,10 +74,10 @@ func outcomeFigures(p *page, rep store.Report) ([]Figure, Chart, []Table) {
 	}
 }
 
-// ratio is a share for the CSV with three decimals, empty when its base
-// is 0 (no figure, not a zero).
-func ratio(f float64, base int) string {
-	if base == 0 {
+// ratio is a share for the CSV with three decimals, empty when it is no
+// figure (NaN), not a zero.
+func ratio(f float64) string {
+	if math.IsNaN(f) {
 		return ""
 	}
 	return strconv.FormatFloat(f, 'f', 3, 64)
@@ -103,7 +95,7 @@ func outcomeRows(rep store.Report) [][]string {
 		{"requests_declined", "", strconv.Itoa(d.Declined)},
 		{"requests_merged", "", strconv.Itoa(d.Merged)},
 		{"requests_open", "", strconv.Itoa(d.Open)},
-		{"median_days_request_to_session", "", ratio(d.MedianToSession.Hours()/24, d.Planned)},
+		{"median_days_request_to_session", "", ratio(medianDays(d))},
 	}
 	for _, c := range d.ByPartner {
 		rows = append(rows,
@@ -127,9 +119,9 @@ func outcomesCSV(suffix, label string, o store.Outcomes) [][]string {
 	rows := [][]string{
 		row("evaluations_asked", strconv.Itoa(o.Asked)),
 		row("evaluations_responded", strconv.Itoa(o.Responded)),
-		row("response_rate", ratio(o.ResponseRate(), o.Asked)),
+		row("response_rate", ratio(o.ResponseRate())),
 		row("usefulness_rated", strconv.Itoa(o.Rated)),
-		row("usefulness_mean", ratio(o.MeanRating(), o.Rated)),
+		row("usefulness_mean", ratio(o.MeanRating())),
 	}
 	for i, n := range o.Ratings {
 		// The rating is in the id, so a group's label stays its name.
@@ -137,11 +129,11 @@ func outcomesCSV(suffix, label string, o store.Outcomes) [][]string {
 	}
 	return append(rows,
 		row("with_plan", strconv.Itoa(o.WithPlan)),
-		row("plan_share", ratio(o.PlanShare(), o.Responded)),
+		row("plan_share", ratio(o.PlanShare())),
 		row("followed_up", strconv.Itoa(o.FollowedUp)),
 		row("applied_yes", strconv.Itoa(o.Yes)),
 		row("applied_partly", strconv.Itoa(o.Partly)),
 		row("applied_not_yet", strconv.Itoa(o.NotYet)),
-		row("uptake", ratio(o.Uptake(), o.FollowedUp)),
+		row("uptake", ratio(o.Uptake())),
 	)
 }
