@@ -2,6 +2,7 @@ package filter
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/exchangebot/exchangebot/store"
 )
@@ -18,7 +19,9 @@ func Requests(f store.RequestFilter, a *Args) string {
 		conds = append(conds, "r.created_at >= "+a.Add(f.From.Unix()))
 	}
 	if !f.To.IsZero() {
-		conds = append(conds, "r.created_at < "+a.Add(f.To.Unix()))
+		// Stored times are whole seconds: a period ending now, part way
+		// through a second, holds a request made earlier in that second.
+		conds = append(conds, "r.created_at < "+a.Add(f.To.Add(time.Second-1).Unix()))
 	}
 	if f.MergedInto != 0 {
 		conds = append(conds, "r.merged_into = "+a.Add(f.MergedInto))
