@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/exchangebot/exchangebot/internal/pgtest"
+	"github.com/exchangebot/exchangebot/store"
 )
 
 // TestMigrateSubcommand fills a SQLite database through the running bot,
@@ -37,6 +39,7 @@ func TestMigrateSubcommand(t *testing.T) {
 		// A series (#4 to #6) the copy must keep together.
 		{"U1", `new "Community of practice" ` + day(12) + ` 15:00 <#C1|general> every:week count:3`},
 		{"U3", "join 5 all"},
+		{"U5", `request "Rural youth employment" partner:"FISDL"`},
 	} {
 		if code, body := p.command(c.user, c.text); code != 200 || strings.Contains(body, "rror") {
 			t.Fatalf("%s: %d %s", c.text, code, body)
@@ -48,10 +51,11 @@ func TestMigrateSubcommand(t *testing.T) {
 		t.Fatalf("feed reply: %s", feedReply)
 	}
 	waitCalls(t, fake, "chat.postMessage", 4+1+1) // announcements (the series has one), the move and the cancel notes
+	migSeedLessons(t, databaseOf(t, cfg))
 
 	reads := func(p *proc) map[string]string {
 		out := map[string]string{}
-		for _, c := range []string{"show 1", "show 2", "show 3", "show 5", "list all", "list mine", "report"} {
+		for _, c := range []string{"show 1", "show 2", "show 3", "show 5", "list all", "list mine", "report", "requests all", "lessons evaluacion", "lessons 1"} {
 			_, out[c] = p.command("U3", c)
 		}
 		for _, path := range []string{"/calendar/all.ics", "/calendar/u/" + token[1] + ".ics", "/calendar/session/1.ics"} {
@@ -70,6 +74,10 @@ func TestMigrateSubcommand(t *testing.T) {
 	if !strings.Contains(before["show 5"], "2 of 3") || !strings.Contains(before["list mine"], "#6") {
 		t.Fatalf("the series before the copy:\n%s\n%s", before["show 5"], before["list mine"])
 	}
+	if !strings.Contains(before["lessons evaluacion"], "grupo de control") || strings.Contains(before["lessons evaluacion"], "mobile money") ||
+		!strings.Contains(before["requests all"], "Rural youth employment") {
+		t.Fatalf("the lessons and requests before the copy:\n%s\n%s", before["lessons evaluacion"], before["requests all"])
+	}
 	if code := p.stop(); code != 0 {
 		t.Fatalf("exit %d", code)
 	}
@@ -84,7 +92,8 @@ func TestMigrateSubcommand(t *testing.T) {
 	if err != nil {
 		t.Fatalf("migrate: %v\n%s", err, out)
 	}
-	for _, table := range []string{"series", "sessions", "outbox", "participants", "feed_tokens", "feed_state", "processed", "speakers"} {
+	for _, table := range []string{"series", "sessions", "outbox", "participants", "feed_tokens", "feed_state", "processed", "speakers",
+		"lessons", "requests", "request_partners", "evaluations"} {
 		if !regexp.MustCompile(`(?m)^` + table + ` +[1-9]\d* +[1-9]\d* +[0-9a-f]{16} +ok$`).MatchString(out) {
 			t.Errorf("migrate output lacks a verified, non-empty %s:\n%s", table, out)
 		}
@@ -139,5 +148,38 @@ func TestMigrateRefusesBadArguments(t *testing.T) {
 		if strings.Contains(stderr.String(), "hunter2") {
 			t.Errorf("%v: the password reached the message: %s", tt.args, stderr.String())
 		}
+	}
+}
+
+// migSeedLessons gives the running bot's database what only time would
+// (answers to the lesson questions, an evaluation under way), written
+// beside the bot as another process would, so the copy has them to carry.
+func migSeedLessons(t *testing.T, database string) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := openStore(ctx, database)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	now := time.Now()
+	rating, plan := 4, "Design the control group before the first transfer"
+	err = st.Update(ctx, func(tx store.Tx) error {
+		for _, l := range []store.Lesson{
+			{SessionID: 1, UserID: "U2", QuestionIdx: 0, Question: "What worked?", Answer: "La evaluación de impacto necesitó un grupo de control desde el diseño."},
+			{SessionID: 1, UserID: "U2", QuestionIdx: 1, Question: "What would you change?", Answer: "Start the baseline survey earlier."},
+			{SessionID: 2, UserID: "U1", QuestionIdx: 0, Question: "What worked?", Answer: "Paying by mobile money reached women first."},
+		} {
+			if _, err := tx.SaveAnswer(ctx, l, now); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.AskEvaluation(ctx, 1, "U3", now); err != nil {
+			return err
+		}
+		return tx.ChangeEvaluation(ctx, 1, "U3", store.EvaluationChange{Rating: &rating, Plan: &plan}, now)
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

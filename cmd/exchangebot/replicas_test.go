@@ -324,7 +324,18 @@ digest:
 	for _, r := range rs {
 		recovered += strings.Count(r.log.String(), "recovery: delivery")
 	}
-	t.Logf("2 kills; %d rows recovered from sending", recovered)
+	retried := 0
+	for _, d := range dlvRows(t, st, "reminder") {
+		if d.Attempts > 1 {
+			retried++
+		}
+	}
+	// Kills that all fell before the first claim or after the last post
+	// would prove nothing about exactly once.
+	if recovered == 0 && retried == 0 {
+		t.Errorf("no kill landed while the reminders were going out (no row recovered from sending, none claimed twice)")
+	}
+	t.Logf("2 kills; %d rows recovered from sending, %d reminders took more than one claim", recovered, retried)
 }
 
 // TestReplicasShareRateLimitPauses: Slack answers one replica's post in a

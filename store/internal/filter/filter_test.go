@@ -85,6 +85,9 @@ func TestRequests(t *testing.T) {
 			store.RequestFilter{Status: store.RequestOpen, From: from, To: from.AddDate(0, 3, 0), Newest: true, Limit: 20},
 			" WHERE r.status = ?1 AND r.created_at >= ?2 AND r.created_at < ?3 ORDER BY r.created_at DESC, r.id DESC LIMIT 20",
 			[]any{store.RequestOpen, from.Unix(), from.AddDate(0, 3, 0).Unix()}},
+		{"a period ending part way through a second holds that second",
+			store.RequestFilter{To: from.Add(1500 * time.Millisecond)},
+			" WHERE r.created_at < ?1 ORDER BY r.created_at, r.id", []any{from.Unix() + 2}},
 		{"merged into, planned into", store.RequestFilter{MergedInto: 3, SessionID: 8},
 			" WHERE r.merged_into = ?1 AND r.session_id = ?2 ORDER BY r.created_at, r.id", []any{int64(3), int64(8)}},
 	}
