@@ -211,7 +211,7 @@ func TestBinSeriesDSTMoveJoin(t *testing.T) {
 	t.Run("JoinSeries", func(t *testing.T) {
 		series := hardButtonValue(t, post.Form.Get("blocks"), "series_join")
 		press := bcPress("U7", "C1", "series_join", series, fmt.Sprintf("%d.000701", time.Now().Unix()))
-		if code, body := bcInteract(t, p, press, 0); code != 200 {
+		if code, body := postInteraction(t, p.addr, press, 0); code != 200 {
 			t.Fatalf("Join all answered %d %s", code, body)
 		}
 		waitCall(t, fake, "chat.postEphemeral", "the join confirmation", func(c slackfake.Call) bool {
