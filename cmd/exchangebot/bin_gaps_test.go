@@ -347,14 +347,16 @@ func TestBinGapsSlowAnswerRecordedOnce(t *testing.T) {
 	}
 	st := openTestStore(t, databaseOf(t, cfgPath))
 	var row store.Delivery
-	bcWait(t, slow+outbox.SendTimeout+10*time.Second, "the announcement recorded", func() bool {
+	for deadline := time.Now().Add(slow + outbox.SendTimeout + 10*time.Second); ; time.Sleep(100 * time.Millisecond) {
 		rows := dlvRows(t, st, exchange.KindAnnounce)
 		if len(rows) == 1 && rows[0].State != store.StatePending && rows[0].State != store.StateSending {
 			row = rows[0]
-			return true
+			break
 		}
-		return false
-	})
+		if time.Now().After(deadline) {
+			t.Fatalf("the announcement not recorded within %s: %+v", slow+outbox.SendTimeout+10*time.Second, rows)
+		}
+	}
 	if code := p.stop(); code != 0 {
 		t.Errorf("exit %d after SIGTERM", code)
 	}
