@@ -15,13 +15,7 @@ import (
 func TestEvaluationAnswerLimit(t *testing.T) {
 	e := newTestService(t, evaluating)
 	ctx := context.Background()
-	s, d := heldSession(t, e, "P1")
-	if _, err := e.svc.OweEvaluations(ctx, d, s); err != nil {
-		t.Fatal(err)
-	}
-	if _, ok, err := e.svc.EvaluationDM(ctx, KindEvaluation, s, "P1", "DP1"); !ok || err != nil {
-		t.Fatalf("ratings DM owed: %v, %v", ok, err)
-	}
+	s := ratingsAsked(t, e)
 	// Characters, not bytes: "á" is two bytes.
 	long := strings.Repeat("á", MaxAnswer+1)
 	before, replies := e.snapshot(s.ID), len(e.rows(0, KindReply))

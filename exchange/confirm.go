@@ -2,7 +2,6 @@ package exchange
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
 	"github.com/exchangebot/exchangebot/store"
@@ -57,11 +56,7 @@ func oweConfirmation(ctx context.Context, tx store.Tx, userID string, to *Confir
 	if to == nil {
 		return false, nil
 	}
-	payload, err := json.Marshal(Reply{Channel: to.Channel, Form: &f})
-	if err != nil {
-		return false, err
-	}
-	return true, tx.Enqueue(ctx, store.Delivery{
-		Kind: KindReply, Recipient: userID, Payload: string(payload), Due: now, Deadline: now.Add(replyLate),
-	}, now)
+	// No message to answer and no key: a form's request key already
+	// guards the transaction this commits in.
+	return true, oweReply(ctx, tx, Walk{UserID: userID, Channel: to.Channel}, Reply{Form: &f}, now)
 }

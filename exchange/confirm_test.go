@@ -161,15 +161,8 @@ func TestScheduleConfirmsOnlyWhenAsked(t *testing.T) {
 // owes nothing more.
 func TestAddAnswerConfirmsOnlyWhenAsked(t *testing.T) {
 	e := newTestService(t)
-	s := promptedWalk(t, e, "Youth employment")
+	s := stoppedAtSecond(t, e)
 	ctx := context.Background()
-	w := Walk{UserID: "U2", Channel: "DU2"}
-	if _, err := e.svc.Answer(ctx, w, "First."); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.svc.Stop(ctx, w); err != nil {
-		t.Fatal(err)
-	}
 	if _, _, err := e.svc.AddAnswer(ctx, "U2", s.ID, "", "More.", nil); err != nil {
 		t.Fatal(err)
 	}

@@ -43,6 +43,21 @@ func heldSession(t *testing.T, e *testEnv, joiners ...string) (*store.Session, s
 	return e.session(s.ID), rows[0]
 }
 
+// ratingsAsked is a held session whose participant P1 was sent the
+// ratings DM in DP1.
+func ratingsAsked(t *testing.T, e *testEnv) *store.Session {
+	t.Helper()
+	ctx := context.Background()
+	s, d := heldSession(t, e, "P1")
+	if _, err := e.svc.OweEvaluations(ctx, d, s); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := e.svc.EvaluationDM(ctx, KindEvaluation, s, "P1", "DP1"); !ok || err != nil {
+		t.Fatalf("ratings DM owed: %v, %v", ok, err)
+	}
+	return s
+}
+
 func recipients(rows []store.Delivery) []string {
 	var out []string
 	for _, d := range rows {
@@ -299,13 +314,7 @@ func TestExportEvaluationsRoundTrip(t *testing.T) {
 func TestClosedEvaluationLetsRepliesGo(t *testing.T) {
 	e := newTestService(t, evaluating)
 	ctx := context.Background()
-	s, d := heldSession(t, e, "P1")
-	if _, err := e.svc.OweEvaluations(ctx, d, s); err != nil {
-		t.Fatal(err)
-	}
-	if _, ok, err := e.svc.EvaluationDM(ctx, KindEvaluation, s, "P1", "DP1"); !ok || err != nil {
-		t.Fatalf("ratings DM owed: %v, %v", ok, err)
-	}
+	s := ratingsAsked(t, e)
 	w := Walk{UserID: "P1", Channel: "DP1"}
 	e.clock.Add(168*time.Hour - time.Second)
 	if !e.svc.RepliesToEvaluation(ctx, w) {

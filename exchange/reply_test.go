@@ -160,13 +160,7 @@ func TestWalkStepOwesItsReply(t *testing.T) {
 func TestEvaluationReplyOwesItsConfirmation(t *testing.T) {
 	e := newTestService(t, evaluating)
 	ctx := context.Background()
-	s, d := heldSession(t, e, "P1")
-	if _, err := e.svc.OweEvaluations(ctx, d, s); err != nil {
-		t.Fatal(err)
-	}
-	if _, ok, err := e.svc.EvaluationDM(ctx, KindEvaluation, s, "P1", "DP1"); !ok || err != nil {
-		t.Fatalf("ratings DM owed: %v, %v", ok, err)
-	}
+	s := ratingsAsked(t, e)
 	const key = "im:DP1:1764331200.000001"
 	w := Walk{UserID: "P1", Channel: "DP1", Lang: "en", TS: "1764331200.000001", Key: key}
 	st, err := e.svc.EvaluationReply(store.WithRequestKey(ctx, key), w, "Use mirror teams.", false)

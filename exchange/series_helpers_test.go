@@ -48,3 +48,15 @@ func (e *testEnv) seriesSnapshot(id int64) string {
 	}
 	return b.String()
 }
+
+// seriesSnapshots are the ids of sr's occurrences, in order, and the
+// seriesSnapshot of each, taken before a change.
+func (e *testEnv) seriesSnapshots(sr *store.Series) ([]int64, map[int64]string) {
+	var ids []int64
+	before := map[int64]string{}
+	for _, o := range sr.Occurrences {
+		ids = append(ids, o.ID)
+		before[o.ID] = e.seriesSnapshot(o.ID)
+	}
+	return ids, before
+}

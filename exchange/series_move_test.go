@@ -18,11 +18,7 @@ func TestMoveOneOccurrence(t *testing.T) {
 	ctx := context.Background()
 	santiago := mustZone("America/Santiago")
 	sr := scheduleMonthly(t, e, 4)
-	ids := []int64{sr.Occurrences[0].ID, sr.Occurrences[1].ID, sr.Occurrences[2].ID, sr.Occurrences[3].ID}
-	before := map[int64]string{}
-	for _, id := range ids {
-		before[id] = e.seriesSnapshot(id)
-	}
+	ids, before := e.seriesSnapshots(sr)
 	to := time.Date(2026, 5, 12, 16, 0, 0, 0, santiago) // the second, 10 April, to 12 May
 	moved, _, err := e.svc.Move(ctx, Actor{UserID: "U1"}, ids[1], to, 0)
 	if err != nil {
@@ -64,14 +60,7 @@ func TestMoveSeriesFromAnOccurrence(t *testing.T) {
 	ctx := context.Background()
 	santiago := mustZone("America/Santiago")
 	sr := scheduleMonthly(t, e, 6) // 10 March to 10 August, Tuesdays and others, 15:00
-	var ids []int64
-	for _, o := range sr.Occurrences {
-		ids = append(ids, o.ID)
-	}
-	before := map[int64]string{}
-	for _, id := range ids {
-		before[id] = e.seriesSnapshot(id)
-	}
+	ids, before := e.seriesSnapshots(sr)
 	// The third (10 May, 15:00 -04) a day later at 16:00, for an hour.
 	to := time.Date(2026, 5, 11, 16, 0, 0, 0, santiago)
 	moved, was, err := e.svc.MoveSeries(ctx, Actor{UserID: "U1"}, ids[2], to, time.Hour)
@@ -125,14 +114,7 @@ func TestCancelSeriesFromAnOccurrence(t *testing.T) {
 	e := newTestService(t)
 	ctx := context.Background()
 	sr := scheduleMonthly(t, e, 5)
-	var ids []int64
-	for _, o := range sr.Occurrences {
-		ids = append(ids, o.ID)
-	}
-	before := map[int64]string{}
-	for _, id := range ids {
-		before[id] = e.seriesSnapshot(id)
-	}
+	ids, before := e.seriesSnapshots(sr)
 	cancelled, err := e.svc.CancelSeries(ctx, Actor{UserID: "U1"}, ids[3], "the partner's agreement ended")
 	if err != nil || len(cancelled) != 2 {
 		t.Fatalf("cancelled %d, %v", len(cancelled), err)

@@ -1,7 +1,6 @@
 package mail_test
 
 import (
-	"bytes"
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/exchangebot/exchangebot/exchange"
 	"github.com/exchangebot/exchangebot/i18n"
+	"github.com/exchangebot/exchangebot/internal/smtptest"
 	"github.com/exchangebot/exchangebot/mail"
 	"github.com/exchangebot/exchangebot/outbox"
 	"github.com/exchangebot/exchangebot/store"
@@ -53,7 +53,7 @@ func (slackStub) Undeliverable(context.Context, store.Delivery, error) ([]store.
 
 type env struct {
 	t      *testing.T
-	smtp   *smtpServer
+	smtp   *smtptest.Server
 	st     store.Store
 	svc    *exchange.Service
 	engine *outbox.Engine
@@ -78,9 +78,9 @@ func newEnv(t *testing.T) *env {
 			Questions: []string{"What worked well?", "What would you do differently?"},
 			ByLang:    map[string][]string{"es": {"¿Qué funcionó bien?", "¿Qué harías distinto?"}}},
 	}})
-	srv := startSMTP(t)
+	srv := smtptest.Start(t)
 	snd, err := mail.New(mail.Config{
-		Host: "127.0.0.1", Port: srv.port(), Username: smtpUser, Password: smtpPass, From: "Exchanges <bot@example.org>",
+		Host: "127.0.0.1", Port: srv.Port(), Username: smtptest.User, Password: smtptest.Password, From: "Exchanges <bot@example.org>",
 		TLSConfig: srv.ClientTLS, BaseURL: baseURL, Language: i18n.English, Timeout: 10 * time.Second,
 	}, st, svc, nil, c.Now)
 	if err != nil {
@@ -109,40 +109,19 @@ func (e *env) schedule(title string) *store.Session {
 	return sess
 }
 
-func (e *env) mailsTo(addr string) []email {
-	var out []email
+func (e *env) mailsTo(addr string) []smtptest.Email {
+	var out []smtptest.Email
 	for _, m := range e.smtp.Messages() {
 		for _, to := range m.To {
 			if strings.EqualFold(to, addr) {
 				if !m.TLS {
 					e.t.Errorf("a message came without TLS")
 				}
-				out = append(out, parseEmail(e.t, m.Raw))
+				out = append(out, smtptest.Parse(e.t, m.Raw))
 			}
 		}
 	}
 	return out
-}
-
-// readICS parses an attached invitation with an independent parser.
-func readICS(t *testing.T, e email) (method string, ev *ics.VEvent) {
-	t.Helper()
-	if e.Calendar == nil {
-		t.Fatalf("%q has no calendar attached", e.Subject)
-	}
-	cal, err := ics.ParseCalendar(bytes.NewReader(e.Calendar))
-	if err != nil {
-		t.Fatalf("%q: the invitation does not parse: %v", e.Subject, err)
-	}
-	for _, p := range cal.CalendarProperties {
-		if p.IANAToken == "METHOD" {
-			method = p.Value
-		}
-	}
-	if len(cal.Events()) != 1 {
-		t.Fatalf("%q: %d events", e.Subject, len(cal.Events()))
-	}
-	return method, cal.Events()[0]
 }
 
 func seq(t *testing.T, ev *ics.VEvent) int {
@@ -173,7 +152,7 @@ func TestInvitationUpdateAndAnswerLink(t *testing.T) {
 	if !strings.Contains(inv.CalType, "method=REQUEST") {
 		t.Errorf("calendar part type %q", inv.CalType)
 	}
-	method, ev := readICS(t, inv)
+	method, ev := smtptest.ReadICS(t, inv)
 	if method != "REQUEST" || ev.Id() != "session-"+strconv.FormatInt(sess.ID, 10)+"@bot.example.org" {
 		t.Errorf("invitation: METHOD %s, UID %s", method, ev.Id())
 	}
@@ -190,7 +169,7 @@ func TestInvitationUpdateAndAnswerLink(t *testing.T) {
 	if got[1].Subject != "Actualizado: Transferencias" {
 		t.Errorf("update subject %q", got[1].Subject)
 	}
-	method, ev = readICS(t, got[1])
+	method, ev = smtptest.ReadICS(t, got[1])
 	if method != "REQUEST" || seq(t, ev) <= first {
 		t.Errorf("update: METHOD %s SEQUENCE %d, want REQUEST above %d", method, seq(t, ev), first)
 	}
@@ -256,7 +235,7 @@ func TestCancelSendsMethodCancel(t *testing.T) {
 	if got[0].Subject != "Cancelado: Taller" || !strings.Contains(got[0].Text, "ponente enferma") {
 		t.Errorf("cancellation: %q\n%s", got[0].Subject, got[0].Text)
 	}
-	method, ev := readICS(t, got[0])
+	method, ev := smtptest.ReadICS(t, got[0])
 	if method != "CANCEL" || ev.GetProperty(ics.ComponentPropertyStatus).Value != "CANCELLED" {
 		t.Errorf("cancellation: METHOD %s STATUS %s", method, ev.GetProperty(ics.ComponentPropertyStatus).Value)
 	}
@@ -270,7 +249,7 @@ func TestCancelSendsMethodCancel(t *testing.T) {
 	if len(got) != 2 {
 		t.Fatalf("%d emails, want the first cancellation and the new invitation", len(got))
 	}
-	_, inv := readICS(t, got[1])
+	_, inv := smtptest.ReadICS(t, got[1])
 	if _, err := e.svc.Cancel(context.Background(), exchange.Actor{UserID: "U1"}, sess.ID, ""); err != nil {
 		t.Fatal(err)
 	}
@@ -280,7 +259,7 @@ func TestCancelSendsMethodCancel(t *testing.T) {
 	if len(got) != 3 {
 		t.Fatalf("%d emails, want one cancellation after the invitation", len(got))
 	}
-	method, ev = readICS(t, got[2])
+	method, ev = smtptest.ReadICS(t, got[2])
 	if got[2].Subject != "Cancelado: Seminario" || method != "CANCEL" || ev.Id() != inv.Id() || seq(t, ev) <= seq(t, inv) {
 		t.Errorf("cancellation after the invitation: %q METHOD %s UID %s SEQUENCE %d, want CANCEL of %s above %d",
 			got[2].Subject, method, ev.Id(), seq(t, ev), inv.Id(), seq(t, inv))
@@ -306,7 +285,7 @@ func TestRefusingServerLosesNothingAndSendsNothingTwice(t *testing.T) {
 	}
 	ids := map[string]int{}
 	for _, m := range msgs {
-		ids[parseEmail(t, m.Raw).Header.Get("Message-Id")]++
+		ids[smtptest.Parse(t, m.Raw).Header.Get("Message-Id")]++
 	}
 	if len(msgs) != 3 || len(ids) != 3 {
 		t.Fatalf("%d messages with %d Message-IDs, want 3 distinct: %v", len(msgs), len(ids), ids)
@@ -324,7 +303,7 @@ func TestRefusingServerLosesNothingAndSendsNothingTwice(t *testing.T) {
 
 func TestWrongPasswordIsRetriedNotLost(t *testing.T) {
 	e := newEnv(t)
-	snd, err := mail.New(mail.Config{Host: "127.0.0.1", Port: e.smtp.port(), Username: smtpUser, Password: "wrong",
+	snd, err := mail.New(mail.Config{Host: "127.0.0.1", Port: e.smtp.Port(), Username: smtptest.User, Password: "wrong",
 		From: "bot@example.org", TLSConfig: e.smtp.ClientTLS, BaseURL: baseURL}, e.st, e.svc, nil, e.clock.Now)
 	if err != nil {
 		t.Fatal(err)

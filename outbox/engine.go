@@ -214,12 +214,11 @@ func (e *Engine) look(ctx context.Context, r *run) (wake time.Time, handed int) 
 	cancel()
 	if err != nil {
 		r.fail(err)
-		if ctx.Err() != nil {
-			// Shutdown (or DeliverNow's caller giving up) ended the read:
-			// not a store failure, and not worth an error in the log.
-			return e.now().Add(MinBackoff), 0
+		// When shutdown (or DeliverNow's caller giving up) ended the
+		// read, it is not a store failure, and not worth an error in the log.
+		if ctx.Err() == nil {
+			e.log.Error("delivery look failed", slog.Any("error", err))
 		}
-		e.log.Error("delivery look failed", slog.Any("error", err))
 		return e.now().Add(MinBackoff), 0
 	}
 	now := e.now()

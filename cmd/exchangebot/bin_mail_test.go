@@ -9,7 +9,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -20,21 +19,21 @@ import (
 
 	"github.com/exchangebot/exchangebot/exchange"
 	"github.com/exchangebot/exchangebot/internal/slackfake"
+	"github.com/exchangebot/exchangebot/internal/smtptest"
 	"github.com/exchangebot/exchangebot/store"
 )
 
 // binMailConfig writes a config with mail pointed at s, and has the
 // binary trust s's certificate the way an operator trusts a private CA.
-func binMailConfig(t *testing.T, s *binMailServer, extra string) (fake *slackfake.Server, cfgPath, dir, addr string) {
+func binMailConfig(t *testing.T, s *smtptest.Server, extra string) (fake *slackfake.Server, cfgPath, dir, addr string) {
 	t.Helper()
 	fake = slackfake.New()
 	t.Cleanup(fake.Close)
 	dir = t.TempDir()
 	addr = freePort(t)
-	_, port, _ := net.SplitHostPort(s.Addr)
 	cfgPath = writeConfig(t, dir, addr, fake.APIURL(), fmt.Sprintf(`mail:
   host: "127.0.0.1"
-  port: %s
+  port: %d
   username: %q
   password: %q
   from: "Exchange bot <bot@example.org>"
@@ -43,13 +42,13 @@ lessons:
   prompt_after: 1s
 web:
   public_lessons: true
-%s`, port, binMailUser, binMailPass, extra))
+%s`, s.Port(), smtptest.User, smtptest.Password, extra))
 	t.Setenv("SSL_CERT_FILE", s.CAFile)
 	return fake, cfgPath, dir, addr
 }
 
 func TestBinMailInvitationUpdateCancelAndAnswer(t *testing.T) {
-	smtpd := binMailStart(t)
+	smtpd := smtptest.Start(t)
 	_, cfgPath, dir, addr := binMailConfig(t, smtpd, "")
 
 	// A session already over, with a speaker outside Slack: its answer
@@ -175,7 +174,7 @@ func TestBinMailInvitationUpdateCancelAndAnswer(t *testing.T) {
 	}
 	ids := map[string]int{}
 	for _, m := range all {
-		ids[binMailParse(t, m).MessageID]++
+		ids[binMailParse(t, m).Header.Get("Message-Id")]++
 	}
 	for mid, n := range ids {
 		if n != 1 || mid == "" {
@@ -212,16 +211,12 @@ func binMailAnswer(t *testing.T, link, text string) {
 	}
 }
 
+// binMailGet is the body of target, which must answer 200.
 func binMailGet(t *testing.T, c *http.Client, target string) string {
 	t.Helper()
-	resp, err := c.Get(target)
-	if err != nil {
-		t.Fatal(err)
+	code, body, _ := binSignInGet(t, c, target)
+	if code != http.StatusOK {
+		t.Fatalf("GET %s: %d\n%s", target, code, body)
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: %d\n%s", target, resp.StatusCode, b)
-	}
-	return string(b)
+	return body
 }

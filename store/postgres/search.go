@@ -83,14 +83,7 @@ type searchTerm struct {
 // prefix term goes to to_tsquery, so it is rebuilt from its letters and
 // digits alone, each part quoted.
 func searchTerms(words string) []searchTerm {
-	// PostgreSQL refuses a NUL in text ("invalid byte sequence"), and no
-	// control character is a word.
-	words = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, words)
+	words = filter.Words(words)
 	var terms []searchTerm
 	add := func(t string, phrase, prefix bool) {
 		parts := strings.FieldsFunc(t, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })

@@ -301,14 +301,7 @@ func (s *Store) searchWhere(ctx context.Context, match string, q store.LessonQue
 // doubles the cost of a search, as FTS5 merges every matching term's
 // list in memory.
 func ftsTerms(words string) []string {
-	// SQLite ends a string at NUL, which leaves the quoted term
-	// unterminated (a syntax error); no control character is a word.
-	words = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, words)
+	words = filter.Words(words)
 	var terms []string
 	add := func(t string, prefix bool) {
 		if strings.IndexFunc(t, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) < 0 {

@@ -8,6 +8,7 @@ package filter
 import (
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Args collects a query's arguments and writes a numbered placeholder for
@@ -40,4 +41,17 @@ func where(conds []string) string {
 		return ""
 	}
 	return " WHERE " + strings.Join(conds, " AND ")
+}
+
+// period is the conditions that keep col (unix seconds) in [from, to),
+// each bound only when it is set; the arguments go to a.
+func period(col string, from, to time.Time, a *Args) []string {
+	var conds []string
+	if !from.IsZero() {
+		conds = append(conds, col+" >= "+a.Add(from.Unix()))
+	}
+	if !to.IsZero() {
+		conds = append(conds, col+" < "+a.Add(to.Unix()))
+	}
+	return conds
 }

@@ -152,3 +152,9 @@ func TestLessons(t *testing.T) {
 		})
 	}
 }
+
+func TestWords(t *testing.T) {
+	if got := Words("cash\x00trans\tfers\r\n\"évalu\""); got != "cash trans fers  \"évalu\"" {
+		t.Errorf("Words = %q", got)
+	}
+}

@@ -2,6 +2,7 @@ package filter
 
 import (
 	"strings"
+	"unicode"
 
 	"github.com/exchangebot/exchangebot/store"
 )
@@ -18,14 +19,22 @@ func Lessons(q store.LessonQuery, a *Args) string {
 	if q.Kind != "" {
 		conds = append(conds, "s.kind = "+a.Add(q.Kind))
 	}
-	if !q.From.IsZero() {
-		conds = append(conds, "s.starts_at >= "+a.Add(q.From.Unix()))
-	}
-	if !q.To.IsZero() {
-		conds = append(conds, "s.starts_at < "+a.Add(q.To.Unix()))
-	}
+	conds = append(conds, period("s.starts_at", q.From, q.To, a)...)
 	if len(conds) == 0 {
 		return ""
 	}
 	return " AND " + strings.Join(conds, " AND ")
+}
+
+// Words is what a search for words reads: each control character becomes
+// a space. No control character is a word, and both backends refuse a
+// NUL in a query (SQLite ends the string there, leaving a quoted term
+// unterminated; PostgreSQL refuses it in text).
+func Words(words string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, words)
 }

@@ -14,22 +14,18 @@ func Requests(f store.RequestFilter, a *Args) string {
 	if f.Status != "" {
 		conds = append(conds, "r.status = "+a.Add(f.Status))
 	}
-	if !f.From.IsZero() {
-		conds = append(conds, "r.created_at >= "+a.Add(f.From.Unix()))
-	}
-	if !f.To.IsZero() {
-		conds = append(conds, "r.created_at < "+a.Add(f.To.Unix()))
-	}
+	conds = append(conds, period("r.created_at", f.From, f.To, a)...)
 	if f.MergedInto != 0 {
 		conds = append(conds, "r.merged_into = "+a.Add(f.MergedInto))
 	}
 	if f.SessionID != 0 {
 		conds = append(conds, "r.session_id = "+a.Add(f.SessionID))
 	}
-	clause := where(conds) + " ORDER BY r.created_at, r.id"
+	order := " ORDER BY r.created_at, r.id"
 	if f.Newest {
-		clause = where(conds) + " ORDER BY r.created_at DESC, r.id DESC"
+		order = " ORDER BY r.created_at DESC, r.id DESC"
 	}
+	clause := where(conds) + order
 	if f.Limit > 0 {
 		clause += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}

@@ -5,13 +5,7 @@ import "github.com/exchangebot/exchangebot/store"
 // Sessions is the WHERE clause (with its leading space, or "") over the
 // sessions table that selects f's sessions; its arguments go to a.
 func Sessions(f store.Filter, a *Args) string {
-	var conds []string
-	if !f.From.IsZero() {
-		conds = append(conds, "starts_at >= "+a.Add(f.From.Unix()))
-	}
-	if !f.To.IsZero() {
-		conds = append(conds, "starts_at < "+a.Add(f.To.Unix()))
-	}
+	conds := period("starts_at", f.From, f.To, a)
 	if !f.EndedBefore.IsZero() {
 		conds = append(conds, "starts_at + duration_s <= "+a.Add(f.EndedBefore.Unix()))
 	}
