@@ -51,6 +51,13 @@ func biggest(id int64, start time.Time) *store.Session {
 	return s
 }
 
+// biggestDraft is biggest(0, start) as a draft to schedule, in channel C1.
+func biggestDraft(start time.Time) exchange.Draft {
+	big := biggest(0, start)
+	return exchange.Draft{Title: big.Title, Kind: big.Kind, Start: big.Start, Duration: big.Duration, TZ: big.TZ,
+		Description: big.Description, Link: big.Link, Channel: "C1", Lang: "es", Partners: big.Partners, Speakers: big.Speakers}
+}
+
 func checkMessage(t *testing.T, what, text string, blocks []slack.Block) {
 	t.Helper()
 	raw, err := json.Marshal(blocks)
@@ -156,10 +163,7 @@ func TestLimitsEveryPayload(t *testing.T) {
 func TestLimitsOnTheWire(t *testing.T) {
 	e := newTestBot(t, func(c *Config) { c.Lessons.Questions = threeQuestions })
 	ctx := context.Background()
-	big := biggest(0, e.clock.Now().Add(72*time.Hour))
-	d := exchange.Draft{Title: big.Title, Kind: big.Kind, Start: big.Start, Duration: big.Duration, TZ: big.TZ,
-		Description: big.Description, Link: big.Link, Channel: "C1", Lang: "es", Partners: big.Partners, Speakers: big.Speakers}
-	s, err := e.bot.svc.Schedule(ctx, exchange.Actor{UserID: "U1"}, d)
+	s, err := e.bot.svc.Schedule(ctx, exchange.Actor{UserID: "U1"}, biggestDraft(e.clock.Now().Add(72*time.Hour)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,10 +203,8 @@ func TestLimitsOnTheWire(t *testing.T) {
 func TestLimitsOnTheWireAfterScheduling(t *testing.T) {
 	e := newTestBot(t, func(c *Config) { c.Lessons.Questions = threeQuestions; c.Lessons.Channel = "CLESSONS" })
 	ctx := context.Background()
-	big := biggest(0, e.clock.Now().Add(72*time.Hour))
-	d := exchange.Draft{Title: big.Title, Kind: big.Kind, Start: big.Start, Duration: big.Duration, TZ: big.TZ,
-		Description: big.Description, Link: big.Link, Channel: "C1", Lang: "es", Partners: big.Partners, Speakers: big.Speakers}
-	s, err := e.bot.svc.Schedule(ctx, exchange.Actor{UserID: "U1"}, d)
+	big := biggestDraft(e.clock.Now().Add(72 * time.Hour))
+	s, err := e.bot.svc.Schedule(ctx, exchange.Actor{UserID: "U1"}, big)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -53,13 +53,10 @@ func TestSeriesLimitsEveryPayload(t *testing.T) {
 func TestSeriesLimitsOnTheWire(t *testing.T) {
 	e := newTestBot(t)
 	ctx := context.Background()
-	big := biggest(0, e.clock.Now().Add(72*time.Hour))
 	count := exchange.MaxOccurrences
-	sr, err := e.bot.svc.ScheduleSeries(ctx, exchange.Actor{UserID: "U1"}, exchange.Draft{
-		Title: big.Title, Kind: big.Kind, Start: big.Start, Duration: big.Duration, TZ: big.TZ,
-		Description: big.Description, Link: big.Link, Channel: "C1", Lang: "es", Partners: big.Partners, Speakers: big.Speakers,
-		Repeat: exchange.Repeat{Every: exchange.EveryWeek, Count: &count},
-	})
+	d := biggestDraft(e.clock.Now().Add(72 * time.Hour))
+	d.Repeat = exchange.Repeat{Every: exchange.EveryWeek, Count: &count}
+	sr, err := e.bot.svc.ScheduleSeries(ctx, exchange.Actor{UserID: "U1"}, d)
 	if err != nil {
 		t.Fatal(err)
 	}

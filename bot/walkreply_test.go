@@ -83,6 +83,30 @@ func TestWalkReplyDeliveredOnce(t *testing.T) {
 	}
 }
 
+// deliverPastAFailedPost delivers the one reply owed while Slack fails
+// its first chat.postMessage (the caller made it fail): the row stays
+// pending after one attempt and nothing is posted in channel; after the
+// back-off the reply goes out and the row is sent. It returns what was
+// posted in channel since seen.
+func (e *testEnv) deliverPastAFailedPost(channel string, seen int) []slackfake.Message {
+	e.t.Helper()
+	e.deliver()
+	rows := e.replyRows()
+	if len(rows) != 1 || rows[0].State != store.StatePending || rows[0].Attempts != 1 || rows[0].LastError != "internal_error" {
+		e.t.Fatalf("reply row after Slack failed: %+v", rows)
+	}
+	if got := e.postedIn(channel, seen); len(got) != 0 {
+		e.t.Fatalf("posted although Slack failed: %+v", got)
+	}
+	e.clock.Add(outbox.MaxBackoff)
+	e.deliver()
+	e.deliver()
+	if rows := e.replyRows(); rows[0].State != store.StateSent {
+		e.t.Fatalf("reply row after the retry: %+v", rows[0])
+	}
+	return e.postedIn(channel, seen)
+}
+
 // A reply Slack fails to take stays owed, and goes out once on the retry.
 func TestWalkReplyRetriedWhenSlackFails(t *testing.T) {
 	e := newTestBot(t, func(c *Config) { c.Lessons.Questions = threeQuestions })
@@ -90,23 +114,9 @@ func TestWalkReplyRetriedWhenSlackFails(t *testing.T) {
 	seen := len(e.slack.Messages())
 	e.slack.Fail("chat.postMessage", 1, "internal_error")
 	e.event(dm(t, "EvF1", "DUA", "UA", "Peer reviews built trust."))
-	e.deliver()
-	rows := e.replyRows()
-	if len(rows) != 1 || rows[0].State != store.StatePending || rows[0].Attempts != 1 || rows[0].LastError != "internal_error" {
-		t.Fatalf("reply row after Slack failed: %+v", rows)
-	}
-	if got := e.postedIn("DUA", seen); len(got) != 0 {
-		t.Fatalf("posted although Slack failed: %+v", got)
-	}
-	e.clock.Add(outbox.MaxBackoff)
-	e.deliver()
-	e.deliver()
-	got := e.postedIn("DUA", seen)
+	got := e.deliverPastAFailedPost("DUA", seen)
 	if len(got) != 1 || !strings.Contains(got[0].Text, "Saved. *Question 2 of 3:*") {
 		t.Fatalf("posts after the retry: %+v", got)
-	}
-	if rows := e.replyRows(); rows[0].State != store.StateSent {
-		t.Fatalf("reply row after the retry: %+v", rows[0])
 	}
 }
 

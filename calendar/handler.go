@@ -169,12 +169,12 @@ func (h *Handler) serveError(w http.ResponseWriter, r *http.Request, err error) 
 
 func (h *Handler) serveAll(w http.ResponseWriter, r *http.Request) error {
 	cache := publicCache
+	feed, lang := h.feedIn(r)
 	if !h.public {
 		token := r.URL.Query().Get("token")
 		if token == "" {
 			// No WWW-Authenticate: the credential is part of the URL, not
 			// an HTTP scheme a client could prompt for.
-			feed, _ := h.feedIn(r)
 			return &httpError{http.StatusUnauthorized, i18n.T(feed.Lang, "ics.token_needed", nil)}
 		}
 		if _, err := h.st.FeedTokenUser(uncancelled(r.Context()), token); err != nil {
@@ -182,7 +182,6 @@ func (h *Handler) serveAll(w http.ResponseWriter, r *http.Request) error {
 		}
 		cache = privateCache
 	}
-	feed, lang := h.feedIn(r)
 	return h.serve(w, r, "all"+lang, cache, func(ctx context.Context, from, cancelledSince time.Time) ([]byte, error) {
 		return h.render(ctx, feed, store.Filter{From: from, CancelledSince: cancelledSince})
 	})

@@ -171,15 +171,6 @@ func localize(lang Lang, l *goi18n.Localizer, id string, data map[string]any) st
 		cfg.TemplateData = worded(lang, data)
 		if n, ok := data["Count"]; ok {
 			cfg.PluralCount = n
-			// The count is a quantity: shown as Int writes it, 1,234.
-			if c, ok := n.(int); ok && Int(lang, c) != strconv.Itoa(c) {
-				shown := make(map[string]any, len(data))
-				for k, v := range cfg.TemplateData.(map[string]any) {
-					shown[k] = v
-				}
-				shown["Count"] = Int(lang, c)
-				cfg.TemplateData = shown
-			}
 		}
 	}
 	s, err := l.Localize(cfg)
@@ -189,13 +180,24 @@ func localize(lang Lang, l *goi18n.Localizer, id string, data map[string]any) st
 	return s
 }
 
-// worded returns data with its Values worded in lang, copying only when
+// worded returns data with its Values worded in lang, and an int Count
+// as Int writes it (the count is a quantity: 1,234), copying only when
 // there is one to word.
 func worded(lang Lang, data map[string]any) map[string]any {
 	var out map[string]any
 	for k, v := range data {
-		w, ok := v.(Value)
-		if !ok {
+		var s string
+		switch w := v.(type) {
+		case Value:
+			s = w.Word(lang)
+		case int:
+			if k != "Count" {
+				continue
+			}
+			if s = Int(lang, w); s == strconv.Itoa(w) {
+				continue
+			}
+		default:
 			continue
 		}
 		if out == nil {
@@ -204,7 +206,7 @@ func worded(lang Lang, data map[string]any) map[string]any {
 				out[k] = v
 			}
 		}
-		out[k] = w.Word(lang)
+		out[k] = s
 	}
 	if out == nil {
 		return data

@@ -15,7 +15,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
-	"net/url"
 	"os/exec"
 	"strings"
 	"testing"
@@ -36,44 +35,11 @@ func bcPress(user, channel, actionID, value, actionTS string) string {
 	return string(b)
 }
 
-// bcInteract posts a signed interaction; retry > 0 marks it as Slack's
-// redelivery.
-func bcInteract(t *testing.T, p *proc, payload string, retry int) (int, string) {
-	t.Helper()
-	body := url.Values{"payload": {payload}}.Encode()
-	h := signed(body, time.Now())
-	if retry > 0 {
-		h.Set("X-Slack-Retry-Num", fmt.Sprint(retry))
-		h.Set("X-Slack-Retry-Reason", "http_timeout")
-	}
-	return postSigned(t, http.DefaultClient, "http://"+p.addr+"/slack/interactivity", body, h)
-}
-
 // bcDM posts a signed message.im event from user in channel.
 func bcDM(t *testing.T, p *proc, eventID, channel, user, text string) {
 	t.Helper()
 	ts := fmt.Sprintf("%d.000100", time.Now().UnixNano()/1000)
-	b, _ := json.Marshal(map[string]any{
-		"token": "x", "team_id": "T1", "api_app_id": "A1", "type": "event_callback", "event_id": eventID, "event_time": time.Now().Unix(),
-		"event": map[string]any{"type": "message", "channel": channel, "user": user, "text": text, "ts": ts, "event_ts": ts, "channel_type": "im"},
-	})
-	h := slackfake.Sign(e2eSecret, string(b), time.Now())
-	h.Set("Content-Type", "application/json")
-	if code, body := postSigned(t, http.DefaultClient, "http://"+p.addr+"/slack/events", string(b), h); code != 200 {
-		t.Fatalf("event %s: %d %s", eventID, code, body)
-	}
-}
-
-// bcWait polls cond until it holds, for up to d.
-func bcWait(t *testing.T, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %s", what, d)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	postEvent(t, p.addr, eventID, map[string]any{"type": "message", "channel": channel, "user": user, "text": text, "ts": ts, "event_ts": ts, "channel_type": "im"})
 }
 
 // bcPosts counts the messages posted in channel whose text or blocks hold s.
@@ -153,16 +119,15 @@ web:
 		t.Fatalf("plan: %d %s", code, body)
 	}
 	// The asker is told.
-	bcWait(t, 30*time.Second, "U1 told of the planning", func() bool { return bcPosts(fake, "DU1", "is scheduled: *#1") == 1 })
+	waitUntil(t, 30*time.Second, "U1 told of the planning", p.log, func() bool { return bcPosts(fake, "DU1", "is scheduled: *#1") == 1 })
 
 	// Participants join by the announcement's button.
 	for i, u := range []string{"P1", "P2", "P3", "P4"} {
-		if code, body := bcInteract(t, p, bcPress(u, "C1", "join", "1", fmt.Sprintf("1764331000.00000%d", i)), 0); code != 200 {
+		if code, body := postInteraction(t, p.addr, bcPress(u, "C1", "join", "1", fmt.Sprintf("1764331000.00000%d", i)), 0); code != 200 {
 			t.Fatalf("%s join: %d %s", u, code, body)
 		}
 	}
 	st := openTestStore(t, databaseOf(t, cfg))
-	t.Cleanup(func() { st.Close() })
 	ctx := context.Background()
 	s, err := st.Session(ctx, 1)
 	if err != nil || len(s.Participants) != 4 || !s.Start.Equal(start) {
@@ -170,40 +135,40 @@ web:
 	}
 
 	// Reminders 20 s before, to the speaker and each participant.
-	bcWait(t, time.Until(start)+30*time.Second, "reminders", func() bool {
+	waitUntil(t, time.Until(start)+30*time.Second, "reminders", p.log, func() bool {
 		got := bcSent(t, st, exchange.KindReminder)
 		return got["USPEAK"] == 1 && got["P1"] == 1 && got["P2"] == 1 && got["P3"] == 1 && got["P4"] == 1
 	})
 
 	// The speaker's lesson prompt, answered in the DM.
-	bcWait(t, time.Until(end)+30*time.Second, "lesson prompt", func() bool { return bcPosts(fake, "DUSPEAK", "What worked well?") > 0 })
+	waitUntil(t, time.Until(end)+30*time.Second, "lesson prompt", p.log, func() bool { return bcPosts(fake, "DUSPEAK", "What worked well?") > 0 })
 	bcDM(t, p, "EvL1", "DUSPEAK", "USPEAK", "Mirror teams made it credible.")
 
 	// The ratings DMs, to the four who joined.
-	bcWait(t, 60*time.Second, "ratings DMs", func() bool { return len(bcSent(t, st, exchange.KindEvaluation)) == 4 })
+	waitUntil(t, 60*time.Second, "ratings DMs", p.log, func() bool { return len(bcSent(t, st, exchange.KindEvaluation)) == 4 })
 	// P1 rates 4 by button; Slack redelivers the same press.
 	press := bcPress("P1", "DP1", "eval_rate_4", "1:4", "1764331400.000001")
-	if code, body := bcInteract(t, p, press, 0); code != 200 {
+	if code, body := postInteraction(t, p.addr, press, 0); code != 200 {
 		t.Fatalf("P1's rating: %d %s", code, body)
 	}
-	bcWait(t, 20*time.Second, "P1 answered", func() bool { return strings.Contains(bcEphemeral(fake, "P1"), "4 of 5") })
+	waitUntil(t, 20*time.Second, "P1 answered", p.log, func() bool { return strings.Contains(bcEphemeral(fake, "P1"), "4 of 5") })
 	first, err := st.Evaluation(ctx, 1, "P1")
 	if err != nil || first.Rating != 4 || first.RatedAt.IsZero() {
 		t.Fatalf("P1's evaluation after the press: %+v, %v", first, err)
 	}
 	answers := len(fake.Calls("chat.postEphemeral"))
-	if code, body := bcInteract(t, p, press, 1); code != 200 {
+	if code, body := postInteraction(t, p.addr, press, 1); code != 200 {
 		t.Fatalf("P1's rating redelivered: %d %s", code, body)
 	}
 	// P2 says what they will apply in a DM reply.
 	bcDM(t, p, "EvP2", "DP2", "P2", "A checklist for intake")
 	// P3: don't ask me again.
-	bcInteract(t, p, bcPress("P3", "DP3", "eval_opt_out", "", "1764331400.000003"), 0)
+	postInteraction(t, p.addr, bcPress("P3", "DP3", "eval_opt_out", "", "1764331400.000003"), 0)
 	// UX did not join: refused, nothing stored.
-	bcInteract(t, p, bcPress("UX", "DUX", "eval_rate_5", "1:5", "1764331400.000004"), 0)
-	bcWait(t, 20*time.Second, "UX refused", func() bool { return strings.Contains(bcEphemeral(fake, "UX"), "did not take part in #1") })
-	bcWait(t, 20*time.Second, "P3 opted out", func() bool { return strings.Contains(bcEphemeral(fake, "P3"), "not ask you") })
-	bcWait(t, 20*time.Second, "P2's plan", func() bool { return bcPosts(fake, "DP2", "Saved what you will apply") == 1 })
+	postInteraction(t, p.addr, bcPress("UX", "DUX", "eval_rate_5", "1:5", "1764331400.000004"), 0)
+	waitUntil(t, 20*time.Second, "UX refused", p.log, func() bool { return strings.Contains(bcEphemeral(fake, "UX"), "did not take part in #1") })
+	waitUntil(t, 20*time.Second, "P3 opted out", p.log, func() bool { return strings.Contains(bcEphemeral(fake, "P3"), "not ask you") })
+	waitUntil(t, 20*time.Second, "P2's plan", p.log, func() bool { return bcPosts(fake, "DP2", "Saved what you will apply") == 1 })
 	// P3's and UX's presses are answered in place; P2's DM reply in the DM.
 	if n := len(fake.Calls("chat.postEphemeral")) - answers; n != 2 {
 		t.Errorf("%d ephemeral answers after the redelivered press and two other presses, want 2 (the redelivery answers nothing)", n)
@@ -216,7 +181,7 @@ web:
 	}
 
 	// One nudge, to the silent P4 only; the follow-up to P2 only.
-	bcWait(t, 120*time.Second, "follow-up", func() bool { return len(bcSent(t, st, exchange.KindFollowUp)) > 0 })
+	waitUntil(t, 120*time.Second, "follow-up", p.log, func() bool { return len(bcSent(t, st, exchange.KindFollowUp)) > 0 })
 	if got := bcSent(t, st, exchange.KindEvaluationNudge); len(got) != 1 || got["P4"] != 1 {
 		t.Errorf("ratings nudges %v, want one to P4", got)
 	}
@@ -226,8 +191,8 @@ web:
 	if got := bcSent(t, st, exchange.KindFollowUp); len(got) != 1 || got["P2"] != 1 {
 		t.Errorf("follow-ups %v, want one to P2", got)
 	}
-	bcInteract(t, p, bcPress("P2", "DP2", "eval_applied_partly", "1:partly", "1764331500.000001"), 0)
-	bcWait(t, 20*time.Second, "P2's partly", func() bool {
+	postInteraction(t, p.addr, bcPress("P2", "DP2", "eval_applied_partly", "1:partly", "1764331500.000001"), 0)
+	waitUntil(t, 20*time.Second, "P2's partly", p.log, func() bool {
 		ev, err := st.Evaluation(ctx, 1, "P2")
 		return err == nil && ev.Applied == store.AppliedPartly
 	})

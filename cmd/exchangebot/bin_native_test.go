@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -22,24 +21,12 @@ import (
 	"github.com/exchangebot/exchangebot/store"
 )
 
-// nativeEvent posts a signed Events API callback.
-func nativeEvent(t *testing.T, p *proc, id string, event map[string]any) {
-	t.Helper()
-	body, _ := json.Marshal(map[string]any{"token": "x", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
-		"event_id": id, "event_time": time.Now().Unix(), "event": event})
-	h := slackfake.Sign(e2eSecret, string(body), time.Now())
-	h.Set("Content-Type", "application/json")
-	if code, reply := postSigned(t, http.DefaultClient, "http://"+p.addr+"/slack/events", string(body), h); code != 200 {
-		t.Fatalf("event %s: %d %s", id, code, reply)
-	}
-}
-
 // nativeDM posts a message.im event from user; the message is first put
 // in the fake's history, as Slack holds it.
 func nativeDM(t *testing.T, p *proc, fake *slackfake.Server, user, text string) string {
 	t.Helper()
 	ts := fake.AddMessage("D"+user, user, text)
-	nativeEvent(t, p, "EvDM"+strings.ReplaceAll(ts, ".", ""), map[string]any{"type": "message", "channel": "D" + user,
+	postEvent(t, p.addr, "EvDM"+strings.ReplaceAll(ts, ".", ""), map[string]any{"type": "message", "channel": "D" + user,
 		"user": user, "channel_type": "im", "text": text, "ts": ts, "event_ts": ts})
 	return ts
 }
@@ -52,8 +39,7 @@ func nativePress(t *testing.T, p *proc, user, channel, messageTS, actionID, valu
 		"channel": map[string]any{"id": channel}, "container": map[string]any{"type": "message", "message_ts": messageTS},
 		"message": map[string]any{"ts": messageTS},
 		"actions": []map[string]any{{"type": "button", "action_id": actionID, "block_id": "b", "value": value, "action_ts": "1"}}})
-	form := url.Values{"payload": {string(payload)}}.Encode()
-	if code, reply := postSigned(t, http.DefaultClient, "http://"+p.addr+"/slack/interactivity", form, signed(form, time.Now())); code != 200 {
+	if code, reply := postInteraction(t, p.addr, string(payload), 0); code != 200 {
 		t.Fatalf("press %s: %d %s", actionID, code, reply)
 	}
 }
@@ -126,7 +112,21 @@ func nativeClean(t *testing.T, fake *slackfake.Server) {
 	if _, violations := fake.RateCounts(); violations != 0 {
 		t.Errorf("%d calls before a Retry-After ran out", violations)
 	}
-	t.Logf("%d calls to the fake Slack, none against its limits", len(fake.Calls()))
+	if !t.Failed() {
+		t.Logf("%d calls to the fake Slack, none against its limits", len(fake.Calls()))
+	}
+}
+
+// nativeTopTS is the ts of the last message in channel outside a thread
+// ("" for none).
+func nativeTopTS(fake *slackfake.Server, channel string) string {
+	ts := ""
+	for _, m := range fake.Messages() {
+		if m.Channel == channel && m.ThreadTS == "" {
+			ts = m.TS
+		}
+	}
+	return ts
 }
 
 func nativePost(fake *slackfake.Server, channel, text string) func(slackfake.Call) bool {
@@ -177,21 +177,16 @@ func TestBinNativeHomeJoinEditDM(t *testing.T) {
 		t.Fatalf("new: %s", reply)
 	}
 	ann := waitCall(t, fake, "chat.postMessage", "announcement", nativePost(fake, "C1", "Native ride"))
-	var annTS string
-	for _, m := range fake.Messages() {
-		if m.Channel == "C1" && m.ThreadTS == "" {
-			annTS = m.TS
-		}
-	}
+	annTS := nativeTopTS(fake, "C1")
 	if !strings.Contains(ann.Blocks(), `"action_id":"join"`) || annTS == "" {
 		t.Fatalf("announcement without Join: %s", ann.Blocks())
 	}
 
 	// (1) Opening the Home publishes it: the creator's sessions, the
 	// speaker's pending prompt.
-	nativeEvent(t, p, "EvHome1", map[string]any{"type": "app_home_opened", "user": "U1", "channel": "DU1", "tab": "home"})
+	postEvent(t, p.addr, "EvHome1", map[string]any{"type": "app_home_opened", "user": "U1", "channel": "DU1", "tab": "home"})
 	nativeHome(t, fake, "U1", 0, "Native ride")
-	nativeEvent(t, p, "EvHome7", map[string]any{"type": "app_home_opened", "user": "U7", "channel": "DU7", "tab": "home"})
+	postEvent(t, p.addr, "EvHome7", map[string]any{"type": "app_home_opened", "user": "U7", "channel": "DU7", "tab": "home"})
 	nativeHome(t, fake, "U7", 0, "Held yesterday", `"action_id":"capture_lessons"`)
 
 	// (2) A Join press: the count on the announcement, and the joiner's Home.
@@ -300,12 +295,7 @@ func TestBinNativeReminderAndPlainText(t *testing.T) {
 	if refused != 1 {
 		t.Errorf("%d announcement posts refused, want the one the fake refused", refused)
 	}
-	var annTS string
-	for _, m := range fake.Messages() {
-		if m.Channel == "C1" && m.ThreadTS == "" {
-			annTS = m.TS
-		}
-	}
+	annTS := nativeTopTS(fake, "C1")
 
 	// (5) The reminder, in the thread and by DM, with the link as a button.
 	hasButton := func(c slackfake.Call) bool {

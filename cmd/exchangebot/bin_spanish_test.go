@@ -11,7 +11,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"os/exec"
 	"strings"
 	"testing"
@@ -85,33 +84,12 @@ func binEsMessage(lang i18n.Lang, id string, data map[string]any) []string {
 	return parts
 }
 
-// binEsConfig writes a signed-request config and returns its path and
-// the configuration the binary will run with.
-func binEsConfig(t *testing.T, dir, addr, apiURL, extra string) (string, *Config) {
-	t.Helper()
-	path := writeConfig(t, dir, addr, apiURL, extra)
-	cfg, err := LoadConfig(path, true, func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	return path, cfg
-}
-
 // binEsDM posts a signed Events API message from user in their DM.
 func binEsDM(t *testing.T, addr, user, text string) {
 	t.Helper()
 	ts := fmt.Sprintf("%d.%06d", time.Now().Unix(), time.Now().Nanosecond()/1000)
-	ev, _ := json.Marshal(map[string]any{
-		"token": "x", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
-		"event_id": "Ev" + user + ts, "event_time": time.Now().Unix(),
-		"event": map[string]any{"type": "message", "channel": "D" + user, "user": user, "channel_type": "im",
-			"text": text, "ts": ts, "event_ts": ts},
-	})
-	h := signed(string(ev), time.Now())
-	h.Set("Content-Type", "application/json")
-	if code, body := postSigned(t, http.DefaultClient, "http://"+addr+"/slack/events", string(ev), h); code != 200 {
-		t.Fatalf("DM %q from %s: %d %s", text, user, code, body)
-	}
+	postEvent(t, addr, "Ev"+user+ts, map[string]any{"type": "message", "channel": "D" + user, "user": user, "channel_type": "im",
+		"text": text, "ts": ts, "event_ts": ts})
 }
 
 // binEsPosts are the bot's posts to a channel so far.
@@ -151,7 +129,7 @@ func TestBinSpanishLocalesSessionAndWalkThrough(t *testing.T) {
 	fake.Locales[binEnUser] = "en-US"
 	dir := t.TempDir()
 	addr := freePort(t)
-	cfgPath, cfg := binEsConfig(t, dir, addr, fake.APIURL(), `language: "en"
+	cfgPath, cfg := writeLoadedConfig(t, dir, addr, fake.APIURL(), `language: "en"
 reminders:
   before: ["15s"]
 lessons:
@@ -171,7 +149,7 @@ lessons:
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := &dlvLog{}
+	log := &syncBuffer{}
 	p := dlvServe(t, bin, cfgPath, addr, log)
 	pr := &proc{t: t, addr: addr}
 
@@ -282,7 +260,7 @@ func TestBinSpanishGrammarThroughRun(t *testing.T) {
 	fake.Zones[binEsUser] = "America/Santiago"
 	dir := t.TempDir()
 	addr := freePort(t)
-	cfgPath, cfg := binEsConfig(t, dir, addr, fake.APIURL(), "")
+	cfgPath, cfg := writeLoadedConfig(t, dir, addr, fake.APIURL(), "")
 	run := func(text string) string {
 		t.Helper()
 		cmd := exec.Command(bin, "run", "-config", cfgPath, "-as", binEsUser, "-channel", "C3", text)

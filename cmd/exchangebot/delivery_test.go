@@ -88,27 +88,10 @@ func dlvSchedule(t *testing.T, cfg *Config, sessions ...*store.Session) store.St
 // dlvProc is one run of `exchangebot serve`.
 type dlvProc struct {
 	cmd *exec.Cmd
-	log *dlvLog
+	log *syncBuffer
 }
 
-type dlvLog struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *dlvLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *dlvLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func dlvServe(t *testing.T, bin, cfgPath, addr string, log *dlvLog) *dlvProc {
+func dlvServe(t *testing.T, bin, cfgPath, addr string, log *syncBuffer) *dlvProc {
 	t.Helper()
 	cmd := exec.Command(bin, "serve", "-config", cfgPath)
 	cmd.Env = cleanEnv()
@@ -194,7 +177,7 @@ lessons:
 		Title: "On time", Kind: "webinar", Start: start, Duration: duration, TZ: "UTC", Channel: "C1TIME", Creator: "U0COORD",
 		Speakers: []store.Speaker{{UserID: "U1SPEAK", Name: "ana"}}, Participants: []string{"U2JOIN"},
 	})
-	log := &dlvLog{}
+	log := &syncBuffer{}
 	p := dlvServe(t, bin, cfgPath, addr, log)
 
 	promptDue := start.Add(duration + 5*time.Second)
@@ -290,7 +273,7 @@ func TestDeliveryExactlyOnceThroughKills(t *testing.T) {
 		t.Fatalf("%d reminders planned, want 30", len(reminders))
 	}
 
-	log := &dlvLog{}
+	log := &syncBuffer{}
 	p := dlvServe(t, bin, cfgPath, addr, log)
 	time.Sleep(time.Until(due.Add(300 * time.Millisecond)))
 

@@ -118,8 +118,7 @@ type proc struct {
 	t    *testing.T
 	cmd  *exec.Cmd
 	addr string
-	mu   sync.Mutex // guards log while the process writes it
-	log  *bytes.Buffer
+	log  *syncBuffer
 	dir  string
 	cfg  string
 }
@@ -164,14 +163,25 @@ scheduler:
 	return path
 }
 
+// writeLoadedConfig is writeConfig that also returns the configuration
+// the binary will run with.
+func writeLoadedConfig(t *testing.T, dir, addr, apiURL, extra string) (string, *Config) {
+	t.Helper()
+	path := writeConfig(t, dir, addr, apiURL, extra)
+	cfg, err := LoadConfig(path, true, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, cfg
+}
+
 func startServe(t *testing.T, dir, cfgPath, addr string) *proc {
 	t.Helper()
 	cmd := exec.Command(binary(t), "serve", "-config", cfgPath)
 	cmd.Dir = dir
 	cmd.Env = cleanEnv()
-	p := &proc{t: t, cmd: cmd, addr: addr, log: &bytes.Buffer{}, dir: dir, cfg: cfgPath}
-	w := writerFunc(func(b []byte) (int, error) { p.mu.Lock(); defer p.mu.Unlock(); return p.log.Write(b) })
-	cmd.Stdout, cmd.Stderr = w, w
+	p := &proc{t: t, cmd: cmd, addr: addr, log: &syncBuffer{}, dir: dir, cfg: cfgPath}
+	cmd.Stdout, cmd.Stderr = p.log, p.log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -197,22 +207,10 @@ func startWithFake(t *testing.T) (*proc, *slackfake.Server) {
 }
 
 // logContains reads the log while the process runs.
-func (p *proc) logContains(s string) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return strings.Contains(p.log.String(), s)
-}
+func (p *proc) logContains(s string) bool { return strings.Contains(p.log.String(), s) }
 
 // logText reads the log while the process runs.
-func (p *proc) logText() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.log.String()
-}
-
-type writerFunc func([]byte) (int, error)
-
-func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+func (p *proc) logText() string { return p.log.String() }
 
 // cleanEnv drops Slack secrets from the environment so a developer's own
 // tokens never leak into a test run.

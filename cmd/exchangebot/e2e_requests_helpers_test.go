@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -55,6 +56,31 @@ func (p *proc) command(user, text string) (int, string) {
 	p.t.Helper()
 	body := commandBody(user, text)
 	return postSigned(p.t, http.DefaultClient, "http://"+p.addr+"/slack/commands", body, signed(body, time.Now()))
+}
+
+// postEvent posts a signed Events API callback carrying event.
+func postEvent(t *testing.T, addr, id string, event map[string]any) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"token": "x", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
+		"event_id": id, "event_time": time.Now().Unix(), "event": event})
+	h := slackfake.Sign(e2eSecret, string(body), time.Now())
+	h.Set("Content-Type", "application/json")
+	if code, reply := postSigned(t, http.DefaultClient, "http://"+addr+"/slack/events", string(body), h); code != 200 {
+		t.Fatalf("event %s: %d %s", id, code, reply)
+	}
+}
+
+// postInteraction posts a signed interaction payload; retry > 0 marks it
+// as Slack's redelivery.
+func postInteraction(t *testing.T, addr, payload string, retry int) (int, string) {
+	t.Helper()
+	body := url.Values{"payload": {payload}}.Encode()
+	h := signed(body, time.Now())
+	if retry > 0 {
+		h.Set("X-Slack-Retry-Num", fmt.Sprint(retry))
+		h.Set("X-Slack-Retry-Reason", "http_timeout")
+	}
+	return postSigned(t, http.DefaultClient, "http://"+addr+"/slack/interactivity", body, h)
 }
 
 // waitCalls polls the fake until n calls of method arrived.

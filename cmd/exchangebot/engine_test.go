@@ -41,7 +41,7 @@ func metric(t *testing.T, addr, series string) float64 {
 }
 
 // waitUntil polls cond every 100 ms until it holds or limit passes.
-func waitUntil(t *testing.T, limit time.Duration, what string, log *dlvLog, cond func() bool) {
+func waitUntil(t *testing.T, limit time.Duration, what string, log *syncBuffer, cond func() bool) {
 	t.Helper()
 	for end := time.Now().Add(limit); !cond(); time.Sleep(100 * time.Millisecond) {
 		if time.Now().After(end) {
@@ -76,7 +76,7 @@ func TestEnginePunctualWithTheDefaultTick(t *testing.T) {
 	cfgPath, cfg := dlvConfigTick(t, dir, addr, fake.APIURL(), "@every 15s", `reminders:
   before: ["95s", "67s", "41s"]
 `)
-	log := &dlvLog{}
+	log := &syncBuffer{}
 	p := dlvServe(t, bin, cfgPath, addr, log)
 	// up is taken once the server answers, so that its ticks fall no
 	// later than up+15 s, +30 s… however long it took to start (taken
@@ -143,7 +143,7 @@ func TestEngineIdleCostsOneQueryPerTick(t *testing.T) {
 		Title: "Next week", Kind: "webinar", Start: time.Now().Add(7 * 24 * time.Hour), Duration: time.Hour, TZ: "UTC",
 		Channel: "C1IDLE", Creator: "U0COORD", Participants: []string{"U2JOIN"},
 	})
-	log := &dlvLog{}
+	log := &syncBuffer{}
 	p := dlvServe(t, bin, cfgPath, addr, log)
 	waitUntil(t, 10*time.Second, "the announcement", log, func() bool { return dlvRows(t, st, "announce")[0].State == store.StateSent })
 	// The refreshes the scheduling and the join owe (the announcement's
@@ -205,7 +205,7 @@ func TestEngineFanOut(t *testing.T) {
 	cfgPath, cfg := dlvConfigTick(t, dir, addr, fake.APIURL(), "@every 15s", `reminders:
   before: ["1h"]
 `)
-	log := &dlvLog{}
+	log := &syncBuffer{}
 	p := dlvServe(t, bin, cfgPath, addr, log)
 	due := time.Now().Truncate(time.Second).Add(25 * time.Second) // learnt at the next tick, well before
 	s := &store.Session{
@@ -297,7 +297,7 @@ func TestEngineSlackErrors(t *testing.T) {
 		})
 	}
 	st := dlvSchedule(t, cfg, sessions...)
-	log := &dlvLog{}
+	log := &syncBuffer{}
 	p := dlvServe(t, bin, cfgPath, addr, log)
 	waitUntil(t, 60*time.Second, "every announcement sent", log, func() bool {
 		for _, d := range dlvRows(t, st, "announce") {

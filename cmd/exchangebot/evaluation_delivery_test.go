@@ -48,7 +48,7 @@ evaluation:
 		Title: "Rated on time", Kind: "webinar", Start: start, Duration: duration, TZ: "UTC", Channel: "C1EVAL", Creator: "U0COORD",
 		Speakers: []store.Speaker{{UserID: "U1SPEAK"}}, Participants: []string{"U2JOIN", "U3JOIN", "U4JOIN"},
 	})
-	log := &dlvLog{}
+	log := &syncBuffer{}
 	p := dlvServe(t, bin, cfgPath, addr, log)
 	due := start.Add(duration + 5*time.Second)
 	time.Sleep(time.Until(due.Add(3 * time.Second)))
@@ -101,7 +101,7 @@ evaluation:
 	st := dlvSchedule(t, cfg, s)
 	due := start.Add(7 * time.Second)
 
-	log := &dlvLog{}
+	log := &syncBuffer{}
 	p := dlvServe(t, bin, cfgPath, addr, log)
 	time.Sleep(time.Until(due.Add(300 * time.Millisecond)))
 	seed := uint64(time.Now().UnixNano())

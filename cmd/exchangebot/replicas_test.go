@@ -24,7 +24,7 @@ import (
 // replica is one running binary of a replica set.
 type replica struct {
 	cfg, addr string
-	log       *dlvLog
+	log       *syncBuffer
 	p         *dlvProc
 }
 
@@ -60,7 +60,7 @@ scheduler:
 				t.Fatal(err)
 			}
 		}
-		rs = append(rs, &replica{cfg: path, addr: addr, log: &dlvLog{}})
+		rs = append(rs, &replica{cfg: path, addr: addr, log: &syncBuffer{}})
 	}
 	return rs, cfg
 }
