@@ -120,7 +120,7 @@ evaluation:
 	ctx := context.Background()
 
 	t.Run("speaker's lesson by DM is stored", func(t *testing.T) {
-		bcWait(t, 30*time.Second, "lesson prompt", func() bool { return bcPosts(fake, "DUSPEAK", "What worked well?") > 0 })
+		waitUntil(t, 30*time.Second, "lesson prompt", p.log, func() bool { return bcPosts(fake, "DUSPEAK", "What worked well?") > 0 })
 		const answer = "Mirror teams made it credible."
 		if code, body := binGapsEvent(t, p, binGapsDMBody("EvGapsLesson", "DUSPEAK", "USPEAK", answer), 0); code != 200 {
 			t.Fatalf("the speaker's DM: %d %s", code, body)
@@ -133,7 +133,7 @@ evaluation:
 	})
 
 	t.Run("a redelivered DM plan stores once and is confirmed once", func(t *testing.T) {
-		bcWait(t, 30*time.Second, "P2's ratings DM", func() bool { return bcSent(t, st, exchange.KindEvaluation)["P2"] == 1 })
+		waitUntil(t, 30*time.Second, "P2's ratings DM", p.log, func() bool { return bcSent(t, st, exchange.KindEvaluation)["P2"] == 1 })
 		if time.Until(closes) < time.Second {
 			t.Fatalf("the ratings DM to P2 came %s before the close; too late to answer it", time.Until(closes))
 		}
@@ -148,7 +148,7 @@ evaluation:
 		if err != nil || ev.Plan != plan {
 			t.Fatalf("P2's evaluation after the plan and its redelivery: %+v, %v; want the plan %q once", ev, err, plan)
 		}
-		bcWait(t, 20*time.Second, "P2's confirmation", func() bool { return bcPosts(fake, "DP2", "Saved what you will apply") >= 1 })
+		waitUntil(t, 20*time.Second, "P2's confirmation", p.log, func() bool { return bcPosts(fake, "DP2", "Saved what you will apply") >= 1 })
 		// The confirmation is owed in the transaction that stored the
 		// plan: one row, whatever is posted later.
 		replies := 0
@@ -250,7 +250,7 @@ evaluation:
 		// held back: every press is a line or counted on one.
 		floodLog := len(p.logText())
 		extra := 0
-		bcWait(t, logEvery+10*time.Second, "a line with the count held back", func() bool {
+		waitUntil(t, logEvery+10*time.Second, "a line with the count held back", p.log, func() bool {
 			hardPress(t, p.addr, "UFLOOD", "C1", "no_such_action_again", "")
 			extra++
 			return held.MatchString(strings.Join(line.FindAllString(p.logText()[floodLog:], -1), "\n"))
@@ -263,15 +263,15 @@ evaluation:
 	})
 
 	t.Run("a rating after the close is refused and changes nothing", func(t *testing.T) {
-		bcWait(t, time.Until(closes)+20*time.Second, "the close", func() bool { return time.Now().After(closes.Add(500 * time.Millisecond)) })
+		waitUntil(t, time.Until(closes)+20*time.Second, "the close", p.log, func() bool { return time.Now().After(closes.Add(500 * time.Millisecond)) })
 		was, err := st.Evaluation(ctx, 1, "P1")
 		if err != nil || was.Rating != 0 {
 			t.Fatalf("P1's evaluation before the late press: %+v, %v", was, err)
 		}
-		if code, body := bcInteract(t, p, bcPress("P1", "DP1", "eval_rate_4", "1:4", "1764332000.000001"), 0); code != 200 {
+		if code, body := postInteraction(t, p.addr, bcPress("P1", "DP1", "eval_rate_4", "1:4", "1764332000.000001"), 0); code != 200 {
 			t.Fatalf("P1's late rating: %d %s", code, body)
 		}
-		bcWait(t, 20*time.Second, "P1 refused", func() bool { return bcEphemeral(fake, "P1") != "" })
+		waitUntil(t, 20*time.Second, "P1 refused", p.log, func() bool { return bcEphemeral(fake, "P1") != "" })
 		if got := bcEphemeral(fake, "P1"); !strings.HasPrefix(got, "The questions about #1 closed on ") || !strings.HasSuffix(got, "; nothing was stored.") {
 			t.Errorf("P1's late rating answered %q, want the catalog's eval.error.closed", got)
 		}
