@@ -36,7 +36,8 @@ func TimeOrZero(sec int64) time.Time {
 }
 
 // CeilUnix is t in unix seconds, rounded up: a pause kept to the second
-// must not end before the service said.
+// must not end before the service said, and a period's bound compared
+// with whole-second times must not take in the second before it.
 func CeilUnix(t time.Time) int64 {
 	sec := t.Unix()
 	if t.After(time.Unix(sec, 0)) {

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/exchangebot/exchangebot/store/internal/assemble"
 )
 
 // Args collects a query's arguments and writes a numbered placeholder for
@@ -44,14 +46,17 @@ func where(conds []string) string {
 }
 
 // period is the conditions that keep col (unix seconds) in [from, to),
-// each bound only when it is set; the arguments go to a.
+// each bound only when it is set; the arguments go to a. Stored times are
+// whole seconds, so both bounds round up: a period ending now, part way
+// through a second, holds a row made earlier in that second, and one
+// starting part way through a second does not hold that second's start.
 func period(col string, from, to time.Time, a *Args) []string {
 	var conds []string
 	if !from.IsZero() {
-		conds = append(conds, col+" >= "+a.Add(from.Unix()))
+		conds = append(conds, col+" >= "+a.Add(assemble.CeilUnix(from)))
 	}
 	if !to.IsZero() {
-		conds = append(conds, col+" < "+a.Add(to.Unix()))
+		conds = append(conds, col+" < "+a.Add(assemble.CeilUnix(to)))
 	}
 	return conds
 }

@@ -2,7 +2,6 @@ package filter
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/exchangebot/exchangebot/store"
 )
@@ -15,13 +14,7 @@ func Requests(f store.RequestFilter, a *Args) string {
 	if f.Status != "" {
 		conds = append(conds, "r.status = "+a.Add(f.Status))
 	}
-	to := f.To
-	if !to.IsZero() {
-		// Stored times are whole seconds: a period ending now, part way
-		// through a second, holds a request made earlier in that second.
-		to = to.Add(time.Second - 1)
-	}
-	conds = append(conds, period("r.created_at", f.From, to, a)...)
+	conds = append(conds, period("r.created_at", f.From, f.To, a)...)
 	if f.MergedInto != 0 {
 		conds = append(conds, "r.merged_into = "+a.Add(f.MergedInto))
 	}
