@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -78,24 +79,34 @@ func newWeb(ctx context.Context, a *app) (*web.Server, error) {
 		o.AuthorizeURL = strings.TrimSuffix(strings.TrimSuffix(api, "/"), "/api") + "/openid/connect/authorize"
 	}
 	if a.cfg.Slack.BotToken != "" {
-		o.TeamID = teamOf(bot.NewSlackClient(a.cfg.Slack.BotToken, a.cfg.Slack.APIURL, a.metrics))
+		o.TeamID = teamOf(bot.NewSlackClient(a.cfg.Slack.BotToken, a.cfg.Slack.APIURL, a.metrics), time.Now)
 	}
 	return web.New(o)
 }
 
+// teamAskAgain is how long teamOf keeps a failure before asking Slack
+// again: while Slack is down, a page view must not wait on auth.test.
+const teamAskAgain = 30 * time.Second
+
 // teamOf asks Slack once which workspace the bot is installed in; a
-// failure is asked again next time.
-func teamOf(c *slack.Client) func(context.Context) (string, error) {
+// failure is kept for teamAskAgain, then asked again.
+func teamOf(c *slack.Client, now func() time.Time) func(context.Context) (string, error) {
 	var mu sync.Mutex
 	var team string
+	var failed time.Time
+	var failure error
 	return func(ctx context.Context) (string, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		if team != "" {
 			return team, nil
 		}
+		if failure != nil && now().Sub(failed) < teamAskAgain {
+			return "", failure
+		}
 		res, err := c.AuthTestContext(ctx)
 		if err != nil {
+			failed, failure = now(), err
 			return "", err
 		}
 		team = res.TeamID
