@@ -292,8 +292,15 @@ digest:
 	rng := rand.New(rand.NewPCG(seed, 3))
 	t.Logf("kill seed %d", seed)
 	victim := rs[rng.IntN(len(rs))]
+	// Each kill waits for the burst to be under way (a random number of
+	// posts past what was sent before it), so that it lands while rows are
+	// being sent rather than before the first claim or after the last post.
+	posts := func() int { return len(fake.Calls("chat.postMessage")) }
 	for range 2 {
-		time.Sleep(time.Duration(300+rng.IntN(1200)) * time.Millisecond)
+		mark := posts() + 5 + rng.IntN(40)
+		for deadline := time.Now().Add(5 * time.Second); posts() < mark && time.Now().Before(deadline); {
+			time.Sleep(5 * time.Millisecond)
+		}
 		victim.p.kill()
 		victim.p = dlvServe(t, bin, victim.cfg, victim.addr, victim.log)
 	}
