@@ -9,10 +9,13 @@ package main
 
 import (
 	"context"
+	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -26,7 +29,24 @@ func TestMain(m *testing.M) {
 	// The tests choose their language by their config files, whatever
 	// the locale of the machine running them.
 	localeEnv = func(string) string { return "" }
+	waitingParallel()
 	os.Exit(pgtest.Main(m))
+}
+
+// endToEndParallel is how many parallel tests run at once here unless
+// -parallel says otherwise. The parallel tests are end-to-end runs that
+// mostly wait on the real clock (a reminder 95 s ahead, an evaluation
+// closing after 60 s); at the default of one per CPU, a 2-CPU machine
+// would sit idle through them.
+const endToEndParallel = 3
+
+func waitingParallel() {
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set && runtime.GOMAXPROCS(0) < endToEndParallel {
+		flag.Set("test.parallel", strconv.Itoa(endToEndParallel))
+	}
 }
 
 // onPostgres reports whether this run is the PostgreSQL pass.
@@ -95,8 +115,8 @@ func TestEndToEndOnPostgres(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	var ran []string
 	for _, line := range strings.Split(string(out), "\n") {
-		if strings.HasPrefix(line, "--- PASS: ") {
-			ran = append(ran, strings.Fields(line)[2])
+		if f := strings.Fields(line); strings.HasPrefix(line, "--- PASS: ") && len(f) >= 4 {
+			ran = append(ran, f[2]+" "+f[3])
 		}
 	}
 	t.Logf("passed on PostgreSQL: %s", strings.Join(ran, ", "))
